@@ -1,0 +1,1 @@
+target_sources(gcscope_agent PRIVATE src/placeholder.cpp)

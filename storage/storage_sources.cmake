@@ -1,0 +1,1 @@
+target_sources(gcscope_storage PRIVATE src/placeholder.cpp)

@@ -1,0 +1,96 @@
+// The wire format: round trips, and every malformed input rejected without reading out of bounds.
+#include <gcscope/wire.h>
+#include <gtest/gtest.h>
+
+using namespace gcscope::wire;
+
+TEST(Wire, GivenASample_WhenEncodedAndDecoded_ThenEveryFieldSurvives)
+{
+    SampleRecord s;
+    s.timeNs = 1'700'000'000'123'456'789;
+    s.count = { 650, 3, 9 };
+    s.threshold = { 700, 10, 10 };
+    s.enabled = false;
+    s.freezeCount = 42;
+    s.stats[2] = { 7, 1234, 2 };
+    s.gcGarbage = 5;
+    auto bytes = frameOf(MessageType::Sample, s);
+    FrameHeader h;
+    ASSERT_EQ(decodeHeader(bytes.data(), h), HeaderError::None);
+    EXPECT_EQ(h.type, MessageType::Sample);
+    ASSERT_EQ(h.length, bytes.size() - kHeaderSize);
+    auto back = decodeAs<SampleRecord>(std::string_view(bytes).substr(kHeaderSize));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->timeNs, s.timeNs);
+    EXPECT_EQ(back->count, s.count);
+    EXPECT_EQ(back->threshold, s.threshold);
+    EXPECT_FALSE(back->enabled);
+    EXPECT_EQ(back->freezeCount, 42);
+    EXPECT_EQ(back->stats[2].collected, 1234);
+    EXPECT_EQ(back->gcGarbage, 5);
+}
+
+TEST(Wire, GivenAnyTruncationOfAValidPayload_WhenDecoded_ThenItIsRejected)
+{
+    CensusRecord c;
+    c.timeNs = 1;
+    c.pauseNs = 2;
+    c.objects = 3;
+    c.entries = { { "dict", 10, 2000 }, { "__main__.Node", 5, 280 } };
+    Encoder e;
+    c.encode(e);
+    const std::string full = e.take();
+    ASSERT_TRUE(decodeAs<CensusRecord>(full));
+    for (std::size_t n = 0; n < full.size(); ++n)
+        EXPECT_FALSE(decodeAs<CensusRecord>(std::string_view(full).substr(0, n))) << "prefix " << n;
+    EXPECT_FALSE(decodeAs<CensusRecord>(full + "x")) << "trailing bytes";
+}
+
+TEST(Wire, GivenHugeCounts_WhenDecoded_ThenNothingIsReservedAndDecodingFails)
+{
+    Encoder e;
+    e.u64(0);
+    e.u32(0xffffffffu); // claims four billion events in an empty payload
+    EXPECT_FALSE(decodeAs<GcEventsRecord>(e.bytes()));
+    Encoder s;
+    s.u32(0x7fffffffu); // a string longer than the payload
+    Decoder d(s.bytes());
+    std::string out;
+    EXPECT_FALSE(d.str(out));
+}
+
+TEST(Wire, GivenBadHeaders_WhenDecoded_ThenEachIsNamed)
+{
+    auto good = encodeHeader(MessageType::Detach, 0);
+    FrameHeader h;
+    EXPECT_EQ(decodeHeader(good.data(), h), HeaderError::None);
+    auto bad = good;
+    bad[0] = 'X';
+    EXPECT_EQ(decodeHeader(bad.data(), h), HeaderError::BadMagic);
+    bad = good;
+    bad[4] = 9;
+    EXPECT_EQ(decodeHeader(bad.data(), h), HeaderError::BadVersion);
+    bad = good;
+    bad[6] = 50;
+    EXPECT_EQ(decodeHeader(bad.data(), h), HeaderError::UnknownType);
+    auto big = encodeHeader(MessageType::Census, kMaxPayload + 1);
+    EXPECT_EQ(decodeHeader(big.data(), h), HeaderError::TooLarge);
+    bad = good;
+    bad[12] = 1;
+    EXPECT_EQ(decodeHeader(bad.data(), h), HeaderError::BadFlags);
+}
+
+TEST(Wire, GivenAgentConfigStrings_WhenParsed_ThenOnlyWellFormedOnesAreAccepted)
+{
+    AgentConfig c { "/tmp/gcscope-abc/agent.sock", std::string(32, 'a') };
+    auto back = AgentConfig::parse(c.format());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->socketPath, c.socketPath);
+    EXPECT_EQ(back->token, c.token);
+    EXPECT_TRUE(AgentConfig::parse("token=" + std::string(32, 'b') + ";future=1;sock=/s;v=1"));
+    EXPECT_FALSE(AgentConfig::parse("v=2;sock=/s;token=" + std::string(32, 'a')));
+    EXPECT_FALSE(AgentConfig::parse("v=1;sock=/s;token=short"));
+    EXPECT_FALSE(AgentConfig::parse("v=1;sock=/s;token=" + std::string(32, 'Z')));
+    EXPECT_FALSE(AgentConfig::parse("v=1;token=" + std::string(32, 'a')));
+    EXPECT_FALSE(AgentConfig::parse("garbage"));
+}
