@@ -1,1 +1,13 @@
-target_sources(gcscope_storage PRIVATE src/placeholder.cpp)
+target_sources(gcscope_storage PRIVATE
+    src/ArgvJson.cpp
+    src/Database.cpp
+    src/FileCheck.cpp
+    src/Identity.cpp
+    src/Migrator.cpp
+    src/Reader.cpp
+    src/Recorder.cpp
+    src/Records.cpp
+    src/Schema.cpp
+    src/Statement.cpp
+    src/StorageError.cpp
+)

@@ -1,1 +1,41 @@
-int main() { return 0; }
+// gcscope: attach to a running CPython process, record its garbage collector, analyse the results.
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+
+int main(int argc, char** argv)
+{
+    using namespace gcscope::cli;
+    CLI::App app { "gcscope: GC and heap profiler for running CPython processes", "gcscope" };
+    app.set_version_flag("--version", std::string("gcscope ") + GCSCOPE_VERSION);
+    app.require_subcommand(1);
+    app.fallthrough(false);
+
+    const Command commands[] = {
+        addPsCommand(app),
+        addRecordCommand(app),
+        addRunCommand(app),
+        addInfoCommand(app),
+    };
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        printError(e.what());
+        std::fprintf(stderr, "Run 'gcscope --help' for usage.\n");
+        return kUsage;
+    }
+    for (const auto& command : commands)
+        if (command.sub->parsed()) {
+            try {
+                return command.run();
+            } catch (const std::exception& e) {
+                printError(e.what());
+                return kFailure;
+            }
+        }
+    return kUsage;
+}

@@ -1,0 +1,391 @@
+#include "agent_session.h"
+
+#include "clock.h"
+#include "gc_callback.h"
+#include "python_api.h"
+
+#include <cerrno>
+#include <climits>
+#include <poll.h>
+#include <unistd.h>
+
+namespace gcscope::agent {
+
+namespace {
+
+using wire::MessageType;
+
+// Error record codes are errno values, so the profiler can strerror() them.
+constexpr std::uint32_t kErrorBadRequest = EINVAL;
+constexpr std::uint32_t kErrorUnsupportedRuntime = EPROTONOSUPPORT;
+constexpr std::uint32_t kErrorMissingSymbol = ENOSYS;
+constexpr std::uint32_t kErrorNotSupported = ENOTSUP;
+constexpr std::uint32_t kErrorPython = EIO;
+
+constexpr std::int64_t kConfigureTimeoutNs = 10'000'000'000;
+constexpr int kInitializedPollMs = 10;
+constexpr std::int64_t kNever = INT64_MAX;
+
+timespec toTimespec(std::int64_t ns)
+{
+    return { static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000) };
+}
+
+} // namespace
+
+void AgentSession::run()
+{
+    if (!handshake()) {
+        connection_.close();
+        return;
+    }
+    if (!runtimeIsSupported(runtime_)) {
+        sendError(kErrorUnsupportedRuntime, unsupportedRuntimeMessage(runtime_));
+        sendBye("unsupported python");
+        connection_.close();
+        return;
+    }
+    std::string missing;
+    if (!resolvePythonApi(missing)) {
+        sendError(kErrorMissingSymbol, "the CPython runtime lacks " + missing);
+        sendBye("unsupported python");
+        connection_.close();
+        return;
+    }
+    if (!waitForInterpreter()) {
+        windDown();
+        return;
+    }
+    if (startProfiling())
+        loop();
+    windDown();
+}
+
+bool AgentSession::handshake()
+{
+    std::string error;
+    if (!connection_.connect(config_.socketPath, error))
+        return false;
+    runtime_ = readRuntimeVersion();
+    wire::HelloRecord hello;
+    hello.token = config_.token;
+    hello.pid = static_cast<std::uint32_t>(getpid());
+    hello.pythonVersionHex = runtime_.hex;
+    hello.agentVersion = wire::kAgentVersion;
+    hello.pythonExecutable = runtimeIsSupported(runtime_) ? executablePathWithoutGil() : std::string {};
+    hello.clockNs = realtimeNs();
+    return connection_.sendRecord(MessageType::Hello, hello) && waitForConfigure();
+}
+
+// The profiler answers Hello with Configure within 10 s; anything else ends the session unheard.
+bool AgentSession::waitForConfigure()
+{
+    const std::int64_t deadline = monotonicNs() + kConfigureTimeoutNs;
+    std::vector<IncomingFrame> frames;
+    while (frames.empty()) {
+        std::int64_t left = deadline - monotonicNs();
+        if (left <= 0)
+            return false;
+        pollfd p { connection_.fd(), POLLIN | POLLRDHUP, 0 };
+        timespec timeout = toTimespec(left);
+        int n = ppoll(&p, 1, &timeout, nullptr);
+        if (n < 0 && errno != EINTR)
+            return false;
+        if (n <= 0)
+            continue;
+        std::string error;
+        if (connection_.readAvailable(frames, error) != ProfilerConnection::ReadResult::Ok && frames.empty())
+            return false;
+    }
+    if (frames.front().type != MessageType::Configure)
+        return false;
+    bool accepted = false;
+    if (!applyConfigure(frames.front().payload, accepted) || !accepted)
+        return false;
+    pending_.assign(std::make_move_iterator(frames.begin() + 1), std::make_move_iterator(frames.end()));
+    return true;
+}
+
+// False: malformed (a protocol error). `accepted` false: well-formed but refused, Error sent.
+bool AgentSession::applyConfigure(const std::string& payload, bool& accepted)
+{
+    auto configure = wire::decodeAs<wire::ConfigureRecord>(payload);
+    if (!configure)
+        return false;
+    accepted = configure->intervalMs != 0;
+    if (!accepted) {
+        sendError(kErrorBadRequest, "Configure: intervalMs must be at least 1");
+        return true;
+    }
+    intervalMs_ = configure->intervalMs;
+    censusEveryMs_ = configure->censusEveryMs;
+    return true;
+}
+
+// The agent may arrive before the interpreter is up; it waits, giving up if the profiler leaves.
+bool AgentSession::waitForInterpreter()
+{
+    while (!py().Py_IsInitialized()) {
+        pollfd p { connection_.fd(), POLLRDHUP, 0 };
+        if (poll(&p, 1, kInitializedPollMs) != 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))) {
+            windDownReason_ = "profiler gone";
+            return false;
+        }
+    }
+    if (finalizing()) {
+        windDownReason_ = "interpreter finalizing";
+        return false;
+    }
+    return true;
+}
+
+bool AgentSession::finalizing() const
+{
+    return py()._Py_IsFinalizing() != 0;
+}
+
+bool AgentSession::startProfiling()
+{
+    threadState_.create();
+    std::string error;
+    wire::SampleRecord first;
+    bool ok;
+    {
+        GilHold gil(threadState_);
+        profiling_ = true; // whatever succeeds below, windDown() undoes
+        ok = gc_.open(error);
+        if (ok && !census_.open()) {
+            ok = false;
+            error = "cannot prepare the census";
+        }
+        ok = ok && installGcCallback(gc_.callbacks(), error);
+        // The first sample is taken in the same GIL hold as the installation: every later
+        // GcEvents batch then holds exactly the collections between two samples.
+        first.timeNs = realtimeNs();
+        if (ok && !gc_.sample(first)) {
+            ok = false;
+            error = "cannot read the gc module's statistics";
+        }
+    }
+    if (!ok) {
+        sendError(kErrorPython, error);
+        windDownReason_ = "agent setup failed";
+        return false;
+    }
+    schedule(monotonicNs());
+    return stillConnected(connection_.sendRecord(MessageType::Sample, first) && sendAck(MessageType::Configure));
+}
+
+void AgentSession::schedule(std::int64_t nowNs)
+{
+    nextSampleNs_ = nowNs + static_cast<std::int64_t>(intervalMs_) * 1'000'000;
+    nextCensusNs_ = censusEveryMs_ ? nowNs + static_cast<std::int64_t>(censusEveryMs_) * 1'000'000 : kNever;
+}
+
+void AgentSession::loop()
+{
+    for (const auto& frame : pending_)
+        if (!handle(frame))
+            return;
+    pending_.clear();
+
+    std::vector<IncomingFrame> frames;
+    for (;;) {
+        std::int64_t now = monotonicNs();
+        std::int64_t wait = std::max<std::int64_t>(0, std::min(nextSampleNs_, nextCensusNs_) - now);
+        pollfd p { connection_.fd(), POLLIN | POLLRDHUP, 0 };
+        timespec timeout = toTimespec(wait);
+        int n = ppoll(&p, 1, &timeout, nullptr);
+        if (n < 0 && errno != EINTR) {
+            windDownReason_ = "socket error";
+            return;
+        }
+        if (n > 0) {
+            if (p.revents & (POLLERR | POLLNVAL)) {
+                windDownReason_ = "socket error";
+                return;
+            }
+            std::string error;
+            frames.clear();
+            auto result = connection_.readAvailable(frames, error);
+            for (const auto& frame : frames)
+                if (!handle(frame))
+                    return;
+            if (result == ProfilerConnection::ReadResult::Closed) {
+                windDownReason_ = "profiler gone";
+                return;
+            }
+            if (result == ProfilerConnection::ReadResult::Bad) {
+                windDownReason_ = "protocol error: " + error;
+                return;
+            }
+        }
+
+        now = monotonicNs();
+        if (now >= nextSampleNs_) {
+            if (!sampleAndSend())
+                return;
+            const std::int64_t interval = static_cast<std::int64_t>(intervalMs_) * 1'000'000;
+            nextSampleNs_ += interval;
+            if (nextSampleNs_ <= now) // fell behind (a long GIL wait): no burst of catch-up samples
+                nextSampleNs_ = now + interval;
+        }
+        if (now >= nextCensusNs_) {
+            if (!censusAndSend())
+                return;
+            nextCensusNs_ = now + static_cast<std::int64_t>(censusEveryMs_) * 1'000'000;
+        }
+    }
+}
+
+bool AgentSession::handle(const IncomingFrame& frame)
+{
+    switch (frame.type) {
+    case MessageType::Configure: {
+        bool accepted = false;
+        if (!applyConfigure(frame.payload, accepted)) {
+            windDownReason_ = "protocol error: malformed Configure";
+            return false;
+        }
+        if (!accepted)
+            return true;
+        schedule(monotonicNs());
+        return stillConnected(sendAck(MessageType::Configure));
+    }
+    case MessageType::CensusNow:
+        if (!frame.payload.empty()) {
+            windDownReason_ = "protocol error: malformed CensusNow";
+            return false;
+        }
+        return censusAndSend() && stillConnected(sendAck(MessageType::CensusNow));
+    case MessageType::Detach:
+        windDownReason_ = "detach";
+        return false;
+    case MessageType::Collect: {
+        auto collect = wire::decodeAs<wire::CollectRecord>(frame.payload);
+        if (!collect) {
+            windDownReason_ = "protocol error: malformed Collect";
+            return false;
+        }
+        return collectAndAck(static_cast<int>(collect->generation));
+    }
+    case MessageType::Snapshot:
+        return stillConnected(sendError(kErrorNotSupported, "snapshots are not supported by this agent yet"));
+    default:
+        windDownReason_
+            = "protocol error: unexpected message type " + std::to_string(static_cast<unsigned>(frame.type));
+        return false;
+    }
+}
+
+bool AgentSession::sampleAndSend()
+{
+    if (finalizing()) {
+        windDownReason_ = "interpreter finalizing";
+        return false;
+    }
+    wire::SampleRecord sample;
+    wire::GcEventsRecord events;
+    bool ok;
+    {
+        GilHold gil(threadState_);
+        sample.timeNs = realtimeNs();
+        ok = gc_.sample(sample);
+        events = gcEventBuffer().drain(); // same GIL hold: no collection can fall between the two
+    }
+    if (ok && !stillConnected(connection_.sendRecord(MessageType::Sample, sample)))
+        return false;
+    if (events.events.empty() && !events.dropped)
+        return true;
+    return stillConnected(connection_.sendRecord(MessageType::GcEvents, events));
+}
+
+bool AgentSession::censusAndSend()
+{
+    if (finalizing()) {
+        windDownReason_ = "interpreter finalizing";
+        return false;
+    }
+    CensusCount count;
+    {
+        GilHold gil(threadState_);
+        count = census_.count(gc_, gcCallbackFunction());
+    }
+    return stillConnected(count.ok ? connection_.sendRecord(MessageType::Census, buildCensusRecord(std::move(count)))
+                                   : sendError(kErrorPython, "gc.get_objects() failed"));
+}
+
+bool AgentSession::collectAndAck(int generation)
+{
+    if (finalizing()) {
+        windDownReason_ = "interpreter finalizing";
+        return false;
+    }
+    std::int64_t collected = 0;
+    std::string error;
+    bool ok;
+    {
+        GilHold gil(threadState_);
+        ok = gc_.collect(generation, collected, error);
+    }
+    return stillConnected(ok ? sendAck(MessageType::Collect, collected) : sendError(kErrorPython, error));
+}
+
+// Undo everything in the target first (under the GIL), then say goodbye and close.
+void AgentSession::windDown()
+{
+    wire::GcEventsRecord events;
+    if (threadState_.exists()) {
+        if (finalizing()) {
+            // Taking the GIL now would end this thread inside CPython; the interpreter is going
+            // away with its callbacks list, so we only stop recording.
+            deactivateGcCallback();
+        } else {
+            threadState_.acquireGil();
+            if (profiling_) {
+                removeGcCallback(gc_.callbacks());
+                events = gcEventBuffer().drain();
+                census_.close();
+                gc_.close();
+                profiling_ = false;
+            }
+            threadState_.destroyHoldingGil();
+        }
+    }
+    if (!events.events.empty() || events.dropped)
+        connection_.sendRecord(MessageType::GcEvents, events);
+    sendBye(windDownReason_.empty() ? "detach" : windDownReason_);
+    connection_.close();
+}
+
+bool AgentSession::stillConnected(bool sent)
+{
+    if (!sent)
+        windDownReason_ = "profiler gone";
+    return sent;
+}
+
+bool AgentSession::sendError(std::uint32_t code, const std::string& message)
+{
+    wire::ErrorRecord record;
+    record.code = code;
+    record.message = message;
+    return connection_.sendRecord(MessageType::Error, record);
+}
+
+bool AgentSession::sendAck(MessageType command, std::int64_t value)
+{
+    wire::AckRecord record;
+    record.command = static_cast<std::uint16_t>(command);
+    record.value = value;
+    return connection_.sendRecord(MessageType::Ack, record);
+}
+
+void AgentSession::sendBye(const std::string& reason)
+{
+    wire::ByeRecord record;
+    record.reason = reason;
+    connection_.sendRecord(MessageType::Bye, record);
+}
+
+} // namespace gcscope::agent

@@ -1,0 +1,67 @@
+// One profiling session, run on the agent's own thread from connect to Bye: handshake, version
+// gate, callback installation, the telemetry loop and the wind-down that leaves the target as it
+// was (no callback, no thread state, no descriptor of ours).
+#pragma once
+
+#include "census.h"
+#include "gc_module.h"
+#include "interpreter_thread_state.h"
+#include "profiler_connection.h"
+#include "python_compat.h"
+
+#include <gcscope/wire.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gcscope::agent {
+
+class AgentSession {
+public:
+    explicit AgentSession(wire::AgentConfig config)
+        : config_(std::move(config))
+    {
+    }
+    void run();
+
+private:
+    bool handshake();
+    bool waitForConfigure();
+    bool applyConfigure(const std::string& payload, bool& accepted);
+    bool waitForInterpreter();
+    bool startProfiling();
+    void loop();
+    // Returns false when the session must end (reason in windDownReason_).
+    bool handle(const IncomingFrame& frame);
+    bool sampleAndSend();
+    bool censusAndSend();
+    bool collectAndAck(int generation);
+    bool finalizing() const;
+    void windDown();
+
+    // Passes `sent` through; a failed send means the profiler is gone.
+    bool stillConnected(bool sent);
+    bool sendError(std::uint32_t code, const std::string& message);
+    bool sendAck(wire::MessageType command, std::int64_t value = 0);
+    void sendBye(const std::string& reason);
+
+    void schedule(std::int64_t nowNs);
+
+    wire::AgentConfig config_;
+    ProfilerConnection connection_;
+    RuntimeVersion runtime_;
+    InterpreterThreadState threadState_;
+    GcModule gc_;
+    CensusTaker census_;
+    bool profiling_ = false; // callback installed, modules open: the wind-down has work to undo
+
+    std::uint32_t intervalMs_ = 100;
+    std::uint32_t censusEveryMs_ = 0;
+    std::int64_t nextSampleNs_ = 0;
+    std::int64_t nextCensusNs_ = 0;
+    std::vector<IncomingFrame> pending_;
+    std::string windDownReason_;
+};
+
+} // namespace gcscope::agent

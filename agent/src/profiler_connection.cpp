@@ -1,0 +1,119 @@
+#include "profiler_connection.h"
+
+#include "agent_lifecycle.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace gcscope::agent {
+
+namespace {
+constexpr int kSendTimeoutSeconds = 2;
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kMaxFramesPerRead = 64;
+} // namespace
+
+bool ProfilerConnection::connect(const std::string& path, std::string& error)
+{
+    close();
+    sockaddr_un address {};
+    address.sun_family = AF_UNIX;
+    if (path.size() >= sizeof address.sun_path) {
+        error = "socket path too long";
+        return false;
+    }
+    std::memcpy(address.sun_path, path.data(), path.size());
+
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) {
+        error = std::string("socket: ") + std::strerror(errno);
+        return false;
+    }
+    timeval timeout { kSendTimeoutSeconds, 0 };
+    // On Unix sockets the send timeout also bounds connect().
+    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    int rc;
+    do
+        rc = ::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    while (rc < 0 && errno == EINTR);
+    if (rc < 0) {
+        error = std::string("connect: ") + std::strerror(errno);
+        close();
+        return false;
+    }
+    ucred peer {};
+    socklen_t length = sizeof peer;
+    if (getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &peer, &length) < 0 || (peer.uid != geteuid() && peer.uid != 0)) {
+        error = "the socket's owner is neither our user nor root";
+        close();
+        return false;
+    }
+    noteConnectionFd(fd_);
+    return true;
+}
+
+bool ProfilerConnection::send(wire::MessageType type, std::string_view payload)
+{
+    if (fd_ < 0 || payload.size() > wire::kMaxPayload)
+        return false;
+    std::string frame = wire::frame(type, payload);
+    std::size_t sent = 0;
+    while (sent < frame.size()) {
+        ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false; // EAGAIN here is the 2 s timeout: the profiler stopped reading
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+ProfilerConnection::ReadResult ProfilerConnection::readAvailable(std::vector<IncomingFrame>& frames, std::string& error)
+{
+    if (fd_ < 0)
+        return ReadResult::Closed;
+    char chunk[kReadChunk];
+    for (;;) {
+        std::size_t want = std::min(reader_.wanted(), sizeof chunk);
+        ssize_t n = ::recv(fd_, chunk, want, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return ReadResult::Ok;
+        if (n < 0) {
+            error = std::string("recv: ") + std::strerror(errno);
+            return ReadResult::Closed;
+        }
+        if (n == 0)
+            return ReadResult::Closed;
+        reader_.append(std::string_view(chunk, static_cast<std::size_t>(n)));
+        IncomingFrame frame;
+        for (;;) {
+            auto result = reader_.next(frame, error);
+            if (result == FrameReader::Result::Bad)
+                return ReadResult::Bad;
+            if (result == FrameReader::Result::NeedMore)
+                break;
+            frames.push_back(std::move(frame));
+        }
+        if (frames.size() >= kMaxFramesPerRead)
+            return ReadResult::Ok; // poll() says when there is more
+    }
+}
+
+void ProfilerConnection::close()
+{
+    if (fd_ >= 0) {
+        noteConnectionFd(-1); // before close(): a fork in between must not close a reused number
+        ::close(fd_);
+    }
+    fd_ = -1;
+    reader_ = FrameReader {};
+}
+
+} // namespace gcscope::agent

@@ -1,0 +1,97 @@
+// The part of the CPython C API the agent calls, found inside the target at run time.
+//
+// Why dlsym(RTLD_DEFAULT) instead of direct calls: the version gate must run before anything
+// 3.11-specific, and it must be able to *say* "Python 3.12 is not supported". With direct calls
+// every CPython symbol would be bound when the injector dlopen()s us (-z now), so a target missing
+// one of them (another minor version, or no Python at all) would make dlopen fail with a bare
+// "undefined symbol" and the profiler would never hear why. Resolving by name also works for both
+// layouts we support: Debian's python3.11 exports the API from the executable itself, pyenv's build
+// from libpython3.11.so; both are in the global scope. The agent therefore has no undefined
+// CPython symbols at all (a test checks this), so it must not use header macros that reference
+// them (Py_DECREF, Py_None, PyDict_CheckExact, ...): use decref(), py().None(), type pointers.
+#pragma once
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <string>
+
+namespace gcscope::agent {
+
+// X(name): functions and data the agent uses, with the types the 3.11 headers declare.
+#define GCSCOPE_PY_FUNCTIONS(X)                                                                                        \
+    X(Py_IsInitialized)                                                                                                \
+    X(_Py_IsFinalizing)                                                                                                \
+    X(PyGILState_Ensure)                                                                                               \
+    X(PyGILState_Release)                                                                                              \
+    X(PyEval_SaveThread)                                                                                               \
+    X(PyEval_RestoreThread)                                                                                            \
+    X(PyImport_ImportModule)                                                                                           \
+    X(PyModule_GetDict)                                                                                                \
+    X(PyDict_GetItemWithError)                                                                                         \
+    X(PyObject_CallNoArgs)                                                                                             \
+    X(PyObject_CallOneArg)                                                                                             \
+    X(PyLong_FromLong)                                                                                                 \
+    X(PyLong_AsLongLong)                                                                                               \
+    X(PyLong_AsSsize_t)                                                                                                \
+    X(PyList_Append)                                                                                                   \
+    X(PyList_SetSlice)                                                                                                 \
+    X(PyCMethod_New)                                                                                                   \
+    X(PyUnicode_InternFromString)                                                                                      \
+    X(PyUnicode_AsUTF8AndSize)                                                                                         \
+    X(PyUnicode_CompareWithASCIIString)                                                                                \
+    X(PyErr_Fetch)                                                                                                     \
+    X(PyErr_Restore)                                                                                                   \
+    X(PyErr_Clear)                                                                                                     \
+    X(PyErr_Occurred)                                                                                                  \
+    X(_Py_Dealloc)                                                                                                     \
+    X(_PyDict_SizeOf)
+
+#define GCSCOPE_PY_DATA(X)                                                                                             \
+    X(_Py_NoneStruct)                                                                                                  \
+    X(PyType_Type)                                                                                                     \
+    X(PyBaseObject_Type)                                                                                               \
+    X(PyList_Type)                                                                                                     \
+    X(PyDict_Type)                                                                                                     \
+    X(PySet_Type)                                                                                                      \
+    X(PyFrozenSet_Type)                                                                                                \
+    X(PyLong_Type)                                                                                                     \
+    X(PyUnicode_Type)                                                                                                  \
+    X(PyModule_Type)                                                                                                   \
+    X(PyCFunction_Type)                                                                                                \
+    X(PyMethodDescr_Type)
+
+struct PythonApi {
+#define GCSCOPE_PY_MEMBER(name) decltype(&::name) name = nullptr;
+    GCSCOPE_PY_FUNCTIONS(GCSCOPE_PY_MEMBER)
+    GCSCOPE_PY_DATA(GCSCOPE_PY_MEMBER)
+#undef GCSCOPE_PY_MEMBER
+
+    PyObject* None() const
+    {
+        return _Py_NoneStruct;
+    }
+};
+
+// Looks every symbol up in the process. Returns false and names the first missing one. Call it
+// only after the version gate accepted the runtime: the names are those of 3.11.
+bool resolvePythonApi(std::string& missing);
+
+// The table resolved by the last successful resolvePythonApi().
+const PythonApi& py();
+
+// Py_DECREF without the header's reference to _Py_Dealloc (3.11 has no immortal objects). GIL held.
+inline void decref(PyObject* o)
+{
+    if (o && --o->ob_refcnt == 0)
+        py()._Py_Dealloc(o);
+}
+
+inline PyObject* incref(PyObject* o)
+{
+    if (o)
+        ++o->ob_refcnt;
+    return o;
+}
+
+} // namespace gcscope::agent

@@ -1,0 +1,46 @@
+// Reference cycles: what the collector exists for.
+//
+// Rule: a cycle is a strongly connected component of the Tracked subgraph with more than one
+// member, or a single object that refers to itself. For each we report its members, total shallow
+// size, the types in it, whether any member has a finalizer, and whether the whole cycle is garbage
+// (Unreachable.h: no member reachable from a refcount root; members of one component are either
+// all reachable or all not).
+#pragma once
+
+#include "analysis/HeapGraph.h"
+#include "analysis/StronglyConnectedComponents.h"
+#include "analysis/Unreachable.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace gcscope::analysis {
+
+struct TypeCount {
+    std::uint32_t type; // index into HeapGraph::typeNames
+    std::uint64_t count;
+    bool operator==(const TypeCount&) const = default;
+};
+
+struct Cycle {
+    std::uint32_t component; // in CycleReport::components
+    std::uint64_t memberCount = 0;
+    std::uint64_t totalSize = 0;
+    std::vector<TypeCount> types; // most frequent first, then by type index
+    bool hasFinalizer = false;
+    bool unreachable = false;
+};
+
+struct CycleReport {
+    StronglyConnectedComponents components;
+    std::vector<Cycle> cycles; // largest totalSize first, then by first member
+
+    std::span<const ObjectId> members(const Cycle& cycle) const { return components.component(cycle.component); }
+};
+
+CycleReport findCycles(const HeapGraph& graph, const UnreachableSet& unreachable);
+CycleReport findCycles(
+    const HeapGraph& graph, StronglyConnectedComponents components, const UnreachableSet& unreachable);
+
+} // namespace gcscope::analysis

@@ -1,0 +1,46 @@
+// Who keeps what alive: the dominator tree and retained sizes.
+//
+// Rule: the tree hangs from a virtual root whose children are all roots (refcount roots and
+// ExplicitRoot, Roots.h) and covers every object, leaves included, over every edge. Object d
+// dominates v when every path from the virtual root to v passes through d; idom(v) is the closest
+// such d (kVirtualRoot when only the virtual root dominates v). The retained size of v is the
+// shallow size of everything v dominates, itself included: what freeing v would free.
+// Objects the virtual root cannot reach (garbage, or held only by garbage) get idom = kNoObject and
+// retained size = their own shallow size: they are in no tree, so they retain nothing but themselves.
+#pragma once
+
+#include "analysis/HeapGraph.h"
+#include "analysis/Roots.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace gcscope::analysis {
+
+struct DominatorTree {
+    std::vector<ObjectId> idom; // per object: immediate dominator, kVirtualRoot, or kNoObject (unreachable)
+    std::vector<std::uint64_t> retained; // per object: retained size in bytes
+    std::uint64_t reachableCount = 0; // objects the virtual root reaches
+
+    bool isReachable(ObjectId id) const { return idom[id] != kNoObject; }
+    // The k objects with the largest retained size, largest first (ties: lower id first).
+    std::vector<ObjectId> topRetained(std::size_t k) const;
+};
+
+// Semi-NCA (Georgiadis, Tarjan, Werneck: "Finding dominators in practice", 2006): Lengauer-Tarjan's
+// semidominators with iterative path compression, then immediate dominators by walking the partial
+// tree. Near-linear on heap graphs; no recursion. Scratch memory: about 40 bytes per reached object
+// and 12 per reference between them, freed before returning.
+DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots);
+
+// The dominator tree's children lists (CSR), for browsing it top-down.
+struct DominatorChildren {
+    std::vector<std::uint64_t> begin; // objectCount() + 2 entries: the last list is the virtual root's
+    std::vector<ObjectId> child; // ascending within each list
+
+    std::span<const ObjectId> of(ObjectId id) const; // id may be kVirtualRoot
+};
+DominatorChildren buildDominatorChildren(const DominatorTree& tree);
+
+} // namespace gcscope::analysis

@@ -1,0 +1,25 @@
+#include "analysis/HeapGraph.h"
+
+#include <algorithm>
+
+namespace gcscope::analysis {
+
+std::string HeapGraph::edgeLabelText(std::uint32_t edgeLabel) const
+{
+    if (isIndexLabel(edgeLabel))
+        return "[" + std::to_string(labelIndex(edgeLabel)) + "]";
+    if (edgeLabel < strings.size())
+        return strings[edgeLabel];
+    return {};
+}
+
+ObjectId HeapGraph::find(std::uint64_t objectAddress) const
+{
+    auto it = std::lower_bound(byAddress.begin(), byAddress.end(), objectAddress,
+        [this](ObjectId id, std::uint64_t a) { return address[id] < a; });
+    if (it == byAddress.end() || address[*it] != objectAddress)
+        return kNoObject;
+    return *it;
+}
+
+} // namespace gcscope::analysis

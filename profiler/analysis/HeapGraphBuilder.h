@@ -1,0 +1,77 @@
+// Builds a HeapGraph from objects and references arriving in any order, as a snapshot stream
+// delivers them: references may name their ends by ObjectId (returned by addObject) or by
+// address, before or after the objects themselves arrive.
+#pragma once
+
+#include "analysis/HeapGraph.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace gcscope::analysis {
+
+struct ObjectInfo {
+    std::uint64_t address = 0;
+    std::string_view type; // interned by the builder
+    std::uint64_t size = 0;
+    std::int64_t refcount = 0;
+    std::uint8_t flags = 0; // ObjectFlags
+    std::string_view label = {}; // interned; empty = none
+};
+
+class HeapGraphBuilder {
+public:
+    // Index of a type name in typeNames / of a string in strings ("" is always 0). Use
+    // internString for name edge labels: the returned index is the label.
+    std::uint32_t internType(std::string_view name);
+    std::uint32_t internString(std::string_view text);
+
+    ObjectId addObject(const ObjectInfo& object);
+    ObjectId addObject(std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
+        std::uint8_t flags, std::uint32_t label = 0);
+
+    void addEdge(ObjectId from, ObjectId to, std::uint32_t label = kNoEdgeLabel);
+    void addEdgeToAddress(ObjectId from, std::uint64_t toAddress, std::uint32_t label = kNoEdgeLabel);
+    void addEdgeByAddress(std::uint64_t fromAddress, std::uint64_t toAddress, std::uint32_t label = kNoEdgeLabel);
+
+    void reserve(std::size_t objects, std::size_t edges);
+    std::size_t objectCount() const { return graph_.address.size(); }
+
+    // Produces the graph and leaves the builder empty. Edges of one object keep the order they were
+    // added in. A reference to an address that is not in the snapshot is dropped and counted in
+    // unresolvedEdges(): the agent may see a pointer to an object it did not record.
+    // Throws std::invalid_argument when two objects share an address and std::out_of_range when
+    // an edge names an ObjectId that was never added or an object a type or label index that was
+    // never interned: all mean the producer is broken.
+    HeapGraph build();
+    std::uint64_t unresolvedEdges() const { return unresolvedEdges_; }
+
+private:
+    struct PendingEdge {
+        std::uint64_t from; // an ObjectId, or an address when fromIsAddress
+        std::uint64_t to;
+        std::uint32_t label;
+        bool fromIsAddress;
+        bool toIsAddress;
+    };
+    // Transparent hashing lets string_view look-ups skip building a std::string.
+    struct StringHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view> {}(s); }
+    };
+    using InternTable = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
+
+    void resolveAddresses();
+
+    HeapGraph graph_;
+    std::vector<PendingEdge> edges_;
+    bool anyAddressEdge_ = false;
+    InternTable typeIndex_;
+    InternTable stringIndex_;
+    std::uint64_t unresolvedEdges_ = 0;
+};
+
+} // namespace gcscope::analysis

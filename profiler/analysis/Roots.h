@@ -1,0 +1,45 @@
+// Which objects are held from outside the graph.
+//
+// Rule: an object is a root when
+//   - it is Tracked and its refcount is greater than the number of references to it from Tracked
+//     objects in the graph: the rest are held by something the snapshot cannot show (a C global, a
+//     C stack, an interpreter frame, an untracked container). This is how CPython's collector finds
+//     its starting points (gc_refs = refcount - internal references > 0). Huge refcounts (immortal
+//     objects on later Pythons) simply make roots. A refcount lower than the internal count means
+//     an inconsistent snapshot and does not make a root.
+//   - or it carries the ExplicitRoot flag (sys.modules, a thread's frame...).
+// Leaves (not Tracked) are never roots by refcount: they are reached through their referrers.
+#pragma once
+
+#include "analysis/HeapGraph.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace gcscope::analysis {
+
+enum RootKind : std::uint8_t {
+    NotRoot = 0,
+    RefcountRoot = 1, // held from outside the graph; the only kind the collector knows
+    FlaggedRoot = 2, // carries ExplicitRoot
+};
+
+struct RootSet {
+    std::vector<std::uint32_t> internalRefs; // per object: references from Tracked objects (saturates)
+    std::vector<std::uint8_t> kind; // per object: RootKind bits
+    std::vector<ObjectId> roots; // every root of either kind, ascending
+
+    bool isRoot(ObjectId id) const { return kind[id] != NotRoot; }
+    bool isRefcountRoot(ObjectId id) const { return (kind[id] & RefcountRoot) != 0; }
+    bool isFlaggedRoot(ObjectId id) const { return (kind[id] & FlaggedRoot) != 0; }
+    // References from outside the graph (refcount minus internal references); negative when the
+    // snapshot is inconsistent.
+    std::int64_t externalRefs(const HeapGraph& graph, ObjectId id) const
+    {
+        return graph.refcount[id] - static_cast<std::int64_t>(internalRefs[id]);
+    }
+};
+
+RootSet findRoots(const HeapGraph& graph);
+
+} // namespace gcscope::analysis

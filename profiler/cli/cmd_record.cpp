@@ -1,0 +1,195 @@
+// `gcscope record --pid PID -o FILE` and `gcscope run -o FILE -- CMD ARGS...`.
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+
+#include "discovery/interpreter_ready.h"
+#include "discovery/process_info.h"
+#include "session/recording.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/Recorder.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace gcscope::cli {
+namespace {
+
+struct RecordArgs {
+    std::string output;
+    double durationS = 0;
+    std::uint32_t intervalMs = 100;
+    double censusEveryS = 5;
+};
+
+void addRecordingOptions(CLI::App* sub, RecordArgs& a)
+{
+    sub->add_option("-o,--output", a.output, "SQLite file to record into (appended to if it exists)")->required();
+    sub->add_option("--duration", a.durationS, "Stop after this many seconds (default: until Ctrl-C or exit)")
+        ->check(CLI::Range(0.0, 1e7));
+    sub->add_option("--interval", a.intervalMs, "Milliseconds between telemetry samples")
+        ->check(CLI::Range(1u, 60000u))
+        ->capture_default_str();
+    sub->add_option("--census-every", a.censusEveryS, "Seconds between per-type censuses (0: never)")
+        ->check(CLI::Range(0.0, 86400.0))
+        ->capture_default_str();
+}
+
+session::RecordOptions toOptions(const RecordArgs& a)
+{
+    session::RecordOptions o;
+    o.intervalMs = a.intervalMs;
+    o.censusEveryMs = static_cast<std::uint32_t>(a.censusEveryS * 1000.0);
+    if (a.durationS > 0)
+        o.duration = std::chrono::milliseconds(static_cast<long long>(a.durationS * 1000.0));
+    return o;
+}
+
+std::string describeStatus(int status)
+{
+    if (WIFEXITED(status))
+        return "exited with status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status))
+        return std::string("killed by ") + strsignal(WTERMSIG(status));
+    return "stopped";
+}
+
+// Attach to `pid`, record into args.output, print the summary. Shared by record and run.
+int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options)
+{
+    // Open (and validate) the output before touching the target: a bad file must cost nothing.
+    const bool existed = std::filesystem::exists(args.output);
+    auto db = storage::Database::openForWriting(args.output);
+    session::AttachedAgent agent;
+    try {
+        agent = session::attachAgent(pid);
+    } catch (const session::AttachError& e) {
+        if (!existed) { // leave no empty recording behind for an attach that never happened
+            db.close();
+            std::filesystem::remove(args.output);
+        }
+        printError(e.what());
+        return kFailure;
+    }
+    printNote("recording PID " + std::to_string(pid) + " (Python "
+        + (agent.process.python ? agent.process.python->str() : "?") + ") into " + args.output
+        + (options.duration ? "" : "; Ctrl-C to stop"));
+    storage::Recorder recorder(db);
+    auto result = session::record(agent, recorder, options, g_stopSignal, printWarning);
+    printNote("saved " + std::to_string(result.samples) + " samples, " + std::to_string(result.gcEvents)
+        + " gc events, " + std::to_string(result.censuses) + " censuses over "
+        + std::to_string(static_cast<int>(result.seconds + 0.5)) + " s to " + args.output + " (session "
+        + std::to_string(result.sessionId) + ", " + (result.complete ? "complete" : "incomplete") + ": "
+        + result.endReason + ")");
+    if (result.childStatus)
+        printNote("the command " + describeStatus(*result.childStatus));
+    return result.complete ? kOk : kFailure;
+}
+
+// `run` starts the command, waits until it is a running Python interpreter, then attaches.
+int runCommand(const RecordArgs& args, const std::vector<std::string>& command)
+{
+    {
+        // Validate the output before starting anything; recordInto opens it again once Python runs.
+        const bool existed = std::filesystem::exists(args.output);
+        auto probe = storage::Database::openForWriting(args.output);
+        if (!existed) {
+            probe.close();
+            std::filesystem::remove(args.output);
+        }
+    }
+    std::vector<char*> argv;
+    for (const auto& a : command)
+        argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t child = 0;
+    if (int rc = posix_spawnp(&child, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0) {
+        printError("cannot run " + command[0] + ": " + std::strerror(rc));
+        return kFailure;
+    }
+    auto failWithChild = [&](const std::string& message) {
+        printError(message);
+        // The command never became something we could record: do not leave it running headless.
+        int status = 0;
+        if (waitpid(child, &status, WNOHANG) == 0) {
+            kill(child, SIGTERM);
+            waitpid(child, &status, 0);
+        }
+        return kFailure;
+    };
+    std::string error;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (;;) {
+        int status = 0;
+        if (waitpid(child, &status, WNOHANG) == child) {
+            printError(command[0] + " " + describeStatus(status) + " before a Python interpreter started in it");
+            return kFailure;
+        }
+        if (g_stopSignal.load())
+            return failWithChild("interrupted before " + command[0] + " started Python");
+        auto info = discovery::inspectProcess(child, error);
+        if (info && info->isPython) {
+            if (!info->attachable)
+                return failWithChild(
+                    "cannot record " + command[0] + " (PID " + std::to_string(child) + "): " + info->reason);
+            if (discovery::waitForInterpreterReady(child, std::chrono::seconds(30), error))
+                break;
+            return failWithChild(error);
+        }
+        if (std::chrono::steady_clock::now() > deadline)
+            return failWithChild(
+                command[0] + " (PID " + std::to_string(child) + ") did not start a Python interpreter within 30 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    session::RecordOptions options = toOptions(args);
+    options.mode = "run";
+    options.child = child;
+    int rc = recordInto(child, args, options);
+    // The recording ended before the command: a signal stopped us. Pass it on so Ctrl-C ends both.
+    int status = 0;
+    if (int sig = g_stopSignal.load(); sig && waitpid(child, &status, WNOHANG) == 0) {
+        kill(child, sig);
+        for (int i = 0; i < 100 && waitpid(child, &status, WNOHANG) == 0; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return rc;
+}
+
+} // namespace
+
+Command addRecordCommand(CLI::App& app)
+{
+    auto* sub = app.add_subcommand("record", "Attach to a running Python process and record its GC telemetry");
+    auto args = std::make_shared<RecordArgs>();
+    auto pid = std::make_shared<int>(0);
+    sub->add_option("-p,--pid", *pid, "Process to attach to")->required()->check(CLI::Range(1, 1 << 30));
+    addRecordingOptions(sub, *args);
+    return { sub, [args, pid] {
+                installStopHandlers();
+                return recordInto(*pid, *args, toOptions(*args));
+            } };
+}
+
+Command addRunCommand(CLI::App& app)
+{
+    auto* sub = app.add_subcommand("run", "Start a Python program and record its GC telemetry until it exits");
+    auto args = std::make_shared<RecordArgs>();
+    auto command = std::make_shared<std::vector<std::string>>();
+    addRecordingOptions(sub, *args);
+    sub->add_option("command", *command, "The command to run, after --")->required();
+    return { sub, [args, command] {
+                installStopHandlers();
+                return runCommand(*args, *command);
+            } };
+}
+
+} // namespace gcscope::cli

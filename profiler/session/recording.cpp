@@ -1,0 +1,230 @@
+#include "session/recording.h"
+
+#include "util/clock.h"
+#include "util/proc_stats.h"
+
+#include <gcscope/storage/Recorder.h>
+
+#include <algorithm>
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace gcscope::session {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::string hostName()
+{
+    char buf[256] = {};
+    gethostname(buf, sizeof buf - 1);
+    return buf;
+}
+
+std::string pythonVersionText(const AttachedAgent& agent)
+{
+    if (agent.process.python)
+        return agent.process.python->str();
+    const auto v = agent.hello.pythonVersionHex;
+    return std::to_string(v >> 24) + "." + std::to_string((v >> 16) & 0xff) + "." + std::to_string((v >> 8) & 0xff);
+}
+
+// Writes what the agent sends; the counts feed the summary line.
+class FrameSink {
+public:
+    FrameSink(storage::Recorder& recorder, std::int64_t session, RecordResult& result,
+        const std::function<void(const std::string&)>& warn)
+        : recorder_(recorder)
+        , session_(session)
+        , result_(result)
+        , warn_(warn)
+    {
+    }
+
+    // Returns false when the frame says the agent is leaving (Bye).
+    bool take(const Frame& f)
+    {
+        using wire::MessageType;
+        switch (f.type) {
+        case MessageType::Sample:
+            if (auto s = wire::decodeAs<wire::SampleRecord>(f.payload)) {
+                recorder_.addSample(session_, *s);
+                ++result_.samples;
+            } else
+                malformed("sample");
+            return true;
+        case MessageType::GcEvents:
+            if (auto ev = wire::decodeAs<wire::GcEventsRecord>(f.payload)) {
+                recorder_.addGcEvents(session_, ev->events, ev->dropped);
+                result_.gcEvents += ev->events.size();
+                if (ev->dropped)
+                    warn_("the agent dropped " + std::to_string(ev->dropped) + " gc events (buffer full)");
+            } else
+                malformed("gc events");
+            return true;
+        case MessageType::Census:
+            if (auto c = wire::decodeAs<wire::CensusRecord>(f.payload)) {
+                recorder_.addCensus(session_, *c);
+                ++result_.censuses;
+            } else
+                malformed("census");
+            return true;
+        case MessageType::Error:
+            if (auto e = wire::decodeAs<wire::ErrorRecord>(f.payload))
+                warn_("agent: " + e->message);
+            return true;
+        case MessageType::Bye:
+            if (auto b = wire::decodeAs<wire::ByeRecord>(f.payload))
+                byeReason = b->reason;
+            return false;
+        default:
+            return true; // Ack and Hello carry nothing to store
+        }
+    }
+
+    std::string byeReason;
+
+private:
+    void malformed(const char* what) { warn_(std::string("ignored a malformed ") + what + " message from the agent"); }
+
+    storage::Recorder& recorder_;
+    std::int64_t session_;
+    RecordResult& result_;
+    const std::function<void(const std::string&)>& warn_;
+};
+
+// Run mode: reap our child once it exits, keeping its status.
+bool childExited(pid_t child, RecordResult& result)
+{
+    if (child <= 0)
+        return false;
+    if (result.childStatus)
+        return true;
+    int status = 0;
+    if (waitpid(child, &status, WNOHANG) == child) {
+        result.childStatus = status;
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
+RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const RecordOptions& options,
+    const std::atomic<int>& stop, const std::function<void(const std::string&)>& warn)
+{
+    RecordResult result;
+    const pid_t pid = agent.process.pid;
+
+    storage::NewSession ns;
+    ns.pid = pid;
+    ns.pythonVersion = pythonVersionText(agent);
+    ns.pythonExecutable = agent.hello.pythonExecutable.empty() ? agent.process.exe : agent.hello.pythonExecutable;
+    ns.argv = agent.process.argv;
+    ns.mode = options.mode == "run" ? storage::SessionMode::Run : storage::SessionMode::Attach;
+    ns.startedNs = util::realtimeNs();
+    ns.intervalMs = options.intervalMs;
+    ns.censusEveryMs = options.censusEveryMs;
+    ns.hostname = hostName();
+    ns.gcscopeVersion = GCSCOPE_VERSION;
+    result.sessionId = recorder.beginSession(ns);
+    recorder.flush(); // the session row exists on disk even if we are killed right now
+
+    FrameSink sink(recorder, result.sessionId, result, warn);
+    wire::ConfigureRecord cfg;
+    cfg.intervalMs = options.intervalMs;
+    cfg.censusEveryMs = options.censusEveryMs;
+    const auto started = Clock::now();
+    bool agentGone = !agent.connection.send(wire::frameOf(wire::MessageType::Configure, cfg));
+    std::string reason = agentGone ? "the agent closed the connection at start" : "";
+    bool complete = false;
+
+    const milliseconds procEvery { std::max<std::uint32_t>(options.intervalMs, 50) };
+    auto nextProc = started;
+    while (!agentGone) {
+        const auto now = Clock::now();
+        if (stop.load()) {
+            reason = stop.load() == SIGTERM ? "terminated" : "interrupted";
+            complete = true;
+            break;
+        }
+        if (options.duration && now - started >= *options.duration) {
+            reason = "duration reached";
+            complete = true;
+            break;
+        }
+        if (now >= nextProc) {
+            nextProc = now + procEvery;
+            if (auto s = util::readProcStats(pid))
+                recorder.addProcessSample(result.sessionId, util::realtimeNs(), static_cast<std::uint64_t>(s->rssBytes),
+                    static_cast<std::uint32_t>(s->threads), static_cast<std::uint32_t>(std::max(s->fds, 0)));
+        }
+        Frame f;
+        switch (agent.connection.read(f, milliseconds(50))) {
+        case AgentConnection::ReadStatus::Frame:
+            if (!sink.take(f)) {
+                agentGone = true;
+                reason = "the agent left: " + sink.byeReason;
+            }
+            break;
+        case AgentConnection::ReadStatus::Timeout:
+            recorder.commitIfDue(); // a quiet target still gets its rows on disk
+            break;
+        case AgentConnection::ReadStatus::Closed:
+            agentGone = true;
+            reason = "agent disconnected";
+            break;
+        case AgentConnection::ReadStatus::ProtocolError:
+            agentGone = true;
+            reason = "protocol error: " + agent.connection.error();
+            break;
+        }
+    }
+
+    if (!agentGone) {
+        // Clean stop: ask the agent to wind down and keep what it still sends until its Bye.
+        if (agent.connection.send(wire::frame(wire::MessageType::Detach, {}))) {
+            const auto deadline = Clock::now() + std::chrono::seconds(5);
+            while (Clock::now() < deadline) {
+                Frame f;
+                auto st = agent.connection.read(f, milliseconds(100));
+                if (st == AgentConnection::ReadStatus::Frame && !sink.take(f))
+                    break;
+                if (st == AgentConnection::ReadStatus::Closed || st == AgentConnection::ReadStatus::ProtocolError)
+                    break;
+            }
+        }
+    } else {
+        // The connection ended by itself: tell a target that exited from an agent that left. A process
+        // closes its descriptors before it becomes a zombie, so give it a moment either way.
+        for (int i = 0; i < 40 && !childExited(options.child, result) && (options.child > 0 || util::processAlive(pid));
+             ++i)
+            usleep(25'000);
+        if (childExited(options.child, result) || !util::processAlive(pid)) {
+            if (options.mode == "run") {
+                complete = true;
+                reason = "the command exited";
+                if (result.childStatus && WIFEXITED(*result.childStatus))
+                    reason += " with status " + std::to_string(WEXITSTATUS(*result.childStatus));
+                else if (result.childStatus && WIFSIGNALED(*result.childStatus))
+                    reason += " on signal " + std::to_string(WTERMSIG(*result.childStatus));
+            } else {
+                reason = "the target exited during the recording";
+            }
+        }
+    }
+    agent.connection.close();
+    childExited(options.child, result);
+
+    result.complete = complete;
+    result.endReason = reason;
+    result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    recorder.endSession(result.sessionId, util::realtimeNs(), complete, reason);
+    recorder.flush();
+    return result;
+}
+
+} // namespace gcscope::session

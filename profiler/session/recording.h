@@ -1,0 +1,42 @@
+// One recording: telemetry from an attached agent into a storage session until something ends it.
+#pragma once
+
+#include "session/attach.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace gcscope::storage {
+class Recorder;
+}
+
+namespace gcscope::session {
+
+struct RecordOptions {
+    std::uint32_t intervalMs = 100;
+    std::uint32_t censusEveryMs = 5000;
+    std::optional<std::chrono::milliseconds> duration; // none: until stopped or the target exits
+    std::string mode = "attach"; // "attach" or "run"
+    pid_t child = 0; // run mode: our child, reaped here
+};
+
+struct RecordResult {
+    std::int64_t sessionId = 0;
+    std::uint64_t samples = 0;
+    std::uint64_t gcEvents = 0;
+    std::uint64_t censuses = 0;
+    bool complete = false;
+    std::string endReason;
+    std::optional<int> childStatus; // run mode: the command's wait status once it exited
+    double seconds = 0;
+};
+
+// `stop` is raised (to the signal number) by the CLI's SIGINT/SIGTERM handler.
+RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const RecordOptions& options,
+    const std::atomic<int>& stop, const std::function<void(const std::string&)>& warn);
+
+} // namespace gcscope::session

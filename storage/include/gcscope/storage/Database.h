@@ -1,0 +1,61 @@
+// One gcscope database file and the SQLite connection to it. Recorder and Reader borrow the
+// connection, so a Database must outlive them. Every failure throws StorageError naming the file.
+#pragma once
+
+#include <gcscope/storage/Migrations.h>
+#include <gcscope/storage/StorageError.h>
+
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+
+namespace gcscope::storage {
+
+class Database {
+public:
+    // Validates the file (header, identity, schema version, tables) and opens it read-only. Never
+    // creates, migrates or modifies anything, also for a file whose writer was killed (WAL present).
+    static Database openForReading(const std::filesystem::path& path);
+
+    // Creates the file with the newest schema, or appends to an existing gcscope file. An existing
+    // file is validated read-only first, so a foreign, corrupt or newer file is never touched; an
+    // older schema is migrated in one transaction. Writes in WAL mode with synchronous=NORMAL.
+    static Database openForWriting(const std::filesystem::path& path);
+    // The same with another list of steps (tests use it to add a future schema version).
+    static Database openForWriting(const std::filesystem::path& path, std::span<const MigrationStep> migrations);
+
+    Database(Database&& other) noexcept;
+    Database& operator=(Database&& other) noexcept;
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+    ~Database(); // close(), swallowing errors
+
+    // A writer's clean close: commit what is pending, checkpoint the WAL and return to
+    // journal_mode=DELETE so the finished recording is one file. While another connection still reads the file, the WAL
+    // stays (the data is safe; the next writer's clean close folds it in). Throws only on real I/O errors.
+    void close();
+
+    const std::string& path() const { return path_; }
+    bool writable() const { return writable_; }
+    int schemaVersion() const { return schemaVersion_; }
+    sqlite3* handle() const { return db_; }
+
+    // Runs SQL that returns no rows; an error message names context, or else the SQL's start.
+    void exec(std::string_view sql, std::string_view context = {}) const;
+    // The StorageError for the connection's last SQLite error; context says what we were doing.
+    StorageError error(std::string_view context) const;
+
+private:
+    Database(sqlite3* db, std::string path, bool writable, int schemaVersion);
+    static Database openValidated(const std::string& path, bool immutable, int newestReadable);
+
+    sqlite3* db_ = nullptr;
+    std::string path_;
+    bool writable_ = false;
+    int schemaVersion_ = 0;
+};
+
+} // namespace gcscope::storage

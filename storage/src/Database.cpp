@@ -1,0 +1,210 @@
+#include <gcscope/storage/Database.h>
+
+#include "FileCheck.h"
+#include "Identity.h"
+#include "Migrator.h"
+#include "Statement.h"
+
+#include <gcscope/storage/StorageError.h>
+
+#include <sqlite3.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+#include <utility>
+
+namespace gcscope::storage {
+
+namespace {
+// Long enough to ride out another connection's commit, short enough not to look hung.
+constexpr int kBusyTimeoutMs = 5000;
+
+// "file:" URI for path with the given query, for options only URIs can carry.
+std::string fileUri(const std::string& path, const char* query)
+{
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string uri = "file:";
+    for (unsigned char c : path) {
+        if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+            uri += static_cast<char>(c);
+        } else {
+            uri += '%';
+            uri += kHex[c >> 4];
+            uri += kHex[c & 15];
+        }
+    }
+    return uri + "?" + query;
+}
+
+sqlite3* openConnection(const std::string& path, const std::string& name, int flags)
+{
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close(db);
+        throw StorageError(path, "cannot open (" + message + ")");
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    return db;
+}
+
+bool isBusy(int rc)
+{
+    return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+// A WAL-mode file without its -wal (copied, or closed by a plain sqlite3) is complete as it is;
+// opening it normally would leave new -wal and -shm files that a read-only connection cannot
+// remove again, so it is read as immutable. (A writer that starts meanwhile is not seen.)
+bool readAsImmutable(const FileFacts& facts)
+{
+    return facts.walMode && !facts.walFilePresent;
+}
+} // namespace
+
+Database::Database(sqlite3* db, std::string path, bool writable, int schemaVersion)
+    : db_(db)
+    , path_(std::move(path))
+    , writable_(writable)
+    , schemaVersion_(schemaVersion)
+{
+}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr))
+    , path_(std::move(other.path_))
+    , writable_(other.writable_)
+    , schemaVersion_(other.schemaVersion_)
+{
+}
+
+Database& Database::operator=(Database&& other) noexcept
+{
+    if (this != &other) {
+        try {
+            close();
+        } catch (...) {
+        }
+        db_ = std::exchange(other.db_, nullptr);
+        path_ = std::move(other.path_);
+        writable_ = other.writable_;
+        schemaVersion_ = other.schemaVersion_;
+    }
+    return *this;
+}
+
+Database::~Database()
+{
+    try {
+        close();
+    } catch (...) {
+    }
+}
+
+Database Database::openForReading(const std::filesystem::path& path)
+{
+    const std::string name = path.string();
+    const FileFacts facts = checkFile(name);
+    if (facts.empty)
+        throw StorageError(name, "empty file");
+    return openValidated(name, readAsImmutable(facts), kSchemaVersion);
+}
+
+Database Database::openValidated(const std::string& path, bool immutable, int newestReadable)
+{
+    sqlite3* raw = immutable
+        ? openConnection(path, fileUri(path, "immutable=1"), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI)
+        : openConnection(path, path, SQLITE_OPEN_READONLY);
+    Database db(raw, path, false, 0);
+    const Identity identity = readIdentity(db);
+    requireGcscope(path, identity, newestReadable);
+    requireTables(db);
+    db.schemaVersion_ = static_cast<int>(identity.userVersion);
+    return db;
+}
+
+Database Database::openForWriting(const std::filesystem::path& path)
+{
+    return openForWriting(path, schemaMigrations());
+}
+
+Database Database::openForWriting(const std::filesystem::path& path, std::span<const MigrationStep> migrations)
+{
+    requireConsecutive(migrations);
+    const std::string name = path.string();
+    const int newest = static_cast<int>(migrations.size());
+
+    // Create the file ourselves, exclusively, so that we know whether it is ours to remove again.
+    bool created = false;
+    if (const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644); fd >= 0) {
+        ::close(fd);
+        created = true;
+    } else if (errno != EEXIST) {
+        throw StorageError(name, std::string("cannot create (") + std::strerror(errno) + ")");
+    } else if (const FileFacts facts = checkFile(name); !facts.empty) {
+        // Everything about an existing file is checked read-only before a writable connection exists.
+        openValidated(name, readAsImmutable(facts), newest).close();
+    }
+
+    try {
+        Database db(openConnection(name, name, SQLITE_OPEN_READWRITE), name, true, 0);
+        db.schemaVersion_ = migrate(db, migrations);
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = NORMAL");
+        db.exec("PRAGMA foreign_keys = ON");
+        return db;
+    } catch (...) {
+        if (created) // the connection is closed by now
+            std::remove(name.c_str());
+        throw;
+    }
+}
+
+void Database::close()
+{
+    if (!db_)
+        return;
+    sqlite3* db = std::exchange(db_, nullptr);
+    std::string problem;
+    if (writable_) {
+        // A Recorder still holding a batch should have been destroyed first; keep its rows anyway.
+        if (!sqlite3_get_autocommit(db))
+            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+        // Leaving WAL mode checkpoints and deletes the -wal and -shm files. It needs the file to
+        // ourselves: while a reader is connected, fold in what we can and leave the WAL for later.
+        sqlite3_busy_timeout(db, 100);
+        int rc = sqlite3_exec(db, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr);
+        if (isBusy(rc))
+            rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr, nullptr);
+        if (rc != SQLITE_OK && !isBusy(rc))
+            problem = sqlite3_errmsg(db);
+    }
+    // _v2: statements a Recorder or Reader still holds do not keep the file open for ever.
+    sqlite3_close_v2(db);
+    if (!problem.empty())
+        throw StorageError(path_, "cannot close cleanly: " + problem);
+}
+
+void Database::exec(std::string_view sql, std::string_view context) const
+{
+    const std::string text(sql);
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+        throw error(context.empty() ? statementLabel(sql) : context);
+}
+
+StorageError Database::error(std::string_view context) const
+{
+    const int code = sqlite3_errcode(db_) & 0xff;
+    const std::string message = sqlite3_errmsg(db_);
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        return StorageError(path_, "corrupt (" + message + ")");
+    return StorageError(path_, context.empty() ? message : std::string(context) + ": " + message);
+}
+
+} // namespace gcscope::storage

@@ -1,0 +1,69 @@
+#include "Identity.h"
+
+#include "Statement.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/Migrations.h>
+#include <gcscope/storage/StorageError.h>
+
+#include <algorithm>
+#include <array>
+#include <string_view>
+#include <vector>
+
+namespace gcscope::storage {
+
+namespace {
+std::int64_t queryInteger(const Database& db, std::string_view sql)
+{
+    Statement statement(db, sql);
+    return statement.step() ? statement.integer(0) : 0;
+}
+
+// Tables of schema version 1 that every later version keeps.
+constexpr std::array<std::string_view, 8> kRequiredTables {
+    "meta",
+    "sessions",
+    "samples",
+    "gc_events",
+    "types",
+    "census",
+    "census_entries",
+    "process_samples",
+};
+} // namespace
+
+Identity readIdentity(const Database& db)
+{
+    Identity id;
+    id.applicationId = queryInteger(db, "PRAGMA application_id");
+    id.userVersion = queryInteger(db, "PRAGMA user_version");
+    // Reads page 1's b-tree, so a file with garbage over its pages fails here already.
+    id.schemaObjects = queryInteger(db, "SELECT count(*) FROM sqlite_schema");
+    return id;
+}
+
+void requireGcscope(const std::string& path, const Identity& identity, int newestReadable)
+{
+    if (identity.applicationId != kApplicationId)
+        throw StorageError(path, "not a gcscope database (SQLite file of another application)");
+    if (identity.userVersion > newestReadable)
+        throw StorageError(path,
+            "written by a newer gcscope (schema version " + std::to_string(identity.userVersion)
+                + "; this one reads up to " + std::to_string(newestReadable) + ")");
+    if (identity.userVersion < 1)
+        throw StorageError(path, "corrupt (no schema version)");
+}
+
+void requireTables(const Database& db)
+{
+    std::vector<std::string> present;
+    Statement tables(db, "SELECT name FROM sqlite_schema WHERE type = 'table'");
+    while (tables.step())
+        present.push_back(tables.text(0));
+    for (std::string_view table : kRequiredTables)
+        if (std::find(present.begin(), present.end(), table) == present.end())
+            throw StorageError(db.path(), "corrupt (table " + std::string(table) + " is missing)");
+}
+
+} // namespace gcscope::storage

@@ -1,0 +1,112 @@
+// The schema, as steps from an empty file. docs/schema.md documents every table and column: keep
+// both in step. Never edit a released step; add the next one.
+#include <gcscope/storage/Migrations.h>
+
+#include <array>
+
+namespace gcscope::storage {
+
+namespace {
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('format', 'gcscope');
+
+CREATE TABLE sessions (
+    id                INTEGER PRIMARY KEY,
+    pid               INTEGER NOT NULL,
+    python_version    TEXT    NOT NULL,
+    python_executable TEXT    NOT NULL,
+    argv              TEXT    NOT NULL DEFAULT '[]',
+    mode              TEXT    NOT NULL CHECK (mode IN ('attach', 'run')),
+    started_ns        INTEGER NOT NULL,
+    ended_ns          INTEGER,
+    status            TEXT    NOT NULL DEFAULT 'incomplete' CHECK (status IN ('incomplete', 'complete')),
+    end_reason        TEXT,
+    interval_ms       INTEGER NOT NULL,
+    census_every_ms   INTEGER NOT NULL,
+    hostname          TEXT    NOT NULL,
+    gcscope_version   TEXT    NOT NULL,
+    gc_events_dropped INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE samples (
+    session_id     INTEGER NOT NULL REFERENCES sessions (id),
+    t_ns           INTEGER NOT NULL,
+    count0         INTEGER NOT NULL,
+    count1         INTEGER NOT NULL,
+    count2         INTEGER NOT NULL,
+    threshold0     INTEGER NOT NULL,
+    threshold1     INTEGER NOT NULL,
+    threshold2     INTEGER NOT NULL,
+    enabled        INTEGER NOT NULL,
+    freeze_count   INTEGER NOT NULL,
+    collections0   INTEGER NOT NULL,
+    collections1   INTEGER NOT NULL,
+    collections2   INTEGER NOT NULL,
+    collected0     INTEGER NOT NULL,
+    collected1     INTEGER NOT NULL,
+    collected2     INTEGER NOT NULL,
+    uncollectable0 INTEGER NOT NULL,
+    uncollectable1 INTEGER NOT NULL,
+    uncollectable2 INTEGER NOT NULL,
+    gc_garbage     INTEGER NOT NULL
+);
+CREATE INDEX samples_by_time ON samples (session_id, t_ns);
+
+CREATE TABLE gc_events (
+    session_id    INTEGER NOT NULL REFERENCES sessions (id),
+    start_ns      INTEGER NOT NULL,
+    duration_ns   INTEGER NOT NULL,
+    generation    INTEGER NOT NULL,
+    collected     INTEGER NOT NULL,
+    uncollectable INTEGER NOT NULL
+);
+CREATE INDEX gc_events_by_time ON gc_events (session_id, start_ns);
+
+CREATE TABLE types (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE census (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions (id),
+    t_ns       INTEGER NOT NULL,
+    pause_ns   INTEGER NOT NULL,
+    objects    INTEGER NOT NULL
+);
+CREATE INDEX census_by_time ON census (session_id, t_ns);
+
+CREATE TABLE census_entries (
+    census_id INTEGER NOT NULL REFERENCES census (id),
+    type_id   INTEGER NOT NULL REFERENCES types (id),
+    count     INTEGER NOT NULL,
+    size      INTEGER NOT NULL,
+    PRIMARY KEY (census_id, type_id)
+) WITHOUT ROWID;
+
+CREATE TABLE process_samples (
+    session_id INTEGER NOT NULL REFERENCES sessions (id),
+    t_ns       INTEGER NOT NULL,
+    rss_bytes  INTEGER NOT NULL,
+    threads    INTEGER NOT NULL,
+    fds        INTEGER NOT NULL
+);
+CREATE INDEX process_samples_by_time ON process_samples (session_id, t_ns);
+)sql";
+
+constexpr std::array kSteps {
+    MigrationStep { 1, kVersion1 },
+};
+static_assert(kSteps.size() == kSchemaVersion, "kSchemaVersion must name the last step");
+} // namespace
+
+std::span<const MigrationStep> schemaMigrations()
+{
+    return kSteps;
+}
+
+} // namespace gcscope::storage

@@ -1,0 +1,34 @@
+"""A CPU-bound target for the overhead benchmark: fixed chunks of pure-Python work (arithmetic,
+dicts, short-lived objects with some cycles), each chunk timed with the monotonic clock and printed
+as `CHUNK <end_time> <seconds>`."""
+import sys
+import time
+
+
+class Item:
+    def __init__(self, i):
+        self.i = i
+        self.tags = {"k": i}
+        self.me = self  # a cycle: keeps the collector busy as in a real service
+
+
+def chunk():
+    total = 0
+    items = []
+    for i in range(4000):
+        it = Item(i)
+        total += it.i * 3 % 7
+        items.append(it)
+        if len(items) > 200:
+            items.clear()
+    return total
+
+
+print("READY", flush=True)
+limit = float(sys.argv[1]) if len(sys.argv) > 1 else 60
+start = time.monotonic()
+while time.monotonic() - start < limit:
+    t0 = time.perf_counter()
+    chunk()
+    t1 = time.perf_counter()
+    print("CHUNK %.6f %.9f" % (time.monotonic(), t1 - t0), flush=True)

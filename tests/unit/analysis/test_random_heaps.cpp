@@ -1,0 +1,202 @@
+// Every algorithm against its definition on many small seeded random heaps.
+#include "BruteForce.h"
+#include "GraphSupport.h"
+
+#include "analysis/HeapAnalysis.h"
+#include "analysis/RetentionPaths.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+using namespace gcscope::analysis;
+using namespace gcscope::analysis::test;
+
+namespace {
+constexpr int kGraphs = 500;
+
+// Varied shapes: sparse to dense, few to many leaves and roots.
+HeapGraph heapNumber(int i)
+{
+    std::mt19937_64 rng(0x9c5c09e + static_cast<std::uint64_t>(i));
+    RandomHeapOptions o;
+    o.objects = 1 + static_cast<std::size_t>(rng() % 40);
+    o.edgesPerObject = 0.5 + static_cast<double>(rng() % 30) / 10.0;
+    o.leafShare = static_cast<double>(rng() % 4) / 10.0;
+    o.heldShare = static_cast<double>(rng() % 3) / 10.0 + 0.02;
+    return randomHeap(rng, o);
+}
+
+bool hasEdge(const HeapGraph& g, ObjectId from, ObjectId to, std::uint32_t label)
+{
+    auto targets = g.referents(from);
+    auto labels = g.referentLabels(from);
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        if (targets[i] == to && labels[i] == label)
+            return true;
+    return false;
+}
+} // namespace
+
+TEST(RandomHeaps, GivenRandomHeaps_WhenRootsAndUnreachableAreFound_ThenTheyMatchTheRuleAndANaiveFixpoint)
+{
+    std::size_t garbageSeen = 0;
+    for (int i = 0; i < kGraphs; ++i) {
+        SCOPED_TRACE(i);
+        HeapGraph g = heapNumber(i);
+        RootSet roots = findRoots(g);
+        auto refcountRoots = naiveRoots(g, true);
+        auto allRoots = naiveRoots(g, false);
+        for (ObjectId v = 0; v < g.objectCount(); ++v) {
+            ASSERT_EQ(roots.isRefcountRoot(v), refcountRoots[v]) << v;
+            ASSERT_EQ(roots.isRoot(v), allRoots[v]) << v;
+        }
+        auto u = findUnreachable(g, roots);
+        auto expected = naiveUnreachable(g);
+        std::size_t count = 0;
+        for (ObjectId v = 0; v < g.objectCount(); ++v) {
+            ASSERT_EQ(u.contains(v), expected[v]) << v;
+            count += expected[v];
+        }
+        ASSERT_EQ(u.count(), count);
+        garbageSeen += count;
+    }
+    EXPECT_GT(garbageSeen, 100u); // the generator does produce garbage
+}
+
+TEST(RandomHeaps, GivenRandomHeaps_WhenComponentsAreFound_ThenMembersAreExactlyTheMutuallyReachableTrackedObjects)
+{
+    std::size_t cyclesSeen = 0;
+    for (int i = 0; i < kGraphs; ++i) {
+        SCOPED_TRACE(i);
+        HeapGraph g = heapNumber(i);
+        auto reach = reachability(g, true);
+        auto cycles = findCycles(g, findUnreachable(g, findRoots(g)));
+        const auto& scc = cycles.components;
+        std::size_t inComponents = 0;
+        for (std::uint32_t c = 0; c < scc.componentCount(); ++c)
+            inComponents += scc.component(c).size();
+        std::size_t tracked = 0;
+        for (ObjectId a = 0; a < g.objectCount(); ++a) {
+            tracked += g.isTracked(a);
+            ASSERT_EQ(scc.componentOf[a] == kNoComponent, !g.isTracked(a));
+            for (ObjectId b = 0; b < g.objectCount(); ++b) {
+                if (!g.isTracked(a) || !g.isTracked(b))
+                    continue;
+                ASSERT_EQ(scc.componentOf[a] == scc.componentOf[b], reach[a][b] && reach[b][a]) << a << " " << b;
+            }
+            // Reverse topological numbering: references never go to a higher component.
+            for (ObjectId b : g.referents(a)) {
+                if (g.isTracked(a) && g.isTracked(b)) {
+                    ASSERT_GE(scc.componentOf[a], scc.componentOf[b]);
+                }
+            }
+        }
+        ASSERT_EQ(inComponents, tracked);
+
+        std::set<std::uint32_t> cyclic;
+        for (const auto& cycle : cycles.cycles)
+            cyclic.insert(cycle.component);
+        for (std::uint32_t c = 0; c < scc.componentCount(); ++c) {
+            auto m = scc.component(c);
+            bool selfLoop = false;
+            for (ObjectId b : g.referents(m[0]))
+                selfLoop = selfLoop || b == m[0];
+            ASSERT_EQ(cyclic.count(c) == 1, m.size() > 1 || selfLoop);
+        }
+        cyclesSeen += cycles.cycles.size();
+    }
+    EXPECT_GT(cyclesSeen, 100u);
+}
+
+TEST(RandomHeaps, GivenRandomHeaps_WhenDominatorsAreComputed_ThenTheyMatchTheRemovalDefinition)
+{
+    std::size_t nonTrivial = 0;
+    for (int i = 0; i < kGraphs; ++i) {
+        SCOPED_TRACE(i);
+        HeapGraph g = heapNumber(i);
+        auto tree = computeDominators(g, findRoots(g));
+        auto dom = naiveDominance(g);
+        const auto reached = reachedFromRoots(g, kNoObject);
+        const auto n = g.objectCount();
+        std::size_t reachedCount = 0;
+        for (ObjectId v = 0; v < n; ++v) {
+            reachedCount += reached[v];
+            if (!reached[v]) {
+                ASSERT_EQ(tree.idom[v], kNoObject) << v;
+                ASSERT_EQ(tree.retained[v], g.size[v]) << v;
+                continue;
+            }
+            // idom(v) is a strict dominator that every other strict dominator dominates.
+            std::vector<ObjectId> strict;
+            for (ObjectId d = 0; d < n; ++d)
+                if (d != v && dom[d][v])
+                    strict.push_back(d);
+            if (strict.empty()) {
+                ASSERT_EQ(tree.idom[v], kVirtualRoot) << v;
+            } else {
+                ++nonTrivial;
+                const ObjectId idom = tree.idom[v];
+                ASSERT_NE(idom, kVirtualRoot) << v;
+                ASSERT_NE(idom, kNoObject) << v;
+                ASSERT_TRUE(dom[idom][v] && idom != v) << v;
+                for (ObjectId d : strict)
+                    ASSERT_TRUE(dom[d][idom]) << "v=" << v << " d=" << d << " idom=" << idom;
+            }
+            std::uint64_t retained = 0;
+            for (ObjectId u = 0; u < n; ++u)
+                if (dom[v][u])
+                    retained += g.size[u];
+            ASSERT_EQ(tree.retained[v], retained) << v;
+        }
+        ASSERT_EQ(tree.reachableCount, reachedCount);
+    }
+    EXPECT_GT(nonTrivial, 500u);
+}
+
+TEST(RandomHeaps, GivenRandomHeaps_WhenRetentionPathsAreFound_ThenTheyAreRealAndShortest)
+{
+    std::size_t multiPath = 0;
+    for (int i = 0; i < kGraphs; ++i) {
+        SCOPED_TRACE(i);
+        HeapGraph g = heapNumber(i);
+        RootSet roots = findRoots(g);
+        Referrers referrers = buildReferrers(g);
+        RetentionPathFinder finder(g, roots, referrers);
+        const auto best = distanceFromAnyRoot(g);
+        for (ObjectId t = 0; t < g.objectCount(); ++t) {
+            auto result = finder.find(t, 3);
+            ASSERT_EQ(result.reachable, best[t] != kNoDistance) << t;
+            ASSERT_EQ(finder.distance(t), best[t]) << t;
+            if (!result.reachable) {
+                ASSERT_TRUE(result.paths.empty());
+                continue;
+            }
+            ASSERT_GE(result.paths.size(), 1u);
+            ASSERT_LE(result.paths.size(), 3u);
+            ASSERT_EQ(result.paths[0].length(), best[t]) << t;
+            multiPath += result.paths.size() > 1;
+            std::set<ObjectId> lastHolders;
+            for (std::size_t p = 0; p < result.paths.size(); ++p) {
+                const auto& steps = result.paths[p].steps;
+                ASSERT_TRUE(roots.isRoot(steps.front().object));
+                ASSERT_EQ(steps.back().object, t);
+                ASSERT_EQ(steps.back().edgeLabel, kNoEdgeLabel);
+                for (std::size_t s = 0; s + 1 < steps.size(); ++s) {
+                    ASSERT_TRUE(hasEdge(g, steps[s].object, steps[s + 1].object, steps[s].edgeLabel));
+                    ASSERT_NE(steps[s].object, t); // no loop through the target
+                }
+                // Each path is shortest through its holder, and holders differ.
+                if (steps.size() >= 2) {
+                    const ObjectId holder = steps[steps.size() - 2].object;
+                    ASSERT_TRUE(lastHolders.insert(holder).second);
+                    ASSERT_EQ(result.paths[p].length(), best[holder] + 1);
+                }
+                if (p > 0) {
+                    ASSERT_GE(result.paths[p].length(), result.paths[p - 1].length());
+                }
+            }
+        }
+    }
+    EXPECT_GT(multiPath, 100u);
+}

@@ -1,0 +1,84 @@
+// Helpers for the discovery and injector tests: real Python processes as children with pipes on
+// stdin/stdout, the two Pythons we support, and a probe of whether ptrace works here at all.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace gcscope::test {
+
+using namespace std::chrono_literals;
+
+struct PythonUnderTest {
+    std::string label; // "debian" / "pyenv": valid in test names
+    std::string path; // the real binary, never the pyenv shim
+};
+
+inline void PrintTo(const PythonUnderTest& p, std::ostream* os)
+{
+    *os << p.label << " (" << p.path << ")";
+}
+
+// Debian's /usr/bin/python3.11 (static libpython, non-PIE) and pyenv's 3.11.7 (shared libpython).
+std::vector<PythonUnderTest> pythonsUnderTest();
+
+// nullopt when PTRACE_SEIZE on a child of ours works; otherwise why not (for GTEST_SKIP).
+std::optional<std::string> ptraceUnavailable();
+
+std::string targetScript(); // tests/unit/inject/targets/inject_target.py
+
+class ChildProcess {
+public:
+    // Starts argv[0] (a path) with pipes on stdin and stdout; stderr is ours.
+    static std::unique_ptr<ChildProcess> spawn(const std::vector<std::string>& argv);
+    ~ChildProcess(); // SIGKILL and reap
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    pid_t pid() const { return pid_; }
+
+    // The next stdout line (without '\n'), or nullopt after `timeout` or at end of file.
+    std::optional<std::string> readLine(std::chrono::milliseconds timeout);
+    // Reads lines until one starts with `prefix`; returns it.
+    std::optional<std::string> waitForLine(const std::string& prefix, std::chrono::milliseconds timeout);
+    void writeStdin(const std::string& text);
+
+    bool alive() const; // not exited (a zombie counts as exited)
+    int kill(); // SIGKILL, reap; returns the wait status
+
+private:
+    ChildProcess() = default;
+
+    pid_t pid_ = 0;
+    int stdin_ = -1, stdout_ = -1;
+    std::string buffer_;
+    bool reaped_ = false;
+};
+
+// A fresh directory under /tmp, removed with its contents.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+std::string readFile(const std::string& path);
+std::size_t countLines(const std::string& text);
+
+// The syscall number the thread is blocked in (/proc/PID/task/TID/syscall), -1 when running.
+long currentSyscall(pid_t tid);
+// Polls until the main thread of `pid` sits in syscall `nr`.
+bool waitForSyscall(pid_t pid, long nr, std::chrono::milliseconds timeout);
+
+std::string run(const std::string& command); // popen: stdout of a shell command, trimmed
+
+} // namespace gcscope::test
