@@ -1,11 +1,22 @@
 # Sources of the injected agent (libgcscope_agent.so).
 
-# The parts that only measure and name Python objects: also built as gcscope_agent_python_parts
-# so a unit test can check them against sys.getsizeof() inside an embedded interpreter.
+# The parts that only read, measure, name and walk Python objects: also built as
+# gcscope_agent_python_parts so unit tests can check them against sys.getsizeof() and
+# gc.get_referents() inside an embedded interpreter.
 set(GCSCOPE_AGENT_PYTHON_PARTS
+    src/address_table.cpp
+    src/edge_labels.cpp
+    src/heap_walker.cpp
+    src/mapped_buffer.cpp
+    src/object_labels.cpp
     src/object_size.cpp
     src/python_api.cpp
     src/python_compat.cpp
+    src/python_compat_internals.cpp
+    src/snapshot_encoder.cpp
+    src/snapshot_types.cpp
+    src/string_table.cpp
+    src/text_preview.cpp
     src/type_name.cpp)
 
 target_sources(gcscope_agent PRIVATE
@@ -19,4 +30,5 @@ target_sources(gcscope_agent PRIVATE
     src/gc_event_buffer.cpp
     src/gc_module.cpp
     src/no_exceptions_runtime.cpp
-    src/profiler_connection.cpp)
+    src/profiler_connection.cpp
+    src/snapshot_taker.cpp)

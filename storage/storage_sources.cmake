@@ -7,7 +7,10 @@ target_sources(gcscope_storage PRIVATE
     src/Reader.cpp
     src/Recorder.cpp
     src/Records.cpp
+    src/ReferenceBlob.cpp
     src/Schema.cpp
+    src/SnapshotQueries.cpp
+    src/SnapshotWriter.cpp
     src/Statement.cpp
     src/StorageError.cpp
 )

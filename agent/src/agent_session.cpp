@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <ctime>
 #include <poll.h>
 #include <unistd.h>
 
@@ -19,12 +20,17 @@ using wire::MessageType;
 constexpr std::uint32_t kErrorBadRequest = EINVAL;
 constexpr std::uint32_t kErrorUnsupportedRuntime = EPROTONOSUPPORT;
 constexpr std::uint32_t kErrorMissingSymbol = ENOSYS;
-constexpr std::uint32_t kErrorNotSupported = ENOTSUP;
 constexpr std::uint32_t kErrorPython = EIO;
+constexpr std::uint32_t kErrorBusy = EBUSY;
+constexpr std::uint32_t kErrorNoMemory = ENOMEM;
 
 constexpr std::int64_t kConfigureTimeoutNs = 10'000'000'000;
 constexpr int kInitializedPollMs = 10;
 constexpr std::int64_t kNever = INT64_MAX;
+// A snapshot waits this long for a running collection (one whose finalizers run Python code can
+// release the GIL midway) to finish, checking every kSnapshotRetryNs.
+constexpr std::int64_t kSnapshotBusyTimeoutNs = 5'000'000'000;
+constexpr std::int64_t kSnapshotRetryNs = 2'000'000;
 
 timespec toTimespec(std::int64_t ns)
 {
@@ -154,9 +160,9 @@ bool AgentSession::startProfiling()
         GilHold gil(threadState_);
         profiling_ = true; // whatever succeeds below, windDown() undoes
         ok = gc_.open(error);
-        if (ok && !census_.open()) {
+        if (ok && (!census_.open() || !snapshots_.open(gc_))) {
             ok = false;
-            error = "cannot prepare the census";
+            error = "cannot prepare the census and snapshots";
         }
         ok = ok && installGcCallback(gc_.callbacks(), error);
         // The first sample is taken in the same GIL hold as the installation: every later
@@ -269,8 +275,14 @@ bool AgentSession::handle(const IncomingFrame& frame)
         }
         return collectAndAck(static_cast<int>(collect->generation));
     }
-    case MessageType::Snapshot:
-        return stillConnected(sendError(kErrorNotSupported, "snapshots are not supported by this agent yet"));
+    case MessageType::Snapshot: {
+        auto request = wire::decodeAs<wire::SnapshotRequestRecord>(frame.payload);
+        if (!request) {
+            windDownReason_ = "protocol error: malformed Snapshot";
+            return false;
+        }
+        return snapshotAndSend(*request);
+    }
     default:
         windDownReason_
             = "protocol error: unexpected message type " + std::to_string(static_cast<unsigned>(frame.type));
@@ -331,6 +343,53 @@ bool AgentSession::collectAndAck(int generation)
     return stillConnected(ok ? sendAck(MessageType::Collect, collected) : sendError(kErrorPython, error));
 }
 
+bool AgentSession::snapshotAndSend(const wire::SnapshotRequestRecord& request)
+{
+    // Buffers are made and faulted in before the GIL is taken: the target keeps running meanwhile.
+    std::unique_ptr<HeapSnapshot> snapshot = snapshots_.prepare();
+    if (!snapshot)
+        return stillConnected(sendError(kErrorNoMemory, "snapshot failed: not enough memory"));
+    const std::int64_t deadline = monotonicNs() + kSnapshotBusyTimeoutNs;
+    SnapshotTaker::Failure failure;
+    for (;;) {
+        if (finalizing()) {
+            windDownReason_ = "interpreter finalizing";
+            return false;
+        }
+        SnapshotTaker::Status status;
+        {
+            GilHold gil(threadState_);
+            status = snapshots_.take(gc_, gcCallbackFunction(), request, *snapshot, failure);
+        }
+        if (status == SnapshotTaker::Status::Done) {
+            snapshot->scratch = WalkScratch {}; // unmapped now that the target runs again
+            break;
+        }
+        if (status == SnapshotTaker::Status::Failed)
+            return stillConnected(sendError(failure.code, "snapshot failed: " + failure.message));
+        if (monotonicNs() >= deadline)
+            return stillConnected(
+                sendError(kErrorBusy, "snapshot failed: a garbage collection in the target did not finish within 5 s"));
+        timespec pause = toTimespec(kSnapshotRetryNs);
+        nanosleep(&pause, nullptr);
+    }
+    return stillConnected(sendSnapshot(*snapshot));
+}
+
+// After the GIL is released: Begin, the frames in the order they were cut, End.
+bool AgentSession::sendSnapshot(const HeapSnapshot& snapshot)
+{
+    if (!connection_.sendRecord(MessageType::SnapshotBegin, snapshot.begin))
+        return false;
+    const SnapshotEncoder& encoder = snapshot.encoder;
+    for (const FrameSegment& segment : encoder.segments()) {
+        std::string_view prefix(reinterpret_cast<const char*>(segment.prefix), segment.prefixSize);
+        if (!connection_.sendFrame(segment.type, prefix, { encoder.bytesOf(segment), segment.length }))
+            return false;
+    }
+    return connection_.sendRecord(MessageType::SnapshotEnd, snapshot.end);
+}
+
 // Undo everything in the target first (under the GIL), then say goodbye and close.
 void AgentSession::windDown()
 {
@@ -346,6 +405,7 @@ void AgentSession::windDown()
                 removeGcCallback(gc_.callbacks());
                 events = gcEventBuffer().drain();
                 census_.close();
+                snapshots_.close();
                 gc_.close();
                 profiling_ = false;
             }

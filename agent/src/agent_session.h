@@ -8,6 +8,7 @@
 #include "interpreter_thread_state.h"
 #include "profiler_connection.h"
 #include "python_compat.h"
+#include "snapshot_taker.h"
 
 #include <gcscope/wire.h>
 
@@ -37,6 +38,8 @@ private:
     bool sampleAndSend();
     bool censusAndSend();
     bool collectAndAck(int generation);
+    bool snapshotAndSend(const wire::SnapshotRequestRecord& request);
+    bool sendSnapshot(const HeapSnapshot& snapshot);
     bool finalizing() const;
     void windDown();
 
@@ -54,6 +57,7 @@ private:
     InterpreterThreadState threadState_;
     GcModule gc_;
     CensusTaker census_;
+    SnapshotTaker snapshots_;
     bool profiling_ = false; // callback installed, modules open: the wind-down has work to undo
 
     std::uint32_t intervalMs_ = 100;

@@ -27,8 +27,9 @@ public:
     // A new reference to gc.get_objects()'s list, or null.
     PyObject* objects();
 
-    // gc.callbacks (borrowed).
+    // gc.callbacks and gc.garbage (borrowed).
     PyObject* callbacks() const { return callbacks_; }
+    PyObject* garbage() const { return garbage_; }
 
 private:
     PyObject* call(PyObject* function);

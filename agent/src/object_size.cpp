@@ -83,6 +83,14 @@ SizeRule ShallowSizer::ruleFor(PyTypeObject* type) const
             rule.kind = SizeRule::Kind::Int;
         else if (base == api.PyUnicode_Type)
             rule.kind = SizeRule::Kind::Str;
+        else if (base == api.PyType_Type)
+            rule.kind = SizeRule::Kind::Type;
+        else if (base == api.PyCode_Type)
+            rule.kind = SizeRule::Kind::Code;
+        else if (base == api.PyFrame_Type)
+            rule.kind = SizeRule::Kind::Frame;
+        else if (base == api.PyBytes_Type)
+            rule.kind = SizeRule::Kind::Layout; // bytes.__sizeof__ is the layout rule
         else {
             rule.kind = SizeRule::Kind::CallDescriptor;
             rule.descriptor = descriptor;
@@ -92,7 +100,7 @@ SizeRule ShallowSizer::ruleFor(PyTypeObject* type) const
     return rule;
 }
 
-std::size_t ShallowSizer::measure(PyObject* o, const SizeRule& rule) const
+std::size_t ShallowSizer::measureByRule(PyObject* o, const SizeRule& rule) const
 {
     switch (rule.kind) {
     case SizeRule::Kind::Layout:
@@ -107,6 +115,12 @@ std::size_t ShallowSizer::measure(PyObject* o, const SizeRule& rule) const
         return intSizeof(o) + rule.preHeader;
     case SizeRule::Kind::Str:
         return strSizeof(o) + rule.preHeader;
+    case SizeRule::Kind::Type:
+        return typeSizeof(o) + rule.preHeader;
+    case SizeRule::Kind::Code:
+        return codeSizeof(o) + rule.preHeader;
+    case SizeRule::Kind::Frame:
+        return frameSizeof(o) + rule.preHeader;
     case SizeRule::Kind::CallDescriptor: {
         // A C __sizeof__ (type, frame, code, deque, array.array, ...): no Python code runs.
         PyObject* result = py().PyObject_CallOneArg(rule.descriptor, o);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -56,19 +57,39 @@ bool ProfilerConnection::connect(const std::string& path, std::string& error)
     return true;
 }
 
-bool ProfilerConnection::send(wire::MessageType type, std::string_view payload)
+bool ProfilerConnection::sendFrame(wire::MessageType type, std::string_view prefix, std::string_view body)
 {
-    if (fd_ < 0 || payload.size() > wire::kMaxPayload)
+    const std::size_t length = prefix.size() + body.size();
+    if (fd_ < 0 || length > wire::kMaxPayload)
         return false;
-    std::string frame = wire::frame(type, payload);
-    std::size_t sent = 0;
-    while (sent < frame.size()) {
-        ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
+    const std::string header = wire::encodeHeader(type, static_cast<std::uint32_t>(length));
+    iovec parts[3] = {
+        { const_cast<char*>(header.data()), header.size() },
+        { const_cast<char*>(prefix.data()), prefix.size() },
+        { const_cast<char*>(body.data()), body.size() },
+    };
+    iovec* next = parts;
+    std::size_t count = 3;
+    while (count > 0) {
+        msghdr message {};
+        message.msg_iov = next;
+        message.msg_iovlen = count;
+        ssize_t n = ::sendmsg(fd_, &message, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return false; // EAGAIN here is the 2 s timeout: the profiler stopped reading
-        sent += static_cast<std::size_t>(n);
+        // Drop what was written: whole parts, then the front of a partly written one.
+        auto written = static_cast<std::size_t>(n);
+        while (count > 0 && written >= next->iov_len) {
+            written -= next->iov_len;
+            ++next;
+            --count;
+        }
+        if (count > 0) {
+            next->iov_base = static_cast<char*>(next->iov_base) + written;
+            next->iov_len -= written;
+        }
     }
     return true;
 }

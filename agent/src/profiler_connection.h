@@ -23,7 +23,9 @@ public:
     // Connects and checks that the listening process runs as our effective user or root.
     bool connect(const std::string& path, std::string& error);
 
-    bool send(wire::MessageType type, std::string_view payload);
+    bool send(wire::MessageType type, std::string_view payload) { return sendFrame(type, payload, {}); }
+    // One frame whose payload is `prefix` followed by `body`, written without joining them.
+    bool sendFrame(wire::MessageType type, std::string_view prefix, std::string_view body);
     template <typename Record> bool sendRecord(wire::MessageType type, const Record& record)
     {
         wire::Encoder e;

@@ -38,14 +38,17 @@ namespace gcscope::agent {
     X(PyList_SetSlice)                                                                                                 \
     X(PyCMethod_New)                                                                                                   \
     X(PyUnicode_InternFromString)                                                                                      \
-    X(PyUnicode_AsUTF8AndSize)                                                                                         \
     X(PyUnicode_CompareWithASCIIString)                                                                                \
     X(PyErr_Fetch)                                                                                                     \
     X(PyErr_Restore)                                                                                                   \
     X(PyErr_Clear)                                                                                                     \
     X(PyErr_Occurred)                                                                                                  \
     X(_Py_Dealloc)                                                                                                     \
-    X(_PyDict_SizeOf)
+    X(_PyDict_SizeOf)                                                                                                  \
+    X(PyInterpreterState_Main)                                                                                         \
+    X(PyThread_acquire_lock)                                                                                           \
+    X(PyThread_release_lock)                                                                                           \
+    X(PyFrame_GetLineNumber)
 
 #define GCSCOPE_PY_DATA(X)                                                                                             \
     X(_Py_NoneStruct)                                                                                                  \
@@ -59,7 +62,18 @@ namespace gcscope::agent {
     X(PyUnicode_Type)                                                                                                  \
     X(PyModule_Type)                                                                                                   \
     X(PyCFunction_Type)                                                                                                \
-    X(PyMethodDescr_Type)
+    X(PyMethodDescr_Type)                                                                                              \
+    X(PyWrapperDescr_Type)                                                                                             \
+    X(PyTuple_Type)                                                                                                    \
+    X(PyBytes_Type)                                                                                                    \
+    X(PyFloat_Type)                                                                                                    \
+    X(PyFunction_Type)                                                                                                 \
+    X(PyMethod_Type)                                                                                                   \
+    X(PyCell_Type)                                                                                                     \
+    X(PyCode_Type)                                                                                                     \
+    X(PyFrame_Type)                                                                                                    \
+    X(PyGen_Type)                                                                                                      \
+    X(PyCoro_Type)
 
 struct PythonApi {
 #define GCSCOPE_PY_MEMBER(name) decltype(&::name) name = nullptr;

@@ -1,5 +1,7 @@
 #include "type_name.h"
 
+#include "text_preview.h"
+
 #include <string_view>
 
 namespace gcscope::agent {
@@ -9,17 +11,13 @@ namespace {
 constexpr std::string_view kBuiltinsPrefix = "builtins.";
 
 // The UTF-8 of an exact str, or "" for anything else (a str subclass could run code on access).
+// Read natively: asking CPython for UTF-8 would attach a cached copy to a non-ASCII name.
 std::string exactStr(PyObject* o)
 {
     if (!o || !Py_IS_TYPE(o, py().PyUnicode_Type))
         return {};
-    Py_ssize_t size = 0;
-    const char* text = py().PyUnicode_AsUTF8AndSize(o, &size);
-    if (!text) {
-        py().PyErr_Clear();
-        return {};
-    }
-    return std::string(text, static_cast<std::size_t>(size));
+    char text[1024];
+    return std::string(text, renderStr(o, text, sizeof text));
 }
 
 } // namespace

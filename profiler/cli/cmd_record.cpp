@@ -5,6 +5,7 @@
 #include "discovery/interpreter_ready.h"
 #include "discovery/process_info.h"
 #include "session/recording.h"
+#include "snapshot/snapshot_store.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Recorder.h>
@@ -13,6 +14,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <fmt/core.h>
 #include <memory>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -29,7 +31,21 @@ struct RecordArgs {
     double durationS = 0;
     std::uint32_t intervalMs = 100;
     double censusEveryS = 5;
+    double snapshotEveryS = 0;
+    bool snapshotAtEnd = false;
+    bool noStrings = false;
 };
+
+void addSnapshotOptions(CLI::App* sub, RecordArgs& a, bool periodic)
+{
+    if (periodic) {
+        sub->add_option("--snapshot-every", a.snapshotEveryS, "Take a heap snapshot every S seconds")
+            ->check(CLI::Range(0.1, 86400.0));
+        sub->add_flag("--snapshot-at-end", a.snapshotAtEnd, "Take a heap snapshot before detaching");
+    }
+    sub->add_flag(
+        "--no-strings", a.noStrings, "Leave string contents out of snapshot labels (for processes holding secrets)");
+}
 
 void addRecordingOptions(CLI::App* sub, RecordArgs& a)
 {
@@ -51,6 +67,10 @@ session::RecordOptions toOptions(const RecordArgs& a)
     o.censusEveryMs = static_cast<std::uint32_t>(a.censusEveryS * 1000.0);
     if (a.durationS > 0)
         o.duration = std::chrono::milliseconds(static_cast<long long>(a.durationS * 1000.0));
+    if (a.snapshotEveryS > 0)
+        o.snapshotEvery = std::chrono::milliseconds(static_cast<long long>(a.snapshotEveryS * 1000.0));
+    o.snapshotAtEnd = a.snapshotAtEnd;
+    o.snapshot.noStrings = a.noStrings;
     return o;
 }
 
@@ -80,18 +100,43 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
         printError(e.what());
         return kFailure;
     }
-    printNote("recording PID " + std::to_string(pid) + " (Python "
-        + (agent.process.python ? agent.process.python->str() : "?") + ") into " + args.output
-        + (options.duration ? "" : "; Ctrl-C to stop"));
+    const bool snapshotOnly = options.duration && options.duration->count() == 0;
+    if (snapshotOnly)
+        printNote("attached to PID " + std::to_string(pid) + " (Python "
+            + (agent.process.python ? agent.process.python->str() : "?") + "); taking a heap snapshot");
+    else
+        printNote("recording PID " + std::to_string(pid) + " (Python "
+            + (agent.process.python ? agent.process.python->str() : "?") + ") into " + args.output
+            + (options.duration ? "" : "; Ctrl-C to stop"));
     storage::Recorder recorder(db);
+    const auto pythonVersion = agent.process.python ? agent.process.python->str() : std::string();
+    options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
+        snapshot::SnapshotMeta meta;
+        meta.sessionId = sessionId;
+        meta.takenNs = snap.begin.timeNs;
+        meta.pauseNs = snap.begin.pauseNs;
+        meta.pid = pid;
+        meta.pythonVersion = pythonVersion;
+        meta.noStrings = options.snapshot.noStrings;
+        const auto id = snapshot::saveSnapshot(db, snap.graph, meta);
+        printNote(
+            fmt::format("snapshot {} of PID {}: {} objects, {} references; the target paused {:.1f} ms; saved to {}",
+                id, pid, snap.graph.objectCount(), snap.graph.edgeCount(),
+                static_cast<double>(snap.begin.pauseNs) / 1e6, args.output));
+    };
     auto result = session::record(agent, recorder, options, g_stopSignal, printWarning);
-    printNote("saved " + std::to_string(result.samples) + " samples, " + std::to_string(result.gcEvents)
-        + " gc events, " + std::to_string(result.censuses) + " censuses over "
-        + std::to_string(static_cast<int>(result.seconds + 0.5)) + " s to " + args.output + " (session "
-        + std::to_string(result.sessionId) + ", " + (result.complete ? "complete" : "incomplete") + ": "
-        + result.endReason + ")");
+    if (!snapshotOnly)
+        printNote("saved " + std::to_string(result.samples) + " samples, " + std::to_string(result.gcEvents)
+            + " gc events, " + std::to_string(result.censuses) + " censuses over "
+            + std::to_string(static_cast<int>(result.seconds + 0.5)) + " s to " + args.output + " (session "
+            + std::to_string(result.sessionId) + ", " + (result.complete ? "complete" : "incomplete") + ": "
+            + result.endReason + ")");
     if (result.childStatus)
         printNote("the command " + describeStatus(*result.childStatus));
+    if (options.snapshotAtEnd && result.snapshots == 0) {
+        printError("no snapshot of PID " + std::to_string(pid) + ": " + result.snapshotError);
+        return kFailure;
+    }
     return result.complete ? kOk : kFailure;
 }
 
@@ -173,9 +218,29 @@ Command addRecordCommand(CLI::App& app)
     auto pid = std::make_shared<int>(0);
     sub->add_option("-p,--pid", *pid, "Process to attach to")->required()->check(CLI::Range(1, 1 << 30));
     addRecordingOptions(sub, *args);
+    addSnapshotOptions(sub, *args, true);
     return { sub, [args, pid] {
                 installStopHandlers();
                 return recordInto(*pid, *args, toOptions(*args));
+            } };
+}
+
+Command addSnapshotCommand(CLI::App& app)
+{
+    auto* sub = app.add_subcommand("snapshot", "Attach, take one heap snapshot, detach (appends to FILE)");
+    auto args = std::make_shared<RecordArgs>();
+    auto pid = std::make_shared<int>(0);
+    sub->add_option("-p,--pid", *pid, "Process to attach to")->required()->check(CLI::Range(1, 1 << 30));
+    sub->add_option("-o,--output", args->output, "SQLite file to add the snapshot to")->required();
+    addSnapshotOptions(sub, *args, false);
+    return { sub, [args, pid] {
+                installStopHandlers();
+                auto options = toOptions(*args);
+                options.intervalMs = 1000;
+                options.censusEveryMs = 0;
+                options.duration = std::chrono::milliseconds(0);
+                options.snapshotAtEnd = true;
+                return recordInto(*pid, *args, options);
             } };
 }
 
@@ -185,6 +250,7 @@ Command addRunCommand(CLI::App& app)
     auto args = std::make_shared<RecordArgs>();
     auto command = std::make_shared<std::vector<std::string>>();
     addRecordingOptions(sub, *args);
+    addSnapshotOptions(sub, *args, true);
     sub->add_option("command", *command, "The command to run, after --")->required();
     return { sub, [args, command] {
                 installStopHandlers();

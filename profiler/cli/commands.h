@@ -18,5 +18,11 @@ Command addPsCommand(CLI::App& app);
 Command addRecordCommand(CLI::App& app); // record --pid
 Command addRunCommand(CLI::App& app); // run -- CMD
 Command addInfoCommand(CLI::App& app);
+Command addSnapshotCommand(CLI::App& app); // snapshot --pid
+Command addDiffCommand(CLI::App& app);
+Command addCyclesCommand(CLI::App& app);
+Command addPathsCommand(CLI::App& app);
+Command addTopCommand(CLI::App& app);
+Command addGrowthCommand(CLI::App& app);
 
 } // namespace gcscope::cli

@@ -15,6 +15,12 @@ int main(int argc, char** argv)
         addRecordCommand(app),
         addRunCommand(app),
         addInfoCommand(app),
+        addSnapshotCommand(app),
+        addDiffCommand(app),
+        addCyclesCommand(app),
+        addPathsCommand(app),
+        addTopCommand(app),
+        addGrowthCommand(app),
     };
 
     try {
@@ -32,6 +38,9 @@ int main(int argc, char** argv)
         if (command.sub->parsed()) {
             try {
                 return command.run();
+            } catch (const CLI::Error& e) { // a usage problem found after parsing
+                printError(e.what());
+                return kUsage;
             } catch (const std::exception& e) {
                 printError(e.what());
                 return kFailure;

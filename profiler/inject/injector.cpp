@@ -24,6 +24,8 @@ namespace {
 // After a failure the thread may still be running our code; give it this long to stop.
 constexpr std::chrono::milliseconds kRestoreGrace { 1000 };
 constexpr std::uint64_t kAlign = 16;
+// The strings go on the thread's stack, whose mapping may end a few pages below the stack pointer.
+constexpr std::size_t kMaxStringBytes = 16 * 1024;
 
 std::uint64_t alignDown(std::uint64_t v)
 {
@@ -59,6 +61,9 @@ public:
         InjectResult& result)
     {
         checkProcessState(pid_);
+        if (libraryPath.size() > kMaxStringBytes || argument.size() > kMaxStringBytes)
+            throw InjectError(
+                "the library path or entry argument is longer than " + std::to_string(kMaxStringBytes) + " bytes");
         std::string error;
         auto library = checkLibrary(pid_, libraryPath, entrySymbol, error);
         if (!library)

@@ -1,9 +1,9 @@
 #include "inject/remote_call.h"
 
+#include "inject/address_text.h"
 #include "inject/inject_error.h"
 
 #include <csignal>
-#include <cstdio>
 #include <cstring>
 
 namespace gcscope::inject {
@@ -11,13 +11,6 @@ namespace gcscope::inject {
 namespace {
 constexpr std::uint64_t kRedZoneAndMargin = 256; // the ABI's red zone is 128 bytes
 constexpr std::size_t kMaxRegisterArguments = 6;
-
-std::string hex(std::uint64_t v)
-{
-    char buffer[24];
-    std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(v));
-    return buffer;
-}
 } // namespace
 
 std::uint64_t belowRedZone(const RegisterSnapshot& saved)
@@ -64,7 +57,8 @@ std::uint64_t RemoteCall::call(std::uint64_t function, std::initializer_list<std
     if (!returned) {
         const char* name = ::sigabbrev_np(stop.signal);
         throw InjectError("the remote call of " + what + " crashed with SIG" + (name ? name : "?") + " at "
-            + hex(after.rip) + " (fault address " + hex(reinterpret_cast<std::uint64_t>(stop.info.si_addr)) + ")");
+            + addressText(after.rip) + " (fault address "
+            + addressText(reinterpret_cast<std::uint64_t>(stop.info.si_addr)) + ")");
     }
     return after.rax;
 }

@@ -1,25 +1,16 @@
 #include "inject/remote_memory.h"
 
 #include "discovery/remote_read.h"
+#include "inject/address_text.h"
 #include "inject/inject_error.h"
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
 namespace gcscope::inject {
-
-namespace {
-std::string hex(std::uint64_t v)
-{
-    char buffer[24];
-    std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(v));
-    return buffer;
-}
-} // namespace
 
 RemoteMemory::RemoteMemory(pid_t pid)
     : pid_(pid)
@@ -41,7 +32,7 @@ void RemoteMemory::write(std::uint64_t address, const void* data, std::size_t si
     }
     const ssize_t n = ::pwrite(fd_, data, size, static_cast<off_t>(address));
     if (n != static_cast<ssize_t>(size))
-        throw InjectError("cannot write " + std::to_string(size) + " bytes at " + hex(address)
+        throw InjectError("cannot write " + std::to_string(size) + " bytes at " + addressText(address)
             + " in the target: " + (n < 0 ? std::strerror(errno) : "short write"));
 }
 
@@ -60,7 +51,7 @@ std::string RemoteMemory::readString(std::uint64_t address, std::size_t maxLengt
         const std::uint64_t toPageEnd = kPage - (address % kPage);
         const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(sizeof chunk, toPageEnd));
         if (!discovery::readRemote(pid_, address, chunk, n))
-            throw InjectError("cannot read target memory at " + hex(address) + ": " + std::strerror(errno));
+            throw InjectError("cannot read target memory at " + addressText(address) + ": " + std::strerror(errno));
         const void* nul = std::memchr(chunk, '\0', n);
         s.append(chunk, nul ? static_cast<const char*>(nul) - chunk : n);
         if (nul)

@@ -1,5 +1,6 @@
 #include "inject/safe_point.h"
 
+#include "inject/address_text.h"
 #include "inject/safe_point_rules.h"
 
 #include <libunwind-ptrace.h>
@@ -35,12 +36,6 @@ private:
     void* upt_;
 };
 
-std::string hex(std::uint64_t v)
-{
-    char buffer[24];
-    std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(v));
-    return buffer;
-}
 } // namespace
 
 SafePointCheck::SafePointCheck(pid_t pid)
@@ -65,7 +60,7 @@ SafePointVerdict SafePointCheck::checkFrame(std::uint64_t pc, const std::vector<
 {
     const discovery::Mapping* m = discovery::findMappingContaining(maps, pc);
     if (!m)
-        return { false, "a frame at " + hex(pc) + " is outside any mapping" };
+        return { false, "a frame at " + addressText(pc) + " is outside any mapping" };
     if (discovery::isDynamicLoader(*m))
         return { false, "stopped inside the dynamic loader (" + m->path + ")" };
     if (!m->isFile())
@@ -99,7 +94,7 @@ SafePointVerdict SafePointCheck::check(pid_t tid)
     const discovery::Mapping* stack
         = unw_get_reg(&cursor, UNW_REG_SP, &sp) == 0 ? discovery::findMappingContaining(*maps, sp) : nullptr;
     if (tid == pid_ && (!stack || stack->path != "[stack]"))
-        return { false, "the stack pointer " + hex(sp) + " is not on the main thread's stack" };
+        return { false, "the stack pointer " + addressText(sp) + " is not on the main thread's stack" };
     bool exactIp = true; // the innermost frame, and a frame interrupted by a signal
     for (int frame = 0; frame < kMaxFrames; ++frame) {
         unw_word_t ip = 0;
@@ -114,7 +109,7 @@ SafePointVerdict SafePointCheck::check(pid_t tid)
         if (step == 0)
             return { true, {} };
         if (step < 0)
-            return { false, "stack unwinding failed at frame " + std::to_string(frame) + " (" + hex(ip) + ")" };
+            return { false, "stack unwinding failed at frame " + std::to_string(frame) + " (" + addressText(ip) + ")" };
     }
     return { false, "stack deeper than " + std::to_string(kMaxFrames) + " frames" };
 }

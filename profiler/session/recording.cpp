@@ -142,8 +142,33 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
     std::string reason = agentGone ? "the agent closed the connection at start" : "";
     bool complete = false;
 
+    // A heap snapshot in the middle of the telemetry stream: frames that are not part of it go to
+    // the sink as usual. Returns false when the agent is gone afterwards.
+    auto takeSnapshot = [&]() {
+        recorder.flush(); // the snapshot is written in its own transaction
+        try {
+            auto snap = snapshot::requestSnapshot(agent.connection, static_cast<std::uint32_t>(result.snapshots + 1),
+                options.snapshot, [&](const Frame& f) {
+                    if (!sink.take(f))
+                        agentGone = true;
+                });
+            if (options.saveSnapshot)
+                options.saveSnapshot(snap, result.sessionId);
+            ++result.snapshots;
+        } catch (const snapshot::SnapshotError& e) {
+            result.snapshotError = e.what();
+            warn(e.what());
+            if (!agent.connection.open() || !util::processAlive(pid))
+                agentGone = true;
+        }
+        if (agentGone && reason.empty())
+            reason = "the agent left during a snapshot";
+        return !agentGone;
+    };
+
     const milliseconds procEvery { std::max<std::uint32_t>(options.intervalMs, 50) };
     auto nextProc = started;
+    auto nextSnapshot = options.snapshotEvery ? started + *options.snapshotEvery : Clock::time_point::max();
     while (!agentGone) {
         const auto now = Clock::now();
         if (stop.load()) {
@@ -152,9 +177,15 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
             break;
         }
         if (options.duration && now - started >= *options.duration) {
-            reason = "duration reached";
+            reason = options.duration->count() == 0 ? "snapshot taken" : "duration reached";
             complete = true;
             break;
+        }
+        if (now >= nextSnapshot) {
+            if (!takeSnapshot())
+                break;
+            nextSnapshot = Clock::now() + *options.snapshotEvery;
+            continue;
         }
         if (now >= nextProc) {
             nextProc = now + procEvery;
@@ -184,6 +215,10 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
         }
     }
 
+    if (!agentGone && options.snapshotAtEnd && !takeSnapshot()) {
+        complete = false;
+        reason = "the target exited during the final snapshot";
+    }
     if (!agentGone) {
         // Clean stop: ask the agent to wind down and keep what it still sends until its Bye.
         if (agent.connection.send(wire::frame(wire::MessageType::Detach, {}))) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "session/attach.h"
+#include "snapshot/snapshot_request.h"
 
 #include <atomic>
 #include <chrono>
@@ -22,6 +23,11 @@ struct RecordOptions {
     std::optional<std::chrono::milliseconds> duration; // none: until stopped or the target exits
     std::string mode = "attach"; // "attach" or "run"
     pid_t child = 0; // run mode: our child, reaped here
+    std::optional<std::chrono::milliseconds> snapshotEvery; // heap snapshots while recording
+    bool snapshotAtEnd = false; // one more heap snapshot before a clean detach
+    snapshot::SnapshotOptions snapshot;
+    // Stores a received snapshot (the CLI writes it into the database); called between batches.
+    std::function<void(snapshot::ReceivedSnapshot&, std::int64_t sessionId)> saveSnapshot;
 };
 
 struct RecordResult {
@@ -29,6 +35,8 @@ struct RecordResult {
     std::uint64_t samples = 0;
     std::uint64_t gcEvents = 0;
     std::uint64_t censuses = 0;
+    std::uint64_t snapshots = 0;
+    std::string snapshotError; // the last snapshot that failed, one line
     bool complete = false;
     std::string endReason;
     std::optional<int> childStatus; // run mode: the command's wait status once it exited

@@ -81,6 +81,7 @@ Database::Database(Database&& other) noexcept
     , path_(std::move(other.path_))
     , writable_(other.writable_)
     , schemaVersion_(other.schemaVersion_)
+    , snapshotInProgress_(std::exchange(other.snapshotInProgress_, false))
 {
 }
 
@@ -95,6 +96,7 @@ Database& Database::operator=(Database&& other) noexcept
         path_ = std::move(other.path_);
         writable_ = other.writable_;
         schemaVersion_ = other.schemaVersion_;
+        snapshotInProgress_ = std::exchange(other.snapshotInProgress_, false);
     }
     return *this;
 }
@@ -124,7 +126,7 @@ Database Database::openValidated(const std::string& path, bool immutable, int ne
     Database db(raw, path, false, 0);
     const Identity identity = readIdentity(db);
     requireGcscope(path, identity, newestReadable);
-    requireTables(db);
+    requireTables(db, static_cast<int>(identity.userVersion));
     db.schemaVersion_ = static_cast<int>(identity.userVersion);
     return db;
 }
@@ -174,8 +176,10 @@ void Database::close()
     std::string problem;
     if (writable_) {
         // A Recorder still holding a batch should have been destroyed first; keep its rows anyway.
+        // Half a snapshot is never kept.
         if (!sqlite3_get_autocommit(db))
-            sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+            sqlite3_exec(db, snapshotInProgress_ ? "ROLLBACK" : "COMMIT", nullptr, nullptr, nullptr);
+        snapshotInProgress_ = false;
         // Leaving WAL mode checkpoints and deletes the -wal and -shm files. It needs the file to
         // ourselves: while a reader is connected, fold in what we can and leave the WAL for later.
         sqlite3_busy_timeout(db, 100);

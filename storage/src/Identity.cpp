@@ -20,17 +20,24 @@ std::int64_t queryInteger(const Database& db, std::string_view sql)
     return statement.step() ? statement.integer(0) : 0;
 }
 
-// Tables of schema version 1 that every later version keeps.
-constexpr std::array<std::string_view, 8> kRequiredTables {
-    "meta",
-    "sessions",
-    "samples",
-    "gc_events",
-    "types",
-    "census",
-    "census_entries",
-    "process_samples",
+struct RequiredTable {
+    int since; // the schema version that added it; every later version keeps it
+    std::string_view name;
 };
+
+constexpr std::array<RequiredTable, 11> kRequiredTables { {
+    { 1, "meta" },
+    { 1, "sessions" },
+    { 1, "samples" },
+    { 1, "gc_events" },
+    { 1, "types" },
+    { 1, "census" },
+    { 1, "census_entries" },
+    { 1, "process_samples" },
+    { 2, "snapshots" },
+    { 2, "snapshot_strings" },
+    { 2, "snapshot_objects" },
+} };
 } // namespace
 
 Identity readIdentity(const Database& db)
@@ -55,15 +62,15 @@ void requireGcscope(const std::string& path, const Identity& identity, int newes
         throw StorageError(path, "corrupt (no schema version)");
 }
 
-void requireTables(const Database& db)
+void requireTables(const Database& db, int schemaVersion)
 {
     std::vector<std::string> present;
     Statement tables(db, "SELECT name FROM sqlite_schema WHERE type = 'table'");
     while (tables.step())
         present.push_back(tables.text(0));
-    for (std::string_view table : kRequiredTables)
-        if (std::find(present.begin(), present.end(), table) == present.end())
-            throw StorageError(db.path(), "corrupt (table " + std::string(table) + " is missing)");
+    for (const RequiredTable& table : kRequiredTables)
+        if (table.since <= schemaVersion && std::find(present.begin(), present.end(), table.name) == present.end())
+            throw StorageError(db.path(), "corrupt (table " + std::string(table.name) + " is missing)");
 }
 
 } // namespace gcscope::storage

@@ -26,7 +26,7 @@ inline bool isBlank(const Identity& id)
 // Throws StorageError unless the identity is gcscope's with a schema version 1..newestReadable.
 void requireGcscope(const std::string& path, const Identity& identity, int newestReadable);
 
-// Throws StorageError when a table every schema version has is missing.
-void requireTables(const Database& db);
+// Throws StorageError when a table the file's schema version has is missing.
+void requireTables(const Database& db, int schemaVersion);
 
 } // namespace gcscope::storage

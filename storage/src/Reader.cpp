@@ -223,10 +223,4 @@ std::vector<TypeSeries> Reader::typeGrowth(std::int64_t sessionId) const
     return result;
 }
 
-std::vector<SnapshotInfo> Reader::snapshots() const
-{
-    // Schema 1 has no snapshots table; schema 2 adds it together with this query.
-    return {};
-}
-
 } // namespace gcscope::storage

@@ -222,6 +222,9 @@ bool Recorder::inTransaction() const
     // The Database should outlive us; if it was closed first, fail cleanly instead of crashing.
     if (!db_.handle())
         throw StorageError(db_.path(), "closed while a recorder still uses it");
+    // Its transaction is the snapshot's: committing it would store half a snapshot.
+    if (db_.snapshotInProgress())
+        throw StorageError(db_.path(), "a snapshot is being written; record after it is committed");
     return sqlite3_get_autocommit(db_.handle()) == 0;
 }
 

@@ -52,6 +52,13 @@ Statement& Statement::bindNull(int index)
     return *this;
 }
 
+Statement& Statement::bindBlobNoCopy(int index, std::span<const unsigned char> bytes)
+{
+    if (sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_STATIC) != SQLITE_OK)
+        throw bindError();
+    return *this;
+}
+
 bool Statement::step()
 {
     const int rc = sqlite3_step(stmt_);
@@ -92,6 +99,13 @@ std::string Statement::text(int column) const
 bool Statement::isNull(int column) const
 {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::span<const unsigned char> Statement::blob(int column) const
+{
+    // sqlite3_column_blob first, then _bytes: the documented order that avoids a conversion.
+    const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(stmt_, column));
+    return { p, p ? static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)) : 0 };
 }
 
 StorageError Statement::bindError() const

@@ -4,6 +4,7 @@
 #include <gcscope/storage/StorageError.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,8 @@ public:
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, std::string_view text);
     Statement& bindNull(int index);
+    // Not copied: bytes must stay valid until the statement is stepped.
+    Statement& bindBlobNoCopy(int index, std::span<const unsigned char> bytes);
 
     // true: a row is ready to read; false: done, and the statement is reset for the next use.
     bool step();
@@ -38,6 +41,8 @@ public:
     std::int64_t integer(int column) const;
     std::string text(int column) const;
     bool isNull(int column) const;
+    // Valid until the next step() or reset().
+    std::span<const unsigned char> blob(int column) const;
 
 private:
     StorageError bindError() const;

@@ -15,7 +15,7 @@ class Item:
 def chunk():
     total = 0
     items = []
-    for i in range(4000):
+    for i in range(20000):
         it = Item(i)
         total += it.i * 3 % 7
         items.append(it)

@@ -39,7 +39,7 @@ run_series() {
         local out=$work/target.out
         "$python" "$target_script" malloc > "$out" 2>&1 &
         local pid=$!
-        for ((w = 0; w < 100; w++)); do grep -q ready "$out" && break; sleep 0.05; done
+        for ((w = 0; w < 100; w++)); do grep -qs ready "$out" && break; sleep 0.05; done
         sleep 0.2 # let the heap churn
 
         local result

@@ -44,8 +44,15 @@ class Sized:
         raise RuntimeError("user __sizeof__ called")
 
 
+class Finalizable:
+    def __del__(self):
+        pass
+
+
 agent = None
 keep = []
+known = {}
+allocator = None
 
 
 def facts():
@@ -107,8 +114,170 @@ def make_cycles(n):
         a.payload = [i]
 
 
+def type_name(t):
+    module = t.__module__
+    return t.__qualname__ if module == "builtins" else module + "." + t.__qualname__
+
+
+def census_tracked():
+    """Tracked objects per type as gc.get_objects() sees them, less the agent's callback in
+    gc.callbacks. No closure and no argument tuple: this function creates nothing tracked before
+    it looks. (The main loop's `words` and `args` lists are new ones, standing in for those of the
+    previous command that it held while waiting.)"""
+    objects = gc.get_objects()
+    agent_callback = gc.callbacks[-1] if gc.callbacks else None
+    counts = {}
+    for o in objects:
+        if o is agent_callback:
+            continue
+        name = type_name(type(o))
+        counts[name] = counts.get(name, 0) + 1
+    del objects
+    return {"counts": counts}
+
+
+def build_known():
+    """Structures whose references, labels and refcounts the test knows exactly."""
+    gc.disable()
+    ring = [Node() for _ in range(5)]
+    for i, node in enumerate(ring):
+        node.next = ring[(i + 1) % 5]
+    selfref = []
+    selfref.append(selfref)
+    d1, d2 = {}, {}
+    d1["partner"] = d2
+    d2["back"] = d1
+    three = [ring[0], d1, selfref]
+    strs = ["leaf-%d-" % i * 3 for i in range(3)]
+    finalizable = Finalizable()
+    def generator():
+        yield 1
+    gen = generator()
+    known.update(ring=ring, selfref=selfref, d1=d1, d2=d2, three=three, strs=strs, finalizable=finalizable,
+                 gen=gen, number=int("12345"), fraction=0.25, accented="\u00e9t\u00e9 " * 20)
+    import builtins
+    return {
+        "ring": [id(n) for n in ring],
+        "node_type": id(Node),
+        "selfref": id(selfref),
+        "d1": id(d1),
+        "d2": id(d2),
+        "three": id(three),
+        "strs": [id(x) for x in strs],
+        "strs_list": id(strs),
+        "str_sizes": [sys.getsizeof(x) for x in strs],
+        "str_texts": strs,
+        "finalizable": id(finalizable),
+        "gen": id(gen),
+        "number": id(known["number"]),
+        "fraction": id(known["fraction"]),
+        "accented": id(known["accented"]),
+        "module": id(sys.modules[__name__]),
+        "function": id(build_known),
+        "modules": id(sys.modules),
+        "builtins": id(builtins.__dict__),
+    }
+
+
+def refcounts():
+    """What the heap holds of a few known objects: sys.getrefcount() counts its own argument, and
+    nothing else here may hold them (no tuple of them, no loop variable)."""
+    counts = {}
+    counts["ring0"] = sys.getrefcount(known["ring"][0]) - 1
+    counts["selfref"] = sys.getrefcount(known["selfref"]) - 1
+    counts["d1"] = sys.getrefcount(known["d1"]) - 1
+    counts["three"] = sys.getrefcount(known["three"]) - 1
+    return counts
+
+
+def build_linked(n):
+    gc.disable()
+    head = None
+    for _ in range(n):
+        node = Node()
+        node.next = head
+        head = node
+    known["linked"] = head
+    return {"head": id(head)}
+
+
+def build_mixed(n):
+    """A heap of small records: per item a dict, a list, a tuple and a few str and int leaves."""
+    gc.disable()
+    keep.extend({"name": "item-%d" % i, "values": [i, i * 2.5], "pair": (i, str(i))} for i in range(n))
+
+
+def python_walk():
+    """The pure-Python equivalent of a snapshot's walk, timed."""
+    import time
+    start = time.perf_counter()
+    objects = gc.get_objects()
+    for o in objects:
+        gc.get_referents(o)
+        try:
+            sys.getsizeof(o)
+        except RuntimeError:  # Sized: its __sizeof__ raises
+            pass
+    seconds = time.perf_counter() - start
+    count = len(objects)
+    del objects
+    return {"seconds": seconds, "objects": count}
+
+
+def park_thread():
+    """A thread whose running frame exists as an object (sys._getframe() made it), parked."""
+    import threading
+    ready = threading.Event()
+    release = threading.Event()
+    seen = {}
+    def parked():
+        frame = sys._getframe()
+        seen["frame"] = id(frame)
+        seen["line"] = frame.f_lineno; ready.set(); release.wait()  # one line: where the frame waits
+    thread = threading.Thread(target=parked, daemon=True)
+    thread.start()
+    ready.wait()
+    known["parked"] = (thread, release)
+    return {"frame": seen["frame"], "line": seen["line"]}
+
+
+class SlowFinalizer:
+    def __del__(self):
+        known["in_finalizer"].set()
+        import time
+        time.sleep(0.5)  # inside the collection, with the GIL released
+
+
+def collect_slowly():
+    """Starts a collection on another thread and returns while it sits in a finalizer."""
+    import threading
+    known["in_finalizer"] = threading.Event()
+    garbage = SlowFinalizer()
+    garbage.cycle = garbage
+    del garbage
+    thread = threading.Thread(target=gc.collect, daemon=True)
+    thread.start()
+    known["in_finalizer"].wait()
+    known["collector"] = thread
+    return {}
+
+
+def start_allocator():
+    import threading
+    stop = threading.Event()
+    def churn():
+        ring = []
+        while not stop.is_set():
+            ring.append([Finalizable(), {"k": [1, 2]}, (object(), "x")])
+            if len(ring) > 5000:
+                del ring[:2500]
+    thread = threading.Thread(target=churn, daemon=True)
+    thread.start()
+    return stop, thread
+
+
 def main():
-    global agent
+    global agent, allocator
     for line in sys.stdin:
         words = line.split()
         if not words:
@@ -151,6 +320,35 @@ def main():
                 os._exit(len(os.listdir("/proc/self/fd")))
             _, status = os.waitpid(child, 0)
             reply["child_fds"] = os.waitstatus_to_exitcode(status)
+        elif command == "census_tracked":
+            reply = census_tracked()
+        elif command == "known":
+            reply = build_known()
+        elif command == "refcounts":
+            reply = refcounts()
+        elif command == "linked":
+            reply = build_linked(int(args[0]))
+        elif command == "mixed":
+            build_mixed(int(args[0]))
+        elif command == "python_walk":
+            reply = python_walk()
+        elif command == "gc_state":
+            reply = {"stats": gc.get_stats(), "count": gc.get_count()}
+        elif command == "secret":
+            secret = "-".join(["hunter2", "SECRET"])  # built at run time: no code object holds it
+            known["secret_holder"] = {"password": secret, "other": [secret]}
+        elif command == "park_thread":
+            reply = park_thread()
+        elif command == "collect_slowly":
+            reply = collect_slowly()
+        elif command == "join_collector":
+            known.pop("collector").join()
+        elif command == "allocator_start":
+            allocator = start_allocator()
+        elif command == "allocator_stop":
+            allocator[0].set()
+            allocator[1].join()
+            allocator = None
         elif command == "exit":
             print(json.dumps({}), flush=True)
             return

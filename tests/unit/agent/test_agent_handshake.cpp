@@ -63,17 +63,6 @@ TEST_P(AgentHandshake, GivenAZeroIntervalWhenReconfiguringThenItIsRefusedAndSamp
     detach();
 }
 
-TEST_P(AgentHandshake, GivenASnapshotRequestThenTheAgentSaysItCannotYetAndStays)
-{
-    attach();
-    ASSERT_TRUE(endpoint.send(MessageType::Snapshot));
-    auto error = endpoint.readType(MessageType::Error);
-    ASSERT_TRUE(error.has_value());
-    EXPECT_EQ(error->as<wire::ErrorRecord>().message, "snapshots are not supported by this agent yet");
-    EXPECT_TRUE(endpoint.readType(MessageType::Sample, 1s));
-    detach();
-}
-
 INSTANTIATE_TEST_SUITE_P(Python311, AgentHandshake, ::testing::ValuesIn(supportedPythons()), interpreterName);
 
 // Other versions: the agent loads (it has no CPython symbol of its own), says why it cannot work

@@ -85,6 +85,8 @@ TEST_P(AgentLifecycle, GivenAnAttachedAgentWhenItWorksThenItNeverImportsThreadin
     ASSERT_TRUE(endpoint.readType(MessageType::Census));
     ASSERT_TRUE(endpoint.sendRecord(MessageType::Collect, wire::CollectRecord {}));
     ASSERT_TRUE(endpoint.readType(MessageType::Ack));
+    ASSERT_TRUE(endpoint.sendRecord(MessageType::Snapshot, wire::SnapshotRequestRecord {}));
+    ASSERT_TRUE(endpoint.readType(MessageType::SnapshotEnd));
     ASSERT_TRUE(endpoint.readType(MessageType::Sample));
     EXPECT_FALSE(host->command("facts")["threading_imported"].get<bool>());
     detach();

@@ -146,6 +146,14 @@ std::optional<std::string> ChildProcess::waitForLine(const std::string& prefix, 
     }
 }
 
+void ChildProcess::discardOutput()
+{
+    buffer_.clear();
+    pollfd p { stdout_, POLLIN, 0 };
+    char chunk[4096];
+    while (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && ::read(stdout_, chunk, sizeof chunk) > 0) { }
+}
+
 void ChildProcess::writeStdin(const std::string& text)
 {
     [[maybe_unused]] ssize_t n = ::write(stdin_, text.data(), text.size());

@@ -47,6 +47,8 @@ public:
     // Reads lines until one starts with `prefix`; returns it.
     std::optional<std::string> waitForLine(const std::string& prefix, std::chrono::milliseconds timeout);
     void writeStdin(const std::string& text);
+    // Discards what the child has written so far, so the next line read was written after now.
+    void discardOutput();
 
     bool alive() const; // not exited (a zombie counts as exited)
     int kill(); // SIGKILL, reap; returns the wait status

@@ -113,14 +113,26 @@ wire::GcEventRecord makeGcEvent(std::int64_t i)
     return { 1'700'000'000'000'000'000 + i * 1'000'000, 2000 + i, static_cast<std::int32_t>(i % 3), 10 + i, i % 5 };
 }
 
-void writeRecording(const std::filesystem::path& file, int samples)
+namespace {
+void writeRecordingWith(const std::filesystem::path& file, int samples, std::span<const MigrationStep> steps)
 {
-    auto db = Database::openForWriting(file);
+    auto db = Database::openForWriting(file, steps);
     Recorder recorder(db);
     const auto id = recorder.beginSession(makeSession());
     for (int i = 0; i < samples; ++i)
         recorder.addSample(id, makeSample(i));
     recorder.endSession(id, 1'700'000'100'000'000'000, true, "detach");
+}
+} // namespace
+
+void writeRecording(const std::filesystem::path& file, int samples)
+{
+    writeRecordingWith(file, samples, schemaMigrations());
+}
+
+void writeVersion1Recording(const std::filesystem::path& file, int samples)
+{
+    writeRecordingWith(file, samples, schemaMigrations().first(1));
 }
 
 } // namespace gcscope::storage::test

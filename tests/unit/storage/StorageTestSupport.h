@@ -44,5 +44,7 @@ wire::GcEventRecord makeGcEvent(std::int64_t i);
 
 // Writes a cleanly closed recording with one complete session holding `samples` samples.
 void writeRecording(const std::filesystem::path& file, int samples = 10);
+// The same, made with the schema version 1 steps only: a file recorded before snapshots existed.
+void writeVersion1Recording(const std::filesystem::path& file, int samples = 10);
 
 } // namespace gcscope::storage::test

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 #include <random>
 
 using namespace gcscope;
@@ -32,6 +33,10 @@ void openAndReadEverything(const std::filesystem::path& file)
     for (const auto& s : reader.sessions()) {
         reader.samples(s.id);
         reader.censuses(s.id);
+    }
+    for (const auto& s : reader.snapshots()) {
+        reader.readSnapshotStrings(s.id);
+        reader.forEachSnapshotObject(s.id, [](const StoredObject&) {});
     }
 }
 
@@ -97,7 +102,13 @@ const BadFile kBadFiles[] = {
         [](const TempDir&, const auto& file) {
             writeRecording(file);
             rawExec(file, "PRAGMA user_version = 3");
-            return std::string("written by a newer gcscope (schema version 3; this one reads up to 1)");
+            return std::string("written by a newer gcscope (schema version 3; this one reads up to 2)");
+        } },
+    { "Version2WithoutSnapshotTables",
+        [](const TempDir&, const auto& file) {
+            writeVersion1Recording(file);
+            rawExec(file, "PRAGMA user_version = 2");
+            return std::string("corrupt (table snapshots is missing)");
         } },
     { "GcscopeIdentityWithoutTables",
         [](const TempDir&, const auto& file) {
@@ -105,6 +116,12 @@ const BadFile kBadFiles[] = {
             return std::string("corrupt (table sessions is missing)");
         } },
 };
+
+// ctest lists the files by name rather than as bytes.
+void PrintTo(const BadFile& file, std::ostream* out)
+{
+    *out << file.name;
+}
 
 std::vector<BadFile> refusedByWriter()
 {
@@ -162,7 +179,7 @@ TEST(StorageBadFiles, GivenAnEmptyFile_WhenOpenedForWriting_ThenItBecomesARecord
     writeBytes(file, "");
     Database::openForWriting(file).close();
     auto db = Database::openForReading(file);
-    EXPECT_EQ(Reader(db).schemaVersion(), 1);
+    EXPECT_EQ(Reader(db).schemaVersion(), kSchemaVersion);
 }
 
 TEST(StorageBadFiles, GivenAMissingDirectory_WhenOpenedForWriting_ThenTheErrorSaysWhy)

@@ -1,4 +1,6 @@
-// Schema migrations, with a fake next version (v1 -> v2) added to the built-in list.
+// Schema migrations: the real step 1 -> 2 (heap snapshots) on a file recorded with version 1, and a
+// fake next version added to the built-in list for the migrator's general behaviour.
+#include "SnapshotTestSupport.h"
 #include "StorageTestSupport.h"
 
 #include <gcscope/storage/Database.h>
@@ -17,78 +19,153 @@ using namespace gcscope::storage::test;
 
 namespace {
 
+constexpr int kNextVersion = kSchemaVersion + 1;
+
 std::vector<MigrationStep> withStep(std::string_view sql)
 {
     std::vector<MigrationStep> steps(schemaMigrations().begin(), schemaMigrations().end());
-    steps.push_back({ 2, sql });
+    steps.push_back({ kNextVersion, sql });
     return steps;
 }
 
-constexpr std::string_view kFakeVersion2 = "CREATE TABLE snapshots (id INTEGER PRIMARY KEY, taken_ns INTEGER NOT NULL);"
-                                           "ALTER TABLE sessions ADD COLUMN note TEXT NOT NULL DEFAULT '';";
+constexpr std::string_view kFakeNextVersion
+    = "CREATE TABLE annotations (id INTEGER PRIMARY KEY, t_ns INTEGER NOT NULL);"
+      "ALTER TABLE sessions ADD COLUMN note TEXT NOT NULL DEFAULT '';";
+
+std::string errorOf(const std::function<void()>& action)
+{
+    try {
+        action();
+    } catch (const StorageError& e) {
+        return e.what();
+    }
+    return "<no error>";
+}
 
 } // namespace
 
 TEST(StorageMigration, GivenTheBuiltInList_ThenItEndsAtTheCurrentVersion)
 {
+    EXPECT_EQ(kSchemaVersion, 2);
     EXPECT_EQ(schemaMigrations().size(), static_cast<std::size_t>(kSchemaVersion));
     EXPECT_EQ(schemaMigrations().back().toVersion, kSchemaVersion);
 }
 
-TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedWithANextStep_ThenItIsMigratedKeepingItsData)
+TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForWriting_ThenItBecomesVersion2KeepingItsSessions)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    writeVersion1Recording(file, 25);
+    ASSERT_EQ(rawQuery(file, "PRAGMA user_version"), "1");
+    ASSERT_EQ(rawQuery(file, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'snapshot%'"), "0");
+
+    const Graph graph = makeGraph(100);
+    std::int64_t snapshotId = 0;
+    {
+        auto db = Database::openForWriting(file);
+        EXPECT_EQ(db.schemaVersion(), 2);
+        Reader reader(db);
+        const auto sessions = reader.sessions();
+        ASSERT_EQ(sessions.size(), 1u);
+        EXPECT_EQ(sessions[0].argv, makeSession().argv);
+        EXPECT_TRUE(sessions[0].complete);
+        EXPECT_EQ(reader.sampleCount(sessions[0].id), 25);
+        EXPECT_TRUE(reader.snapshots().empty());
+        snapshotId = writeSnapshot(db, graph, makeNewSnapshot(sessions[0].id));
+    }
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "2");
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'created_by'"), "gcscope " GCSCOPE_TEST_VERSION);
+
+    auto db = Database::openForReading(file);
+    Reader reader(db);
+    EXPECT_EQ(reader.schemaVersion(), 2);
+    EXPECT_EQ(reader.sessions().size(), 1u);
+    EXPECT_EQ(reader.sampleCount(), 25);
+    ASSERT_EQ(reader.snapshots().size(), 1u);
+    EXPECT_EQ(reader.snapshots()[0].sessionId, reader.sessions()[0].id);
+    EXPECT_EQ(readSnapshot(db, snapshotId).objects, graph.objects);
+}
+
+TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForReading_ThenItReadsAsVersion1WithoutSnapshotsUntouched)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    writeVersion1Recording(file, 25);
+    const std::string before = readBytes(file);
+    {
+        auto db = Database::openForReading(file);
+        Reader reader(db);
+        EXPECT_EQ(reader.schemaVersion(), 1);
+        EXPECT_EQ(reader.sessions().size(), 1u);
+        EXPECT_EQ(reader.sampleCount(), 25);
+        EXPECT_TRUE(reader.snapshots().empty());
+        EXPECT_FALSE(reader.snapshot(1));
+        EXPECT_EQ(errorOf([&] { reader.readSnapshotStrings(1); }), file.string() + ": no snapshot 1");
+        EXPECT_EQ(errorOf([&] { reader.forEachSnapshotObject(1, [](const StoredObject&) {}); }),
+            file.string() + ": no snapshot 1");
+    }
+    EXPECT_EQ(readBytes(file), before);
+    EXPECT_EQ(dir.listing(), std::vector<std::string> { "rec.db" });
+}
+
+TEST(StorageMigration, GivenARecording_WhenOpenedWithANextStep_ThenItIsMigratedKeepingItsData)
 {
     TempDir dir;
     const auto file = dir.file("rec.db");
     writeRecording(file, 25);
-    const auto steps = withStep(kFakeVersion2);
+    const auto steps = withStep(kFakeNextVersion);
     {
         auto db = Database::openForWriting(file, steps);
-        EXPECT_EQ(db.schemaVersion(), 2);
+        EXPECT_EQ(db.schemaVersion(), kNextVersion);
         Reader reader(db);
         ASSERT_EQ(reader.sessions().size(), 1u);
         EXPECT_EQ(reader.sampleCount(), 25);
         Recorder recorder(db); // and it still records
         recorder.endSession(recorder.beginSession(makeSession()), 1, true, "detach");
     }
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "2");
-    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
-    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshots"), "0");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "3");
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM annotations"), "0");
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM sessions WHERE note = ''"), "2");
 
     // Opening again with the same list migrates nothing.
-    EXPECT_EQ(Database::openForWriting(file, steps).schemaVersion(), 2);
-    // This build reads up to version 1.
-    try {
-        Database::openForReading(file);
-        FAIL() << "no error";
-    } catch (const StorageError& e) {
-        EXPECT_EQ(std::string(e.what()),
-            file.string() + ": written by a newer gcscope (schema version 2; this one reads up to 1)");
-    }
+    EXPECT_EQ(Database::openForWriting(file, steps).schemaVersion(), kNextVersion);
+    // This build reads up to version 2.
+    EXPECT_EQ(errorOf([&] { Database::openForReading(file); }),
+        file.string() + ": written by a newer gcscope (schema version 3; this one reads up to 2)");
+}
+
+TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedWithANextStep_ThenBothStepsRunInOneGo)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    writeVersion1Recording(file, 5);
+    EXPECT_EQ(Database::openForWriting(file, withStep(kFakeNextVersion)).schemaVersion(), kNextVersion);
+    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_objects"), "0");
+    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM annotations"), "0");
 }
 
 TEST(StorageMigration, GivenANewFile_WhenCreatedWithANextStep_ThenEveryStepRunsAtOnce)
 {
     TempDir dir;
     const auto file = dir.file("rec.db");
-    EXPECT_EQ(Database::openForWriting(file, withStep(kFakeVersion2)).schemaVersion(), 2);
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "2");
+    EXPECT_EQ(Database::openForWriting(file, withStep(kFakeNextVersion)).schemaVersion(), kNextVersion);
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "3");
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshots"), "0");
+    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM annotations"), "0");
 }
 
 TEST(StorageMigration, GivenAStepThatFails_WhenMigrating_ThenTheFileIsLeftExactlyAsItWas)
 {
     TempDir dir;
     const auto file = dir.file("rec.db");
-    writeRecording(file, 25);
+    writeVersion1Recording(file, 25);
     const std::string before = readBytes(file);
-    try {
-        Database::openForWriting(file, withStep("CREATE TABLE snapshots (id INTEGER); THIS IS NOT SQL;"));
-        FAIL() << "no error";
-    } catch (const StorageError& e) {
-        EXPECT_EQ(
-            std::string(e.what()), file.string() + ": cannot migrate to schema version 2: near \"THIS\": syntax error");
-    }
+    // The real step 2 succeeds inside the same transaction before the failing one, and is undone too.
+    EXPECT_EQ(
+        errorOf([&] { Database::openForWriting(file, withStep("CREATE TABLE x (id INTEGER); THIS IS NOT SQL;")); }),
+        file.string() + ": cannot migrate to schema version 3: near \"THIS\": syntax error");
     EXPECT_EQ(readBytes(file), before);
     EXPECT_EQ(dir.listing(), std::vector<std::string> { "rec.db" });
     auto db = Database::openForReading(file);
@@ -107,8 +184,8 @@ TEST(StorageMigration, GivenStepsOutOfOrder_WhenUsed_ThenTheyAreRejectedBeforeAn
 {
     TempDir dir;
     const auto file = dir.file("rec.db");
-    std::vector<MigrationStep> steps = withStep(kFakeVersion2);
-    steps.back().toVersion = 3;
+    std::vector<MigrationStep> steps = withStep(kFakeNextVersion);
+    steps.back().toVersion = kNextVersion + 1;
     EXPECT_THROW(Database::openForWriting(file, steps), std::invalid_argument);
     EXPECT_TRUE(dir.listing().empty());
 }

@@ -66,7 +66,7 @@ TEST(StorageRoundTrip, GivenEveryRecordKind_WhenWrittenAndReadBack_ThenEveryFiel
 
     auto db = Database::openForReading(file);
     Reader reader(db);
-    EXPECT_EQ(reader.schemaVersion(), 1);
+    EXPECT_EQ(reader.schemaVersion(), kSchemaVersion);
 
     const auto sessions = reader.sessions();
     ASSERT_EQ(sessions.size(), 1u);
@@ -223,9 +223,9 @@ TEST(StorageRoundTrip, GivenANewFile_WhenInspectedWithPlainSqlite_ThenItCarriesT
     const auto file = dir.file("rec.db");
     writeRecording(file);
     EXPECT_EQ(rawQuery(file, "PRAGMA application_id"), std::to_string(0x47435343));
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "1");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "2");
     EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'format'"), "gcscope");
-    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "1");
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
     EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'created_by'"), "gcscope " GCSCOPE_TEST_VERSION);
     EXPECT_EQ(rawQuery(file, "SELECT json_array_length(argv) FROM sessions"), "6");
     EXPECT_EQ(rawQuery(file, "PRAGMA journal_mode"), "delete");

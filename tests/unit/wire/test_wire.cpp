@@ -94,3 +94,38 @@ TEST(Wire, GivenAgentConfigStrings_WhenParsed_ThenOnlyWellFormedOnesAreAccepted)
     EXPECT_FALSE(AgentConfig::parse("v=1;token=" + std::string(32, 'a')));
     EXPECT_FALSE(AgentConfig::parse("garbage"));
 }
+
+TEST(Wire, GivenSnapshotObjects_WhenEncodedAndDecoded_ThenObjectsAndReferencesSurvive)
+{
+    SnapshotObjectsRecord r;
+    SnapshotObject list { 0x7f0000001000, 3, 88, 2, kObjectTracked, 5, {} };
+    list.references = { { 0x7f0000002000, kEdgeIndexBit | 0 }, { 0x7f0000003000, kEdgeIndexBit | 1 } };
+    SnapshotObject leaf { 0x7f0000002000, 4, 49, 7, 0, 0, {} };
+    r.objects = { list, leaf };
+    Encoder e;
+    r.encode(e);
+    auto back = decodeAs<SnapshotObjectsRecord>(e.bytes());
+    ASSERT_TRUE(back);
+    ASSERT_EQ(back->objects.size(), 2u);
+    EXPECT_EQ(back->objects[0].address, list.address);
+    EXPECT_EQ(back->objects[0].references.size(), 2u);
+    EXPECT_EQ(back->objects[0].references[1].label, kEdgeIndexBit | 1);
+    EXPECT_EQ(back->objects[1].flags, 0);
+    const std::string full = e.bytes();
+    for (std::size_t n = 0; n < full.size(); ++n)
+        EXPECT_FALSE(decodeAs<SnapshotObjectsRecord>(std::string_view(full).substr(0, n))) << "prefix " << n;
+}
+
+TEST(Wire, GivenSnapshotStrings_WhenIdZeroIsClaimed_ThenTheRecordIsRejected)
+{
+    SnapshotStringsRecord s;
+    s.firstId = 1;
+    s.strings = { "dict", "__main__.Node", "" };
+    auto ok = decodeAs<SnapshotStringsRecord>(frameOf(MessageType::SnapshotStrings, s).substr(kHeaderSize));
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(ok->strings[1], "__main__.Node");
+    s.firstId = 0;
+    Encoder e;
+    s.encode(e);
+    EXPECT_FALSE(decodeAs<SnapshotStringsRecord>(e.bytes()));
+}

@@ -42,18 +42,22 @@ enum class MessageType : std::uint16_t {
     Error = 5, // code, message: a command failed, the agent stays up
     Bye = 6, // the agent has wound down (callback removed) and closes
     Ack = 7, // a command finished: command type, status, message
+    SnapshotBegin = 8, // a heap snapshot follows (SnapshotBeginRecord), sent after the walk
+    SnapshotStrings = 9, // string table entries: type names, labels, edge names (SnapshotStringsRecord)
+    SnapshotObjects = 10, // objects with their outgoing references (SnapshotObjectsRecord)
+    SnapshotEnd = 11, // the snapshot is complete (SnapshotEndRecord)
 
     // profiler -> agent (the complete set of commands the agent accepts)
     Configure = 64, // accepts the Hello and sets the intervals (ConfigureRecord)
     CensusNow = 65, // take a census now
     Detach = 66, // wind down and close
     Collect = 67, // run gc.collect(generation): only when the user asks
-    Snapshot = 68, // reserved for heap snapshots
+    Snapshot = 68, // take a heap snapshot (SnapshotRequestRecord)
 };
 
 inline bool isKnownType(std::uint16_t t)
 {
-    return (t >= 1 && t <= 7) || (t >= 64 && t <= 68);
+    return (t >= 1 && t <= 11) || (t >= 64 && t <= 68);
 }
 inline bool isCommand(MessageType t) { return static_cast<std::uint16_t>(t) >= 64; }
 
@@ -468,6 +472,153 @@ template <typename Record> std::optional<Record> decodeAs(std::string_view paylo
         return std::nullopt;
     return r;
 }
+
+// ---- heap snapshots ----
+// On Snapshot, the agent walks every GC-tracked object while holding the GIL into its own buffer,
+// releases the GIL, then sends: SnapshotBegin, then any number of SnapshotStrings and
+// SnapshotObjects frames (a string id is always defined before an object uses it), then
+// SnapshotEnd. References are by target address; the profiler resolves them. Untracked objects
+// that tracked ones refer to (str, bytes, int, float, ...) are sent once each as leaves
+// (kObjectTracked clear, no references). On failure the agent sends Error instead of SnapshotEnd.
+
+inline constexpr std::uint32_t kSnapshotNoStrings = 1u; // request flag: leave string contents out of labels
+
+struct SnapshotRequestRecord {
+    std::uint32_t snapshotId = 0; // chosen by the profiler, echoed in Begin/End
+    std::uint32_t flags = 0; // kSnapshotNoStrings
+    std::uint32_t maxLabel = 60; // longest label preview in bytes
+    void encode(Encoder& e) const
+    {
+        e.u32(snapshotId);
+        e.u32(flags);
+        e.u32(maxLabel);
+    }
+    bool decode(Decoder& d) { return d.u32(snapshotId) && d.u32(flags) && d.u32(maxLabel) && d.atEnd(); }
+};
+
+struct SnapshotBeginRecord {
+    std::uint32_t snapshotId = 0;
+    std::int64_t timeNs = 0; // when the walk started (realtime)
+    std::int64_t pauseNs = 0; // how long the target's Python threads were held (GIL) for the walk
+    std::uint64_t objects = 0; // tracked objects + leaves that will follow
+    std::uint64_t trackedObjects = 0;
+    std::uint64_t references = 0;
+    void encode(Encoder& e) const
+    {
+        e.u32(snapshotId);
+        e.i64(timeNs);
+        e.i64(pauseNs);
+        e.u64(objects);
+        e.u64(trackedObjects);
+        e.u64(references);
+    }
+    bool decode(Decoder& d)
+    {
+        return d.u32(snapshotId) && d.i64(timeNs) && d.i64(pauseNs) && d.u64(objects) && d.u64(trackedObjects)
+            && d.u64(references) && d.atEnd();
+    }
+};
+
+// Strings with consecutive ids firstId, firstId+1, ...; id 0 is always "" and never sent.
+struct SnapshotStringsRecord {
+    std::uint32_t firstId = 1;
+    std::vector<std::string> strings;
+    void encode(Encoder& e) const
+    {
+        e.u32(firstId);
+        e.u32(static_cast<std::uint32_t>(strings.size()));
+        for (const auto& s : strings)
+            e.str(s);
+    }
+    bool decode(Decoder& d)
+    {
+        std::uint32_t n = 0;
+        if (!d.u32(firstId) || !d.u32(n) || firstId == 0 || n > d.remaining() / 4)
+            return false;
+        strings.resize(n);
+        for (auto& s : strings)
+            if (!d.str(s))
+                return false;
+        return d.atEnd();
+    }
+};
+
+inline constexpr std::uint8_t kObjectTracked = 1; // GC-tracked (else a leaf)
+inline constexpr std::uint8_t kObjectHasFinalizer = 2; // its type defines __del__ (tp_finalize/tp_del of a Python class)
+inline constexpr std::uint8_t kObjectExplicitRoot = 4; // sys.modules, a thread's frame, ...
+inline constexpr std::uint32_t kEdgeIndexBit = 0x80000000u; // edge label: list/tuple index in the low bits
+
+struct SnapshotReference {
+    std::uint64_t target = 0; // address
+    std::uint32_t label = 0; // 0 none; kEdgeIndexBit|i: index i; else a string id (attribute, dict key)
+};
+
+struct SnapshotObject {
+    std::uint64_t address = 0;
+    std::uint32_t type = 0; // string id of "module.qualname"
+    std::uint64_t size = 0; // shallow size in bytes
+    std::int64_t refcount = 0; // ob_refcnt, less any reference the walk itself held
+    std::uint8_t flags = 0;
+    std::uint32_t label = 0; // string id of a short safe label, 0 none
+    std::vector<SnapshotReference> references; // one per tp_traverse visit, in visit order
+};
+
+struct SnapshotObjectsRecord {
+    std::vector<SnapshotObject> objects;
+    void encode(Encoder& e) const
+    {
+        e.u32(static_cast<std::uint32_t>(objects.size()));
+        for (const auto& o : objects) {
+            e.u64(o.address);
+            e.u32(o.type);
+            e.u64(o.size);
+            e.i64(o.refcount);
+            e.u8(o.flags);
+            e.u32(o.label);
+            e.u32(static_cast<std::uint32_t>(o.references.size()));
+            for (const auto& r : o.references) {
+                e.u64(r.target);
+                e.u32(r.label);
+            }
+        }
+    }
+    bool decode(Decoder& d)
+    {
+        std::uint32_t n = 0;
+        if (!d.u32(n) || n > d.remaining() / 37) // the fixed part of an object is 37 bytes
+            return false;
+        objects.resize(n);
+        for (auto& o : objects) {
+            std::uint32_t refs = 0;
+            if (!d.u64(o.address) || !d.u32(o.type) || !d.u64(o.size) || !d.i64(o.refcount) || !d.u8(o.flags)
+                || !d.u32(o.label) || !d.u32(refs) || refs > d.remaining() / 12)
+                return false;
+            o.references.resize(refs);
+            for (auto& r : o.references)
+                if (!d.u64(r.target) || !d.u32(r.label))
+                    return false;
+        }
+        return d.atEnd();
+    }
+};
+
+struct SnapshotEndRecord {
+    std::uint32_t snapshotId = 0;
+    std::uint64_t objectsSent = 0;
+    std::uint64_t referencesSent = 0;
+    std::uint32_t stringsSent = 0;
+    void encode(Encoder& e) const
+    {
+        e.u32(snapshotId);
+        e.u64(objectsSent);
+        e.u64(referencesSent);
+        e.u32(stringsSent);
+    }
+    bool decode(Decoder& d)
+    {
+        return d.u32(snapshotId) && d.u64(objectsSent) && d.u64(referencesSent) && d.u32(stringsSent) && d.atEnd();
+    }
+};
 
 // The string handed to the agent's start function at injection:
 //   "v=1;sock=/tmp/gcscope-XXXX/agent.sock;token=<32 hex>"

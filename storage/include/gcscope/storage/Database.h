@@ -33,15 +33,18 @@ public:
     Database& operator=(const Database&) = delete;
     ~Database(); // close(), swallowing errors
 
-    // A writer's clean close: commit what is pending, checkpoint the WAL and return to
-    // journal_mode=DELETE so the finished recording is one file. While another connection still reads the file, the WAL
-    // stays (the data is safe; the next writer's clean close folds it in). Throws only on real I/O errors.
+    // A writer's clean close: commit what is pending (but roll back a snapshot still being written), checkpoint the WAL
+    // and return to journal_mode=DELETE so the finished recording is one file. While another connection still reads the
+    // file, the WAL stays (the data is safe; the next writer's clean close folds it in). Throws only on real I/O
+    // errors.
     void close();
 
     const std::string& path() const { return path_; }
     bool writable() const { return writable_; }
     int schemaVersion() const { return schemaVersion_; }
     sqlite3* handle() const { return db_; }
+    // True while a SnapshotWriter owns the connection's transaction: nothing else may commit it.
+    bool snapshotInProgress() const { return snapshotInProgress_; }
 
     // Runs SQL that returns no rows; an error message names context, or else the SQL's start.
     void exec(std::string_view sql, std::string_view context = {}) const;
@@ -49,6 +52,8 @@ public:
     StorageError error(std::string_view context) const;
 
 private:
+    friend class SnapshotWriter;
+
     Database(sqlite3* db, std::string path, bool writable, int schemaVersion);
     static Database openValidated(const std::string& path, bool immutable, int newestReadable);
 
@@ -56,6 +61,7 @@ private:
     std::string path_;
     bool writable_ = false;
     int schemaVersion_ = 0;
+    bool snapshotInProgress_ = false;
 };
 
 } // namespace gcscope::storage

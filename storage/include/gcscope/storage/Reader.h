@@ -6,7 +6,9 @@
 #include <gcscope/wire.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace gcscope::storage {
@@ -38,11 +40,19 @@ public:
     // Every type seen in the session's censuses, by name, each with one point per census.
     std::vector<TypeSeries> typeGrowth(std::int64_t sessionId) const;
 
-    // Empty for schema 1.
+    // Heap snapshots (schema 2; a schema 1 file has none), by id.
     std::vector<SnapshotInfo> snapshots() const;
+    std::optional<SnapshotInfo> snapshot(std::int64_t id) const;
+    // The snapshot's string table indexed by string id; [0] is "". Throws "FILE: no snapshot N".
+    std::vector<std::string> readSnapshotStrings(std::int64_t snapshotId) const;
+    // Calls visit for every object of the snapshot in id order (0..objects-1) with its references
+    // decoded. Every id in an object (targets, type, label, edge names) is checked to be in range,
+    // so callers can index arrays with them; a damaged row throws "FILE: corrupt (...)".
+    void forEachSnapshotObject(std::int64_t snapshotId, const std::function<void(const StoredObject&)>& visit) const;
 
 private:
     std::int64_t countRows(const char* table, std::optional<std::int64_t> sessionId) const;
+    SnapshotInfo requireSnapshot(std::int64_t id) const;
 
     const Database& db_;
 };

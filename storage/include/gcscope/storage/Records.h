@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,11 +72,55 @@ struct TypeSeries {
     std::vector<TypePoint> points;
 };
 
-// Heap snapshots arrive with schema version 2; schema 1 files have none.
+// ---- heap snapshots (schema version 2) ----
+// A snapshot is a graph of objects with dense ids 0..n-1 and its own string table (type names,
+// object labels, edge names) with ids 1..m; string id 0 is always "".
+
+struct NewSnapshot {
+    std::optional<std::int64_t> sessionId; // the session it was taken in, if any
+    std::int64_t takenNs = 0;
+    std::int64_t pauseNs = 0; // how long the target was held for the walk
+    std::int64_t pid = 0;
+    std::string pythonVersion;
+    std::uint32_t flags = 0; // wire::kSnapshotNoStrings: string contents were left out of labels
+    std::optional<std::string> label; // a user's name for it
+};
+
+// One outgoing reference. label: 0 none; wire::kEdgeIndexBit | i: list/tuple index i; else the
+// string id of an attribute name or dict key.
+struct StoredReference {
+    std::uint32_t target = 0; // object id
+    std::uint32_t label = 0;
+    bool operator==(const StoredReference&) const = default;
+};
+
+struct StoredObject {
+    std::uint32_t id = 0;
+    std::uint64_t address = 0;
+    std::uint32_t type = 0; // string id of "module.qualname"
+    std::uint64_t size = 0; // shallow size, bytes
+    std::int64_t refcount = 0;
+    std::uint8_t flags = 0; // wire::kObjectTracked, kObjectHasFinalizer, kObjectExplicitRoot
+    std::uint32_t label = 0; // string id, 0 none
+    std::span<const StoredReference> refs; // in visit order; valid only during the callback that gets it
+};
+
 struct SnapshotInfo {
     std::int64_t id = 0;
+    std::optional<std::int64_t> sessionId;
     std::int64_t takenNs = 0;
-    std::uint64_t objects = 0;
+    std::int64_t pauseNs = 0;
+    std::int64_t pid = 0;
+    std::string pythonVersion;
+    std::uint64_t objects = 0; // tracked objects and the untracked leaves they refer to
+    std::uint64_t trackedObjects = 0;
+    std::uint64_t references = 0; // outgoing references of all objects (graph edges)
+    std::uint32_t flags = 0;
+    std::int64_t ingestNs = 0; // how long writing it took
+    std::optional<std::string> label;
+
+    // The placeholder's names, still used by the CLI's info command: the same as references and
+    // pauseNs / 1e6. Remove them when nothing uses them any more.
     std::uint64_t edges = 0;
     double pauseMs = 0;
 };

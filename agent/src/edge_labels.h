@@ -1,0 +1,71 @@
+// Names the references an object's tp_traverse just visited, where the name is cheaply known:
+//   list, tuple     items by index (kEdgeIndexBit | i); the references are put in element order
+//                   (their tp_traverse visits the last item first)
+//   dict            each value by its str key (keys of other types: no label; in a dict whose keys
+//                   are not all str the key's own reference stays unlabelled)
+//   class instance  __slots__ by slot name, 3.11 inline attribute values by attribute name,
+//                   "__dict__", "__class__", then the builtin base's rule (list, dict, ...)
+//   function        "__code__", "__globals__", "__builtins__", "__module__", "__defaults__", ...
+//   type            "__dict__", "__mro__", "__bases__", "__base__", "ht_module"
+//   frame           "f_back", "f_trace"; a finished frame also "f_locals", "f_func", "f_code" and
+//                   its locals by variable name
+//   generator       "gi_code", "__name__", "__qualname__", "gi_frame", its frame's fields as above
+//                   (coroutines: "cr_code", "cr_frame"), "gi_exc_state"
+//   module          "__dict__"; method "__func__", "__self__"; cell "cell_contents"
+// Every label is checked: the rule says which object the next visit must be, and the first visit
+// that is not it ends labelling for that object (a wrong label is worse than none).
+// With kSnapshotNoStrings a key that is not an ASCII identifier gives no label: it is data.
+// GIL held.
+#pragma once
+
+#include "address_table.h"
+#include "python_compat.h"
+#include "snapshot_encoder.h"
+#include "snapshot_types.h"
+#include "string_table.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace gcscope::agent {
+
+class EdgeLabeler {
+public:
+    EdgeLabeler(StringTable& strings, bool noStrings);
+
+    void label(PyObject* o, TypeInfo& info, ReferenceSpan references)
+    {
+        if (references.size() != 0 && info.edges != EdgeKind::None)
+            labelAll(o, info, references);
+    }
+
+private:
+    class Matcher;
+    void labelAll(PyObject* o, TypeInfo& info, ReferenceSpan references);
+    struct Names {
+        std::uint32_t dict, cls, code, globals, builtins, module, defaults, kwdefaults, doc, name, closure, annotations,
+            qualname, cache, mro, bases, base, htModule, back, trace, locals, func, frameCode, frameObject, genCode,
+            genFrame, coroCode, coroFrame, excState, method, self, cellContents;
+    };
+
+    void labelAs(PyObject* o, EdgeKind kind, Matcher& m);
+    void sequence(PyObject* const* items, Py_ssize_t count, Matcher& m);
+    void dict(PyObject* o, Matcher& m);
+    void instance(PyObject* o, TypeInfo& info, Matcher& m);
+    void frameData(const InterpreterFrameView& data, std::uint32_t frameObjectLabel, Matcher& m);
+    std::uint32_t keyLabel(PyObject* key); // a str key's label, cached by its address
+    const std::vector<std::uint32_t>& attributeLabels(TypeInfo& info)
+    {
+        if (!info.attributeLabelsKnown)
+            learnAttributeLabels(info);
+        return info.attributeLabels;
+    }
+    void learnAttributeLabels(TypeInfo& info);
+
+    StringTable& strings_;
+    bool noStrings_;
+    Names names_ {};
+    AddressTable keys_;
+};
+
+} // namespace gcscope::agent

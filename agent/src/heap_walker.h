@@ -1,0 +1,126 @@
+// The heap walk behind a snapshot, run with the GIL held and no Python thread running:
+//  1. every object in the collector's three generation lists, youngest first (what
+//     gc.get_objects() returns, without building that list), except the agent's own callback;
+//  2. every object those refer to that is outside the lists ("leaves": str, int, untracked tuples
+//     and dicts, a thread's running frames, objects gc.freeze() put away), each once, found through
+//     a worklist; untracked containers among them are traversed too, frozen ones are not.
+// For each object: type, shallow size, ob_refcnt (the walk holds no reference), flags, label, and
+// one reference per tp_traverse visit, written straight into the encoder. No recursion, no Python
+// object created, no Python code run, nothing moved between generations.
+//
+// Explicit roots: sys.modules (the interpreter's own dict), the builtins dict, and the frame
+// objects that exist in every thread's chain of running frames. What the walk cannot show: 3.11
+// creates frame objects lazily, so most running frames have none; a running frame's locals and
+// value stack belong to its thread, not to a frame object (frame_traverse does not visit them),
+// so objects held there, by C globals or by extension state that no tp_traverse visits appear only
+// as a refcount higher than the references the snapshot holds to them; gc.freeze()'s objects are
+// sent as leaves, their contents not at all; other (sub)interpreters are not walked.
+#pragma once
+
+#include "address_table.h"
+#include "edge_labels.h"
+#include "mapped_buffer.h"
+#include "object_labels.h"
+#include "python_compat.h"
+#include "snapshot_encoder.h"
+#include "snapshot_types.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gcscope::agent {
+
+// The walk's own tables, which grow with the heap: made and faulted in before the GIL is taken,
+// dropped after it is released.
+struct WalkScratch {
+    AddressTable leaves; // leaves already queued
+    AddressTable frozen; // the permanent generation's objects
+    MappedArray<PyObject*> worklist; // leaves to send, in the order they were found
+
+    void prepare(std::size_t expectedLeaves, std::size_t expectedShared)
+    {
+        leaves.prepare(expectedShared);
+        worklist.prefault(expectedLeaves);
+    }
+};
+
+class HeapWalker {
+public:
+    HeapWalker(const InterpreterLayout& layout, TypeCatalog& types, ObjectLabeler& labels, EdgeLabeler& edges,
+        SnapshotEncoder& encoder, WalkScratch& scratch, PyObject* excluded);
+
+    // False when memory ran out (the encoder's and the walk's own buffers).
+    bool walk();
+
+    std::uint64_t trackedObjects() const { return tracked_; }
+    std::uint64_t leaves() const { return leaves_; }
+    std::uint64_t sharedLeaves() const { return scratch_.leaves.size(); } // the ones that took the table
+
+private:
+    static int visit(PyObject* target, void* walker);
+
+    void findRoots();
+    void findFrozen();
+    void emit(PyObject* o, bool tracked);
+    // A leaf with a single reference is reached once, through it: tp_traverse visits only
+    // references its object owns (the collector's own refcount arithmetic depends on it), so no
+    // other visit can lead there and the leaves table need not be asked. Roots always take the
+    // table, as they are also queued without a reference.
+    // Other leaves go through a short queue: their slot in the leaves table is prefetched when they
+    // come in and looked at when they leave, so the table's cache misses overlap.
+    void queueLeaf(PyObject* o)
+    {
+        if (o->ob_refcnt == 1 && !isRoot(o)) {
+            if (!scratch_.worklist.push_back(o))
+                outOfMemory_ = true;
+            ++leaves_;
+            return;
+        }
+        scratch_.leaves.prefetch(address(o));
+        if (queued_ == kLookahead)
+            noteLeaf(queue_[queueNext_]);
+        else
+            ++queued_;
+        queue_[queueNext_] = o;
+        queueNext_ = (queueNext_ + 1) % kLookahead;
+    }
+    void flushQueue();
+    void noteLeaf(PyObject* o);
+    // Not in the three lists: untracked, or in the permanent generation.
+    bool outsideWalk(PyObject* o) const
+    {
+        return !isTracked(o) || (hasFrozen_ && scratch_.frozen.contains(address(o)));
+    }
+    bool isRoot(PyObject* o) const
+    {
+        const std::uintptr_t a = address(o);
+        return a >= firstRoot_ && a <= lastRoot_ && isListedRoot(a);
+    }
+    bool isListedRoot(std::uintptr_t a) const;
+    static std::uintptr_t address(PyObject* o) { return reinterpret_cast<std::uintptr_t>(o); }
+
+    const InterpreterLayout& layout_;
+    TypeCatalog& types_;
+    ObjectLabeler& labels_;
+    EdgeLabeler& edges_;
+    SnapshotEncoder& encoder_;
+    WalkScratch& scratch_;
+    PyObject* excluded_;
+
+    static constexpr std::size_t kLookahead = 16;
+    PyObject* queue_[kLookahead] {};
+    std::size_t queued_ = 0;
+    std::size_t queueNext_ = 0;
+
+    std::vector<std::uintptr_t> roots_; // sorted: sys.modules, builtins, threads' frame objects
+    std::uintptr_t firstRoot_ = 1;
+    std::uintptr_t lastRoot_ = 0;
+    bool hasFrozen_ = false;
+    bool outOfMemory_ = false;
+    std::uint64_t tracked_ = 0;
+    std::uint64_t leaves_ = 0;
+    std::size_t nextLeaf_ = 0; // the worklist is read in the order leaves were found, near memory order
+};
+
+} // namespace gcscope::agent

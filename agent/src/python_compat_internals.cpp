@@ -1,0 +1,259 @@
+// The one file that reads CPython 3.11's *internal* structures (the collector's state, dict keys,
+// frames, modules). It is built with Py_BUILD_CORE so the internal headers describe the exact
+// layouts; everything it exposes is declared in python_compat.h with plain types. Nothing here may
+// reference a CPython symbol directly (the agent resolves the API with dlsym): only struct
+// layouts, macros that read fields, and calls through py().
+#define Py_BUILD_CORE 1
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+// The internal headers use C11 <stdatomic.h> when the build had it, which C++ cannot include.
+// Their other branch (a plain word read with GCC builtins) has the same size and layout.
+#undef HAVE_STD_ATOMIC
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic" // C's flexible array member in the dict keys
+#include <internal/pycore_dict.h>
+#include <internal/pycore_frame.h>
+#include <internal/pycore_interp.h>
+#include <internal/pycore_moduleobject.h>
+#include <internal/pycore_runtime.h>
+#pragma GCC diagnostic pop
+
+#include "python_api.h"
+#include "python_compat.h"
+
+#include <dlfcn.h>
+
+namespace gcscope::agent {
+
+static_assert(sizeof(GcHeader) == sizeof(PyGC_Head), "GcHeader mirrors 3.11's PyGC_Head");
+static_assert(offsetof(PyDictUnicodeEntry, me_key) == 0 && offsetof(PyDictKeyEntry, me_key) == sizeof(Py_hash_t));
+
+namespace {
+
+constexpr std::uintptr_t kPrevMask = ~static_cast<std::uintptr_t>(3); // _PyGC_PREV_MASK: flags in the low bits
+
+// A list head is sound when its neighbours point back at it.
+bool listHeadIsSound(PyGC_Head* head)
+{
+    auto* next = reinterpret_cast<PyGC_Head*>(head->_gc_next);
+    auto* prev = reinterpret_cast<PyGC_Head*>(head->_gc_prev & kPrevMask);
+    return next && prev && reinterpret_cast<PyGC_Head*>(next->_gc_prev & kPrevMask) == head
+        && reinterpret_cast<PyGC_Head*>(prev->_gc_next) == head;
+}
+
+std::size_t roundUpToPointer(std::size_t n)
+{
+    return (n + sizeof(void*) - 1) & ~(sizeof(void*) - 1);
+}
+
+// _PyObject_VAR_SIZE
+std::size_t varSize(PyTypeObject* type, Py_ssize_t items)
+{
+    if (items < 0)
+        items = -items;
+    return roundUpToPointer(static_cast<std::size_t>(type->tp_basicsize)
+        + static_cast<std::size_t>(items) * static_cast<std::size_t>(type->tp_itemsize));
+}
+
+// dictobject.c's _PyDict_KeysSize (not exported).
+std::size_t keysSize(PyDictKeysObject* keys)
+{
+    const std::size_t entrySize
+        = keys->dk_kind == DICT_KEYS_GENERAL ? sizeof(PyDictKeyEntry) : sizeof(PyDictUnicodeEntry);
+    const std::size_t slots = static_cast<std::size_t>(1) << keys->dk_log2_size;
+    const std::size_t usable = (slots << 1) / 3; // USABLE_FRACTION
+    return sizeof(PyDictKeysObject) + (static_cast<std::size_t>(1) << keys->dk_log2_index_bytes) + usable * entrySize;
+}
+
+void fillEntries(PyDictKeysObject* keys, DictEntries& out)
+{
+    out.count = keys->dk_nentries;
+    out.unicodeKeys = DK_IS_UNICODE(keys);
+    out.entries
+        = reinterpret_cast<const char*>(keys->dk_indices) + (static_cast<std::size_t>(1) << keys->dk_log2_index_bytes);
+    if (out.unicodeKeys) {
+        out.stride = sizeof(PyDictUnicodeEntry);
+        out.keyOffset = offsetof(PyDictUnicodeEntry, me_key);
+        out.valueOffset = offsetof(PyDictUnicodeEntry, me_value);
+    } else {
+        out.stride = sizeof(PyDictKeyEntry);
+        out.keyOffset = offsetof(PyDictKeyEntry, me_key);
+        out.valueOffset = offsetof(PyDictKeyEntry, me_value);
+    }
+}
+
+void fillInterpreterFrame(_PyInterpreterFrame* frame, InterpreterFrameView& out)
+{
+    out.frameObject = reinterpret_cast<PyObject*>(frame->frame_obj);
+    out.locals = frame->f_locals;
+    out.function = reinterpret_cast<PyObject*>(frame->f_func);
+    out.code = reinterpret_cast<PyObject*>(frame->f_code);
+    out.localsPlus = frame->localsplus;
+    out.stackTop = frame->stacktop;
+    out.localNames = frame->f_code ? frame->f_code->co_localsplusnames : nullptr;
+}
+
+} // namespace
+
+bool readInterpreterLayout(PyObject* gcCallbacks, PyObject* gcGarbage, InterpreterLayout& out, std::string& error)
+{
+    PyInterpreterState* interp = py().PyInterpreterState_Main();
+    auto* runtime = static_cast<_PyRuntimeState*>(dlsym(RTLD_DEFAULT, "_PyRuntime"));
+    if (!interp || !runtime) {
+        error = "the interpreter state is not reachable";
+        return false;
+    }
+    auto& gc = interp->gc;
+    if (interp->runtime != runtime || runtime->interpreters.main != interp || gc.generation0 != &gc.generations[0].head
+        || gc.callbacks != gcCallbacks || gc.garbage != gcGarbage) {
+        error = "this interpreter's internal layout is not the one the agent was built for";
+        return false;
+    }
+    for (int g = 0; g < 3; ++g) {
+        if (!listHeadIsSound(&gc.generations[g].head)) {
+            error = "the collector's generation lists are inconsistent";
+            return false;
+        }
+        out.generations[g] = reinterpret_cast<GcHeader*>(&gc.generations[g].head);
+    }
+    if (!listHeadIsSound(&gc.permanent_generation.head)) {
+        error = "the collector's permanent generation is inconsistent";
+        return false;
+    }
+    out.permanent = reinterpret_cast<GcHeader*>(&gc.permanent_generation.head);
+    out.collecting = &gc.collecting;
+    out.youngCount = &gc.generations[0].count;
+    out.longLivedTotal = &gc.long_lived_total;
+    out.longLivedPending = &gc.long_lived_pending;
+    out.modules = interp->modules;
+    out.builtins = interp->builtins;
+    out.interpreter = interp;
+    return true;
+}
+
+void collectThreadFrameObjects(const InterpreterLayout& layout, std::vector<PyObject*>& out)
+{
+    PyInterpreterState* interp = layout.interpreter;
+    // HEAD_LOCK: threads add and remove their states under it without the GIL.
+    PyThread_type_lock lock = interp->runtime->interpreters.mutex;
+    if (lock)
+        py().PyThread_acquire_lock(lock, WAIT_LOCK);
+    for (PyThreadState* thread = interp->threads.head; thread; thread = thread->next) {
+        _PyInterpreterFrame* frame = thread->cframe ? thread->cframe->current_frame : nullptr;
+        for (; frame; frame = frame->previous)
+            if (frame->frame_obj)
+                out.push_back(reinterpret_cast<PyObject*>(frame->frame_obj));
+    }
+    if (lock)
+        py().PyThread_release_lock(lock);
+}
+
+bool readDictEntries(PyObject* dict, DictEntries& out)
+{
+    auto* mp = reinterpret_cast<PyDictObject*>(dict);
+    if (!mp->ma_keys)
+        return false;
+    fillEntries(mp->ma_keys, out);
+    out.splitValues = mp->ma_values ? mp->ma_values->values : nullptr;
+    return true;
+}
+
+bool readCachedKeys(PyTypeObject* type, DictEntries& out)
+{
+    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return false;
+    PyDictKeysObject* keys = reinterpret_cast<PyHeapTypeObject*>(type)->ht_cached_keys;
+    if (!keys || !DK_IS_UNICODE(keys))
+        return false;
+    fillEntries(keys, out);
+    out.splitValues = nullptr;
+    return true;
+}
+
+PyObject** instanceDictSlot(PyObject* o)
+{
+    PyTypeObject* type = Py_TYPE(o);
+    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+        return reinterpret_cast<PyObject**>(o) - 3;
+    Py_ssize_t offset = type->tp_dictoffset;
+    if (offset == 0)
+        return nullptr;
+    if (offset < 0)
+        offset += static_cast<Py_ssize_t>(varSize(type, Py_SIZE(o)));
+    return reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + offset);
+}
+
+bool readFrame(PyObject* frame, FrameView& out)
+{
+    auto* f = reinterpret_cast<PyFrameObject*>(frame);
+    _PyInterpreterFrame* data = f->f_frame;
+    if (!data)
+        return false;
+    out.back = reinterpret_cast<PyObject*>(f->f_back);
+    out.trace = f->f_trace;
+    out.code = reinterpret_cast<PyObject*>(data->f_code);
+    out.ownsData = data->owner == FRAME_OWNED_BY_FRAME_OBJECT;
+    fillInterpreterFrame(data, out.data);
+    return true;
+}
+
+bool readGenerator(PyObject* generator, GeneratorView& out)
+{
+    auto* gen = reinterpret_cast<PyGenObject*>(generator);
+    out.code = reinterpret_cast<PyObject*>(gen->gi_code);
+    out.name = gen->gi_name;
+    out.qualname = gen->gi_qualname;
+    out.hasFrame = gen->gi_frame_state < FRAME_CLEARED;
+    if (out.hasFrame)
+        fillInterpreterFrame(reinterpret_cast<_PyInterpreterFrame*>(gen->gi_iframe), out.data);
+    out.excValue = gen->gi_exc_state.exc_value;
+    return true;
+}
+
+PyObject* moduleName(PyObject* module)
+{
+    return reinterpret_cast<PyModuleObject*>(module)->md_name;
+}
+
+PyObject* moduleDict(PyObject* module)
+{
+    return reinterpret_cast<PyModuleObject*>(module)->md_dict;
+}
+
+std::size_t typeSizeof(PyObject* o)
+{
+    auto* type = reinterpret_cast<PyTypeObject*>(o);
+    if (!(type->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return sizeof(PyTypeObject);
+    std::size_t size = sizeof(PyHeapTypeObject);
+    if (PyDictKeysObject* keys = reinterpret_cast<PyHeapTypeObject*>(type)->ht_cached_keys)
+        size += keysSize(keys);
+    return size;
+}
+
+std::size_t codeSizeof(PyObject* o)
+{
+    // codeobject.c's _PyCodeObjectExtra: a count, then that many pointers.
+    struct CodeExtra {
+        Py_ssize_t size;
+        void* extras[1];
+    };
+    auto* code = reinterpret_cast<PyCodeObject*>(o);
+    std::size_t size = varSize(Py_TYPE(o), Py_SIZE(o));
+    if (auto* extra = static_cast<CodeExtra*>(code->co_extra))
+        size += sizeof(CodeExtra) + static_cast<std::size_t>(extra->size - 1) * sizeof(void*);
+    return size;
+}
+
+std::size_t frameSizeof(PyObject* o)
+{
+    auto* frame = reinterpret_cast<PyFrameObject*>(o);
+    std::size_t size = offsetof(PyFrameObject, _f_frame_data) + offsetof(_PyInterpreterFrame, localsplus);
+    if (frame->f_frame && frame->f_frame->f_code) {
+        PyCodeObject* code = frame->f_frame->f_code;
+        size += static_cast<std::size_t>(code->co_nlocalsplus + code->co_stacksize) * sizeof(PyObject*);
+    }
+    return size;
+}
+
+} // namespace gcscope::agent

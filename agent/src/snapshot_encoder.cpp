@@ -1,0 +1,86 @@
+#include "snapshot_encoder.h"
+
+namespace gcscope::agent {
+
+namespace {
+
+FrameSegment segment(wire::MessageType type, bool fromStrings, std::size_t offset, std::size_t length)
+{
+    FrameSegment s;
+    s.type = type;
+    s.fromStrings = fromStrings;
+    s.offset = offset;
+    s.length = length;
+    return s;
+}
+
+void putU32(FrameSegment& s, std::uint32_t value)
+{
+    std::memcpy(s.prefix + s.prefixSize, &value, 4);
+    s.prefixSize += 4;
+}
+
+} // namespace
+
+void ReferenceSpan::reverse(std::uint32_t from, std::uint32_t to)
+{
+    char scratch[kSize];
+    for (; from + 1 < to; ++from, --to) {
+        char* a = first_ + from * kSize;
+        char* b = first_ + (to - 1) * kSize;
+        std::memcpy(scratch, a, kSize);
+        std::memcpy(a, b, kSize);
+        std::memcpy(b, scratch, kSize);
+    }
+}
+
+bool SnapshotEncoder::full()
+{
+    if (!truncatedThis_) {
+        truncatedThis_ = true;
+        ++truncated_;
+    }
+    return false;
+}
+
+void SnapshotEncoder::cutStrings()
+{
+    const std::uint32_t last = strings_.count();
+    std::uint32_t first = stringsCut_ + 1;
+    while (first <= last) {
+        // As many whole records as fit a chunk (at least one).
+        std::uint32_t end = first + 1;
+        const std::size_t start = strings_.offsetOf(first);
+        while (end <= last && strings_.offsetOf(end + 1) - start <= kChunkBytes)
+            ++end;
+        FrameSegment s = segment(wire::MessageType::SnapshotStrings, true, start, strings_.offsetOf(end) - start);
+        putU32(s, first);
+        putU32(s, end - first);
+        segments_.push_back(s);
+        first = end;
+    }
+    stringsCut_ = last;
+}
+
+void SnapshotEncoder::cut()
+{
+    if (chunkObjects_ == 0)
+        return;
+    cutStrings();
+    FrameSegment s = segment(wire::MessageType::SnapshotObjects, false, chunkStart_, stream_.size() - chunkStart_);
+    putU32(s, chunkObjects_);
+    segments_.push_back(s);
+    chunkStart_ = stream_.size();
+    chunkObjects_ = 0;
+}
+
+bool SnapshotEncoder::finish()
+{
+    if (failed())
+        return false;
+    cut();
+    cutStrings(); // strings no object used (none today, but the table says what was sent)
+    return true;
+}
+
+} // namespace gcscope::agent

@@ -1,0 +1,158 @@
+// Writes snapshot objects straight into their SnapshotObjects wire form while the heap is walked,
+// and cuts the stream into frames of about kChunkBytes: before each objects frame go the
+// SnapshotStrings frames of every string first used since the previous one, so a string id is
+// always defined before an object uses it. Nothing is copied: a frame is a small prefix (its
+// record's count fields) plus a slice of the objects stream or of the string table's records.
+#pragma once
+
+#include "mapped_buffer.h"
+#include "string_table.h"
+
+#include <gcscope/wire.h>
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace gcscope::agent {
+
+static_assert(std::endian::native == std::endian::little, "records are written in memory order");
+
+// The references of the object being written, in place in the stream: 12 bytes each, the target
+// address (u64) then the edge label (u32).
+class ReferenceSpan {
+public:
+    ReferenceSpan(char* first, std::uint32_t count)
+        : first_(first)
+        , count_(count)
+    {
+    }
+    std::uint32_t size() const { return count_; }
+    std::uintptr_t target(std::uint32_t i) const
+    {
+        std::uint64_t t;
+        std::memcpy(&t, first_ + i * kSize, 8);
+        return static_cast<std::uintptr_t>(t);
+    }
+    void setLabel(std::uint32_t i, std::uint32_t label) { std::memcpy(first_ + i * kSize + 8, &label, 4); }
+    // Reverses references [from, to): tp_traverse of lists and tuples visits the last item first.
+    void reverse(std::uint32_t from, std::uint32_t to);
+
+private:
+    static constexpr std::size_t kSize = 12;
+    char* first_;
+    std::uint32_t count_;
+};
+
+// A frame ready to send: header(type, prefix + slice) + prefix + slice.
+struct FrameSegment {
+    wire::MessageType type {};
+    std::uint8_t prefix[8] {};
+    std::uint8_t prefixSize = 0;
+    bool fromStrings = false; // a slice of the string table's records, else of the objects stream
+    std::size_t offset = 0;
+    std::size_t length = 0;
+};
+
+class SnapshotEncoder {
+public:
+    static constexpr std::size_t kChunkBytes = 1024 * 1024;
+    static constexpr std::size_t kObjectBytes = 37; // the fixed part of an object record
+    static constexpr std::size_t kReferenceBytes = 12;
+    // One object's record must fit a frame; references beyond are dropped (counted in truncated()).
+    static constexpr std::uint32_t kMaxReferences
+        = static_cast<std::uint32_t>((wire::kMaxPayload - 4 - kObjectBytes) / kReferenceBytes);
+
+    explicit SnapshotEncoder(const StringTable& strings)
+        : strings_(strings)
+    {
+    }
+
+    // Faults in room for `bytes` of records now (call it before taking the GIL). Only a hint: on
+    // failure the stream grows as it is written.
+    void prepare(std::size_t bytes) { stream_.prefault(bytes); }
+    std::size_t streamBytes() const { return stream_.size(); }
+
+    // Starts an object's record. False when memory ran out.
+    bool beginObject(std::uintptr_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
+        std::uint8_t flags, std::uint32_t label)
+    {
+        objectStart_ = stream_.size();
+        references_ = 0;
+        truncatedThis_ = false;
+        char* p = stream_.extend(kObjectBytes);
+        if (!p)
+            return false;
+        const std::uint64_t a = address;
+        std::memcpy(p, &a, 8);
+        std::memcpy(p + 8, &type, 4);
+        std::memcpy(p + 12, &size, 8);
+        std::memcpy(p + 20, &refcount, 8);
+        p[28] = static_cast<char>(flags);
+        std::memcpy(p + 29, &label, 4);
+        return true;
+    }
+    // Appends a reference to the current object. False when it cannot take more.
+    bool addReference(std::uintptr_t target)
+    {
+        if (references_ == kMaxReferences)
+            return full();
+        char* p = stream_.extend(kReferenceBytes);
+        if (!p)
+            return false;
+        const std::uint64_t t = target;
+        const std::uint32_t noLabel = 0;
+        std::memcpy(p, &t, 8);
+        std::memcpy(p + 8, &noLabel, 4);
+        ++references_;
+        return true;
+    }
+    // The current object's references, until the next addReference().
+    ReferenceSpan references() { return { stream_.data() + objectStart_ + kObjectBytes, references_ }; }
+    // Completes the current object's record and cuts a frame when the chunk is big enough.
+    void endObject()
+    {
+        if (stream_.failed())
+            return;
+        std::memcpy(stream_.data() + objectStart_ + 33, &references_, 4);
+        ++objects_;
+        ++chunkObjects_;
+        referencesTotal_ += references_;
+        if (stream_.size() - chunkStart_ >= kChunkBytes)
+            cut();
+    }
+    // Cuts the last frames. False when memory ran out at any point.
+    bool finish();
+
+    bool failed() const { return stream_.failed() || strings_.failed(); }
+    std::uint64_t objects() const { return objects_; }
+    std::uint64_t referenceCount() const { return referencesTotal_; }
+    std::uint64_t truncated() const { return truncated_; }
+    std::uint32_t stringsSent() const { return stringsCut_; }
+    const std::vector<FrameSegment>& segments() const { return segments_; }
+    const char* bytesOf(const FrameSegment& s) const
+    {
+        return (s.fromStrings ? strings_.records().data() : stream_.data()) + s.offset;
+    }
+
+private:
+    bool full();
+    void cut();
+    void cutStrings();
+
+    const StringTable& strings_;
+    MappedBuffer stream_;
+    std::vector<FrameSegment> segments_;
+    std::size_t chunkStart_ = 0;
+    std::uint32_t chunkObjects_ = 0;
+    std::size_t objectStart_ = 0;
+    std::uint32_t references_ = 0;
+    bool truncatedThis_ = false;
+    std::uint64_t objects_ = 0;
+    std::uint64_t referencesTotal_ = 0;
+    std::uint64_t truncated_ = 0;
+    std::uint32_t stringsCut_ = 0; // ids 1..stringsCut_ are in segments already
+};
+
+} // namespace gcscope::agent

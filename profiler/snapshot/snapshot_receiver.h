@@ -1,0 +1,52 @@
+// Turns the agent's snapshot frames (Begin, Strings, Objects, End) into a HeapGraph.
+#pragma once
+
+#include "analysis/HeapGraphBuilder.h"
+#include "session/agent_connection.h"
+
+#include <gcscope/wire.h>
+
+#include <string>
+#include <vector>
+
+namespace gcscope::snapshot {
+
+struct ReceivedSnapshot {
+    wire::SnapshotBeginRecord begin;
+    analysis::HeapGraph graph;
+    std::uint64_t unresolvedReferences = 0; // references to objects the snapshot does not hold
+};
+
+class SnapshotReceiver {
+public:
+    explicit SnapshotReceiver(std::uint32_t snapshotId);
+
+    enum class Status { More, Done, Failed };
+    // Feeds one snapshot frame (or an Error frame). After Done, call finish(); after Failed, error().
+    Status take(const session::Frame& frame);
+    static bool isSnapshotFrame(wire::MessageType type);
+
+    const std::string& error() const { return error_; }
+    std::uint64_t objectsReceived() const { return objects_; }
+    std::uint64_t expectedObjects() const { return begin_.objects; }
+    ReceivedSnapshot finish();
+
+private:
+    Status fail(std::string message);
+    std::uint32_t typeIndex(std::uint32_t stringId);
+    std::uint32_t stringIndex(std::uint32_t stringId);
+    std::uint32_t edgeLabel(std::uint32_t wireLabel);
+
+    std::uint32_t id_;
+    bool begun_ = false;
+    wire::SnapshotBeginRecord begin_;
+    std::vector<std::string> strings_ { std::string() }; // the agent's string table, id 0 = ""
+    std::vector<std::uint32_t> typeOf_; // agent string id -> builder type index (or kUnmapped)
+    std::vector<std::uint32_t> stringOf_; // agent string id -> builder string index (or kUnmapped)
+    analysis::HeapGraphBuilder builder_;
+    std::uint64_t objects_ = 0;
+    std::uint64_t references_ = 0;
+    std::string error_;
+};
+
+} // namespace gcscope::snapshot

@@ -1,0 +1,53 @@
+#include "snapshot/snapshot_request.h"
+
+namespace gcscope::snapshot {
+
+ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint32_t snapshotId,
+    const SnapshotOptions& options, const std::function<void(const session::Frame&)>& other)
+{
+    using Clock = std::chrono::steady_clock;
+    wire::SnapshotRequestRecord request;
+    request.snapshotId = snapshotId;
+    request.flags = options.noStrings ? wire::kSnapshotNoStrings : 0;
+    request.maxLabel = options.maxLabel;
+    if (!connection.send(wire::frameOf(wire::MessageType::Snapshot, request)))
+        throw SnapshotError("the agent is gone: the target exited or closed the connection");
+
+    SnapshotReceiver receiver(snapshotId);
+    auto lastProgress = Clock::now();
+    for (;;) {
+        session::Frame f;
+        switch (connection.read(f, std::chrono::milliseconds(200))) {
+        case session::AgentConnection::ReadStatus::Frame:
+            lastProgress = Clock::now();
+            if (SnapshotReceiver::isSnapshotFrame(f.type) || f.type == wire::MessageType::Error) {
+                switch (receiver.take(f)) {
+                case SnapshotReceiver::Status::Done:
+                    return receiver.finish();
+                case SnapshotReceiver::Status::Failed:
+                    throw SnapshotError(receiver.error());
+                case SnapshotReceiver::Status::More:
+                    break;
+                }
+            } else if (f.type == wire::MessageType::Bye) {
+                throw SnapshotError("the agent left before the snapshot was complete (the target is exiting)");
+            } else if (other) {
+                other(f);
+            }
+            break;
+        case session::AgentConnection::ReadStatus::Timeout:
+            if (Clock::now() - lastProgress > options.stallTimeout)
+                throw SnapshotError("the agent sent nothing for "
+                    + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.stallTimeout).count())
+                    + " s while taking a snapshot");
+            break;
+        case session::AgentConnection::ReadStatus::Closed:
+            throw SnapshotError("the target exited during the snapshot (" + std::to_string(receiver.objectsReceived())
+                + " of " + std::to_string(receiver.expectedObjects()) + " objects received)");
+        case session::AgentConnection::ReadStatus::ProtocolError:
+            throw SnapshotError("protocol error during the snapshot: " + connection.error());
+        }
+    }
+}
+
+} // namespace gcscope::snapshot

@@ -1,0 +1,31 @@
+// Asks an attached agent for a heap snapshot and receives it.
+#pragma once
+
+#include "session/agent_connection.h"
+#include "snapshot/snapshot_receiver.h"
+
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+
+namespace gcscope::snapshot {
+
+struct SnapshotError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct SnapshotOptions {
+    bool noStrings = false; // leave string contents out of labels
+    std::uint32_t maxLabel = 60;
+    // Give up when the agent sends nothing for this long (the walk of a 10M-object heap takes seconds;
+    // a C extension holding the GIL delays its start).
+    std::chrono::milliseconds stallTimeout { 120'000 };
+};
+
+// Sends the request and reads frames until the snapshot is complete. Frames that are not part of
+// the snapshot (samples, gc events, census) go to `other`, so a recording loses nothing. Throws
+// SnapshotError with one line when the agent fails, the target exits, or the stream is malformed.
+ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint32_t snapshotId,
+    const SnapshotOptions& options, const std::function<void(const session::Frame&)>& other);
+
+} // namespace gcscope::snapshot

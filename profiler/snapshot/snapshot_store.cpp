@@ -1,0 +1,87 @@
+#include "snapshot/snapshot_store.h"
+
+#include "analysis/HeapGraphBuilder.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/Reader.h>
+#include <gcscope/storage/SnapshotWriter.h>
+#include <gcscope/wire.h>
+
+#include <limits>
+#include <stdexcept>
+
+namespace gcscope::snapshot {
+
+// One string table per stored snapshot: the graph's strings keep their ids (0 is ""), type names
+// follow them.
+std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta)
+{
+    storage::NewSnapshot ns;
+    ns.sessionId = meta.sessionId;
+    ns.takenNs = meta.takenNs;
+    ns.pauseNs = meta.pauseNs;
+    ns.pid = meta.pid;
+    ns.pythonVersion = meta.pythonVersion;
+    ns.flags = meta.noStrings ? wire::kSnapshotNoStrings : 0;
+    storage::SnapshotWriter writer(db, ns);
+    const auto typeBase = static_cast<std::uint32_t>(graph.strings.size());
+    for (std::uint32_t i = 1; i < graph.strings.size(); ++i)
+        writer.addString(i, graph.strings[i]);
+    for (std::uint32_t t = 0; t < graph.typeNames.size(); ++t)
+        writer.addString(typeBase + t, graph.typeNames[t]);
+
+    std::vector<storage::StoredReference> refs;
+    std::uint64_t tracked = 0;
+    for (analysis::ObjectId id = 0; id < graph.objectCount(); ++id) {
+        refs.clear();
+        const auto targets = graph.referents(id);
+        const auto labels = graph.referentLabels(id);
+        for (std::size_t i = 0; i < targets.size(); ++i)
+            refs.push_back({ targets[i], labels[i] });
+        tracked += graph.isTracked(id) ? 1 : 0;
+        writer.addObject(id, graph.address[id], typeBase + graph.type[id], graph.size[id], graph.refcount[id],
+            graph.flags[id], graph.label[id], refs);
+    }
+    return writer.commit(tracked);
+}
+
+analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId)
+{
+    storage::Reader reader(db);
+    const auto strings = reader.readSnapshotStrings(snapshotId);
+    constexpr std::uint32_t kUnmapped = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::uint32_t> typeOf(strings.size(), kUnmapped), stringOf(strings.size(), kUnmapped);
+    analysis::HeapGraphBuilder builder;
+    auto type = [&](std::uint32_t id) {
+        if (typeOf.at(id) == kUnmapped)
+            typeOf[id] = builder.internType(strings[id]);
+        return typeOf[id];
+    };
+    auto text = [&](std::uint32_t id) -> std::uint32_t {
+        if (id == 0)
+            return 0;
+        if (stringOf.at(id) == kUnmapped)
+            stringOf[id] = builder.internString(strings[id]);
+        return stringOf[id];
+    };
+    for (const auto& info : reader.snapshots())
+        if (info.id == snapshotId)
+            builder.reserve(info.objects, info.references);
+    try {
+        reader.forEachSnapshotObject(snapshotId, [&](const storage::StoredObject& o) {
+            const auto id = builder.addObject(o.address, type(o.type), o.size, o.refcount, o.flags, text(o.label));
+            for (const auto& r : o.refs)
+                builder.addEdge(
+                    id, r.target, (r.label == 0 || (r.label & wire::kEdgeIndexBit)) ? r.label : text(r.label));
+        });
+        return builder.build();
+    } catch (const std::out_of_range&) {
+        throw std::runtime_error(
+            db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + " refers to a string it does not hold)");
+    } catch (const std::invalid_argument& e) { // the builder's word on ids or addresses that do not add up
+        throw std::runtime_error(
+            db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + ": " + e.what() + ")");
+    }
+}
+
+} // namespace gcscope::snapshot

@@ -1,0 +1,31 @@
+// Heap snapshots in and out of a gcscope database, as analysis::HeapGraph.
+#pragma once
+
+#include "analysis/HeapGraph.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace gcscope::storage {
+class Database;
+}
+
+namespace gcscope::snapshot {
+
+struct SnapshotMeta {
+    std::optional<std::int64_t> sessionId;
+    std::int64_t takenNs = 0;
+    std::int64_t pauseNs = 0;
+    std::int64_t pid = 0;
+    std::string pythonVersion;
+    bool noStrings = false;
+};
+
+// Writes the graph in one transaction; returns the new snapshot's id.
+std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta);
+
+// Reads a stored snapshot back (throws storage::StorageError "FILE: no snapshot N").
+analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId);
+
+} // namespace gcscope::snapshot

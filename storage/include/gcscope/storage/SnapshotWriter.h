@@ -1,0 +1,61 @@
+// Writes one heap snapshot in one transaction: either all of it is in the file after commit(), or
+// none of it (destroyed without commit, an error, or the process killed). Meanwhile it owns the
+// connection's transaction: a Recorder on the same Database throws until the snapshot is committed
+// or dropped, and an open Recorder batch is committed when the writer starts.
+#pragma once
+
+#include <gcscope/storage/Records.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace gcscope::storage {
+
+class Database;
+
+class SnapshotWriter {
+public:
+    // db must be opened for writing and outlive the writer. Throws StorageError, e.g. for a
+    // session id that does not exist.
+    SnapshotWriter(Database& db, const NewSnapshot& snapshot);
+    ~SnapshotWriter(); // without commit(): rolls back, nothing of the snapshot remains
+    SnapshotWriter(const SnapshotWriter&) = delete;
+    SnapshotWriter& operator=(const SnapshotWriter&) = delete;
+
+    // Strings get ids 1..m, in any order, each once; id 0 is "" and is skipped if given.
+    void addString(std::uint32_t id, std::string_view text);
+    // Objects must come in id order 0, 1, 2, ...; references may point forward. type, label and
+    // string edge labels are string ids.
+    void addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
+        std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs);
+
+    // Checks that every reference and string id used exists, stores the counts and commits.
+    // Returns the snapshot id. Throws StorageError (and keeps nothing) if the snapshot is inconsistent.
+    std::int64_t commit(std::uint64_t trackedObjects);
+
+private:
+    struct Statements;
+
+    void requireOpen() const;
+    void noteString(std::uint32_t id);
+    void rollback() noexcept;
+
+    Database& db_;
+    std::unique_ptr<Statements> statements_;
+    std::chrono::steady_clock::time_point started_;
+    std::int64_t snapshotId_ = 0;
+    bool open_ = false;
+    std::uint64_t objects_ = 0;
+    std::uint64_t references_ = 0;
+    std::uint64_t strings_ = 0;
+    std::uint32_t maxStringId_ = 0; // highest string id added
+    std::uint32_t maxStringUsed_ = 0; // highest string id objects and references use
+    std::uint64_t maxTarget_ = 0; // highest reference target + 1; 0 when there is none
+    std::vector<unsigned char> blob_; // reused for every object
+};
+
+} // namespace gcscope::storage

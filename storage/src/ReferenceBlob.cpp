@@ -1,0 +1,75 @@
+#include "ReferenceBlob.h"
+
+#include <gcscope/wire.h>
+
+namespace gcscope::storage {
+
+namespace {
+// Every value we store fits in 33 bits (a zig-zag delta of two 32-bit ids); 5 varint bytes hold 35.
+constexpr int kMaxVarintBytes = 5;
+constexpr std::uint64_t kIndexMask = ~wire::kEdgeIndexBit;
+
+void putVarint(std::uint64_t v, std::vector<unsigned char>& out)
+{
+    while (v >= 0x80) {
+        out.push_back(static_cast<unsigned char>(v | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<unsigned char>(v));
+}
+
+bool getVarint(const unsigned char*& p, const unsigned char* end, std::uint64_t& v)
+{
+    v = 0;
+    for (int i = 0; i < kMaxVarintBytes && p != end; ++i) {
+        const unsigned char byte = *p++;
+        v |= std::uint64_t { byte & 0x7fu } << (7 * i);
+        if (!(byte & 0x80))
+            return true;
+    }
+    return false;
+}
+
+std::uint64_t labelCode(std::uint32_t label)
+{
+    if (label & wire::kEdgeIndexBit)
+        return (std::uint64_t { label & kIndexMask } << 1) | 1;
+    return std::uint64_t { label } << 1;
+}
+} // namespace
+
+void encodeReferences(std::uint32_t self, std::span<const StoredReference> refs, std::vector<unsigned char>& out)
+{
+    out.clear();
+    std::int64_t previous = self;
+    for (const StoredReference& r : refs) {
+        const std::int64_t delta = std::int64_t { r.target } - previous;
+        putVarint(delta >= 0 ? std::uint64_t(delta) << 1 : (std::uint64_t(-delta) << 1) - 1, out);
+        putVarint(labelCode(r.label), out);
+        previous = r.target;
+    }
+}
+
+bool decodeReferences(std::uint32_t self, std::span<const unsigned char> blob, std::vector<StoredReference>& out)
+{
+    out.clear();
+    const unsigned char* p = blob.data();
+    const unsigned char* const end = p + blob.size();
+    std::int64_t previous = self;
+    while (p != end) {
+        std::uint64_t zigzag = 0;
+        std::uint64_t code = 0;
+        if (!getVarint(p, end, zigzag) || !getVarint(p, end, code))
+            return false;
+        const auto magnitude = static_cast<std::int64_t>(zigzag >> 1);
+        const std::int64_t target = previous + ((zigzag & 1) ? -magnitude - 1 : magnitude);
+        if (target < 0 || target > std::int64_t { UINT32_MAX } || (code >> 1) > kIndexMask)
+            return false;
+        const auto value = static_cast<std::uint32_t>(code >> 1);
+        out.push_back({ static_cast<std::uint32_t>(target), (code & 1) ? (value | wire::kEdgeIndexBit) : value });
+        previous = target;
+    }
+    return true;
+}
+
+} // namespace gcscope::storage

@@ -1,0 +1,160 @@
+// Reader's heap snapshot queries (schema version 2).
+#include <gcscope/storage/Reader.h>
+
+#include "ReferenceBlob.h"
+#include "Statement.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/StorageError.h>
+#include <gcscope/wire.h>
+
+#include <limits>
+
+namespace gcscope::storage {
+
+namespace {
+constexpr int kFirstSnapshotSchema = 2;
+
+constexpr const char* kSnapshotColumns
+    = "SELECT id, session_id, taken_ns, pause_ns, pid, python_version, objects, tracked_objects, edges, flags,"
+      " ingest_ns, label FROM snapshots";
+
+SnapshotInfo snapshotFrom(const Statement& row)
+{
+    SnapshotInfo s;
+    s.id = row.integer(0);
+    if (!row.isNull(1))
+        s.sessionId = row.integer(1);
+    s.takenNs = row.integer(2);
+    s.pauseNs = row.integer(3);
+    s.pid = row.integer(4);
+    s.pythonVersion = row.text(5);
+    s.objects = static_cast<std::uint64_t>(row.integer(6));
+    s.trackedObjects = static_cast<std::uint64_t>(row.integer(7));
+    s.references = static_cast<std::uint64_t>(row.integer(8));
+    s.flags = static_cast<std::uint32_t>(row.integer(9));
+    s.ingestNs = row.integer(10);
+    if (!row.isNull(11))
+        s.label = row.text(11);
+    s.edges = s.references;
+    s.pauseMs = static_cast<double>(s.pauseNs) / 1e6;
+    return s;
+}
+
+// Highest string id of a snapshot; the writer makes them 1..n, so it is also their number.
+std::uint32_t lastStringId(const Database& db, std::int64_t snapshotId)
+{
+    Statement query(db, "SELECT count(*), coalesce(max(id), 0) FROM snapshot_strings WHERE snapshot_id = ?1");
+    query.bind(1, snapshotId);
+    query.step();
+    const std::int64_t count = query.integer(0);
+    const std::int64_t last = query.integer(1);
+    query.reset();
+    if (last != count || last > std::numeric_limits<std::uint32_t>::max())
+        throw StorageError(db.path(),
+            "corrupt (snapshot " + std::to_string(snapshotId) + " has " + std::to_string(count)
+                + " strings with ids up to " + std::to_string(last) + ")");
+    return static_cast<std::uint32_t>(last);
+}
+} // namespace
+
+std::vector<SnapshotInfo> Reader::snapshots() const
+{
+    std::vector<SnapshotInfo> result;
+    if (db_.schemaVersion() < kFirstSnapshotSchema)
+        return result;
+    Statement query(db_, std::string(kSnapshotColumns) + " ORDER BY id");
+    while (query.step())
+        result.push_back(snapshotFrom(query));
+    return result;
+}
+
+std::optional<SnapshotInfo> Reader::snapshot(std::int64_t id) const
+{
+    if (db_.schemaVersion() < kFirstSnapshotSchema)
+        return std::nullopt;
+    Statement query(db_, std::string(kSnapshotColumns) + " WHERE id = ?1");
+    query.bind(1, id);
+    if (!query.step())
+        return std::nullopt;
+    SnapshotInfo s = snapshotFrom(query);
+    query.reset();
+    return s;
+}
+
+SnapshotInfo Reader::requireSnapshot(std::int64_t id) const
+{
+    std::optional<SnapshotInfo> s = snapshot(id);
+    if (!s)
+        throw StorageError(db_.path(), "no snapshot " + std::to_string(id));
+    if (s->objects > std::uint64_t { std::numeric_limits<std::uint32_t>::max() } + 1)
+        throw StorageError(db_.path(), "corrupt (snapshot " + std::to_string(id) + " claims too many objects)");
+    return *s;
+}
+
+std::vector<std::string> Reader::readSnapshotStrings(std::int64_t snapshotId) const
+{
+    requireSnapshot(snapshotId);
+    std::vector<std::string> strings(std::size_t { lastStringId(db_, snapshotId) } + 1);
+    Statement query(db_, "SELECT id, text FROM snapshot_strings WHERE snapshot_id = ?1");
+    query.bind(1, snapshotId);
+    while (query.step()) {
+        const std::int64_t id = query.integer(0);
+        if (id < 1 || static_cast<std::uint64_t>(id) >= strings.size())
+            throw StorageError(db_.path(),
+                "corrupt (snapshot " + std::to_string(snapshotId) + " has string id " + std::to_string(id) + ")");
+        strings[static_cast<std::size_t>(id)] = query.text(1);
+    }
+    return strings;
+}
+
+void Reader::forEachSnapshotObject(std::int64_t snapshotId, const std::function<void(const StoredObject&)>& visit) const
+{
+    const SnapshotInfo info = requireSnapshot(snapshotId);
+    const std::uint32_t lastString = lastStringId(db_, snapshotId);
+    const auto corrupt = [&](std::uint64_t object, const char* what) {
+        return StorageError(db_.path(),
+            "corrupt (snapshot " + std::to_string(snapshotId) + ", object " + std::to_string(object) + ": " + what
+                + ")");
+    };
+
+    Statement query(db_,
+        "SELECT id, address, type, size, refcount, flags, label, refs FROM snapshot_objects"
+        " WHERE snapshot_id = ?1 ORDER BY id");
+    query.bind(1, snapshotId);
+    std::vector<StoredReference> refs;
+    StoredObject object;
+    std::uint64_t expected = 0;
+    while (query.step()) {
+        if (query.integer(0) != static_cast<std::int64_t>(expected) || expected >= info.objects)
+            throw corrupt(expected, "ids are not 0..n-1");
+        const std::int64_t type = query.integer(2);
+        const std::int64_t flags = query.integer(5);
+        const std::int64_t label = query.integer(6);
+        if (type < 0 || type > lastString || label < 0 || label > lastString)
+            throw corrupt(expected, "unknown string id");
+        if (flags < 0 || flags > 0xff)
+            throw corrupt(expected, "bad flags");
+        object.id = static_cast<std::uint32_t>(expected);
+        object.address = static_cast<std::uint64_t>(query.integer(1));
+        object.type = static_cast<std::uint32_t>(type);
+        object.size = static_cast<std::uint64_t>(query.integer(3));
+        object.refcount = query.integer(4);
+        object.flags = static_cast<std::uint8_t>(flags);
+        object.label = static_cast<std::uint32_t>(label);
+        if (!decodeReferences(object.id, query.blob(7), refs))
+            throw corrupt(expected, "bad references blob");
+        for (const StoredReference& r : refs)
+            if (r.target >= info.objects || (!(r.label & wire::kEdgeIndexBit) && r.label > lastString))
+                throw corrupt(expected, "reference out of range");
+        object.refs = refs;
+        visit(object);
+        ++expected;
+    }
+    if (expected != info.objects)
+        throw StorageError(db_.path(),
+            "corrupt (snapshot " + std::to_string(snapshotId) + " has " + std::to_string(expected)
+                + " objects, its header says " + std::to_string(info.objects) + ")");
+}
+
+} // namespace gcscope::storage

@@ -1,0 +1,202 @@
+#include <gcscope/storage/SnapshotWriter.h>
+
+#include "ReferenceBlob.h"
+#include "Statement.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/StorageError.h>
+#include <gcscope/wire.h>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <string>
+
+namespace gcscope::storage {
+
+struct SnapshotWriter::Statements {
+    explicit Statements(const Database& db)
+        : insertSnapshot(db,
+            "INSERT INTO snapshots (session_id, taken_ns, pause_ns, pid, python_version, objects, tracked_objects,"
+            " edges, flags, ingest_ns, label) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, ?6, 0, ?7)")
+        , insertString(db, "INSERT INTO snapshot_strings (snapshot_id, id, text) VALUES (?1, ?2, ?3)")
+        , insertObject(db,
+              "INSERT INTO snapshot_objects (snapshot_id, id, address, type, size, refcount, flags, label, refs)"
+              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        , finish(
+              db, "UPDATE snapshots SET objects = ?2, tracked_objects = ?3, edges = ?4, ingest_ns = ?5 WHERE id = ?1")
+    {
+    }
+
+    Statement insertSnapshot;
+    Statement insertString;
+    Statement insertObject;
+    Statement finish;
+};
+
+namespace {
+// SQLite integers are signed 64-bit: addresses and sizes are stored as their two's complement.
+std::int64_t asInteger(std::uint64_t v)
+{
+    return static_cast<std::int64_t>(v);
+}
+
+std::uint32_t stringIdOf(std::uint32_t edgeLabel)
+{
+    return (edgeLabel & wire::kEdgeIndexBit) ? 0 : edgeLabel;
+}
+} // namespace
+
+SnapshotWriter::SnapshotWriter(Database& db, const NewSnapshot& s)
+    : db_(db)
+    , started_(std::chrono::steady_clock::now())
+{
+    if (!db.writable())
+        throw StorageError(db.path(), "opened for reading, cannot write a snapshot");
+    if (!db.handle())
+        throw StorageError(db.path(), "closed, cannot write a snapshot");
+    if (db.snapshotInProgress())
+        throw StorageError(db.path(), "another snapshot is being written");
+    statements_ = std::make_unique<Statements>(db);
+
+    // A Recorder's open batch is complete rows: keep them, and start the snapshot's own transaction.
+    if (!sqlite3_get_autocommit(db.handle()))
+        db.exec("COMMIT");
+    db.exec("BEGIN IMMEDIATE");
+    open_ = true;
+    db_.snapshotInProgress_ = true;
+    try {
+        Statement& insert = statements_->insertSnapshot;
+        if (s.sessionId)
+            insert.bind(1, *s.sessionId);
+        insert.bind(2, s.takenNs).bind(3, s.pauseNs).bind(4, s.pid).bind(5, s.pythonVersion);
+        insert.bind(6, std::int64_t { s.flags });
+        if (s.label)
+            insert.bind(7, *s.label);
+        insert.run();
+        snapshotId_ = sqlite3_last_insert_rowid(db.handle());
+    } catch (...) {
+        rollback();
+        throw;
+    }
+}
+
+SnapshotWriter::~SnapshotWriter()
+{
+    rollback();
+}
+
+void SnapshotWriter::addString(std::uint32_t id, std::string_view text)
+{
+    requireOpen();
+    if (id == 0) {
+        if (!text.empty())
+            throw StorageError(db_.path(), "snapshot string 0 must be empty");
+        return;
+    }
+    statements_->insertString.bind(1, snapshotId_).bind(2, std::int64_t { id }).bind(3, text).run();
+    ++strings_;
+    maxStringId_ = std::max(maxStringId_, id);
+}
+
+void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
+    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
+{
+    requireOpen();
+    if (id != objects_)
+        throw StorageError(db_.path(),
+            "snapshot object " + std::to_string(id) + " added out of order (expected " + std::to_string(objects_)
+                + ")");
+    noteString(type);
+    noteString(label);
+    for (const StoredReference& r : refs) {
+        maxTarget_ = std::max<std::uint64_t>(maxTarget_, std::uint64_t { r.target } + 1);
+        noteString(stringIdOf(r.label));
+    }
+
+    Statement& insert = statements_->insertObject;
+    insert.bind(1, snapshotId_)
+        .bind(2, std::int64_t { id })
+        .bind(3, asInteger(address))
+        .bind(4, std::int64_t { type })
+        .bind(5, asInteger(size))
+        .bind(6, refcount)
+        .bind(7, std::int64_t { flags })
+        .bind(8, std::int64_t { label });
+    if (!refs.empty()) {
+        encodeReferences(id, refs, blob_);
+        insert.bindBlobNoCopy(9, blob_);
+    }
+    insert.run();
+    ++objects_;
+    references_ += refs.size();
+}
+
+std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
+{
+    requireOpen();
+    std::string problem;
+    if (maxTarget_ > objects_)
+        problem = "a reference to object " + std::to_string(maxTarget_ - 1) + ", but only " + std::to_string(objects_)
+            + " objects";
+    else if (strings_ != maxStringId_)
+        problem = "string ids up to " + std::to_string(maxStringId_) + " but " + std::to_string(strings_)
+            + " strings (ids must be 1..n)";
+    else if (maxStringUsed_ > maxStringId_)
+        problem = "string " + std::to_string(maxStringUsed_) + " used but not added";
+    else if (trackedObjects > objects_)
+        problem
+            = std::to_string(trackedObjects) + " tracked objects, but only " + std::to_string(objects_) + " objects";
+    if (!problem.empty()) {
+        rollback();
+        throw StorageError(db_.path(), "snapshot not stored: " + problem);
+    }
+
+    try {
+        const auto ingest
+            = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started_);
+        statements_->finish.bind(1, snapshotId_)
+            .bind(2, asInteger(objects_))
+            .bind(3, asInteger(trackedObjects))
+            .bind(4, asInteger(references_))
+            .bind(5, std::int64_t { ingest.count() })
+            .run();
+        db_.exec("COMMIT");
+    } catch (...) {
+        rollback();
+        throw;
+    }
+    open_ = false;
+    db_.snapshotInProgress_ = false;
+    return snapshotId_;
+}
+
+void SnapshotWriter::requireOpen() const
+{
+    if (!open_)
+        throw StorageError(db_.path(), "snapshot already committed or abandoned");
+    // The Database should outlive us; if it was closed first (which rolled us back), fail cleanly.
+    if (!db_.handle())
+        throw StorageError(db_.path(), "closed while a snapshot was being written");
+    // After some errors (disk full, I/O) SQLite rolls the transaction back itself; writing on would
+    // commit every row on its own.
+    if (sqlite3_get_autocommit(db_.handle()))
+        throw StorageError(db_.path(), "the snapshot's transaction was rolled back after an error");
+}
+
+void SnapshotWriter::noteString(std::uint32_t id)
+{
+    maxStringUsed_ = std::max(maxStringUsed_, id);
+}
+
+void SnapshotWriter::rollback() noexcept
+{
+    if (!open_)
+        return;
+    open_ = false;
+    if (db_.handle() && db_.snapshotInProgress_)
+        sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    db_.snapshotInProgress_ = false;
+}
+
+} // namespace gcscope::storage

@@ -1,0 +1,120 @@
+#include "snapshot_client.h"
+
+namespace gcscope::test {
+
+const wire::SnapshotObject* ReceivedSnapshot::at(std::uint64_t address) const
+{
+    auto it = byAddress.find(address);
+    return it == byAddress.end() ? nullptr : &objects[it->second];
+}
+
+const std::string& ReceivedSnapshot::text(std::uint32_t id) const
+{
+    static const std::string unknown = "<undefined string>";
+    return id < strings.size() ? strings[id] : unknown;
+}
+
+std::string ReceivedSnapshot::edgeName(std::uint32_t label) const
+{
+    if (label & wire::kEdgeIndexBit)
+        return "[" + std::to_string(label & ~wire::kEdgeIndexBit) + "]";
+    return text(label);
+}
+
+ReceivedSnapshot requestSnapshot(ProfilerEndpoint& endpoint, std::uint32_t snapshotId, std::uint32_t flags,
+    std::uint32_t maxLabel, std::chrono::milliseconds timeout)
+{
+    ReceivedSnapshot s;
+    wire::SnapshotRequestRecord request;
+    request.snapshotId = snapshotId;
+    request.flags = flags;
+    request.maxLabel = maxLabel;
+    if (!endpoint.sendRecord(wire::MessageType::Snapshot, request)) {
+        s.error = "cannot send the request";
+        return s;
+    }
+    bool begun = false;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto frame = left.count() > 0 ? endpoint.read(left) : std::nullopt;
+        if (!frame) {
+            s.error = "the snapshot did not arrive in time";
+            return s;
+        }
+        s.bytesSent += frame->payload;
+        ++s.frames;
+        switch (frame->type) {
+        case wire::MessageType::Error:
+            s.error = frame->as<wire::ErrorRecord>().message;
+            return s;
+        case wire::MessageType::SnapshotBegin:
+            if (begun || !frame->decodes<wire::SnapshotBeginRecord>()) {
+                s.error = "a second or malformed SnapshotBegin";
+                return s;
+            }
+            begun = true;
+            s.begin = frame->as<wire::SnapshotBeginRecord>();
+            s.objects.reserve(s.begin.objects);
+            s.byAddress.reserve(s.begin.objects);
+            break;
+        case wire::MessageType::SnapshotStrings: {
+            auto record = wire::decodeAs<wire::SnapshotStringsRecord>(frame->payload);
+            if (!begun || !record || record->firstId != s.strings.size()) {
+                s.error = "strings out of order or malformed";
+                return s;
+            }
+            s.largestPayload = std::max(s.largestPayload, frame->payload.size());
+            for (auto& text : record->strings)
+                s.strings.push_back(std::move(text));
+            break;
+        }
+        case wire::MessageType::SnapshotObjects: {
+            auto record = wire::decodeAs<wire::SnapshotObjectsRecord>(frame->payload);
+            if (!begun || !record) {
+                s.error = "malformed objects";
+                return s;
+            }
+            s.largestPayload = std::max(s.largestPayload, frame->payload.size());
+            for (auto& o : record->objects) {
+                bool defined = o.type < s.strings.size() && o.label < s.strings.size();
+                for (const auto& r : o.references)
+                    defined = defined && ((r.label & wire::kEdgeIndexBit) || r.label < s.strings.size());
+                if (!defined) {
+                    s.error = "a string id used before it was defined";
+                    return s;
+                }
+                if (!s.byAddress.emplace(o.address, s.objects.size()).second) {
+                    s.error = "an object sent twice";
+                    return s;
+                }
+                s.objects.push_back(std::move(o));
+            }
+            break;
+        }
+        case wire::MessageType::SnapshotEnd: {
+            if (!begun || !frame->decodes<wire::SnapshotEndRecord>()) {
+                s.error = "malformed or early SnapshotEnd";
+                return s;
+            }
+            s.end = frame->as<wire::SnapshotEndRecord>();
+            std::uint64_t references = 0;
+            for (const auto& o : s.objects)
+                references += o.references.size();
+            if (s.end.snapshotId != snapshotId || s.begin.snapshotId != snapshotId
+                || s.end.objectsSent != s.objects.size() || s.begin.objects != s.objects.size()
+                || s.end.referencesSent != references || s.begin.references != references
+                || s.end.stringsSent + 1 != s.strings.size()) {
+                s.error = "the counts in Begin/End do not match what was sent";
+                return s;
+            }
+            s.complete = true;
+            return s;
+        }
+        default:
+            break; // samples and gc events may come in between
+        }
+    }
+}
+
+} // namespace gcscope::test

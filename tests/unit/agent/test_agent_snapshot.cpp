@@ -1,0 +1,344 @@
+// Heap snapshots taken by the agent inside real Python processes, checked against what the target
+// itself says about its heap (gc.get_objects(), sys.getrefcount(), sys.getsizeof(), gc.get_stats()).
+#include "agent_fixture.h"
+#include "snapshot_client.h"
+
+#include <map>
+
+namespace gcscope::test {
+namespace {
+
+using wire::MessageType;
+
+class AgentSnapshot : public AgentTarget {
+protected:
+    // A snapshot of the target while it waits for its next command (its heap holds still).
+    ReceivedSnapshot snapshotWhenIdle(std::uint32_t flags = 0, std::uint32_t maxLabel = 60)
+    {
+        EXPECT_TRUE(host->waitUntilIdle()) << "the target never went back to reading its commands";
+        auto snapshot = requestSnapshot(endpoint, ++snapshotId_, flags, maxLabel);
+        EXPECT_TRUE(snapshot.complete) << snapshot.error;
+        return snapshot;
+    }
+
+    std::uint32_t snapshotId_ = 0;
+};
+
+std::uint64_t id(const nlohmann::json& value)
+{
+    return value.get<std::uint64_t>();
+}
+
+// Every reference leads to an object the snapshot holds: tracked, or sent once as a leaf.
+void expectResolvable(const ReceivedSnapshot& s)
+{
+    std::uint64_t unresolved = 0;
+    for (const auto& o : s.objects)
+        for (const auto& r : o.references)
+            if (!s.at(r.target))
+                ++unresolved;
+    EXPECT_EQ(unresolved, 0u);
+}
+
+std::map<std::string, std::uint64_t> trackedPerType(const ReceivedSnapshot& s)
+{
+    std::map<std::string, std::uint64_t> counts;
+    for (const auto& o : s.objects)
+        if (o.flags & wire::kObjectTracked)
+            ++counts[s.typeOf(o)];
+    return counts;
+}
+
+TEST_P(AgentSnapshot, GivenAQuietHeapWhenASnapshotIsTakenThenTrackedObjectsPerTypeMatchTheTargetsOwnCensus)
+{
+    attach(10'000);
+    ASSERT_FALSE(host->command("known").is_null()); // turns automatic collection off, too
+    // The census's first gc.get_objects() call creates what CPython creates lazily for it: do it once.
+    ASSERT_FALSE(host->command("census_tracked").is_null());
+    auto snapshot = snapshotWhenIdle();
+    auto census = host->command("census_tracked");
+    ASSERT_FALSE(census.is_null());
+
+    auto counts = trackedPerType(snapshot);
+    std::map<std::string, std::uint64_t> expected;
+    for (const auto& [name, count] : census["counts"].items())
+        expected[name] = count.get<std::uint64_t>();
+    // While the target waits on stdin its buffered reader holds a memoryview and its managedbuffer,
+    // which it no longer holds when it counts.
+    for (const char* reading : { "memoryview", "managedbuffer" })
+        if (counts[reading])
+            --counts[reading];
+    std::erase_if(counts, [](const auto& entry) { return entry.second == 0; });
+    for (const auto& [name, count] : expected)
+        EXPECT_EQ(counts[name], count) << name;
+    for (const auto& [name, count] : counts)
+        EXPECT_TRUE(expected.count(name)) << name << " " << count;
+    std::uint64_t tracked = 0;
+    for (const auto& o : snapshot.objects)
+        tracked += (o.flags & wire::kObjectTracked) ? 1 : 0;
+    EXPECT_EQ(snapshot.begin.trackedObjects, tracked);
+    expectResolvable(snapshot);
+    detach();
+}
+
+TEST_P(
+    AgentSnapshot, GivenAMillionDeepLinkedListWhenASnapshotIsTakenThenEveryNodeIsThereWithoutRecursionAndTheWalkIsFast)
+{
+    attach(10'000);
+    constexpr std::uint64_t kNodes = 1'000'000;
+    auto linked = host->command("linked " + std::to_string(kNodes), 60s);
+    ASSERT_FALSE(linked.is_null());
+    auto walk = host->command("python_walk", 60s);
+    ASSERT_FALSE(walk.is_null());
+    auto snapshot = snapshotWhenIdle();
+    ASSERT_TRUE(snapshot.complete);
+
+    auto counts = trackedPerType(snapshot);
+    EXPECT_EQ(counts["__main__.Node"], kNodes);
+    // Each node: its .next (the last one's is None) and its class.
+    const auto* head = snapshot.at(id(linked["head"]));
+    ASSERT_NE(head, nullptr);
+    std::uint64_t length = 0;
+    for (const auto* node = head; node && snapshot.typeOf(*node) == "__main__.Node"; ++length) {
+        ASSERT_EQ(node->references.size(), 2u);
+        EXPECT_EQ(snapshot.edgeName(node->references[0].label), "next");
+        EXPECT_EQ(snapshot.edgeName(node->references[1].label), "__class__");
+        node = snapshot.at(node->references[0].target);
+    }
+    EXPECT_EQ(length, kNodes);
+    EXPECT_LE(snapshot.largestPayload, 2u * 1024 * 1024) << "frames are cut at about 1 MiB";
+    expectResolvable(snapshot);
+
+    const double pause = static_cast<double>(snapshot.begin.pauseNs) / 1e9;
+    const double python = walk["seconds"].get<double>();
+    std::printf("[ snapshot ] %llu objects (%llu tracked), pause %.1f ms; pure-Python walk of %llu objects %.1f ms: "
+                "ratio %.3f\n",
+        static_cast<unsigned long long>(snapshot.begin.objects),
+        static_cast<unsigned long long>(snapshot.begin.trackedObjects), pause * 1e3,
+        static_cast<unsigned long long>(walk["objects"].get<std::uint64_t>()), python * 1e3, pause / python);
+    EXPECT_GT(snapshot.begin.pauseNs, 0);
+    // The goal is 0.35 of the pure-Python walk (about 0.2 measured); only a clear regression fails
+    // here, as a loaded machine stretches both.
+    EXPECT_LT(pause, python) << "the native walk is slower than the pure-Python one";
+    detach();
+}
+
+// The references of `o` as (target, edge name) pairs, in order.
+std::vector<std::pair<std::uint64_t, std::string>> edgesOf(const ReceivedSnapshot& s, const wire::SnapshotObject& o)
+{
+    std::vector<std::pair<std::uint64_t, std::string>> edges;
+    for (const auto& r : o.references)
+        edges.emplace_back(r.target, s.edgeName(r.label));
+    return edges;
+}
+
+using Edges = std::vector<std::pair<std::uint64_t, std::string>>;
+
+bool validUtf8(const std::string& text)
+{
+    for (std::size_t i = 0; i < text.size();) {
+        auto c = static_cast<unsigned char>(text[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (n == 0 || i + n > text.size())
+            return false;
+        for (std::size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
+                return false;
+        i += n;
+    }
+    return true;
+}
+
+TEST_P(AgentSnapshot, GivenKnownStructuresWhenASnapshotIsTakenThenReferencesLabelsRefcountsAndFlagsAreExact)
+{
+    attach(10'000);
+    auto known = host->command("known");
+    ASSERT_FALSE(known.is_null());
+    auto refcounts = host->command("refcounts");
+    ASSERT_FALSE(refcounts.is_null());
+    auto s = snapshotWhenIdle();
+    ASSERT_TRUE(s.complete);
+
+    auto object = [&](const nlohmann::json& address) {
+        const auto* o = s.at(id(address));
+        EXPECT_NE(o, nullptr) << "object " << address << " is missing";
+        static const wire::SnapshotObject none;
+        return o ? *o : none;
+    };
+    const auto nodeType = id(known["node_type"]);
+    for (std::size_t i = 0; i < 5; ++i) {
+        auto node = object(known["ring"][i]);
+        EXPECT_EQ(s.typeOf(node), "__main__.Node");
+        EXPECT_TRUE(node.flags & wire::kObjectTracked);
+        EXPECT_FALSE(node.flags & wire::kObjectHasFinalizer);
+        EXPECT_EQ(edgesOf(s, node), (Edges { { id(known["ring"][(i + 1) % 5]), "next" }, { nodeType, "__class__" } }))
+            << "ring node " << i;
+    }
+    EXPECT_EQ(edgesOf(s, object(known["selfref"])), (Edges { { id(known["selfref"]), "[0]" } }));
+    EXPECT_EQ(edgesOf(s, object(known["d1"])), (Edges { { id(known["d2"]), "partner" } }));
+    EXPECT_EQ(edgesOf(s, object(known["d2"])), (Edges { { id(known["d1"]), "back" } }));
+    EXPECT_EQ(edgesOf(s, object(known["three"])),
+        (Edges { { id(known["ring"][0]), "[0]" }, { id(known["d1"]), "[1]" }, { id(known["selfref"]), "[2]" } }));
+
+    EXPECT_EQ(object(known["ring"][0]).refcount, refcounts["ring0"].get<std::int64_t>());
+    EXPECT_EQ(object(known["selfref"]).refcount, refcounts["selfref"].get<std::int64_t>());
+    EXPECT_EQ(object(known["d1"]).refcount, refcounts["d1"].get<std::int64_t>());
+    EXPECT_EQ(object(known["three"]).refcount, refcounts["three"].get<std::int64_t>());
+
+    // Three distinct str objects in a list: three leaves, sized as sys.getsizeof() says.
+    auto strs = object(known["strs_list"]);
+    ASSERT_EQ(strs.references.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(strs.references[i].target, id(known["strs"][i]));
+        auto leaf = object(known["strs"][i]);
+        EXPECT_EQ(s.typeOf(leaf), "str");
+        EXPECT_FALSE(leaf.flags & wire::kObjectTracked);
+        EXPECT_TRUE(leaf.references.empty());
+        EXPECT_EQ(leaf.size, known["str_sizes"][i].get<std::uint64_t>());
+        EXPECT_EQ(s.text(leaf.label), known["str_texts"][i].get<std::string>());
+    }
+
+    EXPECT_TRUE(object(known["finalizable"]).flags & wire::kObjectHasFinalizer) << "a class with __del__";
+    EXPECT_FALSE(object(known["gen"]).flags & wire::kObjectHasFinalizer) << "a generator's tp_finalize is not __del__";
+    EXPECT_TRUE(object(known["modules"]).flags & wire::kObjectExplicitRoot) << "sys.modules";
+    EXPECT_TRUE(object(known["builtins"]).flags & wire::kObjectExplicitRoot) << "the builtins dict";
+    EXPECT_FALSE(object(known["d1"]).flags & wire::kObjectExplicitRoot);
+
+    EXPECT_EQ(s.text(object(known["module"]).label), "__main__");
+    EXPECT_EQ(s.text(object(known["function"]).label), "build_known");
+    EXPECT_EQ(s.text(object(known["node_type"]).label), "Node");
+    EXPECT_EQ(s.text(object(known["gen"]).label), "build_known.<locals>.generator");
+    EXPECT_EQ(s.text(object(known["number"]).label), "12345");
+    EXPECT_EQ(s.text(object(known["fraction"]).label), "0.25");
+    std::vector<std::string> functionEdges;
+    for (const auto& edge : edgesOf(s, object(known["function"])))
+        functionEdges.push_back(edge.second);
+    EXPECT_EQ(functionEdges,
+        (std::vector<std::string> {
+            "__code__", "__globals__", "__builtins__", "__module__", "__doc__", "__name__", "__qualname__" }));
+    expectResolvable(s);
+
+    // Labels are cut to maxLabel bytes at a character boundary.
+    auto cut = snapshotWhenIdle(0, 9);
+    ASSERT_TRUE(cut.complete);
+    const auto* accented = cut.at(id(known["accented"]));
+    ASSERT_NE(accented, nullptr);
+    EXPECT_EQ(cut.text(accented->label), "\u00e9t\u00e9 \u2026"); // 2 + 1 + 2 + 1 bytes, then the ellipsis
+    for (const auto& o : cut.objects) {
+        EXPECT_LE(cut.text(o.label).size(), 9u) << cut.text(o.label);
+        EXPECT_TRUE(validUtf8(cut.text(o.label))) << cut.text(o.label);
+    }
+    detach();
+}
+
+TEST_P(AgentSnapshot, GivenNoStringsWhenASecretIsHeldThenNoByteTheAgentSendsContainsIt)
+{
+    attach(10'000);
+    ASSERT_FALSE(host->command("secret").is_null());
+    const std::string secret = "hunter2-SECRET";
+
+    auto plain = snapshotWhenIdle();
+    ASSERT_TRUE(plain.complete);
+    bool labelled = false;
+    for (const auto& o : plain.objects)
+        labelled = labelled || (plain.typeOf(o) == "str" && plain.text(o.label) == secret);
+    EXPECT_TRUE(labelled) << "without the flag the str's label is its text";
+
+    auto hidden = snapshotWhenIdle(wire::kSnapshotNoStrings);
+    ASSERT_TRUE(hidden.complete);
+    EXPECT_EQ(hidden.bytesSent.find("hunter2"), std::string::npos);
+    EXPECT_EQ(hidden.bytesSent.find("SECRET"), std::string::npos);
+    // Identifier keys are names, not data: the holder's edges keep them.
+    std::size_t named = 0;
+    for (const auto& o : hidden.objects)
+        for (const auto& r : o.references)
+            named += !(r.label & wire::kEdgeIndexBit)
+                && (hidden.text(r.label) == "password" || hidden.text(r.label) == "other");
+    EXPECT_GE(named, 2u);
+    EXPECT_EQ(hidden.begin.objects, plain.begin.objects);
+    detach();
+}
+
+TEST_P(AgentSnapshot, GivenASnapshotThenNoCollectionRanAndNoTrackedObjectWasAllocated)
+{
+    attach(10'000);
+    ASSERT_FALSE(host->command("collect 0 1").is_null()); // far from the next automatic collection
+    auto first = host->command("gc_state");
+    auto second = host->command("gc_state");
+    ASSERT_TRUE(host->waitUntilIdle());
+    auto s = snapshotWhenIdle();
+    ASSERT_TRUE(s.complete);
+    auto third = host->command("gc_state");
+    ASSERT_FALSE(third.is_null());
+    EXPECT_EQ(third["stats"], second["stats"]) << "a collection ran during the snapshot";
+    const auto commandAllocations = second["count"][0].get<int>() - first["count"][0].get<int>();
+    EXPECT_EQ(third["count"][0].get<int>() - second["count"][0].get<int>(), commandAllocations)
+        << "the snapshot allocated tracked objects in the target";
+    EXPECT_GT(s.begin.pauseNs, 0);
+    EXPECT_LT(s.begin.pauseNs, 10'000'000'000);
+    EXPECT_GT(s.begin.timeNs, 0);
+    // Sampling goes on afterwards.
+    auto after = requestSnapshot(endpoint, 99);
+    EXPECT_TRUE(after.complete) << after.error;
+    detach();
+}
+
+TEST_P(AgentSnapshot, GivenAnotherThreadAllocatingWhenSnapshotsAreTakenThenEachIsComplete)
+{
+    attach(20);
+    ASSERT_FALSE(host->command("allocator_start").is_null());
+    for (std::uint32_t i = 1; i <= 3; ++i) {
+        auto s = requestSnapshot(endpoint, i);
+        ASSERT_TRUE(s.complete) << s.error;
+        expectResolvable(s);
+        EXPECT_GT(trackedPerType(s)["__main__.Finalizable"], 0u);
+    }
+    ASSERT_FALSE(host->command("allocator_stop").is_null());
+    EXPECT_TRUE(endpoint.readType(MessageType::Sample, 1s)) << "sampling stopped";
+    detach();
+    expectBaselineRestored();
+}
+
+TEST_P(AgentSnapshot, GivenAThreadWhoseFrameExistsThenThatFrameIsAnExplicitRootLabelledWithItsLine)
+{
+    attach(10'000);
+    auto parked = host->command("park_thread");
+    ASSERT_FALSE(parked.is_null());
+    auto s = snapshotWhenIdle();
+    ASSERT_TRUE(s.complete);
+    const auto* frame = s.at(id(parked["frame"]));
+    ASSERT_NE(frame, nullptr) << "the running frame was not sent";
+    EXPECT_EQ(s.typeOf(*frame), "frame");
+    EXPECT_TRUE(frame->flags & wire::kObjectExplicitRoot);
+    EXPECT_FALSE(frame->flags & wire::kObjectTracked) << "3.11 does not track a running frame";
+    EXPECT_EQ(s.text(frame->label), "park_thread.<locals>.parked:" + std::to_string(parked["line"].get<int>()));
+    expectResolvable(s);
+    detach();
+}
+
+TEST_P(AgentSnapshot, GivenACollectionRunningFinalizersWhenASnapshotIsAskedThenItWaitsForTheCollectionToEnd)
+{
+    attach(10'000);
+    ASSERT_FALSE(host->command("collect_slowly").is_null()); // a finalizer sleeps 0.5 s inside it
+    auto asked = std::chrono::steady_clock::now();
+    auto s = requestSnapshot(endpoint, 1);
+    ASSERT_TRUE(s.complete) << s.error;
+    EXPECT_GT(std::chrono::steady_clock::now() - asked, 200ms) << "the walk did not wait for the collection";
+    EXPECT_LT(s.begin.pauseNs, 400'000'000) << "the wait is not part of the pause";
+    expectResolvable(s);
+    ASSERT_FALSE(host->command("join_collector").is_null());
+    detach();
+}
+
+TEST_P(AgentSnapshot, GivenAMalformedSnapshotRequestThenTheAgentClosesAndCleansUp)
+{
+    attach();
+    ASSERT_TRUE(endpoint.send(MessageType::Snapshot, "xy"));
+    EXPECT_TRUE(endpoint.waitForClose());
+    expectBaselineRestored();
+}
+
+INSTANTIATE_TEST_SUITE_P(Python311, AgentSnapshot, ::testing::ValuesIn(supportedPythons()), interpreterName);
+
+} // namespace
+} // namespace gcscope::test

@@ -1,0 +1,348 @@
+// The heap walk object by object, in an embedded interpreter: every reference it records must be
+// what gc.get_referents() returns, every label it gives an edge must lead where it says, and every
+// size must be what sys.getsizeof() says. The checks themselves are Python (kChecks), run over the
+// whole heap of the interpreter (its start-up objects and kObjects).
+#include "edge_labels.h"
+#include "heap_walker.h"
+#include "object_labels.h"
+#include "python_api.h"
+#include "python_compat.h"
+#include "snapshot_encoder.h"
+#include "snapshot_types.h"
+#include "string_table.h"
+
+#include <gcscope/wire.h>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+// An embedded interpreter that is never finalised keeps its memory: not a leak of ours.
+extern "C" const char* __asan_default_options()
+{
+    return "detect_leaks=0";
+}
+
+namespace gcscope::agent {
+namespace {
+
+constexpr const char* kObjects = R"PY(
+import array, asyncio, collections, functools, gc, re, sys, types
+gc.disable()  # a collection between the walk and the checks would untrack tuples and dicts
+
+class Node: pass
+class Slotted:
+    __slots__ = ("a", "b")
+class SlottedWithDict:
+    __slots__ = ("a", "__dict__")
+class ListSub(list): pass
+class DictSub(dict): pass
+class TupleSub(tuple): pass
+class IntSub(int): pass
+class Meta(type): pass
+class WithMeta(metaclass=Meta): pass
+class Finalizable:
+    def __del__(self): pass
+def gen():
+    x = [1]
+    yield x
+async def coro():
+    return 1
+def finished_frame():
+    local_list = [2]
+    return sys._getframe()
+def closure():
+    captured = [3]
+    def inner():
+        return captured
+    return inner
+def failing():
+    doomed = [4]
+    raise ValueError("x")
+try:
+    failing()
+except ValueError as e:
+    caught = e
+
+node = Node(); node.alpha = [1]; node.beta = {"k": 2}
+materialised = Node(); materialised.gamma = [5]; materialised.__dict__
+slotted = Slotted(); slotted.a = [6]
+slotted_dict = SlottedWithDict(); slotted_dict.a = [7]; slotted_dict.z = [8]
+list_sub = ListSub([[9], [10]]); list_sub.extra = [11]
+dict_sub = DictSub(key=[12]); dict_sub.attr = [13]
+g = gen(); next(g)
+c = coro()
+mixed_keys = {1: [14], "s": [15], (1, 2): [16]}
+tuple_sub = TupleSub(([21], [22])); tuple_sub.attr = [29]  # __dict__ after the items
+int_sub = IntSub(2 ** 70); int_sub.attr = [32]
+odd_keys = {"with space": [17], "line\nbreak": [18], "k" * 300: [19], "\u00e9": [20]}
+
+objects = [
+    node, materialised, slotted, slotted_dict, list_sub, dict_sub, tuple_sub, int_sub, WithMeta, Meta,
+    Finalizable(), g, c, finished_frame(), closure(), closure().__closure__[0], caught, caught.__traceback__,
+    mixed_keys, odd_keys, [None, [23]], ([24], "s"), {"plain": [25]}, Node.__init__ if hasattr(Node, "__init__") else None,
+    Finalizable().__del__, functools.partial(len), collections.OrderedDict(a=[26]), collections.deque([[27]]),
+    array.array("i", range(3)), re.compile("x+"), types.SimpleNamespace(a=[28]), sys.modules[__name__],
+]
+)PY";
+
+// Returns a list of problems (empty when the snapshot is right).
+constexpr const char* kChecks = R"PY(
+import gc, sys, types
+
+UNCHECKED_NAMES = {"f_func", "frame_obj", "tp_cache", "ht_module", "exc_value", "f_locals"}
+
+def python_sizeof(t):
+    return any(isinstance(k.__dict__.get("__sizeof__"), types.FunctionType) for k in t.__mro__)
+
+def candidates(o, label):
+    found = []
+    if label == "__class__":
+        found.append(type(o))
+    if isinstance(o, dict) and label in o:
+        found.append(o[label])
+    try:
+        if isinstance(o, type):
+            found.append(type.__getattribute__(o, label))
+        else:
+            found.append(object.__getattribute__(o, label))
+    except Exception:
+        pass
+    return found
+
+def label_problem(o, label, target):
+    if isinstance(label, int):
+        try:
+            return None if id(o[label]) == target else "index %d is another object" % label
+        except Exception as e:
+            return "index %d: %r" % (label, e)
+    if label in UNCHECKED_NAMES:
+        return None
+    if isinstance(o, (types.FrameType, types.GeneratorType, types.CoroutineType)):
+        if label == "f_code" and not isinstance(o, types.FrameType):
+            label = "gi_code" if isinstance(o, types.GeneratorType) else "cr_code"  # its frame's code
+        if label in ("f_back", "f_code", "f_trace", "gi_code", "gi_frame", "cr_code", "cr_frame", "__name__", "__qualname__"):
+            try:
+                return None if id(getattr(o, label)) == target else "%s is another object" % label
+            except Exception as e:
+                return "%s: %r" % (label, e)
+        return None  # a local variable's name: reading it would build f_locals
+    if isinstance(o, type) and label == "__dict__":
+        proxy = type.__getattribute__(o, "__dict__")  # a mappingproxy; its one referent is the dict
+        return None if target == id(gc.get_referents(proxy)[0]) else "__dict__ is not the type's dict"
+    if isinstance(o, dict) and label not in o and ("\u2026" in label or "\\" in label):
+        return None  # a cut or escaped key
+    if any(id(c) == target for c in candidates(o, label)):
+        return None
+    return "%r does not lead to the target" % label
+
+def check(snapshot, no_strings):
+    problems = []
+    by_id = {}
+    for o in gc.get_objects():
+        by_id[id(o)] = o
+        for r in gc.get_referents(o):
+            by_id.setdefault(id(r), r)
+    addresses = set(entry[0] for entry in snapshot)
+    for address, tracked, size, label, refs in snapshot:
+        o = by_id.get(address)
+        for target, edge in refs:
+            if target not in addresses:
+                problems.append("%s: a reference to an object the snapshot lacks" % type(o).__name__)
+        if o is None:
+            continue
+        name = type(o).__qualname__
+        if tracked != gc.is_tracked(o):
+            problems.append("%s: tracked flag %s" % (name, tracked))
+        if True:  # every object: non-GC ones have no referents, nor references in the snapshot
+            expected = [id(r) for r in gc.get_referents(o)]
+            got = [t for t, _ in refs]
+            if type(o) in (list, tuple):
+                expected.reverse()
+            if isinstance(o, (list, tuple)) and type(o) not in (list, tuple):
+                expected.sort(); got.sort()
+            if got != expected:
+                problems.append("%s: references %s, gc.get_referents %s" % (name, got[:6], expected[:6]))
+        for target, edge in refs:
+            if edge is None:
+                continue
+            name_part = edge.removesuffix("\u2026") if isinstance(edge, str) else ""
+            if no_strings and isinstance(edge, str) and not (name_part.isidentifier() and name_part.isascii()):
+                problems.append("%s: edge label %r with no_strings" % (name, edge))
+            problem = label_problem(o, edge, target)
+            if problem:
+                problems.append("%s: %s" % (name, problem))
+        if no_strings and isinstance(o, str) and label:
+            problems.append("str labelled %r with no_strings" % label)
+        if not python_sizeof(type(o)):
+            try:
+                if sys.getsizeof(o) != size:
+                    problems.append("%s: size %d, sys.getsizeof %d" % (name, size, sys.getsizeof(o)))
+            except Exception:
+                pass
+    return problems
+)PY";
+
+struct Walked {
+    bool ok = false;
+    std::vector<std::string> strings { std::string() };
+    std::vector<wire::SnapshotObject> objects;
+    std::uint64_t tracked = 0;
+};
+
+class HeapWalk : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        Py_InitializeEx(0);
+        std::string missing;
+        ASSERT_TRUE(resolvePythonApi(missing)) << missing;
+        globals_ = PyDict_New();
+        PyDict_SetItemString(globals_, "__builtins__", PyEval_GetBuiltins());
+        PyDict_SetItemString(globals_, "__name__", PyUnicode_FromString("__main__"));
+        for (const char* code : { kObjects, kChecks }) {
+            PyObject* result = PyRun_String(code, Py_file_input, globals_, globals_);
+            if (!result)
+                PyErr_Print();
+            ASSERT_NE(result, nullptr);
+            Py_DECREF(result);
+        }
+        ASSERT_TRUE(resources_.open());
+    }
+
+    static Walked walk(bool noStrings, std::uint32_t maxLabel = 60)
+    {
+        Walked out;
+        PyObject* gc = PyImport_ImportModule("gc");
+        PyObject* callbacks = PyObject_GetAttrString(gc, "callbacks");
+        PyObject* garbage = PyObject_GetAttrString(gc, "garbage");
+        InterpreterLayout layout;
+        std::string error;
+        EXPECT_TRUE(readInterpreterLayout(callbacks, garbage, layout, error)) << error;
+        Py_DECREF(callbacks);
+        Py_DECREF(garbage);
+        Py_DECREF(gc);
+        auto strings = std::make_unique<StringTable>();
+        auto encoder = std::make_unique<SnapshotEncoder>(*strings);
+        WalkScratch scratch;
+        {
+            TypeCatalog types(resources_, *strings);
+            ObjectLabeler labels(*strings, maxLabel, noStrings);
+            EdgeLabeler edges(*strings, noStrings);
+            HeapWalker walker(layout, types, labels, edges, *encoder, scratch, nullptr);
+            out.ok = walker.walk();
+            out.tracked = walker.trackedObjects();
+        }
+        for (const auto& segment : encoder->segments()) {
+            std::string payload(reinterpret_cast<const char*>(segment.prefix), segment.prefixSize);
+            payload.append(encoder->bytesOf(segment), segment.length);
+            EXPECT_LE(payload.size(), wire::kMaxPayload);
+            if (segment.type == wire::MessageType::SnapshotStrings) {
+                auto record = wire::decodeAs<wire::SnapshotStringsRecord>(payload);
+                EXPECT_TRUE(record && record->firstId == out.strings.size());
+                if (record)
+                    out.strings.insert(out.strings.end(), record->strings.begin(), record->strings.end());
+            } else {
+                auto record = wire::decodeAs<wire::SnapshotObjectsRecord>(payload);
+                EXPECT_TRUE(record.has_value());
+                if (record)
+                    out.objects.insert(out.objects.end(), record->objects.begin(), record->objects.end());
+            }
+        }
+        EXPECT_EQ(out.objects.size(), encoder->objects());
+        return out;
+    }
+
+    // Runs check() over the snapshot; its problems, at most `limit` of them.
+    static std::vector<std::string> problems(const Walked& w, bool noStrings, std::size_t limit = 20)
+    {
+        PyObject* list = PyList_New(0);
+        for (const auto& o : w.objects) {
+            PyObject* refs = PyList_New(0);
+            for (const auto& r : o.references) {
+                PyObject* label = r.label == 0        ? Py_NewRef(Py_None)
+                    : (r.label & wire::kEdgeIndexBit) ? PyLong_FromUnsignedLong(r.label & ~wire::kEdgeIndexBit)
+                                                      : PyUnicode_FromString(w.strings.at(r.label).c_str());
+                PyObject* pair = Py_BuildValue("(KN)", static_cast<unsigned long long>(r.target), label);
+                PyList_Append(refs, pair);
+                Py_DECREF(pair);
+            }
+            PyObject* entry = Py_BuildValue("(KNKsN)", static_cast<unsigned long long>(o.address),
+                PyBool_FromLong(o.flags & wire::kObjectTracked), static_cast<unsigned long long>(o.size),
+                w.strings.at(o.label).c_str(), refs);
+            PyList_Append(list, entry);
+            Py_DECREF(entry);
+        }
+        PyObject* check = PyDict_GetItemString(globals_, "check");
+        PyObject* result = PyObject_CallFunction(check, "(OO)", list, noStrings ? Py_True : Py_False);
+        Py_DECREF(list);
+        std::vector<std::string> out;
+        if (!result) {
+            PyErr_Print();
+            out.push_back("check() raised");
+            return out;
+        }
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(result) && out.size() < limit; ++i)
+            out.push_back(PyUnicode_AsUTF8(PyList_GET_ITEM(result, i)));
+        if (PyList_GET_SIZE(result) > static_cast<Py_ssize_t>(limit))
+            out.push_back("... " + std::to_string(PyList_GET_SIZE(result)) + " problems in all");
+        Py_DECREF(result);
+        return out;
+    }
+
+    static PyObject* globals_;
+    static TypeCatalogResources resources_;
+};
+
+PyObject* HeapWalk::globals_ = nullptr;
+TypeCatalogResources HeapWalk::resources_;
+
+std::string joined(const std::vector<std::string>& lines)
+{
+    std::string text;
+    for (const auto& line : lines)
+        text += line + "\n";
+    return text;
+}
+
+TEST_F(HeapWalk, GivenTheWholeHeapThenReferencesAreTheCollectorsAndEveryLabelLeadsWhereItSays)
+{
+    auto w = walk(false);
+    ASSERT_TRUE(w.ok);
+    EXPECT_GT(w.tracked, 1000u);
+    auto found = problems(w, false);
+    EXPECT_TRUE(found.empty()) << joined(found);
+}
+
+TEST_F(HeapWalk, GivenNoStringsThenNoStrIsLabelledAndOnlyIdentifiersNameEdges)
+{
+    auto w = walk(true);
+    ASSERT_TRUE(w.ok);
+    auto found = problems(w, true);
+    EXPECT_TRUE(found.empty()) << joined(found);
+}
+
+TEST_F(HeapWalk, GivenFrozenObjectsThenTheyAreLeavesWithoutReferencesAndNothingUnderThemIsWalked)
+{
+    PyObject* result = PyRun_String("frozen_holder = [[30], [31]]\ngc.freeze()\n", Py_file_input, globals_, globals_);
+    ASSERT_NE(result, nullptr);
+    Py_DECREF(result);
+    auto w = walk(false);
+    result = PyRun_String("gc.unfreeze()\n", Py_file_input, globals_, globals_);
+    ASSERT_NE(result, nullptr);
+    Py_DECREF(result);
+    ASSERT_TRUE(w.ok);
+    // Everything frozen is out of the walk; only the few frozen objects new objects refer to are
+    // sent, each once, as leaves without references.
+    std::uint64_t frozenLeaves = 0;
+    for (const auto& o : w.objects)
+        if (!(o.flags & wire::kObjectTracked) && o.references.empty() && w.strings[o.type] == "dict")
+            ++frozenLeaves;
+    EXPECT_LT(w.tracked, 200u) << "frozen objects were walked";
+    EXPECT_GT(frozenLeaves, 0u);
+}
+
+} // namespace
+} // namespace gcscope::agent
