@@ -168,6 +168,7 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
 
     const milliseconds procEvery { std::max<std::uint32_t>(options.intervalMs, 50) };
     auto nextProc = started;
+    int snapshotsRequested = options.snapshotRequests ? options.snapshotRequests->load() : 0;
     auto nextSnapshot = options.snapshotEvery ? started + *options.snapshotEvery : Clock::time_point::max();
     while (!agentGone) {
         const auto now = Clock::now();
@@ -180,6 +181,12 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
             reason = options.duration->count() == 0 ? "snapshot taken" : "duration reached";
             complete = true;
             break;
+        }
+        if (options.snapshotRequests && options.snapshotRequests->load() > snapshotsRequested) {
+            ++snapshotsRequested;
+            if (!takeSnapshot())
+                break;
+            continue;
         }
         if (now >= nextSnapshot) {
             if (!takeSnapshot())

@@ -26,6 +26,9 @@ struct RecordOptions {
     std::optional<std::chrono::milliseconds> snapshotEvery; // heap snapshots while recording
     bool snapshotAtEnd = false; // one more heap snapshot before a clean detach
     snapshot::SnapshotOptions snapshot;
+    // Another thread (the GUI) asks for a snapshot by incrementing this counter; each increment is
+    // served once, between two reads of the agent connection.
+    const std::atomic<int>* snapshotRequests = nullptr;
     // Stores a received snapshot (the CLI writes it into the database); called between batches.
     std::function<void(snapshot::ReceivedSnapshot&, std::int64_t sessionId)> saveSnapshot;
 };

@@ -1,0 +1,2 @@
+// Replaced by the application's entry point.
+int main() { return 0; }
