@@ -24,5 +24,6 @@ Command addCyclesCommand(CLI::App& app);
 Command addPathsCommand(CLI::App& app);
 Command addTopCommand(CLI::App& app);
 Command addGrowthCommand(CLI::App& app);
+Command addDoctorCommand(CLI::App& app);
 
 } // namespace gcscope::cli
