@@ -104,7 +104,9 @@ class SnapshotTruth(TempDirTestCase):
                     "--snapshot-at-end", "--interval", 50)
         self.assertEqual(r.returncode, 0, r.stderr)
         info = info_json(path)
-        self.assertGreaterEqual(len(info["snapshots"]), 3)
+        # At least one periodic snapshot and the final one. (How many periodic ones fit depends on how
+        # long each takes to walk and store on a loaded machine: the next is due `every` after one ends.)
+        self.assertGreaterEqual(len(info["snapshots"]), 2)
         self.assertGreater(info["samples"], 20, "telemetry goes on around the snapshots")
         for s in info["snapshots"]:
             self.assertGreater(s["objects"], 1000)
