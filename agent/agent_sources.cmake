@@ -7,6 +7,7 @@ set(GCSCOPE_AGENT_PYTHON_PARTS
     src/address_table.cpp
     src/edge_labels.cpp
     src/heap_walker.cpp
+    src/held_leaves.cpp
     src/mapped_buffer.cpp
     src/object_labels.cpp
     src/object_size.cpp

@@ -373,6 +373,20 @@ bool AgentSession::snapshotAndSend(const wire::SnapshotRequestRecord& request)
         timespec pause = toTimespec(kSnapshotRetryNs);
         nanosleep(&pause, nullptr);
     }
+    // The immutable leaves' records are made while the target runs; then, briefly, the GIL again
+    // to give back the references the walk took (counted in the pause).
+    const bool finished = snapshots_.finish(request, *snapshot, failure);
+    if (finalizing()) {
+        // The GIL cannot be taken any more: the references stay, with the interpreter.
+        windDownReason_ = "interpreter finalizing";
+        return false;
+    }
+    {
+        GilHold gil(threadState_);
+        snapshots_.release(*snapshot);
+    }
+    if (!finished)
+        return stillConnected(sendError(failure.code, "snapshot failed: " + failure.message));
     return stillConnected(sendSnapshot(*snapshot));
 }
 

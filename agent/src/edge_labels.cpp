@@ -223,11 +223,10 @@ void EdgeLabeler::instance(PyObject* o, TypeInfo& info, Matcher& m)
     for (const SlotField& slot : plan.slots)
         m.expect(*reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + slot.offset), slot.label);
     if (plan.inlineValues) {
-        if (PyObject* const* values = inlineValues(o)) {
-            const auto& labels = attributeLabels(info);
-            for (std::size_t i = 0; i < labels.size() && m.ok(); ++i)
-                m.expect(values[i], labels[i]);
-        }
+        PyObject* const* values = inlineValues(o);
+        const std::vector<std::uint32_t>* labels = values ? attributeLabels(info) : nullptr;
+        for (std::size_t i = 0; labels && i < labels->size() && m.ok(); ++i)
+            m.expect(values[i], (*labels)[i]);
     }
     if (plan.visitsDict) {
         if (PyObject** slot = instanceDictSlot(o))
@@ -260,6 +259,7 @@ void EdgeLabeler::learnAttributeLabels(TypeInfo& info)
     DictEntries keys;
     if (!readCachedKeys(info.type, keys))
         return;
+    info.attributeLabelsReadable = true;
     info.attributeLabels.reserve(static_cast<std::size_t>(keys.count));
     for (Py_ssize_t i = 0; i < keys.count; ++i) {
         PyObject* key = keys.key(i);
@@ -267,7 +267,7 @@ void EdgeLabeler::learnAttributeLabels(TypeInfo& info)
     }
 }
 
-std::uint32_t EdgeLabeler::keyLabel(PyObject* key)
+std::uint32_t EdgeLabeler::knownKeyLabel(PyObject* key)
 {
     if (!PyUnicode_Check(key))
         return 0;
@@ -275,7 +275,10 @@ std::uint32_t EdgeLabeler::keyLabel(PyObject* key)
     if (const std::uint32_t* known = keys_.find(address))
         return *known;
     std::uint32_t id = 0;
-    if (!noStrings_ || isAsciiIdentifier(key)) {
+    // With no strings, a key names a reference only when it is a name from code: attribute and
+    // variable names are interned, while keys made at run time (a session token that happens to look
+    // like an identifier) are not, and are data.
+    if (!noStrings_ || (PyUnicode_CHECK_INTERNED(key) && isAsciiIdentifier(key))) {
         char text[kMaxEdgeLabel + 16];
         id = strings_.intern({ text, renderStr(key, text, kMaxEdgeLabel) });
     }

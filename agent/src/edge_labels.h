@@ -14,7 +14,8 @@
 //   module          "__dict__"; method "__func__", "__self__"; cell "cell_contents"
 // Every label is checked: the rule says which object the next visit must be, and the first visit
 // that is not it ends labelling for that object (a wrong label is worse than none).
-// With kSnapshotNoStrings a key that is not an ASCII identifier gives no label: it is data.
+// With kSnapshotNoStrings only interned ASCII identifiers (names from code) label a reference: any
+// other key is data.
 // GIL held.
 #pragma once
 
@@ -39,6 +40,27 @@ public:
             labelAll(o, info, references);
     }
 
+    // For native_traversal.h, which names references as it finds them.
+    // A str key's label, cached by its address: the last keys met in a small table in front of a
+    // hash table (most dicts of a heap share a few keys).
+    std::uint32_t keyLabel(PyObject* key)
+    {
+        RecentKey& recent = recentKeys_[(reinterpret_cast<std::uintptr_t>(key) >> 4) % kRecentKeys];
+        if (recent.key != key)
+            recent = { key, knownKeyLabel(key) };
+        return recent.label;
+    }
+    // The labels of a class's inline attribute values, one per shared key; null when the class's
+    // shared keys cannot be read.
+    const std::vector<std::uint32_t>* attributeLabels(TypeInfo& info)
+    {
+        if (!info.attributeLabelsKnown)
+            learnAttributeLabels(info);
+        return info.attributeLabelsReadable ? &info.attributeLabels : nullptr;
+    }
+    std::uint32_t dictLabel() const { return names_.dict; }
+    std::uint32_t classLabel() const { return names_.cls; }
+
 private:
     class Matcher;
     void labelAll(PyObject* o, TypeInfo& info, ReferenceSpan references);
@@ -53,19 +75,19 @@ private:
     void dict(PyObject* o, Matcher& m);
     void instance(PyObject* o, TypeInfo& info, Matcher& m);
     void frameData(const InterpreterFrameView& data, std::uint32_t frameObjectLabel, Matcher& m);
-    std::uint32_t keyLabel(PyObject* key); // a str key's label, cached by its address
-    const std::vector<std::uint32_t>& attributeLabels(TypeInfo& info)
-    {
-        if (!info.attributeLabelsKnown)
-            learnAttributeLabels(info);
-        return info.attributeLabels;
-    }
     void learnAttributeLabels(TypeInfo& info);
+    std::uint32_t knownKeyLabel(PyObject* key);
 
     StringTable& strings_;
     bool noStrings_;
     Names names_ {};
     AddressTable keys_;
+    struct RecentKey {
+        PyObject* key = nullptr;
+        std::uint32_t label = 0;
+    };
+    static constexpr std::size_t kRecentKeys = 64;
+    RecentKey recentKeys_[kRecentKeys];
 };
 
 } // namespace gcscope::agent

@@ -1,5 +1,9 @@
 #include "heap_walker.h"
 
+#include "gc_list_cursor.h"
+#include "native_traversal.h"
+#include "object_prefetch.h"
+
 #include <gcscope/wire.h>
 
 #include <algorithm>
@@ -7,27 +11,31 @@
 namespace gcscope::agent {
 
 HeapWalker::HeapWalker(const InterpreterLayout& layout, TypeCatalog& types, ObjectLabeler& labels, EdgeLabeler& edges,
-    SnapshotEncoder& encoder, WalkScratch& scratch, PyObject* excluded)
+    SnapshotEncoder& encoder, WalkScratch& scratch, HeldLeaves& held, PyObject* excluded)
     : layout_(layout)
     , types_(types)
     , labels_(labels)
     , edges_(edges)
     , encoder_(encoder)
     , scratch_(scratch)
+    , held_(held)
     , excluded_(excluded)
 {
 }
 
 bool HeapWalker::walk()
 {
+    held_.open(types_);
     findRoots();
     findFrozen();
+    // Leaves are sent as soon as they are found, between tracked objects: the memory they were
+    // found in is still in cache (found some references after they were visited, see checkLater).
     for (GcHeader* head : layout_.generations) {
-        for (GcHeader* h = nextInList(head); h != head && !outOfMemory_; h = nextInList(h)) {
-            __builtin_prefetch(reinterpret_cast<const void*>(h->next));
-            PyObject* o = objectOf(h);
+        GcListCursor cursor(head);
+        for (PyObject* o = cursor.next(); o && !outOfMemory_; o = cursor.next()) {
             if (o != excluded_)
                 emit(o, true);
+            emitFoundLeaves();
         }
     }
     // Explicit roots the lists do not hold (a running frame is untracked) are sent all the same.
@@ -37,14 +45,13 @@ bool HeapWalker::walk()
             queueLeaf(o);
     }
     while (!outOfMemory_) {
-        if (nextLeaf_ == scratch_.worklist.size()) {
-            flushQueue();
-            if (nextLeaf_ == scratch_.worklist.size())
-                break;
-        }
-        emit(scratch_.worklist[nextLeaf_++], false);
+        flushTargets();
+        flushQueue();
+        if (nextLeaf_ == scratch_.worklist.size())
+            break;
+        emitFoundLeaves();
     }
-    return !outOfMemory_ && encoder_.finish();
+    return !outOfMemory_ && !encoder_.failed();
 }
 
 void HeapWalker::findRoots()
@@ -102,12 +109,16 @@ void HeapWalker::emit(PyObject* o, bool tracked)
     // gc.freeze() put away (its contents are outside the snapshot, as they are outside collections).
     const bool traverse = tracked || (isGcObject(o) && !(hasFrozen_ && scratch_.frozen.contains(address(o))));
     if (traverse && type->tp_traverse) {
-        type->tp_traverse(o, &HeapWalker::visit, this);
+        const bool native = traverseNatively(
+            o, info, edges_, [this](PyObject* target, std::uint32_t label) { return reference(target, label); });
+        if (!native)
+            type->tp_traverse(o, &HeapWalker::visit, this);
         if (encoder_.failed()) {
             outOfMemory_ = true;
             return;
         }
-        edges_.label(o, info, encoder_.references());
+        if (!native)
+            edges_.label(o, info, encoder_.references());
     }
     if (tracked)
         ++tracked_;
@@ -117,13 +128,23 @@ void HeapWalker::emit(PyObject* o, bool tracked)
 int HeapWalker::visit(PyObject* target, void* argument)
 {
     auto* self = static_cast<HeapWalker*>(argument);
-    if (!target || target == self->excluded_)
-        return 0;
-    if (!self->encoder_.addReference(address(target)))
-        return 1; // this object's record is full, or memory ran out: stop its traversal
-    if (self->outsideWalk(target))
-        self->queueLeaf(target);
-    return 0;
+    return target && !self->reference(target, 0) ? 1 : 0; // 1: stop this object's traversal
+}
+
+void HeapWalker::emitFoundLeaves()
+{
+    while (nextLeaf_ < scratch_.worklist.size() && !outOfMemory_)
+        emit(scratch_.worklist[nextLeaf_++], false);
+    if (nextLeaf_ == scratch_.worklist.size()) { // all sent: start over, in memory that stays in cache
+        scratch_.worklist.clear();
+        nextLeaf_ = 0;
+    }
+}
+
+void HeapWalker::flushTargets()
+{
+    for (; targetsPending_ > 0; --targetsPending_)
+        check(targets_[(targetNext_ + kTargetsAhead - targetsPending_) % kTargetsAhead]);
 }
 
 void HeapWalker::flushQueue()
@@ -137,7 +158,10 @@ void HeapWalker::noteLeaf(PyObject* o)
     bool inserted = false;
     if (!scratch_.leaves.insert(address(o), 0, inserted) || (inserted && !scratch_.worklist.push_back(o)))
         outOfMemory_ = true;
-    leaves_ += inserted ? 1 : 0;
+    if (inserted) {
+        prefetchObjectBody(o);
+        ++leaves_;
+    }
 }
 
 } // namespace gcscope::agent

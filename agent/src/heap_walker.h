@@ -4,9 +4,19 @@
 //  2. every object those refer to that is outside the lists ("leaves": str, int, untracked tuples
 //     and dicts, a thread's running frames, objects gc.freeze() put away), each once, found through
 //     a worklist; untracked containers among them are traversed too, frozen ones are not.
-// For each object: type, shallow size, ob_refcnt (the walk holds no reference), flags, label, and
-// one reference per tp_traverse visit, written straight into the encoder. No recursion, no Python
-// object created, no Python code run, nothing moved between generations.
+// For each object: type, shallow size, ob_refcnt (less any reference the walk itself took), flags,
+// label, and one reference per tp_traverse visit, written straight into the encoder. No recursion, no Python
+// object created, no Python code run, nothing moved between generations. Immutable leaves (exact
+// str, bytes, int, float) are only noted, with a reference taken: held_leaves.h describes them once
+// the GIL is released and gives the references back.
+//
+// The walk is bound by memory latency (the objects are scattered; nearly every step is a cache
+// miss), so it asks for memory ahead of use: list nodes some objects ahead (gc_list_cursor.h) and
+// what their traversal reads (object_prefetch.h), each reference's target when it is recorded but
+// looked at some references later, the leaves table's slot some leaves ahead; and it sends the
+// untracked containers it finds (dicts and tuples of atoms) right after the object that led to
+// them, while they are still in cache. The commonest objects' references are read natively
+// (native_traversal.h) rather than through tp_traverse and a second, labelling pass.
 //
 // Explicit roots: sys.modules (the interpreter's own dict), the builtins dict, and the frame
 // objects that exist in every thread's chain of running frames. What the walk cannot show: 3.11
@@ -19,8 +29,10 @@
 
 #include "address_table.h"
 #include "edge_labels.h"
+#include "held_leaves.h"
 #include "mapped_buffer.h"
 #include "object_labels.h"
+#include "object_prefetch.h"
 #include "python_compat.h"
 #include "snapshot_encoder.h"
 #include "snapshot_types.h"
@@ -36,21 +48,25 @@ namespace gcscope::agent {
 struct WalkScratch {
     AddressTable leaves; // leaves already queued
     AddressTable frozen; // the permanent generation's objects
-    MappedArray<PyObject*> worklist; // leaves to send, in the order they were found
+    // Leaves found and not sent yet, in the order they were found. They are sent after the object
+    // that led to them, so it holds few at a time (as many as one object leads to).
+    MappedArray<PyObject*> worklist;
 
-    void prepare(std::size_t expectedLeaves, std::size_t expectedShared)
+    void prepare(std::size_t expectedShared)
     {
         leaves.prepare(expectedShared);
-        worklist.prefault(expectedLeaves);
+        worklist.prefault(64 * 1024);
     }
 };
 
 class HeapWalker {
 public:
     HeapWalker(const InterpreterLayout& layout, TypeCatalog& types, ObjectLabeler& labels, EdgeLabeler& edges,
-        SnapshotEncoder& encoder, WalkScratch& scratch, PyObject* excluded);
+        SnapshotEncoder& encoder, WalkScratch& scratch, HeldLeaves& held, PyObject* excluded);
 
-    // False when memory ran out (the encoder's and the walk's own buffers).
+    // False when memory ran out (the encoder's and the walk's own buffers). The encoder is not
+    // finished: the held leaves' records come after (HeldLeaves::write), then encoder.finish().
+    // Whatever the result, `held` holds references that HeldLeaves::release() must give back.
     bool walk();
 
     std::uint64_t trackedObjects() const { return tracked_; }
@@ -63,6 +79,44 @@ private:
     void findRoots();
     void findFrozen();
     void emit(PyObject* o, bool tracked);
+    // A reference's target, looked at kTargetsAhead references later (its memory asked for now):
+    // does the walk reach it by the lists, or is it a leaf?
+    void checkLater(PyObject* target)
+    {
+        __builtin_prefetch(gcHeaderOf(target));
+        __builtin_prefetch(reinterpret_cast<const char*>(target) + sizeof(PyObject) - 1);
+        PyObject*& slot = targets_[targetNext_];
+        if (targetsPending_ == kTargetsAhead)
+            check(slot);
+        else
+            ++targetsPending_;
+        slot = target;
+        targetNext_ = (targetNext_ + 1) % kTargetsAhead;
+    }
+    void check(PyObject* target)
+    {
+        if (!outsideWalk(target))
+            return;
+        if (held_.accepts(target)) {
+            if (!held_.note(target))
+                outOfMemory_ = true;
+        } else {
+            queueLeaf(target);
+        }
+    }
+    void flushTargets();
+    void emitFoundLeaves();
+    // A reference of the object being sent. False when its record is full or memory ran out: its
+    // traversal stops.
+    bool reference(PyObject* target, std::uint32_t label)
+    {
+        if (target == excluded_)
+            return true;
+        if (!encoder_.addReference(address(target), label))
+            return false;
+        checkLater(target);
+        return true;
+    }
     // A leaf with a single reference is reached once, through it: tp_traverse visits only
     // references its object owns (the collector's own refcount arithmetic depends on it), so no
     // other visit can lead there and the leaves table need not be asked. Roots always take the
@@ -74,6 +128,7 @@ private:
         if (o->ob_refcnt == 1 && !isRoot(o)) {
             if (!scratch_.worklist.push_back(o))
                 outOfMemory_ = true;
+            prefetchObjectBody(o);
             ++leaves_;
             return;
         }
@@ -106,7 +161,13 @@ private:
     EdgeLabeler& edges_;
     SnapshotEncoder& encoder_;
     WalkScratch& scratch_;
+    HeldLeaves& held_;
     PyObject* excluded_;
+
+    static constexpr std::size_t kTargetsAhead = 16;
+    PyObject* targets_[kTargetsAhead] {};
+    std::size_t targetsPending_ = 0;
+    std::size_t targetNext_ = 0;
 
     static constexpr std::size_t kLookahead = 16;
     PyObject* queue_[kLookahead] {};
@@ -120,7 +181,7 @@ private:
     bool outOfMemory_ = false;
     std::uint64_t tracked_ = 0;
     std::uint64_t leaves_ = 0;
-    std::size_t nextLeaf_ = 0; // the worklist is read in the order leaves were found, near memory order
+    std::size_t nextLeaf_ = 0; // the worklist's next leaf to send
 };
 
 } // namespace gcscope::agent

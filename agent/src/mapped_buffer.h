@@ -114,6 +114,7 @@ public:
     const T* data() const { return reinterpret_cast<const T*>(bytes_.data()); }
     std::size_t size() const { return bytes_.size() / sizeof(T); }
     bool empty() const { return bytes_.size() == 0; }
+    void clear() { bytes_.resize(0); } // keeps the memory
     bool failed() const { return bytes_.failed(); }
     void release() { bytes_.release(); }
 

@@ -4,7 +4,6 @@
 #include "text_preview.h"
 
 #include <charconv>
-#include <cstdlib>
 #include <cstring>
 
 namespace gcscope::agent {
@@ -43,11 +42,15 @@ std::uint32_t ObjectLabeler::labelOfKind(PyObject* o, ObjectLabelKind kind)
     case ObjectLabelKind::Str:
         return noStrings_ ? 0 : value({ buffer_, renderStr(o, buffer_, maxLabel_) });
     case ObjectLabelKind::Bytes:
-        return bytes(o);
-    case ObjectLabelKind::Int:
-        return integer(o);
+        return bytesLabel(Py_SIZE(o));
+    case ObjectLabelKind::Int: {
+        // Values up to two 30-bit digits: exact, and cheap. Larger ints keep no label.
+        bool negative = false;
+        std::uint64_t magnitude = 0;
+        return smallIntValue(o, negative, magnitude) ? integerLabel(negative, magnitude) : 0;
+    }
     case ObjectLabelKind::Float:
-        return floating(o);
+        return floatLabel(reinterpret_cast<PyFloatObject*>(o)->ob_fval);
     }
     return 0;
 }
@@ -91,33 +94,30 @@ std::uint32_t ObjectLabeler::frame(PyObject* frame)
     return value({ buffer_, n + lineLength });
 }
 
-std::uint32_t ObjectLabeler::integer(PyObject* o)
+std::uint32_t ObjectLabeler::integerLabel(bool negative, std::uint64_t magnitude)
 {
-    // Values up to two 30-bit digits: exact, and cheap. Larger ints keep no label.
-    const Py_ssize_t size = Py_SIZE(o);
-    const std::size_t digits = static_cast<std::size_t>(std::labs(size));
-    if (digits > 2)
+    if (maxLabel_ == 0)
         return 0;
-    const digit* digitsOf = reinterpret_cast<PyLongObject*>(o)->ob_digit;
-    std::uint64_t magnitude = 0;
-    for (std::size_t i = digits; i-- > 0;)
-        magnitude = (magnitude << PyLong_SHIFT) | digitsOf[i];
     char* p = buffer_;
-    if (size < 0)
+    if (negative)
         *p++ = '-';
     p = std::to_chars(p, buffer_ + sizeof buffer_, magnitude).ptr;
     return value({ buffer_, static_cast<std::size_t>(p - buffer_) });
 }
 
-std::uint32_t ObjectLabeler::floating(PyObject* o)
+std::uint32_t ObjectLabeler::floatLabel(double number)
 {
-    auto result = std::to_chars(buffer_, buffer_ + sizeof buffer_, reinterpret_cast<PyFloatObject*>(o)->ob_fval);
+    if (maxLabel_ == 0)
+        return 0;
+    auto result = std::to_chars(buffer_, buffer_ + sizeof buffer_, number);
     return value({ buffer_, static_cast<std::size_t>(result.ptr - buffer_) });
 }
 
-std::uint32_t ObjectLabeler::bytes(PyObject* o)
+std::uint32_t ObjectLabeler::bytesLabel(Py_ssize_t length)
 {
-    char* p = std::to_chars(buffer_, buffer_ + sizeof buffer_, Py_SIZE(o)).ptr;
+    if (maxLabel_ == 0)
+        return 0;
+    char* p = std::to_chars(buffer_, buffer_ + sizeof buffer_, length).ptr;
     std::memcpy(p, " bytes", 6);
     return text({ buffer_, static_cast<std::size_t>(p + 6 - buffer_) });
 }

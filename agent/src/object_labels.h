@@ -25,6 +25,25 @@ public:
         return kind == ObjectLabelKind::None || maxLabel_ == 0 ? 0 : labelOfKind(o, kind);
     }
 
+    // The labels of values copied out of objects (held_leaves.h): an exact int of at most two
+    // digits, a float, a bytes object's length.
+    std::uint32_t integerLabel(bool negative, std::uint64_t magnitude);
+    std::uint32_t floatLabel(double value);
+    std::uint32_t bytesLabel(Py_ssize_t length);
+    // An int's value when it has at most two digits (larger ones get no label).
+    static bool smallIntValue(PyObject* o, bool& negative, std::uint64_t& magnitude)
+    {
+        const Py_ssize_t size = Py_SIZE(o);
+        if (size < -2 || size > 2)
+            return false;
+        const digit* digits = reinterpret_cast<PyLongObject*>(o)->ob_digit;
+        negative = size < 0;
+        magnitude = 0;
+        for (Py_ssize_t i = negative ? -size : size; i-- > 0;)
+            magnitude = (magnitude << PyLong_SHIFT) | digits[i];
+        return true;
+    }
+
 private:
     static constexpr std::size_t kMaxLabel = 1024;
 
@@ -33,9 +52,6 @@ private:
     std::uint32_t value(std::string_view text); // not: a str's preview, a number
     std::uint32_t name(PyObject* str); // a name str, cached by its address
     std::uint32_t frame(PyObject* frame);
-    std::uint32_t integer(PyObject* o);
-    std::uint32_t floating(PyObject* o);
-    std::uint32_t bytes(PyObject* o);
 
     StringTable& strings_;
     std::size_t maxLabel_;

@@ -91,8 +91,7 @@ std::string executablePathWithoutGil()
 // int.__sizeof__: the digits in use, at least one (zero owns a digit too).
 std::size_t intSizeof(PyObject* o)
 {
-    std::size_t digits = static_cast<std::size_t>(std::labs(Py_SIZE(o)));
-    return offsetof(PyLongObject, ob_digit) + (digits ? digits : 1) * sizeof(digit);
+    return intSizeofDigits(static_cast<std::size_t>(std::labs(Py_SIZE(o))));
 }
 
 // str.__sizeof__ with 3.11's representations: compact ASCII, compact, and the legacy two-block

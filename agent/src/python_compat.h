@@ -51,6 +51,10 @@ inline std::size_t preHeaderSize(PyTypeObject* type)
 
 // int.__sizeof__ and str.__sizeof__ of 3.11 (str's representations change in 3.12).
 std::size_t intSizeof(PyObject* o);
+inline std::size_t intSizeofDigits(std::size_t digits) // an int of that many 30-bit digits
+{
+    return offsetof(PyLongObject, ob_digit) + (digits ? digits : 1) * sizeof(digit);
+}
 std::size_t strSizeof(PyObject* o);
 
 // type.__sizeof__, code.__sizeof__ and frame.__sizeof__ of 3.11, computed without calling them

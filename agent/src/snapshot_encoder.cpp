@@ -64,13 +64,17 @@ void SnapshotEncoder::cutStrings()
 
 void SnapshotEncoder::cut()
 {
-    if (chunkObjects_ == 0)
-        return;
+    if (chunkObjects_ != 0)
+        cutBefore(stream_.size());
+}
+
+void SnapshotEncoder::cutBefore(std::size_t end)
+{
     cutStrings();
-    FrameSegment s = segment(wire::MessageType::SnapshotObjects, false, chunkStart_, stream_.size() - chunkStart_);
+    FrameSegment s = segment(wire::MessageType::SnapshotObjects, false, chunkStart_, end - chunkStart_);
     putU32(s, chunkObjects_);
     segments_.push_back(s);
-    chunkStart_ = stream_.size();
+    chunkStart_ = end;
     chunkObjects_ = 0;
 }
 

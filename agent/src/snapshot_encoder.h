@@ -60,9 +60,10 @@ public:
     static constexpr std::size_t kChunkBytes = 1024 * 1024;
     static constexpr std::size_t kObjectBytes = 37; // the fixed part of an object record
     static constexpr std::size_t kReferenceBytes = 12;
+    static constexpr std::size_t kCountBytes = 4; // the objects frame's count, before the records
     // One object's record must fit a frame; references beyond are dropped (counted in truncated()).
     static constexpr std::uint32_t kMaxReferences
-        = static_cast<std::uint32_t>((wire::kMaxPayload - 4 - kObjectBytes) / kReferenceBytes);
+        = static_cast<std::uint32_t>((wire::kMaxPayload - kCountBytes - kObjectBytes) / kReferenceBytes);
 
     explicit SnapshotEncoder(const StringTable& strings)
         : strings_(strings)
@@ -94,7 +95,7 @@ public:
         return true;
     }
     // Appends a reference to the current object. False when it cannot take more.
-    bool addReference(std::uintptr_t target)
+    bool addReference(std::uintptr_t target, std::uint32_t label = 0)
     {
         if (references_ == kMaxReferences)
             return full();
@@ -102,9 +103,8 @@ public:
         if (!p)
             return false;
         const std::uint64_t t = target;
-        const std::uint32_t noLabel = 0;
         std::memcpy(p, &t, 8);
-        std::memcpy(p + 8, &noLabel, 4);
+        std::memcpy(p + 8, &label, 4);
         ++references_;
         return true;
     }
@@ -116,6 +116,10 @@ public:
         if (stream_.failed())
             return;
         std::memcpy(stream_.data() + objectStart_ + 33, &references_, 4);
+        // A frame carries at most kMaxPayload bytes: an object that would take the chunk past that
+        // (a list of millions) goes into the next frame, which it fits alone.
+        if (chunkObjects_ > 0 && kCountBytes + (stream_.size() - chunkStart_) > wire::kMaxPayload)
+            cutBefore(objectStart_);
         ++objects_;
         ++chunkObjects_;
         referencesTotal_ += references_;
@@ -139,6 +143,7 @@ public:
 private:
     bool full();
     void cut();
+    void cutBefore(std::size_t end); // frames the chunk's objects that end before `end`
     void cutStrings();
 
     const StringTable& strings_;

@@ -12,9 +12,10 @@
 namespace gcscope::agent {
 
 namespace {
-// Bytes of records per tracked object: 37 fixed, 12 per reference (about 2.5 on average), and the
-// leaves. Over-reserving costs zeroed pages until the snapshot is sent.
-constexpr std::size_t kBytesPerObject = 80;
+// Bytes of records written under the GIL per tracked object: 37 fixed, 12 per reference (about 4 on
+// average) and the untracked containers (dicts and tuples of atoms) they lead to. Over-reserving
+// costs zeroed pages until the snapshot is sent, under-reserving page faults during the pause.
+constexpr std::size_t kBytesPerObject = 144;
 
 std::size_t withMargin(std::size_t n)
 {
@@ -55,12 +56,16 @@ std::unique_ptr<HeapSnapshot> SnapshotTaker::prepare()
     const std::size_t tracked = estimatedTrackedObjects(layout_);
     const std::size_t bytes = tracked * kBytesPerObject;
     snapshot->encoder.prepare(capped(bytes > withMargin(lastStreamBytes_) ? bytes : withMargin(lastStreamBytes_)));
-    // Without an earlier snapshot to go by: about one leaf (str, int, ...) for every two objects, one
-    // in four of them shared (most have a single reference, which needs no table).
-    if (lastStreamBytes_)
-        snapshot->scratch.prepare(withMargin(lastLeaves_), withMargin(lastSharedLeaves_));
-    else
-        snapshot->scratch.prepare(tracked / 2, tracked / 8);
+    // Without an earlier snapshot to go by: about one untracked container leaf (a dict or tuple of
+    // atoms) for every two objects, one in four of them shared (most have a single reference, which
+    // needs no table), and about one immutable leaf note (str, int, ...) per object.
+    if (lastStreamBytes_) {
+        snapshot->scratch.prepare(withMargin(lastSharedLeaves_));
+        snapshot->held.prepare(withMargin(lastHeldNotes_));
+    } else {
+        snapshot->scratch.prepare(tracked / 8);
+        snapshot->held.prepare(tracked + tracked / 2);
+    }
     snapshot->strings.prepare(withMargin(lastStringBytes_), withMargin(lastStrings_));
     return snapshot;
 }
@@ -80,33 +85,41 @@ SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, PyObject* agentObject,
 
     const bool noStrings = request.flags & wire::kSnapshotNoStrings;
     bool ok;
-    std::uint64_t tracked;
     {
         TypeCatalog types(resources_, snapshot.strings);
         ObjectLabeler labels(snapshot.strings, request.maxLabel, noStrings);
         EdgeLabeler edges(snapshot.strings, noStrings);
-        HeapWalker walker(layout, types, labels, edges, snapshot.encoder, snapshot.scratch, agentObject);
+        HeapWalker walker(layout, types, labels, edges, snapshot.encoder, snapshot.scratch, snapshot.held, agentObject);
         ok = walker.walk();
-        tracked = walker.trackedObjects();
-        lastLeaves_ = walker.leaves();
+        snapshot.begin.trackedObjects = walker.trackedObjects();
         lastSharedLeaves_ = walker.sharedLeaves();
+        lastHeldNotes_ = snapshot.held.notes();
     }
-    const std::int64_t pauseNs = monotonicNs() - start;
     if (!ok || snapshot.encoder.failed()) {
+        snapshot.held.release(); // the GIL is still held
         failure = { ENOMEM, "not enough memory for the snapshot of this heap" };
         return Status::Failed;
     }
+    const std::int64_t pauseNs = monotonicNs() - start;
+    snapshot.begin.timeNs = timeNs;
+    snapshot.begin.pauseNs = pauseNs > 0 ? pauseNs : 1;
+    return Status::Done;
+}
 
-    const SnapshotEncoder& encoder = snapshot.encoder;
+bool SnapshotTaker::finish(const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure)
+{
+    ObjectLabeler labels(snapshot.strings, request.maxLabel, request.flags & wire::kSnapshotNoStrings);
+    SnapshotEncoder& encoder = snapshot.encoder;
+    if (!snapshot.held.write(labels, resources_.sizer(), encoder) || !encoder.finish()) {
+        failure = { ENOMEM, "not enough memory for the snapshot of this heap" };
+        return false;
+    }
     lastStreamBytes_ = encoder.streamBytes();
     lastStringBytes_ = snapshot.strings.records().size();
     lastStrings_ = snapshot.strings.count();
     auto& begin = snapshot.begin;
     begin.snapshotId = request.snapshotId;
-    begin.timeNs = timeNs;
-    begin.pauseNs = pauseNs > 0 ? pauseNs : 1;
     begin.objects = encoder.objects();
-    begin.trackedObjects = tracked;
     begin.references = encoder.referenceCount();
     auto& end = snapshot.end;
     end.snapshotId = request.snapshotId;
@@ -114,7 +127,14 @@ SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, PyObject* agentObject,
     end.referencesSent = encoder.referenceCount();
     end.stringsSent = encoder.stringsSent();
     snapshot.truncatedObjects = encoder.truncated();
-    return Status::Done;
+    return true;
+}
+
+void SnapshotTaker::release(HeapSnapshot& snapshot)
+{
+    const std::int64_t start = monotonicNs();
+    snapshot.held.release();
+    snapshot.begin.pauseNs += monotonicNs() - start;
 }
 
 } // namespace gcscope::agent

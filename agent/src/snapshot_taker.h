@@ -1,14 +1,19 @@
-// Takes a heap snapshot on request, in two steps:
+// Takes a heap snapshot on request, in four steps:
 //   prepare()  without the GIL: a HeapSnapshot whose record buffer is already faulted in, sized
 //              from the collector's own counts and the previous snapshot (page faults are as
 //              costly as the walk, and here they do not hold up the target);
-//   take()     with the GIL: the walk (heap_walker.h), encoded into frames in agent memory.
-// The HeapSnapshot refers to no Python object: it is sent after the GIL is released and returns
-// its memory to the system when dropped.
+//   take()     with the GIL: the walk (heap_walker.h), encoded into frames in agent memory, with
+//              a reference held to each immutable leaf (held_leaves.h);
+//   finish()   without the GIL: the held leaves' records, the last frames and the counts;
+//   release()  with the GIL again, briefly: the held references given back. The target's pause
+//              is both GIL holds.
+// After release() the HeapSnapshot refers to no Python object: it is sent, and returns its memory
+// to the system when dropped.
 #pragma once
 
 #include "gc_module.h"
 #include "heap_walker.h"
+#include "held_leaves.h"
 #include "python_compat.h"
 #include "snapshot_encoder.h"
 #include "snapshot_types.h"
@@ -29,6 +34,7 @@ struct HeapSnapshot {
     StringTable strings;
     SnapshotEncoder encoder { strings };
     WalkScratch scratch; // drop it (scratch = {}) once the GIL is released
+    HeldLeaves held; // references to give back (release()) before the snapshot is dropped
 };
 
 class SnapshotTaker {
@@ -49,13 +55,18 @@ public:
     // the GIL and ask again. `agentObject` (the agent's gc callback) is left out.
     Status take(GcModule& gc, PyObject* agentObject, const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot,
         Failure& failure);
+    // No GIL, after take() said Done. False (with the reason) when memory ran out; release() is
+    // due all the same.
+    bool finish(const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure);
+    // GIL held, after take() whatever it said, and after finish() when that ran. Once.
+    void release(HeapSnapshot& snapshot);
 
 private:
     TypeCatalogResources resources_;
     InterpreterLayout layout_; // as checked by open(), for prepare()'s estimate only
     // The previous snapshot's sizes, the best guess for the next one.
     std::size_t lastStreamBytes_ = 0;
-    std::size_t lastLeaves_ = 0;
+    std::size_t lastHeldNotes_ = 0;
     std::size_t lastSharedLeaves_ = 0;
     std::size_t lastStringBytes_ = 0;
     std::size_t lastStrings_ = 0;

@@ -1,5 +1,6 @@
 #include "snapshot_types.h"
 
+#include "native_traversal.h"
 #include "text_preview.h"
 
 #include <gcscope/wire.h>
@@ -120,6 +121,7 @@ std::unique_ptr<TypeInfo> TypeCatalog::describe(PyTypeObject* type)
         info->edges = EdgeKind::Instance;
         info->plan = planFor(type);
     }
+    info->native = nativeTraversalOf(type, *info);
     return info;
 }
 

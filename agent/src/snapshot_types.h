@@ -49,6 +49,9 @@ enum class EdgeKind : std::uint8_t {
     Instance,
 };
 
+// Whose references are read natively rather than through tp_traverse (native_traversal.h).
+enum class NativeTraversal : std::uint8_t { None, List, Tuple, Dict, Instance };
+
 struct SlotField {
     Py_ssize_t offset = 0;
     std::uint32_t label = 0;
@@ -72,9 +75,12 @@ struct TypeInfo {
     std::uint8_t flags = 0; // wire::kObjectHasFinalizer
     ObjectLabelKind label = ObjectLabelKind::None;
     EdgeKind edges = EdgeKind::None;
+    NativeTraversal native = NativeTraversal::None;
     InstancePlan plan; // edges == Instance
-    // Labels of the class's shared-key entries for inline values, filled on first use.
+    // Labels of the class's shared-key entries for inline values, filled on first use; readable
+    // says whether the shared keys could be read (their count is how many values there are).
     bool attributeLabelsKnown = false;
+    bool attributeLabelsReadable = false;
     std::vector<std::uint32_t> attributeLabels;
 };
 

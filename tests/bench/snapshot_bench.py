@@ -3,9 +3,12 @@
   (gc.get_objects(), gc.get_referents and sys.getsizeof on each) — goal <= 0.35, stretch 0.1;
   ingest time; bytes per object on disk; roots + unreachable + SCC + dominators time (goal < 3 s);
   a retention path query (goal < 100 ms); peak memory of the analysis.
-Usage: snapshot_bench.py BUILD_DIR PYTHON [OBJECTS ...]"""
+With --repeat N the same heap is walked and snapshotted N times (each snapshot a new attach, as the
+CLI does) and the pause ratios' median is reported as well: on a busy machine single ratios scatter.
+Usage: snapshot_bench.py BUILD_DIR PYTHON [--repeat N] [OBJECTS ...]"""
 import json
 import os
+import statistics
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +18,30 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(build, python, n):
+def python_walk(target):
+    """The faster of two pure-Python walks of the target's heap, in seconds."""
+    walks = []
+    for _ in range(2):
+        target.stdin.write("walk\n")
+        target.stdin.flush()
+        walks.append(float(target.stdout.readline().split()[1]))
+    return min(walks)
+
+
+def snapshot_pause(gcscope, pid):
+    """Takes one snapshot of the target; the pause it reports, in seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "pause.db")
+        r = subprocess.run([gcscope, "snapshot", "--pid", str(pid), "-o", db], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(r.stderr)
+        con = sqlite3.connect(db)
+        pause_ns = con.execute("SELECT pause_ns FROM snapshots ORDER BY id DESC LIMIT 1").fetchone()[0]
+        con.close()
+        return pause_ns / 1e9
+
+
+def run(build, python, n, repeat=1):
     gcscope = os.path.join(build, "profiler", "gcscope")
     bench = os.path.join(build, "tests", "bench", "snapshot_analysis_bench")
     target = subprocess.Popen([python, os.path.join(HERE, "heap_target.py"), str(n)], stdin=subprocess.PIPE,
@@ -23,12 +49,7 @@ def run(build, python, n):
     try:
         ready = target.stdout.readline().split()
         tracked = int(ready[2])
-        walks = []
-        for _ in range(2):
-            target.stdin.write("walk\n")
-            target.stdin.flush()
-            walks.append(float(target.stdout.readline().split()[1]))
-        walk = min(walks)
+        walk = python_walk(target)
         with tempfile.TemporaryDirectory() as tmp:
             db = os.path.join(tmp, "bench.db")
             t0 = time.monotonic()
@@ -55,6 +76,15 @@ def run(build, python, n):
               % (analysis["load_s"], analysis["roots_unreachable_s"], analysis["scc_cycles_s"],
                  analysis["dominators_s"], analysis["analysis_total_s"], analysis["path_first_query_s"] * 1e3,
                  analysis["path_next_query_s"] * 1e3, analysis["peak_rss_mib"]))
+        if repeat > 1:
+            ratios = [pause / walk]
+            for _ in range(repeat - 1):
+                walk = python_walk(target)
+                pause = snapshot_pause(gcscope, target.pid)
+                ratios.append(pause / walk)
+                print("    again: pure-Python walk %.3f s; snapshot pause %.3f s -> ratio %.3f" % (walk, pause, pause / walk))
+            print("    pause ratio over %d snapshots: median %.3f (min %.3f, max %.3f)"
+                  % (repeat, statistics.median(ratios), min(ratios), max(ratios)))
     finally:
         target.kill()
         target.wait()
@@ -62,10 +92,15 @@ def run(build, python, n):
 
 def main():
     build, python = sys.argv[1], sys.argv[2]
-    sizes = [int(x) for x in sys.argv[3:]] or [1_000_000]
+    args = sys.argv[3:]
+    repeat = 1
+    if args[:1] == ["--repeat"]:
+        repeat = max(1, int(args[1]))
+        args = args[2:]
+    sizes = [int(x) for x in args] or [1_000_000]
     print("heap snapshot benchmark")
     for n in sizes:
-        run(build, python, n)
+        run(build, python, n, repeat)
 
 
 if __name__ == "__main__":

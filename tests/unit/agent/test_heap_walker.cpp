@@ -4,6 +4,7 @@
 // whole heap of the interpreter (its start-up objects and kObjects).
 #include "edge_labels.h"
 #include "heap_walker.h"
+#include "held_leaves.h"
 #include "object_labels.h"
 #include "python_api.h"
 #include "python_compat.h"
@@ -15,8 +16,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 // An embedded interpreter that is never finalised keeps its memory: not a leak of ours.
@@ -78,6 +81,13 @@ mixed_keys = {1: [14], "s": [15], (1, 2): [16]}
 tuple_sub = TupleSub(([21], [22])); tuple_sub.attr = [29]  # __dict__ after the items
 int_sub = IntSub(2 ** 70); int_sub.attr = [32]
 odd_keys = {"with space": [17], "line\nbreak": [18], "k" * 300: [19], "\u00e9": [20]}
+class SlotBase:
+    __slots__ = ("s",)
+class DictOnSlots(SlotBase): pass
+dict_on_slots = DictOnSlots(); dict_on_slots.s = [40]; dict_on_slots.x = [41]
+class Sparse: pass
+sparse = Sparse(); sparse.a = [42]; sparse.b = [43]; sparse.c = [44]; del sparse.b  # a hole in the values
+split_dict = Sparse(); split_dict.a = [45]; split_dict_values = split_dict.__dict__  # a split-table dict
 
 objects = [
     node, materialised, slotted, slotted_dict, list_sub, dict_sub, tuple_sub, int_sub, WithMeta, Meta,
@@ -85,6 +95,7 @@ objects = [
     mixed_keys, odd_keys, [None, [23]], ([24], "s"), {"plain": [25]}, Node.__init__ if hasattr(Node, "__init__") else None,
     Finalizable().__del__, functools.partial(len), collections.OrderedDict(a=[26]), collections.deque([[27]]),
     array.array("i", range(3)), re.compile("x+"), types.SimpleNamespace(a=[28]), sys.modules[__name__],
+    dict_on_slots, sparse, split_dict, split_dict_values, (1, "two", 3.0, b"four", 2 ** 100, -7),
 ]
 )PY";
 
@@ -190,6 +201,15 @@ struct Walked {
     std::vector<std::string> strings { std::string() };
     std::vector<wire::SnapshotObject> objects;
     std::uint64_t tracked = 0;
+    std::uint64_t held = 0; // immutable leaves described after the walk
+
+    const wire::SnapshotObject* at(std::uint64_t address) const
+    {
+        for (const auto& o : objects)
+            if (o.address == address)
+                return &o;
+        return nullptr;
+    }
 };
 
 class HeapWalk : public ::testing::Test {
@@ -212,7 +232,7 @@ protected:
         ASSERT_TRUE(resources_.open());
     }
 
-    static Walked walk(bool noStrings, std::uint32_t maxLabel = 60)
+    static Walked walk(bool noStrings, std::uint32_t maxLabel = 60, const std::function<void()>& betweenHolds = {})
     {
         Walked out;
         PyObject* gc = PyImport_ImportModule("gc");
@@ -227,14 +247,22 @@ protected:
         auto strings = std::make_unique<StringTable>();
         auto encoder = std::make_unique<SnapshotEncoder>(*strings);
         WalkScratch scratch;
+        HeldLeaves held;
         {
             TypeCatalog types(resources_, *strings);
             ObjectLabeler labels(*strings, maxLabel, noStrings);
             EdgeLabeler edges(*strings, noStrings);
-            HeapWalker walker(layout, types, labels, edges, *encoder, scratch, nullptr);
+            HeapWalker walker(layout, types, labels, edges, *encoder, scratch, held, nullptr);
             out.ok = walker.walk();
             out.tracked = walker.trackedObjects();
         }
+        // What the agent does once the GIL is released (here it stays held: nothing else runs).
+        if (betweenHolds)
+            betweenHolds();
+        ObjectLabeler labels(*strings, maxLabel, noStrings);
+        out.ok = out.ok && held.write(labels, resources_.sizer(), *encoder) && encoder->finish();
+        out.held = held.objects();
+        held.release();
         for (const auto& segment : encoder->segments()) {
             std::string payload(reinterpret_cast<const char*>(segment.prefix), segment.prefixSize);
             payload.append(encoder->bytesOf(segment), segment.length);
@@ -252,6 +280,9 @@ protected:
             }
         }
         EXPECT_EQ(out.objects.size(), encoder->objects());
+        std::unordered_set<std::uint64_t> addresses;
+        for (const auto& o : out.objects)
+            EXPECT_TRUE(addresses.insert(o.address).second) << "an object sent twice: " << out.strings.at(o.type);
         return out;
     }
 
@@ -342,6 +373,82 @@ TEST_F(HeapWalk, GivenFrozenObjectsThenTheyAreLeavesWithoutReferencesAndNothingU
             ++frozenLeaves;
     EXPECT_LT(w.tracked, 200u) << "frozen objects were walked";
     EXPECT_GT(frozenLeaves, 0u);
+}
+
+// Runs `code` in the test's globals; false when it raised.
+bool run(const char* code, PyObject* globals)
+{
+    PyObject* result = PyRun_String(code, Py_file_input, globals, globals);
+    if (!result)
+        PyErr_Print();
+    Py_XDECREF(result);
+    return result != nullptr;
+}
+
+long long evaluate(const char* expression, PyObject* globals)
+{
+    PyObject* result = PyRun_String(expression, Py_eval_input, globals, globals);
+    if (!result) {
+        PyErr_Print();
+        return -1;
+    }
+    const long long value = PyLong_AsLongLong(result);
+    Py_DECREF(result);
+    return value;
+}
+
+TEST_F(HeapWalk, GivenImmutableLeavesThenEachIsSentOnceWithItsRefcountFromBeforeTheWalkAndEveryReferenceIsGivenBack)
+{
+    ASSERT_TRUE(run(R"PY(
+# Made at run time: a constant would also be held by the code object running this.
+held = {
+    "str": "held-" + str(12345) * 3,
+    "int": int("1000000000007"),
+    "float": float("7.5"),
+    "bytes": ("held-bytes" * 2).encode(),
+}
+held_holders = [held["str"], held["str"], {"k": held["str"]}, [held["int"]] * 5, [held["float"], held["bytes"]]]
+def held_refcounts():
+    return {name: sys.getrefcount(held[name]) - 1 for name in held}  # less getrefcount's own
+)PY",
+        globals_));
+    ASSERT_TRUE(run("held_before = held_refcounts()\n", globals_));
+    auto w = walk(false);
+    ASSERT_TRUE(w.ok);
+    EXPECT_GT(w.held, 4u);
+    for (const char* name : { "str", "int", "float", "bytes" }) {
+        const std::string key = std::string("held['") + name + "']";
+        const auto address = static_cast<std::uint64_t>(evaluate(("id(" + key + ")").c_str(), globals_));
+        std::size_t records = 0;
+        for (const auto& o : w.objects)
+            records += o.address == address;
+        EXPECT_EQ(records, 1u) << name;
+        const auto* o = w.at(address);
+        ASSERT_NE(o, nullptr) << name;
+        EXPECT_FALSE(o->flags & wire::kObjectTracked);
+        EXPECT_EQ(o->refcount, evaluate(("held_before['" + std::string(name) + "']").c_str(), globals_)) << name;
+        EXPECT_EQ(static_cast<long long>(o->size), evaluate(("sys.getsizeof(" + key + ")").c_str(), globals_)) << name;
+    }
+    EXPECT_EQ(w.strings.at(w.at(static_cast<std::uint64_t>(evaluate("id(held['str'])", globals_)))->label),
+        "held-123451234512345");
+    EXPECT_EQ(
+        w.strings.at(w.at(static_cast<std::uint64_t>(evaluate("id(held['int'])", globals_)))->label), "1000000000007");
+    EXPECT_EQ(evaluate("int(held_refcounts() == held_before)", globals_), 1)
+        << "a reference was not given back: " << evaluate("held_refcounts()['str']", globals_) << " "
+        << evaluate("held_before['str']", globals_);
+}
+
+TEST_F(HeapWalk, GivenALeafDroppedBetweenTheTwoHoldsThenItsRecordIsWhatTheWalkSawAndReleasingFreesIt)
+{
+    ASSERT_TRUE(run("doomed_holder = ['doomed-' + 'z' * 40]\ndoomed_id = id(doomed_holder[0])\n", globals_));
+    const auto address = static_cast<std::uint64_t>(evaluate("doomed_id", globals_));
+    auto w = walk(false, 60, [] { ASSERT_TRUE(run("doomed_holder.clear()\n", globals_)); });
+    ASSERT_TRUE(w.ok);
+    const auto* doomed = w.at(address);
+    ASSERT_NE(doomed, nullptr);
+    EXPECT_EQ(doomed->refcount, 1);
+    EXPECT_EQ(w.strings.at(doomed->label), "doomed-" + std::string(40, 'z'));
+    EXPECT_EQ(w.strings.at(doomed->type), "str");
 }
 
 } // namespace

@@ -1,0 +1,128 @@
+// The immutable leaves of a heap snapshot (exact str, int, float and bytes), described after the
+// GIL is released. Under the GIL the walk only notes each one it meets, with its refcount, while
+// its memory is in cache from the walk's own check:
+//   int, float, bytes  what their record needs is a word or two (the value, the length): copied;
+//   str                its text may be long: a reference is taken instead, and its size and label
+//                      are read once the target runs again (nothing about a str can change while
+//                      it is referenced); the references are given back in one short second GIL
+//                      hold, in address order.
+//
+// A small cache of the last objects noted keeps the shared ones (small ints, interned names) from
+// being noted over and over; the others may be noted more than once. Sorting by address brings an
+// object's notes together; the first note's refcount is from before any reference of ours (the GIL
+// was held throughout, and only the walk changed it since).
+//
+// A str's size also counts the UTF-8 and wchar_t copies CPython may attach to it later: one
+// attached between the walk and its record makes the record count it.
+#pragma once
+
+#include "mapped_buffer.h"
+#include "object_labels.h"
+#include "object_size.h"
+#include "python_compat.h"
+#include "snapshot_encoder.h"
+#include "snapshot_types.h"
+
+#include <cstdint>
+#include <cstring>
+
+namespace gcscope::agent {
+
+class HeldLeaves {
+public:
+    HeldLeaves() = default;
+    HeldLeaves(const HeldLeaves&) = delete;
+    HeldLeaves& operator=(const HeldLeaves&) = delete;
+
+    // Room for `count` notes, faulted in now (before the GIL is taken).
+    void prepare(std::size_t count) { notes_.prefault(count); }
+
+    // GIL held: the noted types, described by this snapshot's catalog.
+    void open(TypeCatalog& types);
+
+    // GIL held. Whether `o` is one of the noted types (exact, and a str in its final form).
+    bool accepts(PyObject* o) const
+    {
+        PyTypeObject* type = Py_TYPE(o);
+        if (type == types_[kStrType])
+            return PyUnicode_IS_READY(o);
+        return type == types_[kIntType] || type == types_[kFloatType] || type == types_[kBytesType];
+    }
+    // GIL held: notes an accepted object. False when memory ran out.
+    bool note(PyObject* o)
+    {
+        const auto address = reinterpret_cast<std::uintptr_t>(o);
+        PyObject*& recent = recent_[(address >> 4) & (kRecent - 1)];
+        if (recent == o)
+            return true; // noted already, its first refcount with it
+        Note n { address, o->ob_refcnt, 0 };
+        PyTypeObject* type = Py_TYPE(o);
+        if (type == types_[kStrType]) {
+            n.address |= kHeldStr;
+        } else if (type == types_[kIntType]) {
+            bool negative = false;
+            std::uint64_t magnitude = 0;
+            if (ObjectLabeler::smallIntValue(o, negative, magnitude)) {
+                n.address |= negative ? kNegativeInt : kInt;
+                n.payload = magnitude;
+            } else {
+                n.address |= kLargeInt;
+                n.payload = static_cast<std::uint64_t>(Py_SIZE(o));
+            }
+        } else if (type == types_[kFloatType]) {
+            n.address |= kFloat;
+            std::memcpy(&n.payload, &reinterpret_cast<PyFloatObject*>(o)->ob_fval, sizeof(double));
+        } else {
+            n.address |= kBytes;
+            n.payload = static_cast<std::uint64_t>(Py_SIZE(o));
+        }
+        if (!notes_.push_back(n))
+            return false;
+        recent = o;
+        if (type == types_[kStrType])
+            ++o->ob_refcnt;
+        return true;
+    }
+    std::size_t notes() const { return notes_.size(); }
+
+    // No GIL: one record per object, after the records written so far. False when memory ran out.
+    bool write(ObjectLabeler& labels, const ShallowSizer& sizer, SnapshotEncoder& encoder);
+    std::uint64_t objects() const { return objects_; } // distinct objects written
+
+    // GIL held: gives every reference back (a str nobody else holds any more is freed). Once.
+    void release();
+
+private:
+    // What a note is, in its address's low bits (objects are at least 8-byte aligned).
+    enum NoteKind : std::uintptr_t { kHeldStr, kInt, kNegativeInt, kLargeInt, kFloat, kBytes };
+    static constexpr std::uintptr_t kKindBits = 0x7;
+    enum TypeIndex { kStrType, kIntType, kFloatType, kBytesType, kTypes };
+    static constexpr TypeIndex kTypeOf[] = { kStrType, kIntType, kIntType, kIntType, kFloatType, kBytesType };
+
+    struct Note {
+        std::uintptr_t address; // | NoteKind
+        Py_ssize_t refcount; // before this note's reference, if any
+        std::uint64_t payload; // int: magnitude (at most two digits) or ob_size; float: its bits; bytes: length
+    };
+    struct Described {
+        std::uint32_t name = 0;
+        SizeRule size;
+        std::size_t basicSize = 0; // float, bytes: tp_basicsize and tp_itemsize
+        std::size_t itemSize = 0;
+    };
+    static constexpr std::size_t kRecent = 256;
+
+    bool sortByAddress();
+    std::uint64_t sizeOf(const Note& n, PyObject* o, const ShallowSizer& sizer) const;
+    std::uint32_t labelOf(const Note& n, PyObject* o, ObjectLabeler& labels) const;
+
+    PyTypeObject* types_[kTypes] {}; // null: that type is not noted
+    Described described_[kTypes];
+    PyObject* recent_[kRecent] {};
+    MappedArray<Note> notes_;
+    MappedArray<PyObject*> heldStrs_; // one entry per reference held, once listed by write()
+    bool strsListed_ = false;
+    std::uint64_t objects_ = 0;
+};
+
+} // namespace gcscope::agent
