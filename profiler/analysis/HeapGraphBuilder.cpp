@@ -75,6 +75,12 @@ void HeapGraphBuilder::addEdgeByAddress(std::uint64_t fromAddress, std::uint64_t
 
 void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
 {
+    // The counts come from the agent's SnapshotBegin or a file's snapshots row, neither of which we
+    // trust: a hint up to these sizes (about 60 MB), beyond them the arrays grow as objects arrive.
+    constexpr std::size_t kMostObjects = std::size_t { 1 } << 20;
+    constexpr std::size_t kMostEdges = std::size_t { 1 } << 20;
+    objects = std::min(objects, kMostObjects);
+    edges = std::min(edges, kMostEdges);
     graph_.address.reserve(objects);
     graph_.type.reserve(objects);
     graph_.size.reserve(objects);

@@ -37,6 +37,7 @@ public:
     void addEdgeToAddress(ObjectId from, std::uint64_t toAddress, std::uint32_t label = kNoEdgeLabel);
     void addEdgeByAddress(std::uint64_t fromAddress, std::uint64_t toAddress, std::uint32_t label = kNoEdgeLabel);
 
+    // Room for this many objects and edges, as a hint: large counts are not taken at their word.
     void reserve(std::size_t objects, std::size_t edges);
     std::size_t objectCount() const { return graph_.address.size(); }
 

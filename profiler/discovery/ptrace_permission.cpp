@@ -47,11 +47,13 @@ bool isOurDescendant(pid_t pid)
     return false;
 }
 
-// A process that is not dumpable (setuid, prctl(PR_SET_DUMPABLE, 0)) has its /proc files owned by root.
+// A process that is not dumpable (setuid, prctl(PR_SET_DUMPABLE, 0)) has the files in its /proc
+// directory owned by root. (Not always the directory itself: Linux 6.x leaves /proc/PID to its user.)
 bool looksNonDumpable(pid_t pid, const ProcStatus& target)
 {
     struct stat st { };
-    return ::stat(("/proc/" + std::to_string(pid)).c_str(), &st) == 0 && st.st_uid == 0 && target.uids[1] != 0;
+    return ::stat(("/proc/" + std::to_string(pid) + "/environ").c_str(), &st) == 0 && st.st_uid == 0
+        && target.uids[1] != 0;
 }
 
 std::string owner(const ProcStatus& target)

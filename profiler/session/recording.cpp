@@ -160,6 +160,11 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
             warn(e.what());
             if (!agent.connection.open() || !util::processAlive(pid))
                 agentGone = true;
+        } catch (const std::exception& e) {
+            // A stream that does not add up (two objects at one address...) or one the file could not
+            // take: this snapshot is lost, the session goes on and still gets its end recorded.
+            result.snapshotError = std::string("snapshot failed: ") + e.what();
+            warn(result.snapshotError);
         }
         if (agentGone && reason.empty())
             reason = "the agent left during a snapshot";
@@ -228,16 +233,22 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
     }
     if (!agentGone) {
         // Clean stop: ask the agent to wind down and keep what it still sends until its Bye.
-        if (agent.connection.send(wire::frame(wire::MessageType::Detach, {}))) {
-            const auto deadline = Clock::now() + std::chrono::seconds(5);
-            while (Clock::now() < deadline) {
-                Frame f;
-                auto st = agent.connection.read(f, milliseconds(100));
-                if (st == AgentConnection::ReadStatus::Frame && !sink.take(f))
-                    break;
-                if (st == AgentConnection::ReadStatus::Closed || st == AgentConnection::ReadStatus::ProtocolError)
-                    break;
-            }
+        // (Also when the send failed: an agent that is gone reads as closed at once.)
+        agent.connection.send(wire::frame(wire::MessageType::Detach, {}));
+        bool answered = false;
+        const auto deadline = Clock::now() + std::chrono::seconds(5);
+        while (!answered && Clock::now() < deadline) {
+            Frame f;
+            auto st = agent.connection.read(f, milliseconds(100));
+            answered = (st == AgentConnection::ReadStatus::Frame && !sink.take(f))
+                || st == AgentConnection::ReadStatus::Closed || st == AgentConnection::ReadStatus::ProtocolError;
+        }
+        if (!answered) {
+            // Stopped (SIGSTOP, a debugger) or stuck in a long C call holding the GIL: we close our end,
+            // and the agent winds down as soon as it runs again and sees it.
+            warn("the agent in PID " + std::to_string(pid)
+                + " did not answer the detach within 5 s (is the process stopped?); it leaves when it runs again");
+            reason += " (the agent did not answer the detach)";
         }
     } else {
         // The connection ended by itself: tell a target that exited from an agent that left. A process

@@ -30,7 +30,10 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
                     break;
                 }
             } else if (f.type == wire::MessageType::Bye) {
-                throw SnapshotError("the agent left before the snapshot was complete (the target is exiting)");
+                const auto bye = wire::decodeAs<wire::ByeRecord>(f.payload);
+                const std::string why
+                    = !bye || bye->reason == "interpreter finalizing" ? "the target is exiting" : bye->reason;
+                throw SnapshotError("the agent left before the snapshot was complete (" + why + ")");
             } else if (other) {
                 other(f);
             }

@@ -142,16 +142,20 @@ Database Database::openForWriting(const std::filesystem::path& path, std::span<c
     const std::string name = path.string();
     const int newest = static_cast<int>(migrations.size());
 
-    // Create the file ourselves, exclusively, so that we know whether it is ours to remove again.
+    // Create the file ourselves, exclusively, so that we know whether it is ours to remove again;
+    // readable by its owner only, since snapshots can hold the target's data (docs/security.md).
+    // SQLite gives the -wal and -shm files the same permissions.
     bool created = false;
-    if (const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0644); fd >= 0) {
+    if (const int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600); fd >= 0) {
         ::close(fd);
         created = true;
     } else if (errno != EEXIST) {
         throw StorageError(name, std::string("cannot create (") + std::strerror(errno) + ")");
     } else if (const FileFacts facts = checkFile(name); !facts.empty) {
         // Everything about an existing file is checked read-only before a writable connection exists.
-        openValidated(name, readAsImmutable(facts), newest).close();
+        auto existing = openValidated(name, readAsImmutable(facts), newest);
+        requireIntact(existing);
+        existing.close();
     }
 
     try {

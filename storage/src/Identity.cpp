@@ -73,4 +73,17 @@ void requireTables(const Database& db, int schemaVersion)
             throw StorageError(db.path(), "corrupt (table " + std::string(table.name) + " is missing)");
 }
 
+void requireIntact(const Database& db)
+{
+    Statement check(db, "PRAGMA quick_check(1)");
+    std::string verdict = check.step() ? check.text(0) : std::string("no verdict");
+    check.reset();
+    if (verdict == "ok")
+        return;
+    constexpr std::string_view kPrefix = "*** in database main ***";
+    if (verdict.starts_with(kPrefix))
+        verdict.erase(0, verdict.find_first_not_of(" \n", kPrefix.size()));
+    throw StorageError(db.path(), "corrupt (" + verdict + ")");
+}
+
 } // namespace gcscope::storage

@@ -29,4 +29,9 @@ void requireGcscope(const std::string& path, const Identity& identity, int newes
 // Throws StorageError when a table the file's schema version has is missing.
 void requireTables(const Database& db, int schemaVersion);
 
+// Throws StorageError "corrupt (...)" unless SQLite's quick_check finds every page sound. It reads
+// the whole file (about a second per GB), so only writers pay for it: before appending, where a
+// damaged page the checks above never read would otherwise be written around, and damaged further.
+void requireIntact(const Database& db);
+
 } // namespace gcscope::storage

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <stdexcept>
 
 using namespace gcscope::analysis;
@@ -94,6 +95,21 @@ TEST(HeapGraphBuilder, GivenABuiltGraph_WhenTheBuilderIsUsedAgain_ThenItStartsFr
     EXPECT_EQ(g.edgeCount(), 0u);
     EXPECT_EQ(g.typeNames.size(), 1u);
     EXPECT_EQ(g.strings.size(), 1u);
+}
+
+// The counts given to reserve() come from an agent's SnapshotBegin or a file's snapshots row: a
+// hostile or damaged one claimed billions (found by fuzz_snapshot_stream: a 6 GB allocation, and
+// a length_error for more edges than a vector can hold).
+TEST(HeapGraphBuilder, GivenAbsurdCountsToReserve_WhenObjectsArrive_ThenNothingIsAllocatedForThemAndTheGraphBuilds)
+{
+    HeapGraphBuilder b;
+    EXPECT_NO_THROW(b.reserve(std::size_t { 1 } << 40, std::numeric_limits<std::size_t>::max() / 2));
+    auto list = b.addObject({ 0x100, "list", 64, 1, Tracked });
+    b.addEdgeToAddress(list, 0x100);
+    HeapGraph g = b.build();
+    EXPECT_EQ(g.objectCount(), 1u);
+    EXPECT_EQ(g.edgeCount(), 1u);
+    EXPECT_LE(g.address.capacity(), std::size_t { 1 } << 20);
 }
 
 TEST(HeapGraph, GivenObjectsAddedOutOfAddressOrder_WhenFoundByAddress_ThenEachIdComesBack)

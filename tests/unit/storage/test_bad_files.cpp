@@ -197,3 +197,27 @@ TEST(StorageBadFiles, GivenAFileNameWithALineBreak_WhenAnErrorNamesIt_ThenTheMes
     const std::string message = errorOf([&] { Database::openForReading(file); });
     EXPECT_EQ(message.find('\n'), std::string::npos) << message;
 }
+
+// Damage on a page that opening never reads: a reader meets it when it reads that page, a writer
+// must find it before appending (it would otherwise write around it, and the file gets worse).
+TEST(StorageBadFiles, GivenOneDamagedPageDeepInside_WhenOpenedForWriting_ThenRefusedAsCorruptAndUntouched)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    writeRecording(file, 2000);
+    std::string bytes = readBytes(file);
+    const std::size_t pageSize = 4096;
+    ASSERT_GT(bytes.size(), 6 * pageSize);
+    std::mt19937 random(7);
+    for (std::size_t i = 4 * pageSize; i < 5 * pageSize; ++i)
+        bytes[i] = static_cast<char>(random());
+    writeBytes(file, bytes);
+    const auto listing = dir.listing();
+
+    EXPECT_NO_THROW(Database::openForReading(file)) << "opening alone does not read that page";
+    const std::string message = errorOf([&] { Database::openForWriting(file); });
+    EXPECT_EQ(message.rfind(file.string() + ": corrupt (", 0), 0u) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_EQ(readBytes(file), bytes);
+    EXPECT_EQ(dir.listing(), listing);
+}

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <memory>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -78,6 +79,28 @@ TEST(StorageFiles, GivenAWriter_WhenClosedCleanly_ThenTheRecordingIsOneFileInRol
     const std::string bytes = readBytes(file);
     EXPECT_EQ(bytes[18], 1) << "file format write version: rollback journal";
     EXPECT_EQ(bytes[19], 1) << "file format read version: rollback journal";
+}
+
+// A snapshot can hold string previews of the target's data: no other user may read a new file,
+// nor the WAL files next to it while it is written.
+TEST(StorageFiles, GivenANewFile_WhenWritten_ThenOnlyItsOwnerCanReadItOrItsWal)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    const mode_t previous = ::umask(0);
+    auto db = Database::openForWriting(file);
+    ::umask(previous);
+    {
+        Recorder recorder(db);
+        recorder.beginSession(makeSession());
+    }
+    for (const auto& name : dir.listing())
+        EXPECT_EQ(std::filesystem::status(dir.file(name)).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+            << name;
+    db.close();
+    EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 TEST(StorageFiles, GivenAFinishedRecording_WhenReadTwiceAtOnce_ThenNothingIsCreatedOrChanged)
