@@ -3,6 +3,8 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 
+#include "analysis/Growth.h"
+
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
 
@@ -14,26 +16,6 @@
 
 namespace gcscope::cli {
 namespace {
-
-// Slope of count over time, per minute, by least squares over every census point.
-double perMinute(const std::vector<storage::TypePoint>& points, std::uint64_t storage::TypePoint::*field)
-{
-    if (points.size() < 2)
-        return 0;
-    const double t0 = static_cast<double>(points.front().timeNs);
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (const auto& p : points) {
-        const double x = (static_cast<double>(p.timeNs) - t0) / 60e9;
-        const double y = static_cast<double>(p.*field);
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-    }
-    const double n = static_cast<double>(points.size());
-    const double den = n * sxx - sx * sx;
-    return den == 0 ? 0 : (n * sxy - sx * sy) / den;
-}
 
 int runGrowth(const std::string& path, std::optional<std::int64_t> sessionId, bool asJson, std::size_t limit)
 {
@@ -55,10 +37,8 @@ int runGrowth(const std::string& path, std::optional<std::int64_t> sessionId, bo
     for (const auto& s : series) {
         if (s.points.empty())
             continue;
-        rows.push_back(
-            { &s, static_cast<std::int64_t>(s.points.back().count) - static_cast<std::int64_t>(s.points.front().count),
-                static_cast<std::int64_t>(s.points.back().size) - static_cast<std::int64_t>(s.points.front().size),
-                perMinute(s.points, &storage::TypePoint::count), perMinute(s.points, &storage::TypePoint::size) });
+        const auto g = analysis::growthOf(s.points);
+        rows.push_back({ &s, g.countDelta, g.sizeDelta, g.countPerMinute, g.sizePerMinute });
     }
     std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
         return a.sizeSlope != b.sizeSlope ? a.sizeSlope > b.sizeSlope : a.s->type < b.s->type;

@@ -2,8 +2,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 
-#include "discovery/interpreter_ready.h"
-#include "discovery/process_info.h"
+#include "session/launch.h"
 #include "session/recording.h"
 #include "snapshot/snapshot_store.h"
 
@@ -16,12 +15,9 @@
 #include <filesystem>
 #include <fmt/core.h>
 #include <memory>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-extern char** environ;
 
 namespace gcscope::cli {
 namespace {
@@ -74,15 +70,6 @@ session::RecordOptions toOptions(const RecordArgs& a)
     return o;
 }
 
-std::string describeStatus(int status)
-{
-    if (WIFEXITED(status))
-        return "exited with status " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status))
-        return std::string("killed by ") + strsignal(WTERMSIG(status));
-    return "stopped";
-}
-
 // Attach to `pid`, record into args.output, print the summary. Shared by record and run.
 int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options)
 {
@@ -132,7 +119,7 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
             + std::to_string(result.sessionId) + ", " + (result.complete ? "complete" : "incomplete") + ": "
             + result.endReason + ")");
     if (result.childStatus)
-        printNote("the command " + describeStatus(*result.childStatus));
+        printNote("the command " + session::describeWaitStatus(*result.childStatus));
     if (options.snapshotAtEnd && result.snapshots == 0) {
         printError("no snapshot of PID " + std::to_string(pid) + ": " + result.snapshotError);
         return kFailure;
@@ -152,48 +139,14 @@ int runCommand(const RecordArgs& args, const std::vector<std::string>& command)
             std::filesystem::remove(args.output);
         }
     }
-    std::vector<char*> argv;
-    for (const auto& a : command)
-        argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     pid_t child = 0;
-    if (int rc = posix_spawnp(&child, argv[0], nullptr, nullptr, argv.data(), environ); rc != 0) {
-        printError("cannot run " + command[0] + ": " + std::strerror(rc));
+    try {
+        session::LaunchOptions launch;
+        launch.stop = &g_stopSignal;
+        child = session::launchPython(command, launch);
+    } catch (const session::LaunchError& e) {
+        printError(e.what());
         return kFailure;
-    }
-    auto failWithChild = [&](const std::string& message) {
-        printError(message);
-        // The command never became something we could record: do not leave it running headless.
-        int status = 0;
-        if (waitpid(child, &status, WNOHANG) == 0) {
-            kill(child, SIGTERM);
-            waitpid(child, &status, 0);
-        }
-        return kFailure;
-    };
-    std::string error;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    for (;;) {
-        int status = 0;
-        if (waitpid(child, &status, WNOHANG) == child) {
-            printError(command[0] + " " + describeStatus(status) + " before a Python interpreter started in it");
-            return kFailure;
-        }
-        if (g_stopSignal.load())
-            return failWithChild("interrupted before " + command[0] + " started Python");
-        auto info = discovery::inspectProcess(child, error);
-        if (info && info->isPython) {
-            if (!info->attachable)
-                return failWithChild(
-                    "cannot record " + command[0] + " (PID " + std::to_string(child) + "): " + info->reason);
-            if (discovery::waitForInterpreterReady(child, std::chrono::seconds(30), error))
-                break;
-            return failWithChild(error);
-        }
-        if (std::chrono::steady_clock::now() > deadline)
-            return failWithChild(
-                command[0] + " (PID " + std::to_string(child) + ") did not start a Python interpreter within 30 s");
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     session::RecordOptions options = toOptions(args);
     options.mode = "run";

@@ -24,6 +24,7 @@ Command addCyclesCommand(CLI::App& app);
 Command addPathsCommand(CLI::App& app);
 Command addTopCommand(CLI::App& app);
 Command addGrowthCommand(CLI::App& app);
+Command addReportCommand(CLI::App& app); // leak report: html, json, md
 Command addDoctorCommand(CLI::App& app);
 
 } // namespace gcscope::cli

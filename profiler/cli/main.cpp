@@ -21,6 +21,7 @@ int main(int argc, char** argv)
         addPathsCommand(app),
         addTopCommand(app),
         addGrowthCommand(app),
+        addReportCommand(app),
         addDoctorCommand(app),
     };
 

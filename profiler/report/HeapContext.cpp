@@ -1,0 +1,75 @@
+#include "report/HeapContext.h"
+
+#include <algorithm>
+#include <array>
+
+namespace gcscope::report {
+
+using namespace analysis;
+
+namespace {
+
+constexpr std::array kCollections = { std::string_view("list"), std::string_view("dict"), std::string_view("set"),
+    std::string_view("frozenset"), std::string_view("collections.deque"), std::string_view("collections.OrderedDict"),
+    std::string_view("collections.defaultdict"), std::string_view("collections.Counter"),
+    std::string_view("bytearray") };
+
+const std::vector<ObjectId> kNone;
+
+} // namespace
+
+bool isCollectionTypeName(std::string_view typeName)
+{
+    return std::find(kCollections.begin(), kCollections.end(), typeName) != kCollections.end();
+}
+
+bool isContainerTypeName(std::string_view typeName)
+{
+    return isCollectionTypeName(typeName) || typeName == "tuple" || typeName == "cell";
+}
+
+HeapContext::HeapContext(const HeapGraph& g)
+    : graph(g)
+    , roots(findRoots(g))
+    , referrers(buildReferrers(g))
+    , dominators(computeDominators(g, roots))
+    , paths(g, roots, referrers)
+    , namer(g)
+    , byType_(g.typeNames.size())
+    , namespaceDict_(g.objectCount(), 0)
+{
+    for (ObjectId o = 0; o < g.objectCount(); ++o)
+        byType_[g.type[o]].push_back(o);
+    const auto dunderDict = std::find(g.strings.begin(), g.strings.end(), "__dict__");
+    if (dunderDict == g.strings.end())
+        return;
+    const auto dictLabel = static_cast<std::uint32_t>(dunderDict - g.strings.begin());
+    for (ObjectId o = 0; o < g.objectCount(); ++o) {
+        const auto targets = g.referents(o);
+        const auto labels = g.referentLabels(o);
+        for (std::size_t i = 0; i < targets.size(); ++i)
+            if (labels[i] == dictLabel)
+                namespaceDict_[targets[i]] = 1;
+    }
+}
+
+const std::vector<ObjectId>& HeapContext::instancesOf(std::string_view typeName) const
+{
+    const auto it = std::find(graph.typeNames.begin(), graph.typeNames.end(), typeName);
+    return it == graph.typeNames.end() ? kNone : byType_[static_cast<std::size_t>(it - graph.typeNames.begin())];
+}
+
+bool HeapContext::isNamespace(ObjectId id) const
+{
+    if (id >= graph.objectCount())
+        return true; // the virtual root: everything's namespace
+    const auto& type = graph.typeName(id);
+    return namespaceDict_[id] || type == "module" || namer.isClass(id);
+}
+
+bool HeapContext::isCollection(ObjectId id) const
+{
+    return id < graph.objectCount() && !namespaceDict_[id] && isCollectionTypeName(graph.typeName(id));
+}
+
+} // namespace gcscope::report

@@ -1,0 +1,53 @@
+// One heap snapshot with the analyses the report needs on it: roots, referrers, dominator tree,
+// retention paths, instances by type, and Python-style names for objects. Built once per report
+// for the last snapshot; it borrows the graph, which must outlive it.
+#pragma once
+
+#include "analysis/Dominators.h"
+#include "analysis/HeapGraph.h"
+#include "analysis/Referrers.h"
+#include "analysis/RetentionPaths.h"
+#include "analysis/Roots.h"
+#include "report/ObjectNamer.h"
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace gcscope::report {
+
+class HeapContext {
+public:
+    explicit HeapContext(const analysis::HeapGraph& graph);
+    HeapContext(const HeapContext&) = delete;
+    HeapContext& operator=(const HeapContext&) = delete;
+
+    const analysis::HeapGraph& graph;
+    const analysis::RootSet roots;
+    const analysis::Referrers referrers;
+    const analysis::DominatorTree dominators;
+    const analysis::RetentionPathFinder paths;
+    const ObjectNamer namer;
+
+    // The objects of one type, by name (empty when the snapshot has none), ascending ids.
+    const std::vector<analysis::ObjectId>& instancesOf(std::string_view typeName) const;
+
+    // A module, a class, or the __dict__ of a module, class or instance: a place names live in,
+    // never a collection that accumulates things.
+    bool isNamespace(analysis::ObjectId id) const;
+    // A builtin collection that can hold any number of items (list, dict, set, deque, ...) and is
+    // not a namespace.
+    bool isCollection(analysis::ObjectId id) const;
+
+private:
+    std::vector<std::vector<analysis::ObjectId>> byType_; // indexed like graph.typeNames
+    std::vector<std::uint8_t> namespaceDict_; // per object: a dict reached through a "__dict__" reference
+};
+
+// Builtin container types by name: a tuple, list, dict... grows with what it holds, so a growing
+// container type is usually a companion of the type it holds, not the culprit.
+bool isContainerTypeName(std::string_view typeName);
+// A collection type that can grow without bound (a tuple cannot).
+bool isCollectionTypeName(std::string_view typeName);
+
+} // namespace gcscope::report

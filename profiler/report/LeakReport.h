@@ -1,0 +1,204 @@
+// The leak report as a plain value: everything buildReport() found in one recording session, ready
+// for the JSON, Markdown and HTML writers (and for the GUI to show). std only, no behaviour.
+// docs/report.md documents every field as it appears in the JSON.
+#pragma once
+
+#include "report/Trend.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gcscope::report {
+
+struct TargetInfo {
+    std::int64_t sessionId = 0;
+    std::int64_t pid = 0;
+    std::string python; // "3.11.2"
+    std::string pythonExecutable;
+    std::vector<std::string> argv;
+    std::string mode; // "attach" / "run"
+    std::int64_t startedNs = 0;
+    std::optional<std::int64_t> endedNs;
+    double durationS = 0;
+    bool complete = false;
+    std::string endReason;
+    std::string hostname;
+};
+
+// Where the per-type series came from: the periodic census (GC-tracked objects only), or, when a
+// session has fewer than three censuses, its heap snapshots (leaves included).
+struct SeriesInfo {
+    std::string source; // "census", "snapshots" or "none"
+    std::vector<std::int64_t> timesNs; // one per point of every TypeGrowth
+};
+
+struct TypeGrowth {
+    std::string type;
+    std::vector<std::uint64_t> counts; // one per SeriesInfo::timesNs
+    std::vector<std::uint64_t> sizes; // shallow bytes
+    std::int64_t countDelta = 0; // last - first
+    std::int64_t sizeDelta = 0;
+    Trend countTrend;
+    Trend sizeTrend;
+    bool suspect = false; // a leak suspect, or folded into one
+};
+
+// One step of a retention path, from a root (first) to the object (last).
+struct PathStep {
+    std::string type;
+    std::string label; // the object's short label (module name, qualname, str preview...), may be ""
+    std::optional<std::string> edge; // how this step refers to the next; none on the last step or when unknown
+    std::uint64_t address = 0;
+    bool root = false;
+    std::string name; // the object's Python expression when known ("__main__.__dict__"); set on the first step
+};
+
+// A growing type that grows only because a suspect does: its instances hang inside the suspect's
+// instances ("part of"), or wrap them in the same owner ("wrapped in"), or it is the owner itself.
+struct Companion {
+    std::string type;
+    std::int64_t countDelta = 0;
+    std::int64_t sizeDelta = 0;
+    std::string relation; // "part of" | "wraps" | "owner"
+};
+
+struct Suspect {
+    std::string type;
+    std::int64_t countDelta = 0;
+    std::int64_t sizeDelta = 0;
+    double countPerMinute = 0; // least-squares slope
+    double sizePerMinute = 0;
+    bool sizeOnly = false; // the count is flat, the size grows (one container getting longer)
+    Trend trend; // of the count (of the size when sizeOnly)
+    // From the last snapshot (0 / empty without one).
+    std::uint64_t instances = 0; // of the type in the snapshot
+    std::uint64_t retainedSize = 0; // what freeing all of them would free (dominator tree), nested ones counted once
+    std::string owner; // "__main__.AuditLog.entries (list)"; "" when no single owner was found
+    std::string ownerExpression; // "__main__.AuditLog.entries"
+    std::string ownerType; // "list"
+    std::uint64_t ownerAddress = 0;
+    double ownerShare = 0; // fraction of the instances the owner holds
+    std::string ownerMethod; // "dominator" (owner dominates them) or "holder" (most common nearest container)
+    std::vector<PathStep> retentionPath; // root -> a representative instance held by the owner
+    std::string why; // one sentence
+    std::vector<Companion> companions;
+};
+
+struct PauseStats {
+    double totalMs = 0;
+    double maxMs = 0;
+    double meanMs = 0;
+    double p50Ms = 0;
+    double p99Ms = 0;
+};
+
+struct GenerationSummary {
+    int generation = 0;
+    std::int64_t collections = 0;
+    std::int64_t collected = 0;
+    std::int64_t uncollectable = 0;
+    double perSecond = 0;
+    double collectedPerCollection = 0;
+    PauseStats pause;
+};
+
+// One collection's pause next to how many objects the collector was tracking then (the census
+// nearest in time).
+struct PausePoint {
+    std::int64_t timeNs = 0;
+    int generation = 0;
+    std::uint64_t trackedObjects = 0;
+    double pauseMs = 0;
+};
+
+struct TypeObjects {
+    std::string type;
+    std::uint64_t objects = 0;
+    std::uint64_t size = 0;
+    double share = 0; // of all cyclic garbage objects seen
+};
+
+// Unreachable reference cycles of the same shape (the same types and counts), over the snapshots.
+struct CycleGroup {
+    std::vector<std::pair<std::string, std::uint64_t>> types; // per cycle, most frequent first
+    std::uint64_t cycles = 0; // how many such cycles
+    std::uint64_t objects = 0; // their members together
+    std::uint64_t size = 0;
+    bool hasFinalizer = false;
+    // Named references between members ("__main__.TreeNode.parent"), most frequent first, each
+    // with how often it was seen; the first one pointing straight at an object is the one to break.
+    std::vector<std::pair<std::string, std::uint64_t>> edges;
+    std::string breakEdge; // "" when no named reference closes the cycle
+};
+
+struct GcSection {
+    std::array<std::int64_t, 3> collections {};
+    std::int64_t collected = 0;
+    std::int64_t uncollectable = 0;
+    std::uint64_t eventsDropped = 0;
+    PauseStats pause;
+    double wallTimeShare = 0; // total pause / recording duration
+    std::vector<GenerationSummary> generations;
+    std::vector<PausePoint> pauseVsTracked; // at most ReportOptions::maxPausePoints, evenly thinned
+    double fullPauseMsPerMillionTracked = 0; // least-squares slope over full collections, 0 if unknown
+    std::array<std::int64_t, 3> threshold {}; // the last sample's gc.get_threshold()
+    bool enabled = true; // the last sample's gc.isenabled()
+    double disabledShare = 0; // of samples with the collector disabled
+    std::int64_t freezeCount = 0;
+    std::int64_t gcGarbage = 0; // len(gc.garbage) at the last sample
+    std::uint64_t trackedObjects = 0; // at the last census, 0 if none
+    // Cyclic garbage, from the unreachable sets of the session's snapshots.
+    std::uint32_t snapshotsAnalyzed = 0;
+    std::uint64_t cyclicGarbageObjects = 0;
+    std::uint64_t cyclicGarbageSize = 0;
+    std::vector<TypeObjects> cyclicGarbage; // most objects first
+};
+
+struct MemorySection {
+    bool haveRss = false;
+    std::vector<std::pair<std::int64_t, std::uint64_t>> rss; // (time, bytes), thinned for charts
+    std::uint64_t rssFirst = 0;
+    std::uint64_t rssLast = 0;
+    std::int64_t rssDelta = 0;
+    double rssPerMinute = 0;
+    Trend rssTrend;
+    bool haveTracked = false;
+    std::vector<std::pair<std::int64_t, std::uint64_t>> trackedSize; // census totals (shallow bytes)
+    std::int64_t trackedSizeDelta = 0;
+    double trackedPerMinute = 0;
+    Trend trackedTrend;
+    bool untrackedGrowth = false; // RSS grows steadily and tracked objects explain little of it
+    std::string note;
+};
+
+struct Advice {
+    std::string
+        kind; // "freeze", "threshold", "break_cycles", "gc_garbage", "uncollectable", "gc_disabled", "untracked_memory"
+    std::string title;
+    std::string text;
+    std::string code; // a snippet to try, may be ""
+    std::vector<std::pair<std::string, double>> evidence; // the numbers behind it
+};
+
+struct LeakReport {
+    std::string generator; // "gcscope 0.1.0"
+    std::int64_t generatedNs = 0;
+    std::string file;
+    TargetInfo target;
+    SeriesInfo series;
+    std::optional<std::int64_t> snapshotId; // the snapshot owners and paths come from
+    std::uint32_t snapshots = 0; // in the session
+    std::vector<TypeGrowth> growth; // suspects first, then by size growth
+    std::vector<Suspect> suspects; // most important first (retained size, then size growth)
+    GcSection gc;
+    std::vector<CycleGroup> cycles; // most objects first
+    std::vector<Advice> advice;
+    MemorySection memory;
+    std::vector<std::string> notes; // what the report could not do and why
+};
+
+} // namespace gcscope::report

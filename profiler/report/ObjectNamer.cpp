@@ -1,0 +1,132 @@
+#include "report/ObjectNamer.h"
+
+#include <algorithm>
+
+namespace gcscope::report {
+
+using namespace analysis;
+
+namespace {
+
+std::uint32_t stringIndex(const HeapGraph& g, std::string_view text)
+{
+    const auto it = std::find(g.strings.begin() + 1, g.strings.end(), text);
+    return it == g.strings.end() ? 0 : static_cast<std::uint32_t>(it - g.strings.begin());
+}
+
+bool isIdentifier(std::string_view s)
+{
+    if (s.empty() || (s[0] >= '0' && s[0] <= '9'))
+        return false;
+    return std::all_of(s.begin(), s.end(),
+        [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; });
+}
+
+std::string quoted(std::string_view s)
+{
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
+} // namespace
+
+ObjectNamer::ObjectNamer(const HeapGraph& graph)
+    : graph_(graph)
+    , dictLabel_(stringIndex(graph, "__dict__"))
+    , mroLabel_(stringIndex(graph, "__mro__"))
+    , parent_(graph.objectCount(), kNoObject)
+    , parentLabel_(graph.objectCount(), kNoEdgeLabel)
+    , reached_(graph.objectCount(), 0)
+{
+    std::vector<ObjectId> queue;
+    for (ObjectId o = 0; o < graph.objectCount(); ++o)
+        if (isModule(o) && !graph.labelText(o).empty())
+            queue.push_back(o);
+    // __main__ first: where two modules reach an object equally fast, the program's own name wins.
+    std::stable_partition(queue.begin(), queue.end(), [&](ObjectId o) { return graph.labelText(o) == "__main__"; });
+    for (ObjectId o : queue)
+        reached_[o] = 1;
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+        const ObjectId v = queue[head];
+        const auto targets = graph.referents(v);
+        const auto labels = graph.referentLabels(v);
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            const ObjectId w = targets[i];
+            if (reached_[w])
+                continue;
+            reached_[w] = 1;
+            parent_[w] = v;
+            parentLabel_[w] = labels[i];
+            queue.push_back(w);
+        }
+    }
+}
+
+bool ObjectNamer::isModule(ObjectId id) const
+{
+    return graph_.typeName(id) == "module";
+}
+
+bool ObjectNamer::isClass(ObjectId id) const
+{
+    if (graph_.typeName(id) == "type")
+        return true;
+    if (mroLabel_ == 0)
+        return false;
+    const auto labels = graph_.referentLabels(id);
+    return std::find(labels.begin(), labels.end(), mroLabel_) != labels.end();
+}
+
+bool ObjectNamer::isClassObject(const HeapGraph& graph, ObjectId id)
+{
+    if (graph.typeName(id) == "type")
+        return true;
+    for (auto label : graph.referentLabels(id))
+        if (isNameLabel(label) && graph.strings[label] == "__mro__")
+            return true;
+    return false;
+}
+
+std::string ObjectNamer::expression(ObjectId id) const
+{
+    if (id >= graph_.objectCount() || !reached_[id])
+        return {};
+    std::vector<ObjectId> chain { id };
+    for (ObjectId v = id; parent_[v] != kNoObject; v = parent_[v])
+        chain.push_back(parent_[v]);
+    std::reverse(chain.begin(), chain.end());
+
+    std::string out = graph_.labelText(chain.front());
+    bool inNamespace = false; // the current object is a module's, class's or instance's __dict__
+    for (std::size_t i = 1; i < chain.size(); ++i) {
+        const ObjectId from = chain[i - 1];
+        const std::uint32_t label = parentLabel_[chain[i]];
+        const bool fromNamespace = inNamespace;
+        inNamespace = false;
+        if (label == kNoEdgeLabel) {
+            out += "[?]";
+        } else if (isIndexLabel(label)) {
+            out += "[" + std::to_string(labelIndex(label)) + "]";
+        } else if (label == dictLabel_ && graph_.typeName(from) != "dict") {
+            inNamespace = true; // module.__dict__, Class.__dict__, instance.__dict__: names follow
+        } else {
+            const std::string& name = graph_.strings[label];
+            const auto& fromType = graph_.typeName(from);
+            const bool dictLike = fromType == "dict" || fromType == "collections.OrderedDict"
+                || fromType == "collections.defaultdict" || fromType == "collections.Counter";
+            const bool attribute = fromNamespace || !dictLike;
+            if (attribute && isIdentifier(name))
+                out += "." + name;
+            else
+                out += "[" + quoted(name) + "]";
+        }
+    }
+    return out;
+}
+
+} // namespace gcscope::report

@@ -1,0 +1,42 @@
+// Python-style names for objects in a snapshot: "__main__.AuditLog.entries",
+// "__main__.cache._entries", "logging.root.manager.loggerDict['app'].handlers".
+//
+// How: one breadth-first search forward from every module at once (`__main__` first), keeping each
+// object's BFS parent, so the name of an object is its shortest reference path from some module,
+// rendered step by step: the module's name; a reference labelled "__dict__" into a namespace dict
+// adds nothing; an attribute or a key of a namespace dict adds ".name"; a key of an ordinary dict
+// adds "['key']"; a list or tuple index adds "[i]"; an unlabelled reference adds "[?]" (an item of
+// a set, a dict value under a non-str key, ...). Objects no module reaches have no name.
+#pragma once
+
+#include "analysis/HeapGraph.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gcscope::report {
+
+class ObjectNamer {
+public:
+    explicit ObjectNamer(const analysis::HeapGraph& graph);
+
+    // The expression, or "" when no module reaches the object.
+    std::string expression(analysis::ObjectId id) const;
+
+    bool isModule(analysis::ObjectId id) const;
+    // A class object: it refers to its __mro__ (any metaclass), or its type is "type".
+    bool isClass(analysis::ObjectId id) const;
+    // A class object, whichever way the snapshot shows it (for callers without a namer).
+    static bool isClassObject(const analysis::HeapGraph& graph, analysis::ObjectId id);
+
+private:
+    const analysis::HeapGraph& graph_;
+    std::uint32_t dictLabel_ = 0; // string index of "__dict__", 0 if absent
+    std::uint32_t mroLabel_ = 0;
+    std::vector<analysis::ObjectId> parent_; // kNoObject for modules and unreached objects
+    std::vector<std::uint32_t> parentLabel_; // the label of parent -> object
+    std::vector<std::uint8_t> reached_;
+};
+
+} // namespace gcscope::report

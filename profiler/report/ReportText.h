@@ -1,0 +1,22 @@
+// Text pieces the Markdown and HTML writers share, so both say the same thing the same way.
+#pragma once
+
+#include "report/LeakReport.h"
+
+#include <string>
+#include <vector>
+
+namespace gcscope::report {
+
+std::string commandLine(const TargetInfo& target); // argv joined with spaces, or "PID n"
+std::string headline(const LeakReport& report); // "2 leak suspects" / "No leak suspects"
+std::string trendSummary(const Trend& trend); // "Kendall τ 0.98, p 2e-05, R² 0.99 over 10 points"
+std::string shapeText(const CycleGroup& group); // "17 __main__.TreeNode + 5 list"
+std::string companionsText(const std::vector<Companion>& companions); // "tuple (wraps), dict (part of)"
+std::string ownerSummary(const Suspect& suspect); // "__main__.AuditLog.entries (list), holds 100% (dominator)"
+std::string gcSummaryLine(const GcSection& gc); // collections, pauses, share of wall time
+std::string rssSummaryLine(const MemorySection& memory); // "" without RSS samples
+// One line per step: the edge that leads to it, then the object ("  .entries → list").
+std::vector<std::string> pathLines(const std::vector<PathStep>& steps);
+
+} // namespace gcscope::report

@@ -1,0 +1,58 @@
+// Leak reports: build one from a recording, render it as JSON, Markdown or one self-contained
+// HTML file. The CLI's `gcscope report` and the GUI's File > Export leak report both use this.
+//
+//   auto db = storage::Database::openForReading("app.db");
+//   auto report = report::buildReport(db, {});          // may take seconds: it analyses snapshots
+//   report::writeReport(report, report::ReportFormat::Html, "leaks.html");
+//
+// buildReport reads only; it throws std::runtime_error (or storage::StorageError) with a one-line
+// message naming the file. The renderers never throw on a report buildReport made.
+// docs/report.md describes the rules and the JSON contract.
+#pragma once
+
+#include "report/GcAdvice.h"
+#include "report/LeakReport.h"
+#include "report/Suspects.h"
+#include "report/Trend.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace gcscope::storage {
+class Database;
+}
+
+namespace gcscope::report {
+
+struct ReportOptions {
+    std::optional<std::int64_t> sessionId; // default: the file's last session
+    TrendCriteria trend; // for the per-type series and RSS
+    SuspectCriteria suspects;
+    AdviceCriteria advice;
+    std::uint64_t minRssGrowth = 8u << 20; // before RSS growth is worth a word
+    std::size_t maxGrowthRows = 25; // types listed under "growth" (suspects and companions always are)
+    std::size_t maxGarbageSnapshots = 8; // snapshots analysed for cyclic garbage (spread, the last included)
+    std::size_t maxPausePoints = 2000;
+    std::size_t maxChartPoints = 400;
+};
+
+LeakReport buildReport(const storage::Database& db, const ReportOptions& options = {});
+
+enum class ReportFormat { Html, Json, Markdown };
+// "html", "json", "md" or "markdown"; nullopt for anything else.
+std::optional<ReportFormat> parseReportFormat(std::string_view name);
+const char* fileExtension(ReportFormat format); // "html", "json", "md"
+
+std::string renderJson(const LeakReport& report);
+std::string renderMarkdown(const LeakReport& report);
+std::string renderHtml(const LeakReport& report);
+std::string render(const LeakReport& report, ReportFormat format);
+
+// Renders and writes the file whole (a temporary file renamed into place). Throws
+// std::runtime_error "PATH: cannot write (reason)".
+void writeReport(const LeakReport& report, ReportFormat format, const std::filesystem::path& path);
+
+} // namespace gcscope::report

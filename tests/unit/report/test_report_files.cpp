@@ -1,0 +1,387 @@
+// Whole reports from real SQLite recordings written with the storage layer (samples, collections,
+// censuses, /proc samples and a heap snapshot), rendered in every format.
+#include "HeapSketch.h"
+
+#include "report/ReportWriter.h"
+#include "snapshot/snapshot_store.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/Recorder.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace gcscope;
+using namespace gcscope::report;
+using nlohmann::json;
+using report::test::HeapSketch;
+
+namespace {
+
+constexpr std::int64_t kStart = 1'700'000'000'000'000'000;
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+class TempFile {
+public:
+    explicit TempFile(const char* name)
+    {
+        char dir[] = "/tmp/gcscope-report-test-XXXXXX";
+        dir_ = mkdtemp(dir);
+        path_ = dir_ / name;
+    }
+    ~TempFile() { std::filesystem::remove_all(dir_); }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path dir_, path_;
+};
+
+struct Recording {
+    // 10 censuses over 4.5 s: Request, Session and tuple grow by 300 each per second, Page fills a
+    // bounded cache in the first second and stays at 700, dict stays flat.
+    bool leak = true;
+    bool rssGrowsOnly = false;
+    bool youngChurn = false; // gen0 collections at 200/s that free nothing
+    bool slowFullCollections = false; // big, stable old generation
+    bool garbage = true; // TreeNode cycles waiting for the collector in the snapshot
+    bool churnInCensus = false; // the census counts more and more TreeNodes: uncollected garbage
+    bool snapshot = true;
+    bool earlierSnapshot = false; // one more, at 1.5 s, with a third of the leak
+
+    void write(const std::filesystem::path& path) const
+    {
+        auto db = storage::Database::openForWriting(path);
+        std::int64_t sessionId = 0;
+        {
+            storage::Recorder rec(db);
+            storage::NewSession s;
+            s.pid = 4242;
+            s.pythonVersion = "3.11.2";
+            s.pythonExecutable = "/usr/bin/python3.11";
+            s.argv = { "python3", "service.py", "--port", "8080" };
+            s.mode = storage::SessionMode::Run;
+            s.startedNs = kStart;
+            s.intervalMs = 100;
+            s.censusEveryMs = 500;
+            s.hostname = "test";
+            s.gcscopeVersion = "test";
+            sessionId = rec.beginSession(s);
+            for (int i = 0; i < 50; ++i) {
+                wire::SampleRecord sample;
+                sample.timeNs = kStart + i * kSecond / 10;
+                sample.threshold = { 700, 10, 10 };
+                sample.enabled = true;
+                rec.addSample(sessionId, sample);
+                const auto rss = rssGrowsOnly ? 30'000'000 + i * 1'000'000 : 30'000'000 + (i % 3) * 4096;
+                rec.addProcessSample(sessionId, sample.timeNs, static_cast<std::uint64_t>(rss), 1, 5);
+            }
+            std::vector<wire::GcEventRecord> events;
+            for (int i = 0; i < 45; ++i) // 10 young collections a second freeing 40 each, 0.2 ms
+                events.push_back({ kStart + i * kSecond / 10, 200'000, 0, 40, 0 });
+            if (youngChurn)
+                for (int i = 0; i < 900; ++i)
+                    events.push_back({ kStart + i * kSecond / 200, 400'000, 0, 1, 0 });
+            if (slowFullCollections)
+                for (int i = 0; i < 4; ++i)
+                    events.push_back({ kStart + i * kSecond, 60'000'000 + i * 1'000'000, 2, 10, 0 });
+            std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.startNs < b.startNs; });
+            rec.addGcEvents(sessionId, events, 0);
+            for (int i = 0; i < 10; ++i) {
+                wire::CensusRecord c;
+                c.timeNs = kStart + i * kSecond / 2;
+                c.pauseNs = 1'000'000;
+                const std::uint64_t grown = leak ? static_cast<std::uint64_t>(150 * i) : 0;
+                const std::uint64_t pages = std::min<std::uint64_t>(700, static_cast<std::uint64_t>(350 * i));
+                const std::uint64_t nodes = churnInCensus ? static_cast<std::uint64_t>(40 * i) : 0;
+                c.entries = { { "__main__.TreeNode", nodes, nodes * 56 },
+                    { "__main__.Request", 10 + grown, (10 + grown) * 56 },
+                    { "__main__.Session", 10 + grown, (10 + grown) * 56 },
+                    { "tuple", 4000 + grown, (4000 + grown) * 64 }, { "dict", 3000, 3000 * 232 },
+                    { "__main__.Page", pages, pages * 48 } };
+                c.objects = slowFullCollections ? 900'000 : 20'000 + 3 * grown;
+                rec.addCensus(sessionId, c);
+            }
+            rec.endSession(sessionId, kStart + 5 * kSecond, true, "the command exited with status 0");
+        }
+        const auto writeSnapshot = [&](int leaked, std::int64_t takenNs) {
+            HeapSketch h;
+            const auto globals = h.namespaceOf(h.module("__main__"));
+            const auto log = h.klass(globals, "AuditLog");
+            const auto entries = h.object("list", {}, 8 * 1350 + 56);
+            h.ref(h.namespaceOf(log), entries, "entries");
+            for (int i = 0; i < leaked; ++i) {
+                const auto entry = h.object("tuple", {}, 64);
+                const auto request = h.object("__main__.Request", {}, 56);
+                const auto session = h.object("__main__.Session", {}, 56);
+                h.item(entries, entry, static_cast<std::uint32_t>(i));
+                h.item(entry, request, 1);
+                h.ref(request, session, "session");
+                h.ref(session, request, "request");
+            }
+            for (int i = 0; garbage && i < 40; ++i) { // parent <-> children cycles nobody holds
+                const auto parent = h.object("__main__.TreeNode");
+                const auto children = h.object("list", {}, 88);
+                h.ref(parent, children, "children");
+                for (int k = 0; k < 3; ++k) {
+                    const auto child = h.object("__main__.TreeNode");
+                    h.item(children, child, static_cast<std::uint32_t>(k));
+                    h.ref(child, parent, "parent");
+                }
+            }
+            snapshot::SnapshotMeta meta;
+            meta.sessionId = sessionId;
+            meta.takenNs = takenNs;
+            meta.pid = 4242;
+            meta.pythonVersion = "3.11.2";
+            snapshot::saveSnapshot(db, h.build(), meta);
+        };
+        if (earlierSnapshot)
+            writeSnapshot(leak ? 450 : 0, kStart + 3 * kSecond / 2);
+        if (snapshot)
+            writeSnapshot(leak ? 1350 : 0, kStart + 9 * kSecond / 2);
+        db.close();
+    }
+};
+
+LeakReport reportOf(const Recording& recording, const char* name = "rec.db")
+{
+    TempFile file(name);
+    recording.write(file.path());
+    auto db = storage::Database::openForReading(file.path());
+    return buildReport(db, {});
+}
+
+const Advice* adviceOf(const LeakReport& r, const std::string& kind)
+{
+    for (const auto& a : r.advice)
+        if (a.kind == kind)
+            return &a;
+    return nullptr;
+}
+
+} // namespace
+
+TEST(ReportFiles, GivenARegistryLeakWhenReportedThenRequestIsTheSuspectHeldByAuditLogEntries)
+{
+    const auto r = reportOf(Recording {});
+    ASSERT_EQ(r.suspects.size(), 1u);
+    const auto& s = r.suspects[0];
+    EXPECT_EQ(s.type, "__main__.Request");
+    EXPECT_EQ(s.countDelta, 1350);
+    EXPECT_EQ(s.owner, "__main__.AuditLog.entries (list)");
+    EXPECT_NEAR(s.countPerMinute, 18000, 1);
+    EXPECT_EQ(r.series.source, "census");
+    EXPECT_EQ(r.series.timesNs.size(), 10u);
+    // The bounded cache filled and stayed flat; dict never moved.
+    for (const auto& g : r.growth)
+        if (g.type == "__main__.Page") {
+            EXPECT_FALSE(g.suspect);
+            EXPECT_FALSE(g.countTrend.growing);
+        }
+    EXPECT_EQ(r.target.pid, 4242);
+    EXPECT_EQ(r.target.argv.size(), 4u);
+    EXPECT_NEAR(r.target.durationS, 5.0, 1e-9);
+}
+
+TEST(ReportFiles, GivenCyclesWaitingForTheCollectorWhenReportedThenTheirTypeAndTheEdgeToBreakAreNamed)
+{
+    const auto r = reportOf(Recording {});
+    ASSERT_FALSE(r.gc.cyclicGarbage.empty());
+    EXPECT_EQ(r.gc.cyclicGarbage[0].type, "__main__.TreeNode");
+    EXPECT_EQ(r.gc.cyclicGarbage[0].objects, 160u);
+    EXPECT_EQ(r.gc.cyclicGarbageObjects, 200u); // with the 40 children lists
+    ASSERT_FALSE(r.cycles.empty());
+    EXPECT_EQ(r.cycles[0].cycles, 40u);
+    EXPECT_EQ(r.cycles[0].breakEdge, "__main__.TreeNode.parent");
+    const auto* advice = adviceOf(r, "break_cycles");
+    ASSERT_NE(advice, nullptr);
+    EXPECT_NE(advice->title.find("__main__.TreeNode.parent"), std::string::npos) << advice->title;
+    EXPECT_NE(advice->code.find("weakref.ref"), std::string::npos);
+}
+
+TEST(ReportFiles, GivenAReportWhenRenderedAsJsonThenItFollowsTheDocumentedContract)
+{
+    const auto r = reportOf(Recording {});
+    const auto j = json::parse(renderJson(r));
+    EXPECT_EQ(j["format"], "gcscope-leak-report");
+    EXPECT_EQ(j["version"], 1);
+    EXPECT_EQ(j["target"]["pid"], 4242);
+    EXPECT_EQ(j["target"]["python"], "3.11.2");
+    EXPECT_EQ(j["target"]["argv"], json::array({ "python3", "service.py", "--port", "8080" }));
+    for (const char* key : { "collections", "collected", "uncollectable", "pause_ms", "cyclic_garbage" })
+        EXPECT_TRUE(j["gc"].contains(key)) << key;
+    EXPECT_EQ(j["gc"]["collections"], json::array({ 45, 0, 0 }));
+    for (const char* key : { "total", "max", "p50", "p99" })
+        EXPECT_TRUE(j["gc"]["pause_ms"][key].is_number()) << key;
+    EXPECT_NEAR(j["gc"]["pause_ms"]["total"].get<double>(), 9.0, 1e-9);
+    EXPECT_EQ(j["gc"]["cyclic_garbage"][0]["type"], "__main__.TreeNode");
+    EXPECT_EQ(j["gc"]["cyclic_garbage"][0]["objects"], 160);
+    const auto& growth = j["growth"];
+    ASSERT_TRUE(growth.is_array());
+    EXPECT_EQ(growth[0]["type"], "__main__.Request"); // suspects first
+    EXPECT_EQ(growth[0]["counts"].size(), 10u);
+    for (const char* key : { "type", "counts", "count_delta", "size_delta" })
+        EXPECT_TRUE(growth[0].contains(key)) << key;
+    const auto& s = j["suspects"][0];
+    for (const char* key : { "type", "count_delta", "size_delta", "retained_size", "owner", "retention_path", "why" })
+        EXPECT_TRUE(s.contains(key)) << key;
+    EXPECT_EQ(s["owner"], "__main__.AuditLog.entries (list)");
+    for (const auto& step : s["retention_path"]) {
+        EXPECT_TRUE(step.contains("type"));
+        EXPECT_TRUE(step.contains("label"));
+        EXPECT_TRUE(step.contains("edge"));
+    }
+    EXPECT_EQ(s["retention_path"].back()["edge"], nullptr);
+    EXPECT_TRUE(j["cycles"].is_array());
+    EXPECT_TRUE(j["advice"].is_array());
+}
+
+TEST(ReportFiles, GivenAReportWhenRenderedAsHtmlThenItIsOneSelfContainedFile)
+{
+    const auto r = reportOf(Recording {});
+    const auto html = renderHtml(r);
+    EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_NE(html.find("<svg"), std::string::npos);
+    EXPECT_NE(html.find("@media print"), std::string::npos);
+    EXPECT_NE(html.find("__main__.AuditLog.entries"), std::string::npos);
+    for (const char* outside : { "<script", "http://", "https://", "src=", "<link", "@import", "url(" })
+        EXPECT_EQ(html.find(outside), std::string::npos) << outside;
+}
+
+TEST(ReportFiles, GivenAReportWhenRenderedAsMarkdownThenItNamesTheCulpritAndOwner)
+{
+    const auto r = reportOf(Recording {});
+    const auto md = renderMarkdown(r);
+    EXPECT_EQ(md.rfind("# gcscope leak report", 0), 0u);
+    EXPECT_NE(md.find("### 1. `__main__.Request`"), std::string::npos) << md;
+    EXPECT_NE(md.find("`__main__.AuditLog.entries`"), std::string::npos);
+    EXPECT_NE(md.find("```"), std::string::npos);
+}
+
+TEST(ReportFiles, GivenAFormatWhenWrittenThenTheFileHoldsTheRenderedText)
+{
+    const auto r = reportOf(Recording {});
+    TempFile out("report.md");
+    writeReport(r, ReportFormat::Markdown, out.path());
+    std::ifstream in(out.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str(), renderMarkdown(r));
+    EXPECT_EQ(parseReportFormat("md"), ReportFormat::Markdown);
+    EXPECT_EQ(parseReportFormat("html"), ReportFormat::Html);
+    EXPECT_EQ(parseReportFormat("pdf"), std::nullopt);
+    EXPECT_THROW(writeReport(r, ReportFormat::Json, "/nonexistent-dir/report.json"), std::runtime_error);
+}
+
+TEST(ReportFiles, GivenNoLeakWhenReportedThenThereAreNoSuspects)
+{
+    Recording rec;
+    rec.leak = false;
+    const auto r = reportOf(rec);
+    EXPECT_TRUE(r.suspects.empty());
+    EXPECT_NE(renderMarkdown(r).find("## Leak suspects\n\nNo type grew steadily"), std::string::npos);
+}
+
+TEST(ReportFiles, GivenRssGrowthWithFlatObjectsWhenReportedThenTheReportSaysGcscopeCannotSeeIt)
+{
+    Recording rec;
+    rec.leak = false;
+    rec.rssGrowsOnly = true;
+    const auto r = reportOf(rec);
+    EXPECT_TRUE(r.suspects.empty());
+    EXPECT_TRUE(r.memory.untrackedGrowth);
+    EXPECT_NE(r.memory.note.find("cannot see"), std::string::npos);
+    EXPECT_NE(adviceOf(r, "untracked_memory"), nullptr);
+    EXPECT_NE(renderHtml(r).find("cannot see"), std::string::npos);
+}
+
+TEST(ReportFiles, GivenFrequentYoungCollectionsThatFreeNothingWhenReportedThenRaisingThreshold0IsAdvised)
+{
+    Recording rec;
+    rec.youngChurn = true;
+    const auto r = reportOf(rec);
+    const auto* a = adviceOf(r, "threshold");
+    ASSERT_NE(a, nullptr);
+    EXPECT_NE(a->code.find("gc.set_threshold(7000, 10, 10)"), std::string::npos) << a->code;
+    EXPECT_GT(r.gc.generations[0].perSecond, 100);
+}
+
+TEST(ReportFiles, GivenLongFullCollectionsOverAStableOldGenerationWhenReportedThenFreezeIsAdvised)
+{
+    Recording rec;
+    rec.slowFullCollections = true;
+    const auto r = reportOf(rec);
+    const auto* a = adviceOf(r, "freeze");
+    ASSERT_NE(a, nullptr) << renderMarkdown(r);
+    EXPECT_NE(a->code.find("gc.freeze()"), std::string::npos);
+    EXPECT_EQ(r.gc.collections[2], 4);
+    EXPECT_NEAR(r.gc.generations[2].pause.maxMs, 63, 1e-9);
+}
+
+TEST(ReportFiles, GivenNoSnapshotWhenReportedThenSuspectsComeFromTheCensusAloneAndANoteSaysWhy)
+{
+    Recording rec;
+    rec.snapshot = false;
+    const auto r = reportOf(rec);
+    ASSERT_FALSE(r.suspects.empty());
+    EXPECT_TRUE(r.suspects[0].owner.empty());
+    EXPECT_FALSE(r.snapshotId.has_value());
+    EXPECT_EQ(r.gc.snapshotsAnalyzed, 0u);
+    bool noted = false;
+    for (const auto& n : r.notes)
+        noted = noted || n.find("No heap snapshot") != std::string::npos;
+    EXPECT_TRUE(noted);
+}
+
+TEST(ReportFiles, GivenAFileWithoutSessionsOrThatSessionWhenReportedThenTheErrorNamesTheFile)
+{
+    TempFile file("empty.db");
+    storage::Database::openForWriting(file.path()).close();
+    auto db = storage::Database::openForReading(file.path());
+    try {
+        buildReport(db, {});
+        FAIL() << "no error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("empty.db: holds no recording sessions"), std::string::npos) << e.what();
+    }
+    TempFile rec("rec.db");
+    Recording {}.write(rec.path());
+    auto db2 = storage::Database::openForReading(rec.path());
+    ReportOptions options;
+    options.sessionId = 7;
+    EXPECT_THROW(buildReport(db2, options), std::runtime_error);
+}
+
+TEST(ReportFiles, GivenCensusGrowthThatTheSnapshotShowsIsGarbageWhenReportedThenItIsNoSuspect)
+{
+    for (const bool twoSnapshots : { false, true }) {
+        Recording rec;
+        rec.churnInCensus = true; // TreeNode counts rise steadily in the census...
+        rec.earlierSnapshot = twoSnapshots; // ...but in the snapshots they are all unreachable
+        const auto r = reportOf(rec);
+        ASSERT_EQ(r.suspects.size(), 1u) << twoSnapshots;
+        EXPECT_EQ(r.suspects[0].type, "__main__.Request");
+        for (const auto& g : r.growth)
+            if (g.type == "__main__.TreeNode") {
+                EXPECT_TRUE(g.countTrend.growing);
+                EXPECT_FALSE(g.suspect);
+            }
+        EXPECT_EQ(r.snapshots, twoSnapshots ? 2u : 1u);
+    }
+}
+
+TEST(ReportFiles, GivenTwoSnapshotsWhenReportedThenOwnersComeFromTheLastAndGarbageFromBoth)
+{
+    Recording rec;
+    rec.earlierSnapshot = true;
+    const auto r = reportOf(rec);
+    ASSERT_EQ(r.suspects.size(), 1u);
+    EXPECT_EQ(r.suspects[0].owner, "__main__.AuditLog.entries (list)");
+    EXPECT_EQ(r.gc.snapshotsAnalyzed, 2u);
+    EXPECT_EQ(r.gc.cyclicGarbageObjects, 400u);
+    EXPECT_EQ(r.suspects[0].instances, 1350u);
+}
