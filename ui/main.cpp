@@ -1,2 +1,119 @@
-// Replaced by the application's entry point.
-int main() { return 0; }
+// gcscope-gui: the desktop application. See ui/app/MainWindow.h for the window and
+// ui/app/CommandLine.h for the command line.
+#include "app/CommandLine.h"
+#include "app/MainWindow.h"
+#include "app/RecordingController.h"
+
+#include <QApplication>
+#include <QPalette>
+#include <QStyle>
+#include <QTabWidget>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+
+using namespace gcscope::ui;
+
+namespace {
+
+int tabIndex(const QString& name)
+{
+    const QStringList names { QStringLiteral("dashboard"), QStringLiteral("types"), QStringLiteral("snapshots"),
+        QStringLiteral("inspector"), QStringLiteral("cycles") };
+    return static_cast<int>(names.indexOf(name.toLower()));
+}
+
+// --palette: Fusion with a dark or light palette, to look at the charts in both themes.
+void applyPalette(const QString& name)
+{
+    QApplication::setStyle(QStringLiteral("Fusion"));
+    if (name != QLatin1String("dark"))
+        return QApplication::setPalette(QApplication::style()->standardPalette());
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Mid, QColor(0x50, 0x50, 0x50));
+    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+    p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x35, 0x35));
+    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x80, 0x80, 0x80));
+    p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x80, 0x80, 0x80));
+    QApplication::setPalette(p);
+}
+
+// --screenshot: grab the window after the delay, stop a recording cleanly, quit.
+void scheduleScreenshot(MainWindow& window, const AppOptions& options)
+{
+    QTimer::singleShot(options.screenshotDelayMs, &window, [&window, options] {
+        const bool saved = window.grab().save(options.screenshot);
+        std::fprintf(stderr, "gcscope-gui: screenshot %s %s\n", saved ? "saved to" : "could not be saved to",
+            options.screenshot.toLocal8Bit().constData());
+        window.close(); // detaches first when recording; quits once the window is closed
+    });
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("gcscope"));
+    QCoreApplication::setApplicationName(QStringLiteral("gcscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GCSCOPE_VERSION));
+
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments << QString::fromLocal8Bit(argv[i]);
+    const auto parsed = parseCommandLine(arguments);
+    if (parsed.action == ParsedCommandLine::Action::Exit) {
+        std::fputs(parsed.output.toLocal8Bit().constData(), parsed.exitCode == 0 ? stdout : stderr);
+        return parsed.exitCode;
+    }
+    const AppOptions& options = parsed.options;
+
+    // A write to a target's socket that just closed must be an error, not the end of the GUI.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationDisplayName(QStringLiteral("gcscope"));
+    QApplication::setDesktopFileName(QStringLiteral("gcscope"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("gcscope")));
+
+    if (!options.palette.isEmpty())
+        applyPalette(options.palette);
+
+    MainWindow window;
+    if (options.size.isValid())
+        window.resize(options.size);
+    window.show();
+
+    if (!options.file.isEmpty())
+        window.openDatabase(options.file);
+    else if (options.attachPid > 0)
+        window.attachTo(options.attachPid);
+    else if (options.demo)
+        window.runDemo();
+
+    if (!options.tab.isEmpty()) {
+        if (options.tab == QLatin1String("start"))
+            window.showStartPage();
+        else if (const int index = tabIndex(options.tab); index >= 0) {
+            // Opening a file or starting a recording shows the dashboard once done: the tab after that.
+            auto show = [&window, index] { window.showTab(index); };
+            QObject::connect(&window, &MainWindow::databaseOpened, &window, show);
+            QObject::connect(window.recording(), &RecordingController::started, &window, show);
+            QTimer::singleShot(0, &window, show);
+        }
+    }
+    if (!options.screenshot.isEmpty())
+        scheduleScreenshot(window, options);
+    return app.exec();
+}

@@ -1,0 +1,286 @@
+// The object inspector over the last snapshot of a real recording of the leaking demo: every model
+// passes QAbstractItemModelTester; a __main__.Request is kept alive through AuditLog.entries
+// (edges "entries", "[i]") exactly as `gcscope paths` says; the trees fetch lazily; large types
+// page; the dominator tree reveals the object; requests from other views are followed; stale loads
+// are dropped.
+#include "core/DocumentContext.h"
+#include "views/DominatorTreeModel.h"
+#include "views/InspectorView.h"
+#include "views/InstanceListModel.h"
+#include "views/ModelRoles.h"
+#include "views/ReferenceTreeModel.h"
+#include "views/RetentionPathModel.h"
+#include "views/SnapshotAnalysis.h"
+#include "views/SnapshotCache.h"
+#include "views/TypeSummaryModel.h"
+
+#include "test_views_support.h"
+
+#include <QAbstractItemModelTester>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QToolButton>
+#include <QTreeView>
+
+#include <memory>
+#include <vector>
+
+using namespace gcscope::ui;
+using gcscope::analysis::kNoObject;
+using gcscope::analysis::ObjectId;
+
+namespace {
+
+struct Testers {
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> all;
+    explicit Testers(const InspectorView& view)
+    {
+        for (QAbstractItemModel* m :
+            std::initializer_list<QAbstractItemModel*> { view.typeModel(), view.typeProxy(), view.instanceModel(),
+                view.pathModel(), view.referrersModel(), view.referentsModel(), view.dominatorModel() })
+            all.push_back(
+                std::make_unique<QAbstractItemModelTester>(m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+    }
+};
+
+} // namespace
+
+class ViewsInspectorTest : public QObject {
+    Q_OBJECT
+private:
+    QString db_;
+    qint64 lastSnapshot_ = 0;
+
+    void open(DocumentContext& context, InspectorView& view)
+    {
+        QSignalSpy loaded(&view, &InspectorView::loaded);
+        context.setDatabasePath(db_);
+        QVERIFY(test::waitFor([&] { return loaded.count() >= 1 && !view.isLoading(); }));
+        QVERIFY(view.analysis());
+    }
+
+    void showRequest(DocumentContext& context, InspectorView& view)
+    {
+        context.requestInspectType(QStringLiteral("__main__.Request"));
+        QVERIFY(view.currentObject() != kNoObject);
+        QCOMPARE(QString::fromStdString(view.analysis()->graph.typeName(view.currentObject())),
+            QStringLiteral("__main__.Request"));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString skip;
+        db_ = test::fixture("leaky.db", &skip);
+        if (db_.isEmpty())
+            QSKIP(qPrintable(skip));
+        lastSnapshot_ = test::cliJson({ QStringLiteral("info"), db_ })
+                            .value(QStringLiteral("snapshots"))
+                            .toArray()
+                            .last()
+                            .toObject()
+                            .value(QStringLiteral("id"))
+                            .toInteger();
+    }
+
+    void givenTheLeakyDemo_whenARequestIsInspected_thenItsRetentionPathGoesThroughAuditLogEntries()
+    {
+        DocumentContext context;
+        InspectorView view(&context);
+        Testers testers(view);
+        view.resize(1280, 800);
+        view.show();
+        open(context, view);
+        QCOMPARE(view.analysis()->info.id, lastSnapshot_); // the newest when none is chosen
+        showRequest(context, view);
+
+        const auto& paths = view.pathModel()->paths();
+        QVERIFY(paths.reachable);
+        QVERIFY(!paths.paths.empty());
+        // Reading the shortest path: ... --entries--> list --[i]--> tuple --[1]--> Request.
+        QStringList edges;
+        const auto& steps = paths.paths[0].steps;
+        for (std::size_t s = 0; s < steps.size(); ++s)
+            edges << view.pathModel()->edgeInto(0, s);
+        const int entries = edges.indexOf(QStringLiteral("entries"));
+        QVERIFY2(entries > 0, qPrintable(edges.join(QStringLiteral(" → "))));
+        const auto& g = view.analysis()->graph;
+        QCOMPARE(QString::fromStdString(g.typeName(steps[static_cast<std::size_t>(entries)].object)),
+            QStringLiteral("list"));
+        const QRegularExpression index(QStringLiteral("^\\[\\d+\\]$"));
+        QVERIFY(index.match(edges.value(entries + 1)).hasMatch());
+        QCOMPARE(edges.last(), QStringLiteral("[1]")); // the (time, request) tuple's second item
+        // The model shows the same as its rows: path row, then steps with the edge in column 0.
+        const QModelIndex path0 = view.pathModel()->index(0, 0);
+        QCOMPARE(view.pathModel()->rowCount(path0), static_cast<int>(steps.size()));
+        QCOMPARE(view.pathModel()->index(entries, RetentionPathModel::StepColumn, path0).data().toString(),
+            QStringLiteral("entries"));
+        QVERIFY(view.pathModel()->index(entries, 0, path0).data(HighlightRole).toBool());
+
+        // `gcscope paths --object ADDR --json` finds the same path.
+        const auto address = g.address[view.currentObject()];
+        const auto cli = test::cliJson({ QStringLiteral("paths"), db_, QStringLiteral("--object"),
+            QStringLiteral("0x") + QString::number(address, 16) });
+        QVERIFY(cli.value(QStringLiteral("reachable")).toBool());
+        const auto cliSteps = cli.value(QStringLiteral("paths")).toArray().first().toArray();
+        QCOMPARE(static_cast<std::size_t>(cliSteps.size()), steps.size());
+        for (qsizetype s = 0; s < cliSteps.size(); ++s) {
+            const auto o = cliSteps[s].toObject();
+            QCOMPARE(o.value(QStringLiteral("address")).toString(),
+                QStringLiteral("0x") + QString::number(g.address[steps[static_cast<std::size_t>(s)].object], 16));
+            if (s > 0)
+                QCOMPARE(
+                    cliSteps[s - 1].toObject().value(QStringLiteral("edge")).toString(), edges[static_cast<int>(s)]);
+        }
+    }
+
+    void givenAnInspectedObject_whenReferrersAreExpanded_thenChildrenArriveOnlyOnFetch()
+    {
+        DocumentContext context;
+        InspectorView view(&context);
+        Testers testers(view);
+        open(context, view);
+        showRequest(context, view);
+        auto* referrers = view.referrersModel();
+        QVERIFY(referrers->rowCount() >= 1); // the first page of top-level rows
+        // The highlighted first referrer is the tuple on the path; the view opened it along the path.
+        const QModelIndex tuple = referrers->index(0, 0);
+        QVERIFY(tuple.data(HighlightRole).toBool());
+        QCOMPARE(tuple.data(TypeNameRole).toString(), QStringLiteral("tuple"));
+        QCOMPARE(referrers->index(0, ReferenceTreeModel::EdgeColumn).data().toString(), QStringLiteral("[1]"));
+
+        // A row nobody expanded has children to fetch, but none fetched yet.
+        const QModelIndex plain = view.referentsModel()->index(0, 0);
+        QVERIFY(plain.isValid());
+        if (view.referentsModel()->hasChildren(plain)) {
+            QCOMPARE(view.referentsModel()->rowCount(plain), 0);
+            QVERIFY(view.referentsModel()->canFetchMore(plain));
+            view.referentsModel()->fetchMore(plain);
+            QVERIFY(view.referentsModel()->rowCount(plain) > 0);
+            QVERIFY(!view.referentsModel()->canFetchMore(plain)
+                || view.referentsModel()->rowCount(plain) == ObjectTreeModel::kPage);
+        }
+        // The referrers tree was expanded along the path only: the list behind the tuple holds it as [i].
+        const QModelIndex list = referrers->index(0, 0, tuple);
+        QVERIFY(list.isValid());
+        QCOMPARE(list.data(TypeNameRole).toString(), QStringLiteral("list"));
+        QVERIFY(view.referrersView()->isExpanded(tuple));
+        QVERIFY(QRegularExpression(QStringLiteral("^\\[\\d+\\]$"))
+                    .match(referrers->index(0, ReferenceTreeModel::EdgeColumn, tuple).data().toString())
+                    .hasMatch());
+        // The list is a big object: its referrers (what holds the audit log) sit one level up.
+        QVERIFY(referrers->hasChildren(list));
+    }
+
+    void givenAThousandsStrongType_whenListed_thenInstancesArriveInPages()
+    {
+        DocumentContext context;
+        InspectorView view(&context);
+        Testers testers(view);
+        open(context, view);
+        showRequest(context, view);
+        auto* instances = view.instanceModel();
+        QVERIFY2(instances->totalCount() > InstanceListModel::kPage, "the demo leaks thousands of requests");
+        // Whole pages only (the view itself may fetch one more while laying out), not everything.
+        const int shown = instances->rowCount();
+        QVERIFY(shown >= InstanceListModel::kPage);
+        QCOMPARE(shown % InstanceListModel::kPage, 0);
+        QVERIFY(static_cast<std::size_t>(shown) < instances->totalCount());
+        QVERIFY(instances->canFetchMore({}));
+        instances->fetchMore({});
+        QVERIFY(instances->rowCount() > shown);
+        // Largest retained first; sorting by address reorders the whole list.
+        instances->sort(InstanceListModel::AddressColumn, Qt::AscendingOrder);
+        const auto first = instances->index(0, 0).data(AddressRole).toULongLong();
+        const auto second = instances->index(1, 0).data(AddressRole).toULongLong();
+        QVERIFY(first < second);
+        // Revealing an instance far down fetches up to it.
+        const auto type = view.analysis()->graph.type[view.currentObject()];
+        const auto all = view.analysis()->types.instancesOf(type);
+        instances->sort(InstanceListModel::RetainedColumn, Qt::DescendingOrder);
+        const int row = instances->revealObject(all.back());
+        QCOMPARE(row, static_cast<int>(all.size()) - 1);
+        QCOMPARE(instances->rowCount(), row + 1);
+    }
+
+    void givenARequest_whenTheDominatorTreeRevealsIt_thenItsAncestorsRetainMore()
+    {
+        DocumentContext context;
+        InspectorView view(&context);
+        Testers testers(view);
+        open(context, view);
+        showRequest(context, view);
+        auto* tree = view.dominatorModel();
+        const QModelIndex at = tree->reveal(view.currentObject());
+        QVERIFY(at.isValid());
+        QCOMPARE(tree->objectAt(at), view.currentObject());
+        QCOMPARE(view.dominatorView()->currentIndex().siblingAtColumn(0), at);
+        const auto& retained = view.analysis()->dominators.retained;
+        for (QModelIndex p = at.parent(); p.isValid(); p = p.parent())
+            QVERIFY(retained[tree->objectAt(p)] >= retained[tree->objectAt(at)]);
+        // Top level: the roots, largest retained first.
+        const auto a = retained[tree->objectAt(tree->index(0, 0))];
+        const auto b = retained[tree->objectAt(tree->index(1, 0))];
+        QVERIFY(a >= b);
+        QVERIFY(!tree->index(0, DominatorTreeModel::ShareColumn).data().toString().isEmpty());
+    }
+
+    void givenAnAddress_whenAnotherViewAsksForIt_thenTheInspectorShowsThatObject()
+    {
+        DocumentContext context;
+        InspectorView view(&context);
+        Testers testers(view);
+        open(context, view);
+        showRequest(context, view);
+        const auto& g = view.analysis()->graph;
+        // Any other object: the list holding the audit log entries.
+        const auto& steps = view.pathModel()->paths().paths[0].steps;
+        const auto list = steps[steps.size() - 3].object;
+        QSignalSpy shown(&view, &InspectorView::objectShown);
+        context.requestInspectObject(g.address[list]);
+        QCOMPARE(view.currentObject(), list);
+        QCOMPARE(shown.count(), 1);
+        view.back();
+        QCOMPARE(QString::fromStdString(g.typeName(view.currentObject())), QStringLiteral("__main__.Request"));
+        view.forward();
+        QCOMPARE(view.currentObject(), list);
+    }
+
+    void givenALoadUnderWay_whenTheSnapshotChangesOrIsCancelled_thenOnlyTheLatestIsShown()
+    {
+        SnapshotCache::instance().clear(); // make the loads take real time
+        DocumentContext context;
+        InspectorView view(&context);
+        Testers testers(view);
+        QSignalSpy loaded(&view, &InspectorView::loaded);
+        context.setDatabasePath(db_);
+        const auto snapshots = SnapshotCache::snapshotsIn(db_);
+        context.setSnapshots(snapshots.front().id);
+        QVERIFY(view.isLoading());
+        context.setSnapshots(snapshots[1].id);
+        QVERIFY(test::waitFor([&] { return !view.isLoading(); }));
+        QTest::qWait(200);
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(view.analysis()->info.id, snapshots[1].id);
+
+        // Cancel: idle at once, and nothing arrives later.
+        SnapshotCache::instance().clear();
+        context.setSnapshots(snapshots.front().id);
+        QVERIFY(view.isLoading());
+        QToolButton* cancel = nullptr;
+        for (auto* button : view.findChildren<QToolButton*>())
+            if (button->text() == QStringLiteral("Cancel"))
+                cancel = button;
+        QVERIFY(cancel);
+        cancel->click();
+        QVERIFY(!view.isLoading());
+        QTest::qWait(1500);
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(view.analysis()->info.id, snapshots[1].id);
+    }
+};
+
+GCSCOPE_VIEWS_TEST_MAIN(ViewsInspectorTest)
+#include "test_views_inspector.moc"

@@ -1,0 +1,34 @@
+// gcscope-gui's command line: [FILE.db] [--attach PID] [--demo] [--version], plus hidden options
+// for documentation screenshots (--screenshot PATH, --screenshot-delay MS, --tab NAME, --size WxH,
+// --palette dark|light).
+#pragma once
+
+#include <QSize>
+#include <QString>
+#include <QStringList>
+
+namespace gcscope::ui {
+
+struct AppOptions {
+    QString file;
+    qint64 attachPid = 0;
+    bool demo = false;
+    QString screenshot; // save a grab of the window there, then quit
+    int screenshotDelayMs = 3000;
+    QString tab; // dashboard, types, snapshots, inspector, cycles, start
+    QSize size; // the window size, for screenshots
+    QString palette; // "dark" or "light": a Fusion palette, to check both themes
+};
+
+struct ParsedCommandLine {
+    enum class Action { Run, Exit };
+    Action action = Action::Run;
+    int exitCode = 0; // for Exit: 0 after --help / --version, 2 after a usage error
+    QString output; // for Exit: what to print (stdout for 0, stderr otherwise)
+    AppOptions options;
+};
+
+// Works before any QApplication exists, so --version and --help need no display.
+ParsedCommandLine parseCommandLine(const QStringList& arguments);
+
+} // namespace gcscope::ui
