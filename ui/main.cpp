@@ -3,8 +3,10 @@
 #include "app/CommandLine.h"
 #include "app/MainWindow.h"
 #include "app/RecordingController.h"
+#include "core/UserMessages.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QPalette>
 #include <QStyle>
 #include <QTabWidget>
@@ -84,13 +86,23 @@ int main(int argc, char** argv)
 
     QApplication app(argc, argv);
     QApplication::setApplicationDisplayName(QStringLiteral("gcscope"));
-    QApplication::setDesktopFileName(QStringLiteral("gcscope"));
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("gcscope")));
+    // The names under which packaging/ installs the desktop entry and the icon.
+    QApplication::setDesktopFileName(QStringLiteral("org.gcscope.gcscope"));
+    QApplication::setWindowIcon(
+        QIcon::fromTheme(QStringLiteral("org.gcscope.gcscope"), QIcon(QStringLiteral(":/icons/org.gcscope.gcscope.svg"))));
 
     if (!options.palette.isEmpty())
         applyPalette(options.palette);
 
     MainWindow window;
+    // Every error the user sees in a dialog also goes to standard error as one line, for whoever
+    // started the GUI from a terminal; a --screenshot run (no one to read the dialog) then exits 1.
+    bool errorShown = false;
+    QObject::connect(window.messages(), &UserMessages::errorShown, &window, [&errorShown](const UserMessage& m) {
+        errorShown = true;
+        std::fprintf(stderr, "gcscope-gui: %s: %s\n", m.title.toLocal8Bit().constData(),
+            m.text.simplified().toLocal8Bit().constData());
+    });
     if (options.size.isValid())
         window.resize(options.size);
     window.show();
@@ -115,5 +127,6 @@ int main(int argc, char** argv)
     }
     if (!options.screenshot.isEmpty())
         scheduleScreenshot(window, options);
-    return app.exec();
+    const int status = app.exec();
+    return status == 0 && errorShown && !options.screenshot.isEmpty() ? 1 : status;
 }

@@ -26,7 +26,7 @@ deb=$(ls "$work"/pkg/*.deb)
 echo "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for lib in libsqlite3 libunwind libqt6charts6 libqt6widgets6; do
+for lib in libsqlite3 libunwind libqt6charts6 libqt6widgets6 libqt6svg6; do
     grep -q "$lib" <<< "$depends" || fail "the package does not depend on $lib (shlibdeps)"
 done
 
@@ -78,10 +78,21 @@ assert len(info["snapshots"]) == 1, info["snapshots"]
 assert info["sessions"][0]["status"] == "complete"
 print("recorded %d samples and %d snapshot from the installed files" % (info["samples"], len(info["snapshots"])))'
 kill -0 "$target" || fail "the target did not survive"
-if "$root/usr/bin/gcscope-gui" --help 2>&1 | grep -q -- "--screenshot"; then
-    QT_QPA_PLATFORM=offscreen timeout 60 "$root/usr/bin/gcscope-gui" "$work/rec.db" --screenshot "$work/gui.png" \
-        --screenshot-delay 1500 || fail "the installed GUI could not open the recording"
-    [ -s "$work/gui.png" ] || fail "the installed GUI drew nothing"
-    echo "the installed GUI opened the recording offscreen"
+QT_QPA_PLATFORM=offscreen timeout 60 "$root/usr/bin/gcscope-gui" "$work/rec.db" --screenshot "$work/gui.png" \
+    --screenshot-delay 1500 || fail "the installed GUI could not open the recording"
+[ -s "$work/gui.png" ] || fail "the installed GUI drew nothing"
+python3 -c 'import struct, sys
+d = open(sys.argv[1], "rb").read(24)
+assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+w, h = struct.unpack(">II", d[16:24])
+assert w >= 640 and h >= 400, (w, h)
+print("the installed GUI opened the recording offscreen (%dx%d screenshot)" % (w, h))' "$work/gui.png" \
+    || fail "the installed GUI's screenshot is not a window-sized PNG"
+if QT_QPA_PLATFORM=offscreen timeout 30 "$root/usr/bin/gcscope-gui" "$work/missing.db" --screenshot "$work/bad.png" \
+    > "$work/bad.log" 2>&1; then
+    fail "the installed GUI accepted a file that does not exist"
 fi
+refusal=$(grep "^gcscope-gui: Cannot open recording: .*missing.db: no such file" "$work/bad.log") \
+    || fail "the installed GUI did not say why it cannot open a missing file: $(cat "$work/bad.log")"
+echo "the installed GUI refuses a missing file: $refusal"
 echo "1 passed, 0 failed"
