@@ -85,9 +85,9 @@ CyclesView::CyclesView(DocumentContext* context, QWidget* parent)
     rightLayout->addWidget(graph_, 1);
     splitter_->addWidget(left);
     splitter_->addWidget(right);
-    splitter_->setStretchFactor(0, 2);
-    splitter_->setStretchFactor(1, 3);
-    splitter_->setSizes({ 2000, 3000 }); // 2:3 of whatever width the window has
+    splitter_->setStretchFactor(0, 1);
+    splitter_->setStretchFactor(1, 1);
+    splitter_->setSizes({ 1000, 1000 }); // halves: the list needs room for its types column
     splitter_->setChildrenCollapsible(false);
 
     auto* statusBar = new JobStatusBar(this);
