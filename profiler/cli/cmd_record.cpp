@@ -98,14 +98,8 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
     storage::Recorder recorder(db);
     const auto pythonVersion = agent.process.python ? agent.process.python->str() : std::string();
     options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
-        snapshot::SnapshotMeta meta;
-        meta.sessionId = sessionId;
-        meta.takenNs = snap.begin.timeNs;
-        meta.pauseNs = snap.begin.pauseNs;
-        meta.pid = pid;
-        meta.pythonVersion = pythonVersion;
-        meta.noStrings = options.snapshot.noStrings;
-        const auto id = snapshot::saveSnapshot(db, snap.graph, meta);
+        const auto id = snapshot::saveSnapshot(
+            db, snap.graph, snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings));
         printNote(
             fmt::format("snapshot {} of PID {}: {} objects, {} references; the target paused {:.1f} ms; saved to {}",
                 id, pid, snap.graph.objectCount(), snap.graph.edgeCount(),

@@ -84,4 +84,17 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
     }
 }
 
+SnapshotMeta receivedMeta(const ReceivedSnapshot& snapshot, std::int64_t sessionId, std::int64_t pid,
+    std::string pythonVersion, bool noStrings)
+{
+    SnapshotMeta meta;
+    meta.sessionId = sessionId;
+    meta.takenNs = snapshot.begin.timeNs;
+    meta.pauseNs = snapshot.begin.pauseNs;
+    meta.pid = pid;
+    meta.pythonVersion = std::move(pythonVersion);
+    meta.noStrings = noStrings;
+    return meta;
+}
+
 } // namespace gcscope::snapshot

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "analysis/HeapGraph.h"
+#include "snapshot/snapshot_receiver.h"
 
 #include <cstdint>
 #include <optional>
@@ -21,6 +22,10 @@ struct SnapshotMeta {
     std::string pythonVersion;
     bool noStrings = false;
 };
+
+// What a recording session stores with a snapshot it just received from the agent in PID.
+SnapshotMeta receivedMeta(const ReceivedSnapshot& snapshot, std::int64_t sessionId, std::int64_t pid,
+    std::string pythonVersion, bool noStrings);
 
 // Writes the graph in one transaction; returns the new snapshot's id.
 std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta);

@@ -129,13 +129,8 @@ void runRecording(const RecordingRequest& request, const RecordingSignals& contr
         }
         const std::string pythonVersion = started.pythonVersion.toStdString();
         options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
-            snapshot::SnapshotMeta meta;
-            meta.sessionId = sessionId;
-            meta.takenNs = snap.begin.timeNs;
-            meta.pauseNs = snap.begin.pauseNs;
-            meta.pid = pid;
-            meta.pythonVersion = pythonVersion;
-            report.snapshotSaved(snapshot::saveSnapshot(*db, snap.graph, meta));
+            report.snapshotSaved(snapshot::saveSnapshot(
+                *db, snap.graph, snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings)));
         };
         const auto result = session::record(agent, recorder, options, control.stop,
             [&](const std::string& message) { report.warning(QString::fromStdString(message)); });

@@ -11,6 +11,7 @@
 #include "views/ModelRoles.h"
 #include "views/SnapshotAnalysis.h"
 #include "views/SnapshotCache.h"
+#include "views/SnapshotLoad.h"
 #include "views/ViewSettings.h"
 
 #include <QEvent>
@@ -132,26 +133,12 @@ void CyclesView::reload()
 {
     const QString path = context_->databasePath();
     const auto wanted = context_->snapshotId();
-    if (path.isEmpty()) {
-        job_->cancel();
-        apply(nullptr);
+    if (!path.isEmpty() && analysis_ && wanted == analysis_->info.id && !job_->isRunning())
         return;
-    }
-    if (analysis_ && wanted == analysis_->info.id && !job_->isRunning())
-        return;
-    job_->start<std::shared_ptr<const SnapshotAnalysis>>(
-        tr("Loading the snapshot…"),
-        [path, wanted](const JobControl& control) -> std::shared_ptr<const SnapshotAnalysis> {
-            if (!wanted && SnapshotCache::snapshotsIn(path).empty())
-                return nullptr;
-            return SnapshotCache::instance().analysis(path, wanted, control);
-        },
+    loadSnapshotInto(
+        this, job_, path, wanted,
         [this](std::shared_ptr<const SnapshotAnalysis> analysis) { apply(std::move(analysis)); },
-        [this](const QString& error) {
-            showSummary(tr("Could not load the snapshot."));
-            showErrorDialog(this, tr("Could not load the heap snapshot."), error,
-                tr("The file may be damaged or still being written; try again (F5) or choose another snapshot."));
-        });
+        [this] { showSummary(tr("Could not load the snapshot.")); });
 }
 
 void CyclesView::apply(std::shared_ptr<const SnapshotAnalysis> analysis)

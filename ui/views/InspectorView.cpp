@@ -14,6 +14,7 @@
 #include "views/ReferenceTreeModel.h"
 #include "views/RetentionPathModel.h"
 #include "views/SnapshotCache.h"
+#include "views/SnapshotLoad.h"
 #include "views/TypeSummaryModel.h"
 #include "views/ViewSettings.h"
 
@@ -247,26 +248,12 @@ void InspectorView::reload()
 {
     const QString path = context_->databasePath();
     const auto wanted = context_->snapshotId();
-    if (path.isEmpty()) {
-        job_->cancel();
-        apply(nullptr);
-        return;
-    }
-    if (analysis_ && wanted == analysis_->info.id && !job_->isRunning())
+    if (!path.isEmpty() && analysis_ && wanted == analysis_->info.id && !job_->isRunning())
         return; // already shown
-    job_->start<std::shared_ptr<const SnapshotAnalysis>>(
-        tr("Loading the snapshot…"),
-        [path, wanted](const JobControl& control) -> std::shared_ptr<const SnapshotAnalysis> {
-            if (!wanted && SnapshotCache::snapshotsIn(path).empty())
-                return nullptr; // no snapshot: an empty inspector, not an error
-            return SnapshotCache::instance().analysis(path, wanted, control);
-        },
+    loadSnapshotInto(
+        this, job_, path, wanted,
         [this](std::shared_ptr<const SnapshotAnalysis> analysis) { apply(std::move(analysis)); },
-        [this](const QString& error) {
-            showSummary(tr("Could not load the snapshot."));
-            showErrorDialog(this, tr("Could not load the heap snapshot."), error,
-                tr("The file may be damaged or still being written; try again (F5) or choose another snapshot."));
-        });
+        [this] { showSummary(tr("Could not load the snapshot.")); });
 }
 
 void InspectorView::apply(std::shared_ptr<const SnapshotAnalysis> analysis)
