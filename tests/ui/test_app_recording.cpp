@@ -14,6 +14,7 @@
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
 
+#include <QAction>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -40,6 +41,8 @@ private Q_SLOTS:
     void GIVEN_a_process_that_is_not_python_WHEN_attached_THEN_the_reason_shows_and_no_file_is_left();
     void GIVEN_a_script_WHEN_launched_THEN_it_is_recorded_until_it_exits();
     void GIVEN_a_launched_script_WHEN_stopped_THEN_the_script_ends_too();
+    void GIVEN_the_no_strings_setting_WHEN_a_snapshot_is_taken_THEN_string_contents_stay_out_data();
+    void GIVEN_the_no_strings_setting_WHEN_a_snapshot_is_taken_THEN_string_contents_stay_out();
 
 private:
     QTemporaryDir dir_;
@@ -225,6 +228,54 @@ void RecordingTest::GIVEN_a_launched_script_WHEN_stopped_THEN_the_script_ends_to
             || ended.commandStatus.startsWith(QStringLiteral("exited")),
         qPrintable(ended.commandStatus));
     QVERIFY(!QFile::exists(QStringLiteral("/proc/%1").arg(pid))); // ended and reaped
+}
+
+void RecordingTest::GIVEN_the_no_strings_setting_WHEN_a_snapshot_is_taken_THEN_string_contents_stay_out_data()
+{
+    QTest::addColumn<bool>("noStrings");
+    QTest::newRow("strings kept (the control)") << false;
+    QTest::newRow("Leave String Contents Out") << true;
+}
+
+void RecordingTest::GIVEN_the_no_strings_setting_WHEN_a_snapshot_is_taken_THEN_string_contents_stay_out()
+{
+    QFETCH(bool, noStrings);
+    // A secret made at run time (so it is no constant of the code) and held in a global.
+    const QString script = dir_.filePath(QStringLiteral("secret.py"));
+    {
+        QFile f(script);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("import time\nTOKEN = '-'.join(['hunter2', 'gcscope', 'secret'])\n"
+                "print('ready', flush=True)\ntime.sleep(60)\n");
+    }
+    const QString output = dir_.filePath(QStringLiteral("secret-%1.db").arg(noStrings));
+    MainWindow window;
+    window.messages()->setDialogsEnabled(false);
+    auto* setting = window.findChild<QAction*>(QStringLiteral("noStringsAction"));
+    QVERIFY(setting);
+    setting->setChecked(noStrings);
+    QSignalSpy errors(window.messages(), &UserMessages::errorShown);
+    QSignalSpy started(window.recording(), &RecordingController::started);
+    QSignalSpy snapshots(window.recording(), &RecordingController::snapshotSaved);
+    QSignalSpy finished(window.recording(), &RecordingController::finished);
+    RecordingRequest request;
+    request.kind = RecordingRequest::Kind::Launch;
+    request.command = { test::pythons().first(), script };
+    request.outputPath = output;
+    window.startRecording(request);
+    QTRY_VERIFY_WITH_TIMEOUT(started.count() == 1 || errors.count() > 0, 60000);
+    QVERIFY2(errors.isEmpty(), qPrintable(test::firstError(errors)));
+    QTest::qWait(300);
+    window.takeSnapshot();
+    QTRY_VERIFY_WITH_TIMEOUT(snapshots.count() == 1 || errors.count() > 0, 60000);
+    QVERIFY2(errors.isEmpty(), qPrintable(test::firstError(errors)));
+    window.stopRecording();
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 30000);
+
+    QFile db(output);
+    QVERIFY(db.open(QIODevice::ReadOnly));
+    const bool found = db.readAll().contains("hunter2-gcscope-secret");
+    QCOMPARE(found, !noStrings);
 }
 
 QTEST_MAIN(RecordingTest)

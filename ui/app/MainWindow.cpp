@@ -58,6 +58,7 @@ namespace {
 
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
+const QString kNoStringsKey = QStringLiteral("recording/noStrings");
 const QString kLastDirectoryKey = QStringLiteral("window/lastDirectory");
 
 // A tab whose view is not part of this build.
@@ -240,6 +241,14 @@ void MainWindow::createActions()
     stopAction_->setToolTip(tr("Stop recording and detach; a launched script is ended (Ctrl+.)"));
     connect(stopAction_, &QAction::triggered, this, &MainWindow::stopRecording);
 
+    noStringsAction_ = new QAction(tr("Leave String &Contents Out of Snapshots"), this);
+    noStringsAction_->setObjectName(QStringLiteral("noStringsAction"));
+    noStringsAction_->setCheckable(true);
+    noStringsAction_->setChecked(QSettings().value(kNoStringsKey, false).toBool());
+    noStringsAction_->setToolTip(tr("For processes holding secrets: heap snapshots of the next recordings keep no "
+                                    "string contents, like gcscope --no-strings"));
+    connect(noStringsAction_, &QAction::toggled, this, [](bool on) { QSettings().setValue(kNoStringsKey, on); });
+
     startPageAction_ = new QAction(themed("go-home", QStyle::SP_DirHomeIcon, s), tr("Start &Page"), this);
     startPageAction_->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Home));
     connect(startPageAction_, &QAction::triggered, this, &MainWindow::showStartPage);
@@ -270,6 +279,8 @@ void MainWindow::createMenus()
     QMenu* recording = menuBar()->addMenu(tr("&Recording"));
     recording->addAction(snapshotAction_);
     recording->addAction(stopAction_);
+    recording->addSeparator();
+    recording->addAction(noStringsAction_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(startPageAction_);
@@ -448,7 +459,9 @@ void MainWindow::runDemo()
 void MainWindow::startRecording(const RecordingRequest& request)
 {
     lastKind_ = request.kind;
-    if (!recording_->start(request)) {
+    RecordingRequest wanted = request;
+    wanted.noStrings = wanted.noStrings || noStringsAction_->isChecked();
+    if (!recording_->start(wanted)) {
         messages_->showError({ tr("Already recording"), tr("A recording is already running."),
             tr("Stop it first (Ctrl+.), then start the next one.") });
         return;

@@ -111,6 +111,7 @@ private:
     QAction* quitAction_;
     QAction* snapshotAction_;
     QAction* stopAction_;
+    QAction* noStringsAction_;
     QAction* startPageAction_;
     QList<QAction*> tabActions_;
     QMenu* recentMenu_ = nullptr;

@@ -16,6 +16,7 @@ struct RecordingRequest {
     QString outputPath; // empty: a new timestamped file under the recordings folder
     quint32 intervalMs = 100; // telemetry sample period
     quint32 censusEveryMs = 2000; // per-type census period; 0 = none
+    bool noStrings = false; // snapshots leave string contents out of labels (`--no-strings`)
 };
 
 // The recording is running: the agent answered.

@@ -122,6 +122,7 @@ void runRecording(const RecordingRequest& request, const RecordingSignals& contr
         session::RecordOptions options;
         options.intervalMs = request.intervalMs;
         options.censusEveryMs = request.censusEveryMs;
+        options.snapshot.noStrings = request.noStrings;
         options.snapshotRequests = &control.snapshotRequests;
         if (child) {
             options.mode = "run";
