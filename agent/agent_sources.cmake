@@ -26,6 +26,7 @@ target_sources(gcscope_agent PRIVATE
     src/agent_lifecycle.cpp
     src/agent_session.cpp
     src/census.cpp
+    src/exit_hold.cpp
     src/frame_reader.cpp
     src/gc_callback.cpp
     src/gc_event_buffer.cpp

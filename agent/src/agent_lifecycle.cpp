@@ -1,5 +1,6 @@
 #include "agent_lifecycle.h"
 
+#include "exit_hold.h"
 #include "gc_callback.h"
 
 #include <atomic>
@@ -23,6 +24,7 @@ void afterForkInChild()
     if (fd >= 0)
         close(fd);
     disableGcCallbackAfterFork();
+    disarmExitHoldAfterFork();
     g_sessionRunning.store(false);
 }
 

@@ -1,6 +1,7 @@
 #include "agent_session.h"
 
 #include "clock.h"
+#include "exit_hold.h"
 #include "gc_callback.h"
 #include "python_api.h"
 
@@ -31,6 +32,11 @@ constexpr std::int64_t kNever = INT64_MAX;
 // release the GIL midway) to finish, checking every kSnapshotRetryNs.
 constexpr std::int64_t kSnapshotBusyTimeoutNs = 5'000'000'000;
 constexpr std::int64_t kSnapshotRetryNs = 2'000'000;
+
+AgentObjects agentObjects()
+{
+    return { gcCallbackFunction(), exitHoldFunction() };
+}
 
 timespec toTimespec(std::int64_t ns)
 {
@@ -125,6 +131,7 @@ bool AgentSession::applyConfigure(const std::string& payload, bool& accepted)
     }
     intervalMs_ = configure->intervalMs;
     censusEveryMs_ = configure->censusEveryMs;
+    holdExit_ = (configure->flags & wire::kConfigureHoldExit) != 0;
     return true;
 }
 
@@ -165,6 +172,9 @@ bool AgentSession::startProfiling()
             error = "cannot prepare the census and snapshots";
         }
         ok = ok && installGcCallback(gc_.callbacks(), error);
+        ok = ok && (!holdExit_ || installExitHoldIfWanted());
+        if (!ok && error.empty())
+            error = "cannot register the exit hook";
         // The first sample is taken in the same GIL hold as the installation: every later
         // GcEvents batch then holds exactly the collections between two samples.
         first.timeNs = realtimeNs();
@@ -180,6 +190,15 @@ bool AgentSession::startProfiling()
     }
     schedule(monotonicNs());
     return stillConnected(connection_.sendRecord(MessageType::Sample, first) && sendAck(MessageType::Configure));
+}
+
+bool AgentSession::installExitHoldIfWanted()
+{
+    if (!holdExit_ || exitHoldInstalled_)
+        return true;
+    std::string error;
+    exitHoldInstalled_ = installExitHold(error);
+    return exitHoldInstalled_;
 }
 
 void AgentSession::schedule(std::int64_t nowNs)
@@ -227,6 +246,14 @@ void AgentSession::loop()
             }
         }
 
+        if (!exitingSent_ && exitHoldWaiting()) {
+            // The main thread waits in its atexit hook: the profiler takes its last snapshot, then
+            // detaches, which lets the exit go on.
+            exitingSent_ = true;
+            if (!stillConnected(connection_.send(MessageType::Exiting, {})))
+                return;
+        }
+
         now = monotonicNs();
         if (now >= nextSampleNs_) {
             if (!sampleAndSend())
@@ -255,6 +282,15 @@ bool AgentSession::handle(const IncomingFrame& frame)
         }
         if (!accepted)
             return true;
+        if (holdExit_ && !exitHoldInstalled_) {
+            bool installed;
+            {
+                GilHold gil(threadState_);
+                installed = installExitHoldIfWanted();
+            }
+            if (!installed && !stillConnected(sendError(kErrorPython, "cannot register the exit hook")))
+                return false;
+        }
         schedule(monotonicNs());
         return stillConnected(sendAck(MessageType::Configure));
     }
@@ -321,7 +357,7 @@ bool AgentSession::censusAndSend()
     CensusCount count;
     {
         GilHold gil(threadState_);
-        count = census_.count(gc_, gcCallbackFunction());
+        count = census_.count(gc_, agentObjects());
     }
     return stillConnected(count.ok ? connection_.sendRecord(MessageType::Census, buildCensusRecord(std::move(count)))
                                    : sendError(kErrorPython, "gc.get_objects() failed"));
@@ -359,7 +395,7 @@ bool AgentSession::snapshotAndSend(const wire::SnapshotRequestRecord& request)
         SnapshotTaker::Status status;
         {
             GilHold gil(threadState_);
-            status = snapshots_.take(gc_, gcCallbackFunction(), request, *snapshot, failure);
+            status = snapshots_.take(gc_, agentObjects(), request, *snapshot, failure);
         }
         if (status == SnapshotTaker::Status::Done) {
             snapshot->scratch = WalkScratch {}; // unmapped now that the target runs again
@@ -415,6 +451,10 @@ void AgentSession::windDown()
             deactivateGcCallback();
         } else {
             threadState_.acquireGil();
+            if (exitHoldInstalled_) {
+                removeExitHold();
+                exitHoldInstalled_ = false;
+            }
             if (profiling_) {
                 removeGcCallback(gc_.callbacks());
                 events = gcEventBuffer().drain();
@@ -426,6 +466,8 @@ void AgentSession::windDown()
             threadState_.destroyHoldingGil();
         }
     }
+    // Only now, with nothing of ours left in Python, may a held exit go on into finalization.
+    releaseExitHold();
     if (!events.events.empty() || events.dropped)
         connection_.sendRecord(MessageType::GcEvents, events);
     sendBye(windDownReason_.empty() ? "detach" : windDownReason_);

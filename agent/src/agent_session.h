@@ -32,6 +32,7 @@ private:
     bool applyConfigure(const std::string& payload, bool& accepted);
     bool waitForInterpreter();
     bool startProfiling();
+    bool installExitHoldIfWanted(); // GIL held
     void loop();
     // Returns false when the session must end (reason in windDownReason_).
     bool handle(const IncomingFrame& frame);
@@ -62,6 +63,9 @@ private:
 
     std::uint32_t intervalMs_ = 100;
     std::uint32_t censusEveryMs_ = 0;
+    bool holdExit_ = false; // the profiler asked for kConfigureHoldExit
+    bool exitHoldInstalled_ = false;
+    bool exitingSent_ = false;
     std::int64_t nextSampleNs_ = 0;
     std::int64_t nextCensusNs_ = 0;
     std::vector<IncomingFrame> pending_;

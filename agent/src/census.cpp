@@ -29,13 +29,13 @@ void CensusTaker::close()
     namer_.close();
 }
 
-CensusCount CensusTaker::count(GcModule& gc, PyObject* agentObject) const
+CensusCount CensusTaker::count(GcModule& gc, const AgentObjects& ours) const
 {
     CensusCount result;
     const std::int64_t start = monotonicNs();
     result.timeNs = realtimeNs();
 
-    // gc.get_objects() leaves its own list out; we leave out our callback as well.
+    // gc.get_objects() leaves its own list out; we leave out our own objects as well.
     PyObject* objects = gc.objects();
     if (objects) {
         std::vector<TypeCounter> counters;
@@ -44,7 +44,7 @@ CensusCount CensusTaker::count(GcModule& gc, PyObject* agentObject) const
         std::size_t last = 0;
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(objects); ++i) {
             PyObject* o = PyList_GET_ITEM(objects, i);
-            if (o == agentObject || o == objects)
+            if (ours.contains(o) || o == objects)
                 continue;
             PyTypeObject* type = Py_TYPE(o);
             if (type != lastType) {

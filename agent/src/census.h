@@ -2,6 +2,7 @@
 // runs with the GIL (and reports how long it held it); merging, sorting and encoding happen after.
 #pragma once
 
+#include "agent_objects.h"
 #include "gc_module.h"
 #include "object_size.h"
 #include "type_name.h"
@@ -34,8 +35,8 @@ public:
     bool open(); // GIL held
     void close(); // GIL held
 
-    // GIL held. `agentObject` (our callback) is left out of the count.
-    CensusCount count(GcModule& gc, PyObject* agentObject) const;
+    // GIL held. The agent's own objects are left out of the count.
+    CensusCount count(GcModule& gc, const AgentObjects& ours) const;
 
 private:
     ShallowSizer sizer_;

@@ -11,7 +11,7 @@
 namespace gcscope::agent {
 
 HeapWalker::HeapWalker(const InterpreterLayout& layout, TypeCatalog& types, ObjectLabeler& labels, EdgeLabeler& edges,
-    SnapshotEncoder& encoder, WalkScratch& scratch, HeldLeaves& held, PyObject* excluded)
+    SnapshotEncoder& encoder, WalkScratch& scratch, HeldLeaves& held, const AgentObjects& excluded)
     : layout_(layout)
     , types_(types)
     , labels_(labels)
@@ -33,7 +33,7 @@ bool HeapWalker::walk()
     for (GcHeader* head : layout_.generations) {
         GcListCursor cursor(head);
         for (PyObject* o = cursor.next(); o && !outOfMemory_; o = cursor.next()) {
-            if (o != excluded_)
+            if (!excluded_.contains(o))
                 emit(o, true);
             emitFoundLeaves();
         }

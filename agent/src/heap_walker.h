@@ -27,6 +27,7 @@
 // sent as leaves, their contents not at all; other (sub)interpreters are not walked.
 #pragma once
 
+#include "agent_objects.h"
 #include "address_table.h"
 #include "edge_labels.h"
 #include "held_leaves.h"
@@ -62,7 +63,7 @@ struct WalkScratch {
 class HeapWalker {
 public:
     HeapWalker(const InterpreterLayout& layout, TypeCatalog& types, ObjectLabeler& labels, EdgeLabeler& edges,
-        SnapshotEncoder& encoder, WalkScratch& scratch, HeldLeaves& held, PyObject* excluded);
+        SnapshotEncoder& encoder, WalkScratch& scratch, HeldLeaves& held, const AgentObjects& excluded);
 
     // False when memory ran out (the encoder's and the walk's own buffers). The encoder is not
     // finished: the held leaves' records come after (HeldLeaves::write), then encoder.finish().
@@ -110,7 +111,7 @@ private:
     // traversal stops.
     bool reference(PyObject* target, std::uint32_t label)
     {
-        if (target == excluded_)
+        if (excluded_.contains(target))
             return true;
         if (!encoder_.addReference(address(target), label))
             return false;
@@ -162,7 +163,7 @@ private:
     SnapshotEncoder& encoder_;
     WalkScratch& scratch_;
     HeldLeaves& held_;
-    PyObject* excluded_;
+    AgentObjects excluded_;
 
     static constexpr std::size_t kTargetsAhead = 16;
     PyObject* targets_[kTargetsAhead] {};

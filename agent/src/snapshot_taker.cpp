@@ -70,7 +70,7 @@ std::unique_ptr<HeapSnapshot> SnapshotTaker::prepare()
     return snapshot;
 }
 
-SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, PyObject* agentObject,
+SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, const AgentObjects& ours,
     const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure)
 {
     const std::int64_t start = monotonicNs();
@@ -89,7 +89,7 @@ SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, PyObject* agentObject,
         TypeCatalog types(resources_, snapshot.strings);
         ObjectLabeler labels(snapshot.strings, request.maxLabel, noStrings);
         EdgeLabeler edges(snapshot.strings, noStrings);
-        HeapWalker walker(layout, types, labels, edges, snapshot.encoder, snapshot.scratch, snapshot.held, agentObject);
+        HeapWalker walker(layout, types, labels, edges, snapshot.encoder, snapshot.scratch, snapshot.held, ours);
         ok = walker.walk();
         snapshot.begin.trackedObjects = walker.trackedObjects();
         lastSharedLeaves_ = walker.sharedLeaves();

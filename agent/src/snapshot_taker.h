@@ -11,6 +11,7 @@
 // to the system when dropped.
 #pragma once
 
+#include "agent_objects.h"
 #include "gc_module.h"
 #include "heap_walker.h"
 #include "held_leaves.h"
@@ -52,8 +53,8 @@ public:
     };
 
     // GIL held. Busy: a collection is running (its objects are in its private lists), so release
-    // the GIL and ask again. `agentObject` (the agent's gc callback) is left out.
-    Status take(GcModule& gc, PyObject* agentObject, const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot,
+    // the GIL and ask again. The agent's own objects are left out.
+    Status take(GcModule& gc, const AgentObjects& ours, const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot,
         Failure& failure);
     // No GIL, after take() said Done. False (with the reason) when memory ran out; release() is
     // due all the same.

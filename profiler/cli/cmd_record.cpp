@@ -37,7 +37,7 @@ void addSnapshotOptions(CLI::App* sub, RecordArgs& a, bool periodic)
     if (periodic) {
         sub->add_option("--snapshot-every", a.snapshotEveryS, "Take a heap snapshot every S seconds")
             ->check(CLI::Range(0.1, 86400.0));
-        sub->add_flag("--snapshot-at-end", a.snapshotAtEnd, "Take a heap snapshot before detaching");
+        sub->add_flag("--snapshot-at-end", a.snapshotAtEnd, "Take a heap snapshot before detaching (also when the program exits by itself)");
     }
     sub->add_flag(
         "--no-strings", a.noStrings, "Leave string contents out of snapshot labels (for processes holding secrets)");

@@ -80,12 +80,16 @@ public:
             if (auto b = wire::decodeAs<wire::ByeRecord>(f.payload))
                 byeReason = b->reason;
             return false;
+        case MessageType::Exiting:
+            exiting = true; // the program waits in its exit for our last snapshot and detach
+            return true;
         default:
             return true; // Ack and Hello carry nothing to store
         }
     }
 
     std::string byeReason;
+    bool exiting = false;
 
 private:
     void malformed(const char* what) { warn_(std::string("ignored a malformed ") + what + " message from the agent"); }
@@ -95,6 +99,17 @@ private:
     RecordResult& result_;
     const std::function<void(const std::string&)>& warn_;
 };
+
+// Run mode: "the command exited with status 0", "... on signal 9".
+std::string commandExitReason(const RecordResult& result)
+{
+    std::string reason = "the command exited";
+    if (result.childStatus && WIFEXITED(*result.childStatus))
+        reason += " with status " + std::to_string(WEXITSTATUS(*result.childStatus));
+    else if (result.childStatus && WIFSIGNALED(*result.childStatus))
+        reason += " on signal " + std::to_string(WTERMSIG(*result.childStatus));
+    return reason;
+}
 
 // Run mode: reap our child once it exits, keeping its status.
 bool childExited(pid_t child, RecordResult& result)
@@ -137,6 +152,9 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
     wire::ConfigureRecord cfg;
     cfg.intervalMs = options.intervalMs;
     cfg.censusEveryMs = options.censusEveryMs;
+    // A program that ends by itself waits for the last snapshot (not needed by a snapshot-and-go).
+    if (options.snapshotAtEnd && !(options.duration && options.duration->count() == 0))
+        cfg.flags |= wire::kConfigureHoldExit;
     const auto started = Clock::now();
     bool agentGone = !agent.connection.send(wire::frameOf(wire::MessageType::Configure, cfg));
     std::string reason = agentGone ? "the agent closed the connection at start" : "";
@@ -179,6 +197,11 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
         const auto now = Clock::now();
         if (stop.load()) {
             reason = stop.load() == SIGTERM ? "terminated" : "interrupted";
+            complete = true;
+            break;
+        }
+        if (sink.exiting) {
+            reason = "the program exited";
             complete = true;
             break;
         }
@@ -249,6 +272,12 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
             warn("the agent in PID " + std::to_string(pid)
                 + " did not answer the detach within 5 s (is the process stopped?); it leaves when it runs again");
             reason += " (the agent did not answer the detach)";
+        } else if (sink.exiting && options.mode == "run") {
+            // Detached, the program goes on with its exit: wait for it (bounded) to report its status.
+            for (int i = 0; i < 400 && !childExited(options.child, result); ++i)
+                usleep(25'000);
+            if (result.childStatus)
+                reason = commandExitReason(result);
         }
     } else {
         // The connection ended by itself: tell a target that exited from an agent that left. A process
@@ -259,11 +288,7 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
         if (childExited(options.child, result) || !util::processAlive(pid)) {
             if (options.mode == "run") {
                 complete = true;
-                reason = "the command exited";
-                if (result.childStatus && WIFEXITED(*result.childStatus))
-                    reason += " with status " + std::to_string(WEXITSTATUS(*result.childStatus));
-                else if (result.childStatus && WIFSIGNALED(*result.childStatus))
-                    reason += " on signal " + std::to_string(WTERMSIG(*result.childStatus));
+                reason = commandExitReason(result);
             } else {
                 reason = "the target exited during the recording";
             }

@@ -24,6 +24,7 @@
 #include <QToolButton>
 #include <QTreeView>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -200,9 +201,17 @@ private Q_SLOTS:
         const auto type = view.analysis()->graph.type[view.currentObject()];
         const auto all = view.analysis()->types.instancesOf(type);
         instances->sort(InstanceListModel::RetainedColumn, Qt::DescendingOrder);
-        const int row = instances->revealObject(all.back());
+        // The last row: the smallest retained size; among equals (the sort is stable) the address order
+        // of the sort before.
+        const auto& retained = view.analysis()->dominators.retained;
+        const auto& address = view.analysis()->graph.address;
+        const auto last = *std::max_element(all.begin(), all.end(), [&](auto x, auto y) {
+            return retained[x] != retained[y] ? retained[x] > retained[y] : address[x] < address[y];
+        });
+        const int row = instances->revealObject(last);
         QCOMPARE(row, static_cast<int>(all.size()) - 1);
         QCOMPARE(instances->rowCount(), row + 1);
+        QCOMPARE(instances->index(row, 0).data(AddressRole).toULongLong(), address[last]);
     }
 
     void givenARequest_whenTheDominatorTreeRevealsIt_thenItsAncestorsRetainMore()

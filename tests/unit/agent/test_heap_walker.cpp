@@ -252,7 +252,7 @@ protected:
             TypeCatalog types(resources_, *strings);
             ObjectLabeler labels(*strings, maxLabel, noStrings);
             EdgeLabeler edges(*strings, noStrings);
-            HeapWalker walker(layout, types, labels, edges, *encoder, scratch, held, nullptr);
+            HeapWalker walker(layout, types, labels, edges, *encoder, scratch, held, AgentObjects {});
             out.ok = walker.walk();
             out.tracked = walker.trackedObjects();
         }

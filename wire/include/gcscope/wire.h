@@ -46,6 +46,7 @@ enum class MessageType : std::uint16_t {
     SnapshotStrings = 9, // string table entries: type names, labels, edge names (SnapshotStringsRecord)
     SnapshotObjects = 10, // objects with their outgoing references (SnapshotObjectsRecord)
     SnapshotEnd = 11, // the snapshot is complete (SnapshotEndRecord)
+    Exiting = 12, // the program is exiting and waits for the profiler (kConfigureHoldExit); no payload
 
     // profiler -> agent (the complete set of commands the agent accepts)
     Configure = 64, // accepts the Hello and sets the intervals (ConfigureRecord)
@@ -57,7 +58,7 @@ enum class MessageType : std::uint16_t {
 
 inline bool isKnownType(std::uint16_t t)
 {
-    return (t >= 1 && t <= 11) || (t >= 64 && t <= 68);
+    return (t >= 1 && t <= 12) || (t >= 64 && t <= 68);
 }
 inline bool isCommand(MessageType t) { return static_cast<std::uint16_t>(t) >= 64; }
 
@@ -438,10 +439,15 @@ struct AckRecord {
     bool decode(Decoder& d) { return d.u16(command) && d.u32(status) && d.i64(value) && d.str(message) && d.atEnd(); }
 };
 
+// ConfigureRecord flags.
+// The program's exit waits (bounded) in an atexit hook until the profiler detaches, after an Exiting
+// notice: room for a last snapshot of a program that ends by itself.
+constexpr std::uint32_t kConfigureHoldExit = 1;
+
 struct ConfigureRecord {
     std::uint32_t intervalMs = 100; // telemetry sample period, >= 1
     std::uint32_t censusEveryMs = 5000; // 0 disables the periodic census
-    std::uint32_t flags = 0; // reserved
+    std::uint32_t flags = 0; // kConfigure*; other bits are reserved (ignored)
     void encode(Encoder& e) const
     {
         e.u32(intervalMs);
