@@ -186,6 +186,7 @@ void RecordingTest::GIVEN_a_script_WHEN_launched_THEN_it_is_recorded_until_it_ex
     request.command
         = { test::pythons().first(), QStringLiteral(GCSCOPE_SOURCE_DIR "/tests/targets/busy.py"), QStringLiteral("3") };
     request.outputPath = output;
+    request.snapshotAtEnd = true; // the Launch dialog's default: the script's exit waits for it
     window.startRecording(request);
     QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1 || errors.count() > 0, 60000);
     QVERIFY2(errors.isEmpty(), qPrintable(test::firstError(errors)));
@@ -195,7 +196,9 @@ void RecordingTest::GIVEN_a_script_WHEN_launched_THEN_it_is_recorded_until_it_ex
         ended.endReason.startsWith(QStringLiteral("the command exited with status 0")), qPrintable(ended.endReason));
     QCOMPARE(ended.commandStatus, QStringLiteral("exited with status 0"));
     QVERIFY(ended.samples > 0);
+    QCOMPARE(ended.snapshots, quint64(1));
     const auto db = storage::Database::openForReading(output.toStdString());
+    QCOMPARE(storage::Reader(db).snapshots().size(), std::size_t(1));
     const auto sessions = storage::Reader(db).sessions();
     QCOMPARE(sessions.size(), std::size_t(1));
     QCOMPARE(sessions.front().mode, storage::SessionMode::Run);

@@ -3,6 +3,7 @@
 #include "app/OutputFileField.h"
 #include "app/RecordingPaths.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -79,6 +80,10 @@ LaunchDialog::LaunchDialog(QWidget* parent)
     census_->setSpecialValueText(tr("never"));
     census_->setToolTip(tr("How often to count the live objects per type (0: never)"));
     form->addRow(tr("&Census every:"), census_);
+    snapshotAtEnd_ = new QCheckBox(tr("Take a heap &snapshot when the script ends"), this);
+    snapshotAtEnd_->setChecked(true);
+    snapshotAtEnd_->setToolTip(tr("Like gcscope run --snapshot-at-end: the script's exit waits for the snapshot"));
+    form->addRow(snapshotAtEnd_);
 
     auto* note = new QLabel(tr("Stopping the recording also ends the script."), this);
     note->setForegroundRole(QPalette::PlaceholderText);
@@ -133,6 +138,7 @@ RecordingRequest LaunchDialog::request() const
     r.outputPath = output_->path();
     r.intervalMs = static_cast<quint32>(interval_->value());
     r.censusEveryMs = static_cast<quint32>(census_->value()) * 1000;
+    r.snapshotAtEnd = snapshotAtEnd_->isChecked();
     return r;
 }
 

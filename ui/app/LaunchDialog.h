@@ -6,6 +6,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QLineEdit;
 class QPushButton;
@@ -35,6 +36,7 @@ private:
     OutputFileField* output_;
     QSpinBox* interval_;
     QSpinBox* census_;
+    QCheckBox* snapshotAtEnd_;
     QPushButton* ok_;
 };
 

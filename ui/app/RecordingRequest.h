@@ -17,6 +17,7 @@ struct RecordingRequest {
     quint32 intervalMs = 100; // telemetry sample period
     quint32 censusEveryMs = 2000; // per-type census period; 0 = none
     bool noStrings = false; // snapshots leave string contents out of labels (`--no-strings`)
+    bool snapshotAtEnd = false; // one more snapshot as the recording ends, also when the program exits by itself
 };
 
 // The recording is running: the agent answered.

@@ -123,6 +123,7 @@ void runRecording(const RecordingRequest& request, const RecordingSignals& contr
         options.intervalMs = request.intervalMs;
         options.censusEveryMs = request.censusEveryMs;
         options.snapshot.noStrings = request.noStrings;
+        options.snapshotAtEnd = request.snapshotAtEnd;
         options.snapshotRequests = &control.snapshotRequests;
         if (child) {
             options.mode = "run";
