@@ -1,6 +1,7 @@
 // `gcscope info FILE [--json]`: what a recording holds.
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "util/saturating.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
@@ -28,8 +29,8 @@ GcSummary summarize(const std::vector<wire::GcEventRecord>& events)
     for (const auto& e : events) {
         if (e.generation >= 0 && e.generation < 3)
             ++s.collections[static_cast<std::size_t>(e.generation)];
-        s.collected += e.collected;
-        s.uncollectable += e.uncollectable;
+        util::accumulate(s.collected, e.collected);
+        util::accumulate(s.uncollectable, e.uncollectable);
         const double ms = static_cast<double>(e.durationNs) / 1e6;
         s.pauseTotalMs += ms;
         s.pauseMaxMs = std::max(s.pauseMaxMs, ms);

@@ -1,4 +1,5 @@
 #include "report/GcSummary.h"
+#include "util/saturating.h"
 
 #include "report/Trend.h"
 
@@ -57,8 +58,8 @@ GcSection summarizeGc(std::span<const wire::GcEventRecord> events, std::span<con
         const auto g = static_cast<std::size_t>(std::clamp(e.generation, 0, 2));
         const double ms = static_cast<double>(e.durationNs) / 1e6;
         ++gc.collections[g];
-        gc.collected += e.collected;
-        gc.uncollectable += e.uncollectable;
+        util::accumulate(gc.collected, e.collected);
+        util::accumulate(gc.uncollectable, e.uncollectable);
         all.push_back(ms);
         perGen[g].push_back(ms);
         points.push_back({ e.startNs, static_cast<int>(g), trackedAt(tracked, e.startNs), ms });
@@ -71,8 +72,8 @@ GcSection summarizeGc(std::span<const wire::GcEventRecord> events, std::span<con
         s.collections = gc.collections[static_cast<std::size_t>(g)];
         for (const auto& e : events)
             if (e.generation == g) {
-                s.collected += e.collected;
-                s.uncollectable += e.uncollectable;
+                util::accumulate(s.collected, e.collected);
+                util::accumulate(s.uncollectable, e.uncollectable);
             }
         s.perSecond = durationS > 0 ? static_cast<double>(s.collections) / durationS : 0;
         s.collectedPerCollection

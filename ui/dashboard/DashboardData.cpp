@@ -1,4 +1,5 @@
 #include "dashboard/DashboardData.h"
+#include "util/saturating.h"
 
 #include <algorithm>
 
@@ -11,8 +12,8 @@ void SessionTotals::add(const SessionTotals& more)
     processSamples += more.processSamples;
     for (std::size_t g = 0; g < collections.size(); ++g)
         collections[g] += more.collections[g];
-    collected += more.collected;
-    uncollectable += more.uncollectable;
+    util::accumulate(collected, more.collected);
+    util::accumulate(uncollectable, more.uncollectable);
     pauseTotalMs += more.pauseTotalMs;
     pauseMaxMs = std::max(pauseMaxMs, more.pauseMaxMs);
 }

@@ -1,4 +1,5 @@
 #include "dashboard/DashboardLoader.h"
+#include "util/saturating.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
@@ -31,8 +32,8 @@ SampleBaseline baselineOf(const wire::SampleRecord& s)
     SampleBaseline b;
     for (int g = 0; g < wire::kGenerations; ++g) {
         b.collections[static_cast<std::size_t>(g)] = s.stats[static_cast<std::size_t>(g)].collections;
-        b.collected += s.stats[static_cast<std::size_t>(g)].collected;
-        b.uncollectable += s.stats[static_cast<std::size_t>(g)].uncollectable;
+        util::accumulate(b.collected, s.stats[static_cast<std::size_t>(g)].collected);
+        util::accumulate(b.uncollectable, s.stats[static_cast<std::size_t>(g)].uncollectable);
     }
     return b;
 }

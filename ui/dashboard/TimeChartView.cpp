@@ -67,10 +67,10 @@ const char* timeFormat(double step)
 } // namespace
 
 TimeChartView::TimeChartView(const QString& title, SharedTimeAxis* axis, QWidget* parent)
-    : QChartView(parent)
+    : QChartView(new QChart, parent) // (QChartView(parent) makes a chart that setChart() would orphan)
     , axis_(axis)
 {
-    auto* chart = new QChart;
+    QChart* chart = QChartView::chart();
     chart->setTitle(title);
     chart->setMargins(QMargins(2, 2, 2, 2));
     chart->layout()->setContentsMargins(0, 0, 0, 0);
@@ -80,7 +80,6 @@ TimeChartView::TimeChartView(const QString& title, SharedTimeAxis* axis, QWidget
     leftAxis_ = new QValueAxis;
     chart->addAxis(timeAxis_, Qt::AlignBottom);
     chart->addAxis(leftAxis_, Qt::AlignLeft);
-    setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     setRubberBand(QChartView::NoRubberBand); // we zoom all charts together ourselves
     setMouseTracking(true);

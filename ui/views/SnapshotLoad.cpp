@@ -28,7 +28,8 @@ void loadSnapshotInto(QWidget* view, BackgroundJob* job, const QString& path, st
         [view, tr, failed = std::move(failed)](const QString& error) {
             failed();
             showErrorDialog(view, tr("Could not load the heap snapshot."), error,
-                tr("The file may be damaged or still being written; try again (F5) or choose another snapshot."));
+                tr("The file may be damaged, not a gcscope recording, or still being written: try again (F5), "
+                   "choose another snapshot, or open another file."));
         });
 }
 

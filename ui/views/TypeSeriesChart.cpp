@@ -29,14 +29,14 @@ std::pair<QString, double> sizeUnit(double maxBytes)
 } // namespace
 
 TypeSeriesChart::TypeSeriesChart(QWidget* parent)
-    : QChartView(parent)
+    : QChartView(new QChart, parent) // (QChartView(parent) makes a chart that setChart() would orphan)
     , count_(new QLineSeries)
     , size_(new QLineSeries)
     , time_(new QValueAxis)
     , countAxis_(new QValueAxis)
     , sizeAxis_(new QValueAxis)
 {
-    auto* chart = new QChart;
+    QChart* chart = QChartView::chart();
     chart->legend()->setAlignment(Qt::AlignTop);
     chart->setMargins(QMargins(4, 4, 4, 4));
     count_->setName(tr("objects"));
@@ -61,7 +61,6 @@ TypeSeriesChart::TypeSeriesChart(QWidget* parent)
     size_->attachAxis(sizeAxis_);
     countAxis_->setLinePenColor(chartColour(0));
     sizeAxis_->setLinePenColor(chartColour(1));
-    setChart(chart);
     setRenderHint(QPainter::Antialiasing);
     applyPalette();
     showRow(nullptr, {}, 0);
