@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: build gcscope and open the desktop application recording the bundled leaking demo
-# service live (`gcscope-gui --demo`). Without a display it records the demo with the CLI instead
-# and prints what was found.
+# service live (`gcscope-gui --demo`), or with what is given instead: a recording, `--attach PID`.
+#   bash scripts/demo.sh [FILE.db | --attach PID]
+# Without a display it records the demo with the CLI instead and prints what was found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -10,6 +11,9 @@ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -
 cmake --build "$BUILD" -j"$(nproc)"
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${GCSCOPE_DEMO_CLI:-}" ]; then
+    if [ $# -gt 0 ]; then
+        exec "$BUILD/ui/gcscope-gui" "$@"
+    fi
     echo "demo: starting gcscope-gui --demo (Stop with Ctrl+. or close the window; the demo service ends with it)"
     exec "$BUILD/ui/gcscope-gui" --demo
 fi

@@ -73,10 +73,13 @@ class RecordScenarios(TempDirTestCase):
                 t = self.start(python, "sleeper.py", 1.0)
                 before = t.next_status()
                 self.record(t, seconds=1.2)
-                # Every sleep that overlapped the injection still lasted its full second.
+                # Every sleep that overlapped the injection still lasted its full second: never cut
+                # short (an interrupted nanosleep), and not stretched by more than a loaded machine's
+                # scheduling delay.
                 for _ in range(2):
                     s = t.next_status(timeout=5)
-                    self.assertAlmostEqual(s["slept"], 1.0, delta=0.1)
+                    self.assertGreaterEqual(s["slept"], 0.995)
+                    self.assertLess(s["slept"], 1.5)
                 self.assertUntouched(t, before)
 
     def test_blocked_in_accept(self):
