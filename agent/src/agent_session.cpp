@@ -172,9 +172,7 @@ bool AgentSession::startProfiling()
             error = "cannot prepare the census and snapshots";
         }
         ok = ok && installGcCallback(gc_.callbacks(), error);
-        ok = ok && (!holdExit_ || installExitHoldIfWanted());
-        if (!ok && error.empty())
-            error = "cannot register the exit hook";
+        ok = ok && installExitHoldIfWanted(error);
         // The first sample is taken in the same GIL hold as the installation: every later
         // GcEvents batch then holds exactly the collections between two samples.
         first.timeNs = realtimeNs();
@@ -192,11 +190,10 @@ bool AgentSession::startProfiling()
     return stillConnected(connection_.sendRecord(MessageType::Sample, first) && sendAck(MessageType::Configure));
 }
 
-bool AgentSession::installExitHoldIfWanted()
+bool AgentSession::installExitHoldIfWanted(std::string& error)
 {
     if (!holdExit_ || exitHoldInstalled_)
         return true;
-    std::string error;
     exitHoldInstalled_ = installExitHold(error);
     return exitHoldInstalled_;
 }
@@ -282,13 +279,14 @@ bool AgentSession::handle(const IncomingFrame& frame)
         }
         if (!accepted)
             return true;
-        if (holdExit_ && !exitHoldInstalled_) {
+        if (holdExit_ && !exitHoldInstalled_) { // (the GIL only when there is something to install)
+            std::string error;
             bool installed;
             {
                 GilHold gil(threadState_);
-                installed = installExitHoldIfWanted();
+                installed = installExitHoldIfWanted(error);
             }
-            if (!installed && !stillConnected(sendError(kErrorPython, "cannot register the exit hook")))
+            if (!installed && !stillConnected(sendError(kErrorPython, error)))
                 return false;
         }
         schedule(monotonicNs());

@@ -32,7 +32,7 @@ private:
     bool applyConfigure(const std::string& payload, bool& accepted);
     bool waitForInterpreter();
     bool startProfiling();
-    bool installExitHoldIfWanted(); // GIL held
+    bool installExitHoldIfWanted(std::string& error); // GIL held; true when not wanted or installed
     void loop();
     // Returns false when the session must end (reason in windDownReason_).
     bool handle(const IncomingFrame& frame);

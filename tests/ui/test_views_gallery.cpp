@@ -2,6 +2,7 @@
 // smoke test of the painting code (delegates, chart, graph) with light and dark palettes. With
 // GCSCOPE_SCREENSHOT_DIR set it saves the pictures there (docs/screenshots/views-*.png).
 #include "core/DocumentContext.h"
+#include "core/Palettes.h"
 #include "views/CycleListModel.h"
 #include "views/CyclesView.h"
 #include "views/InspectorView.h"
@@ -21,27 +22,6 @@
 
 using namespace gcscope::ui;
 
-namespace {
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2e));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1f, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x2a, 0x2a, 0x2e));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x35, 0x35, 0x39));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x7e, 0xc9));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::ToolTipBase, QColor(0x35, 0x35, 0x39));
-    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
-    return p;
-}
-
-} // namespace
 
 class ViewsGalleryTest : public QObject {
     Q_OBJECT
