@@ -126,6 +126,13 @@ bool childExited(pid_t child, RecordResult& result)
     return false;
 }
 
+// Gives the target up to `tries` × 25 ms to end: our child reaped (run mode), or, attached, PID gone.
+void waitForTargetExit(pid_t child, pid_t pid, RecordResult& result, int tries)
+{
+    for (int i = 0; i < tries && !childExited(child, result) && (child > 0 || util::processAlive(pid)); ++i)
+        usleep(25'000);
+}
+
 } // namespace
 
 RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const RecordOptions& options,
@@ -273,18 +280,15 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
                 + " did not answer the detach within 5 s (is the process stopped?); it leaves when it runs again");
             reason += " (the agent did not answer the detach)";
         } else if (sink.exiting && options.mode == "run") {
-            // Detached, the program goes on with its exit: wait for it (bounded) to report its status.
-            for (int i = 0; i < 400 && !childExited(options.child, result); ++i)
-                usleep(25'000);
+            // Detached, the program goes on with its exit: wait for it (10 s at most) to report its status.
+            waitForTargetExit(options.child, pid, result, 400);
             if (result.childStatus)
                 reason = commandExitReason(result);
         }
     } else {
         // The connection ended by itself: tell a target that exited from an agent that left. A process
         // closes its descriptors before it becomes a zombie, so give it a moment either way.
-        for (int i = 0; i < 40 && !childExited(options.child, result) && (options.child > 0 || util::processAlive(pid));
-             ++i)
-            usleep(25'000);
+        waitForTargetExit(options.child, pid, result, 40);
         if (childExited(options.child, result) || !util::processAlive(pid)) {
             if (options.mode == "run") {
                 complete = true;
