@@ -1,6 +1,7 @@
-# Sources of the injected agent (libgcscope_agent.so).
+# Sources of the injected agent (libgcscope_agent_<form>.so), the same for every form; each form adds
+# its own versions/<form>/version_layout.cpp.
 
-# The parts that only read, measure, name and walk Python objects: also built as
+# The parts that only read, measure, name and walk Python objects: also built (3.11 form) as
 # gcscope_agent_python_parts so unit tests can check them against sys.getsizeof() and
 # gc.get_referents() inside an embedded interpreter.
 set(GCSCOPE_AGENT_PYTHON_PARTS
@@ -13,14 +14,13 @@ set(GCSCOPE_AGENT_PYTHON_PARTS
     src/object_size.cpp
     src/python_api.cpp
     src/python_compat.cpp
-    src/python_compat_internals.cpp
     src/snapshot_encoder.cpp
     src/snapshot_types.cpp
     src/string_table.cpp
     src/text_preview.cpp
     src/type_name.cpp)
 
-target_sources(gcscope_agent PRIVATE
+set(GCSCOPE_AGENT_SOURCES
     ${GCSCOPE_AGENT_PYTHON_PARTS}
     src/agent_entry.cpp
     src/agent_lifecycle.cpp

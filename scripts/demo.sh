@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# The headers of 3.13 to 3.15, so the agent is built for those versions too (no root needed).
+bash scripts/sid-pythons.sh headers
 BUILD=build/release
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF -DBUILD_GUI=ON > /dev/null
 cmake --build "$BUILD" -j"$(nproc)"

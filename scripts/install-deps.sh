@@ -7,6 +7,7 @@ PACKAGES=(
     libunwind-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libfmt-dev
     libgtest-dev libgmock-dev
     python3 python3-dev util-linux procps strace dpkg-dev desktop-file-utils appstream
+    curl ca-certificates xz-utils gpgv debian-archive-keyring debootstrap
     qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-qpa-plugins libgl-dev libqt6opengl6-dev
 )
 PACKAGES+=("$@")

@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# Debian's CPython 3.13, 3.14 and 3.15: headers to build the agent for them, and a sid root to run
+# them in (tests on them skip with the reason when it cannot be made).
+bash scripts/sid-pythons.sh all
 BUILD=build/test
 rm -rf "$BUILD"
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo

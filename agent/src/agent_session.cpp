@@ -154,7 +154,7 @@ bool AgentSession::waitForInterpreter()
 
 bool AgentSession::finalizing() const
 {
-    return py()._Py_IsFinalizing() != 0;
+    return interpreterFinalizing();
 }
 
 bool AgentSession::startProfiling()

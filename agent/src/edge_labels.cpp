@@ -14,16 +14,20 @@ constexpr std::size_t kMaxEdgeLabel = 200;
 // Walks the recorded references in order against the visits a rule expects.
 class EdgeLabeler::Matcher {
 public:
-    explicit Matcher(ReferenceSpan references)
+    Matcher(ReferenceSpan references, std::vector<std::uintptr_t>& uncounted)
         : references_(references)
+        , uncounted_(uncounted)
     {
     }
-    // The next visit must be `expected`; null is skipped, as Py_VISIT skips it.
-    void expect(PyObject* expected, std::uint32_t label)
+    // The next visit must be `expected`; null is skipped, as Py_VISIT skips it. A reference the
+    // target's refcount does not count (a borrowed stack reference, 3.14+) is marked so.
+    void expect(PyObject* expected, std::uint32_t label, bool counted = true)
     {
         if (!ok_ || !expected)
             return;
         if (next_ < references_.size() && references_.target(next_) == reinterpret_cast<std::uintptr_t>(expected)) {
+            if (!counted)
+                uncounted_.push_back(reinterpret_cast<std::uintptr_t>(expected));
             if (label)
                 references_.setLabel(next_, label);
             ++next_;
@@ -37,6 +41,7 @@ public:
 
 private:
     ReferenceSpan references_;
+    std::vector<std::uintptr_t>& uncounted_;
     std::uint32_t next_ = 0;
     bool ok_ = true;
 };
@@ -61,6 +66,8 @@ EdgeLabeler::EdgeLabeler(StringTable& strings, bool noStrings)
         { &names_.name, "__name__" },
         { &names_.closure, "__closure__" },
         { &names_.annotations, "__annotations__" },
+        { &names_.annotate, "__annotate__" },
+        { &names_.typeParams, "__type_params__" },
         { &names_.qualname, "__qualname__" },
         { &names_.cache, "tp_cache" },
         { &names_.mro, "__mro__" },
@@ -88,7 +95,7 @@ EdgeLabeler::EdgeLabeler(StringTable& strings, bool noStrings)
 
 void EdgeLabeler::labelAll(PyObject* o, TypeInfo& info, ReferenceSpan references)
 {
-    Matcher m(references);
+    Matcher m(references, uncounted_);
     if (info.edges == EdgeKind::Instance)
         instance(o, info, m);
     else
@@ -111,33 +118,20 @@ void EdgeLabeler::labelAs(PyObject* o, EdgeKind kind, Matcher& m)
         dict(o, m);
         return;
     case EdgeKind::Function: {
-        auto* f = reinterpret_cast<PyFunctionObject*>(o); // func_traverse's order
-        m.expect(f->func_code, names_.code);
-        m.expect(f->func_globals, names_.globals);
-        m.expect(f->func_builtins, names_.builtins);
-        m.expect(f->func_module, names_.module);
-        m.expect(f->func_defaults, names_.defaults);
-        m.expect(f->func_kwdefaults, names_.kwdefaults);
-        m.expect(f->func_doc, names_.doc);
-        m.expect(f->func_name, names_.name);
-        m.expect(f->func_dict, names_.dict);
-        m.expect(f->func_closure, names_.closure);
-        // 3.11 may keep annotations as a tuple of name, value pairs until __annotations__ is read
-        // (and turns it into a new dict): only a dict is what the attribute gives.
-        m.expect(f->func_annotations,
-            f->func_annotations && Py_IS_TYPE(f->func_annotations, py().PyDict_Type) ? names_.annotations : 0);
-        m.expect(f->func_qualname, names_.qualname);
+        FunctionVisit visits[kMaxFunctionVisits];
+        const std::size_t n = functionVisits(o, visits);
+        for (std::size_t i = 0; i < n; ++i)
+            m.expect(visits[i].value, functionLabel(visits[i]));
         return;
     }
     case EdgeKind::Type: {
-        auto* t = reinterpret_cast<PyTypeObject*>(o); // type_traverse's order (heap types only)
-        m.expect(t->tp_dict, names_.dict);
-        m.expect(t->tp_cache, names_.cache);
-        m.expect(t->tp_mro, names_.mro);
-        m.expect(t->tp_bases, names_.bases);
-        m.expect(reinterpret_cast<PyObject*>(t->tp_base), names_.base);
-        if (t->tp_flags & Py_TPFLAGS_HEAPTYPE)
-            m.expect(reinterpret_cast<PyHeapTypeObject*>(t)->ht_module, names_.htModule);
+        auto* t = reinterpret_cast<PyTypeObject*>(o);
+        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE)) // type_traverse visits heap types only
+            return;
+        TypeVisit visits[kMaxTypeVisits];
+        const std::size_t n = typeVisits(t, visits);
+        for (std::size_t i = 0; i < n; ++i)
+            m.expect(visits[i].value, strings_.intern(visits[i].name));
         return;
     }
     case EdgeKind::Frame: {
@@ -146,6 +140,9 @@ void EdgeLabeler::labelAs(PyObject* o, EdgeKind kind, Matcher& m)
             return;
         m.expect(view.back, names_.back);
         m.expect(view.trace, names_.trace);
+        m.expect(view.extraLocals, 0);
+        m.expect(view.localsCache, 0);
+        m.expect(view.overwrittenLocals, 0);
         if (view.ownsData) // a running frame's data belongs to its thread, not to this object
             frameData(view.data, names_.frameObject, m);
         return;
@@ -161,6 +158,8 @@ void EdgeLabeler::labelAs(PyObject* o, EdgeKind kind, Matcher& m)
         m.expect(view.qualname, names_.qualname);
         if (view.hasFrame)
             frameData(view.data, coroutine ? names_.coroFrame : names_.genFrame, m);
+        else
+            m.expect(view.clearedCode, coroutine ? names_.coroCode : names_.genCode, view.clearedCodeCounted);
         m.expect(view.excValue, names_.excState);
         return;
     }
@@ -184,6 +183,43 @@ void EdgeLabeler::labelAs(PyObject* o, EdgeKind kind, Matcher& m)
         m.expect(reinterpret_cast<PyCellObject*>(o)->ob_ref, names_.cellContents);
         return;
     }
+}
+
+std::uint32_t EdgeLabeler::functionLabel(const FunctionVisit& visit) const
+{
+    switch (visit.field) {
+    case FunctionField::Code:
+        return names_.code;
+    case FunctionField::Globals:
+        return names_.globals;
+    case FunctionField::Builtins:
+        return names_.builtins;
+    case FunctionField::Module:
+        return names_.module;
+    case FunctionField::Defaults:
+        return names_.defaults;
+    case FunctionField::KwDefaults:
+        return names_.kwdefaults;
+    case FunctionField::Doc:
+        return names_.doc;
+    case FunctionField::Name:
+        return names_.name;
+    case FunctionField::Dict:
+        return names_.dict;
+    case FunctionField::Closure:
+        return names_.closure;
+    case FunctionField::Annotations:
+        // 3.11 may keep annotations as a tuple of name, value pairs until __annotations__ is read
+        // (and turns it into a new dict): only a dict is what the attribute gives.
+        return visit.value && Py_IS_TYPE(visit.value, py().PyDict_Type) ? names_.annotations : 0;
+    case FunctionField::Annotate:
+        return names_.annotate;
+    case FunctionField::TypeParams:
+        return names_.typeParams;
+    case FunctionField::Qualname:
+        return names_.qualname;
+    }
+    return 0;
 }
 
 // list_traverse and tupletraverse visit the last item first: check that, then put the references
@@ -222,16 +258,13 @@ void EdgeLabeler::instance(PyObject* o, TypeInfo& info, Matcher& m)
     const InstancePlan& plan = info.plan;
     for (const SlotField& slot : plan.slots)
         m.expect(*reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + slot.offset), slot.label);
-    if (plan.inlineValues) {
-        PyObject* const* values = inlineValues(o);
-        const std::vector<std::uint32_t>* labels = values ? attributeLabels(info) : nullptr;
-        for (std::size_t i = 0; labels && i < labels->size() && m.ok(); ++i)
-            m.expect(values[i], (*labels)[i]);
-    }
-    if (plan.visitsDict) {
-        if (PyObject** slot = instanceDictSlot(o))
-            m.expect(*slot, names_.dict);
-    }
+    InstanceAttributes attributes;
+    if (!readInstanceAttributes(o, plan.visitsDict, attributes))
+        return;
+    const std::vector<std::uint32_t>* labels = attributes.count ? attributeLabels(info) : nullptr;
+    for (std::size_t i = 0; i < attributes.count && m.ok(); ++i)
+        m.expect(attributes.values[i], labels && i < labels->size() ? (*labels)[i] : 0);
+    m.expect(attributes.dict, names_.dict);
     if (plan.visitsType)
         m.expect(reinterpret_cast<PyObject*>(Py_TYPE(o)), names_.cls);
     if (plan.baseVisits && m.ok())
@@ -243,13 +276,13 @@ void EdgeLabeler::frameData(const InterpreterFrameView& data, std::uint32_t fram
 {
     m.expect(data.frameObject, frameObjectLabel);
     m.expect(data.locals, names_.locals);
-    m.expect(data.function, names_.func);
-    m.expect(data.code, names_.frameCode);
+    m.expect(data.function, names_.func, data.functionCounted);
+    m.expect(data.code, names_.frameCode, data.codeCounted);
     const Py_ssize_t named = data.localNames && PyTuple_Check(data.localNames) ? PyTuple_GET_SIZE(data.localNames) : 0;
-    for (int i = 0; i < data.stackTop && m.ok(); ++i) {
-        PyObject* value = data.localsPlus[i];
-        if (value)
-            m.expect(value, i < named ? keyLabel(PyTuple_GET_ITEM(data.localNames, i)) : 0);
+    for (int i = 0; i < data.slotCount && m.ok(); ++i) {
+        const StackSlot slot = frameSlot(data, i);
+        if (slot.object)
+            m.expect(slot.object, i < named ? keyLabel(PyTuple_GET_ITEM(data.localNames, i)) : 0, slot.counted);
     }
 }
 

@@ -58,6 +58,10 @@ public:
             learnAttributeLabels(info);
         return info.attributeLabelsReadable ? &info.attributeLabels : nullptr;
     }
+    // The targets of references the walk saw but the targets' refcounts do not count (borrowed
+    // stack references of 3.14+ frames), one entry per reference.
+    const std::vector<std::uintptr_t>& uncounted() const { return uncounted_; }
+
     std::uint32_t dictLabel() const { return names_.dict; }
     std::uint32_t classLabel() const { return names_.cls; }
 
@@ -66,11 +70,12 @@ private:
     void labelAll(PyObject* o, TypeInfo& info, ReferenceSpan references);
     struct Names {
         std::uint32_t dict, cls, code, globals, builtins, module, defaults, kwdefaults, doc, name, closure, annotations,
-            qualname, cache, mro, bases, base, htModule, back, trace, locals, func, frameCode, frameObject, genCode,
-            genFrame, coroCode, coroFrame, excState, method, self, cellContents;
+            annotate, typeParams, qualname, cache, mro, bases, base, htModule, back, trace, locals, func, frameCode,
+            frameObject, genCode, genFrame, coroCode, coroFrame, excState, method, self, cellContents;
     };
 
     void labelAs(PyObject* o, EdgeKind kind, Matcher& m);
+    std::uint32_t functionLabel(const FunctionVisit& visit) const;
     void sequence(PyObject* const* items, Py_ssize_t count, Matcher& m);
     void dict(PyObject* o, Matcher& m);
     void instance(PyObject* o, TypeInfo& info, Matcher& m);
@@ -79,6 +84,7 @@ private:
     std::uint32_t knownKeyLabel(PyObject* key);
 
     StringTable& strings_;
+    std::vector<std::uintptr_t> uncounted_;
     bool noStrings_;
     Names names_ {};
     AddressTable keys_;

@@ -101,7 +101,9 @@ void HeapWalker::emit(PyObject* o, bool tracked)
         flags |= wire::kObjectExplicitRoot;
     const std::uint64_t size = types_.sizer().measure(o, info.size);
     const std::uint32_t label = labels_.labelOf(o, info.label);
-    if (!encoder_.beginObject(address(o), info.name, size, o->ob_refcnt, flags, label)) {
+    if (layout::isImmortal(o))
+        flags |= wire::kObjectImmortal;
+    if (!encoder_.beginObject(address(o), info.name, size, layout::refcount(o), flags, label)) {
         outOfMemory_ = true;
         return;
     }

@@ -27,8 +27,8 @@
 // sent as leaves, their contents not at all; other (sub)interpreters are not walked.
 #pragma once
 
-#include "agent_objects.h"
 #include "address_table.h"
+#include "agent_objects.h"
 #include "edge_labels.h"
 #include "held_leaves.h"
 #include "mapped_buffer.h"
@@ -126,7 +126,7 @@ private:
     // come in and looked at when they leave, so the table's cache misses overlap.
     void queueLeaf(PyObject* o)
     {
-        if (o->ob_refcnt == 1 && !isRoot(o)) {
+        if (layout::refcount(o) == 1 && !isRoot(o)) {
             if (!scratch_.worklist.push_back(o))
                 outOfMemory_ = true;
             prefetchObjectBody(o);

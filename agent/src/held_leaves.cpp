@@ -85,11 +85,9 @@ std::uint64_t HeldLeaves::sizeOf(const Note& n, PyObject* o, const ShallowSizer&
         return sizer.measure(o, d.size);
     case kInt:
     case kNegativeInt:
-        return intSizeofDigits(n.payload == 0 ? 0 : n.payload >> PyLong_SHIFT ? 2 : 1) + d.size.preHeader;
-    case kLargeInt: {
-        const auto size = static_cast<Py_ssize_t>(n.payload);
-        return intSizeofDigits(static_cast<std::size_t>(size < 0 ? -size : size)) + d.size.preHeader;
-    }
+        return layout::intSizeofDigits(n.payload == 0 ? 0 : n.payload >> PyLong_SHIFT ? 2 : 1) + d.size.preHeader;
+    case kLargeInt:
+        return layout::intSizeofDigits(static_cast<std::size_t>(n.payload)) + d.size.preHeader;
     case kFloat:
     case kBytes: // the layout rule: float's items are none, bytes' its length
         return d.basicSize + (kind == kBytes ? n.payload * d.itemSize : 0) + d.size.preHeader;

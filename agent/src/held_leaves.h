@@ -45,7 +45,7 @@ public:
     {
         PyTypeObject* type = Py_TYPE(o);
         if (type == types_[kStrType])
-            return PyUnicode_IS_READY(o);
+            return layout::strIsReady(o);
         return type == types_[kIntType] || type == types_[kFloatType] || type == types_[kBytesType];
     }
     // GIL held: notes an accepted object. False when memory ran out.
@@ -55,7 +55,7 @@ public:
         PyObject*& recent = recent_[(address >> 4) & (kRecent - 1)];
         if (recent == o)
             return true; // noted already, its first refcount with it
-        Note n { address, o->ob_refcnt, 0 };
+        Note n { address, layout::refcount(o), 0 };
         PyTypeObject* type = Py_TYPE(o);
         if (type == types_[kStrType]) {
             n.address |= kHeldStr;
@@ -67,7 +67,7 @@ public:
                 n.payload = magnitude;
             } else {
                 n.address |= kLargeInt;
-                n.payload = static_cast<std::uint64_t>(Py_SIZE(o));
+                n.payload = layout::intDigitCount(o);
             }
         } else if (type == types_[kFloatType]) {
             n.address |= kFloat;
@@ -80,7 +80,7 @@ public:
             return false;
         recent = o;
         if (type == types_[kStrType])
-            ++o->ob_refcnt;
+            layout::increment(o); // an immortal str stays as it is (and its release does nothing)
         return true;
     }
     std::size_t notes() const { return notes_.size(); }
@@ -102,7 +102,7 @@ private:
     struct Note {
         std::uintptr_t address; // | NoteKind
         Py_ssize_t refcount; // before this note's reference, if any
-        std::uint64_t payload; // int: magnitude (at most two digits) or ob_size; float: its bits; bytes: length
+        std::uint64_t payload; // int: magnitude (at most two digits) or its digit count; float: its bits; bytes: length
     };
     struct Described {
         std::uint32_t name = 0;

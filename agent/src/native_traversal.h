@@ -4,8 +4,8 @@
 // the collector's callback per reference, and the second pass that checks and names what it
 // visited (edge_labels.h), cost more than the walk's own work.
 //
-// Each rule visits exactly what CPython 3.11's traverse function visits (list_traverse,
-// tupletraverse, dict_traverse, subtype_traverse with _PyObject_VisitInstanceAttributes), null
+// Each rule visits exactly what the running CPython's traverse function visits (list_traverse,
+// tupletraverse, dict_traverse, subtype_traverse with its version's managed attributes), null
 // entries skipped as Py_VISIT skips them; the heap walker's tests hold every object of a heap
 // against gc.get_referents(). Lists and tuples come in element order (their tp_traverse visits
 // the last item first; the snapshot keeps element order either way). GIL held.
@@ -31,7 +31,7 @@ inline NativeTraversal nativeTraversalOf(PyTypeObject* type, const TypeInfo& inf
         return NativeTraversal::Tuple;
     if (type == api.PyDict_Type)
         return NativeTraversal::Dict;
-    // In 3.11 only type_new() makes a type with a managed __dict__, and gives it subtype_traverse.
+    // Only type_new() makes a type with a managed __dict__, and gives it subtype_traverse.
     if (info.edges == EdgeKind::Instance && (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) && !info.plan.baseVisits)
         return NativeTraversal::Instance;
     return NativeTraversal::None;
@@ -77,30 +77,25 @@ bool traverseNatively(PyObject* o, TypeInfo& info, EdgeLabeler& edges, Reference
         return true;
     }
     case NativeTraversal::Instance: {
-        const std::vector<std::uint32_t>* attributes = nullptr;
-        PyObject* const* values = inlineValues(o);
-        if (values) {
-            attributes = edges.attributeLabels(info);
-            if (!attributes)
-                return false; // the class's shared keys cannot be read: how many values is unknown
-        }
         const InstancePlan& plan = info.plan;
+        InstanceAttributes attributes;
+        if (!readInstanceAttributes(o, plan.visitsDict, attributes))
+            return false; // the class's shared keys cannot be read: how many values is unknown
+        const std::vector<std::uint32_t>* names = attributes.count ? edges.attributeLabels(info) : nullptr;
+        if (attributes.count && !names)
+            return false;
         for (const SlotField& slot : plan.slots) {
             PyObject* value = *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + slot.offset);
             if (value && !reference(value, slot.label))
                 return true;
         }
-        if (values) {
-            const std::size_t count = attributes->size();
-            for (std::size_t i = 0; i < count; ++i)
-                if (values[i] && !reference(values[i], (*attributes)[i]))
-                    return true;
-        }
-        if (plan.visitsDict) {
-            PyObject* dict = *(reinterpret_cast<PyObject* const*>(o) - 3); // the managed __dict__
-            if (dict && !reference(dict, edges.dictLabel()))
+        for (std::size_t i = 0; i < attributes.count; ++i) {
+            PyObject* value = attributes.values[i];
+            if (value && !reference(value, i < names->size() ? (*names)[i] : 0))
                 return true;
         }
+        if (attributes.dict && !reference(attributes.dict, edges.dictLabel()))
+            return true;
         if (plan.visitsType)
             reference(reinterpret_cast<PyObject*>(Py_TYPE(o)), edges.classLabel());
         return true;

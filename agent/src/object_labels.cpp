@@ -27,18 +27,18 @@ std::uint32_t ObjectLabeler::labelOfKind(PyObject* o, ObjectLabelKind kind)
     case ObjectLabelKind::Type: {
         auto* type = reinterpret_cast<PyTypeObject*>(o);
         if (type->tp_flags & Py_TPFLAGS_HEAPTYPE)
-            return name(reinterpret_cast<PyHeapTypeObject*>(type)->ht_qualname);
+            return name(heapTypeQualname(type));
         // A static type's __qualname__ is its tp_name after the last dot.
         const char* full = type->tp_name ? type->tp_name : "";
         const char* dot = std::strrchr(full, '.');
         return text(dot ? dot + 1 : full);
     }
     case ObjectLabelKind::Code:
-        return name(reinterpret_cast<PyCodeObject*>(o)->co_qualname);
+        return name(codeQualname(o));
     case ObjectLabelKind::Frame:
         return frame(o);
     case ObjectLabelKind::Generator:
-        return name(reinterpret_cast<PyGenObject*>(o)->gi_qualname);
+        return name(generatorQualname(o));
     case ObjectLabelKind::Str:
         return noStrings_ ? 0 : value({ buffer_, renderStr(o, buffer_, maxLabel_) });
     case ObjectLabelKind::Bytes:
@@ -89,7 +89,7 @@ std::uint32_t ObjectLabeler::frame(PyObject* frame)
                    .ptr;
     const auto lineLength = static_cast<std::size_t>(end - line);
     const std::size_t room = maxLabel_ > lineLength ? maxLabel_ - lineLength : 0;
-    std::size_t n = renderStr(reinterpret_cast<PyCodeObject*>(view.code)->co_qualname, buffer_, room);
+    std::size_t n = renderStr(codeQualname(view.code), buffer_, room);
     std::memcpy(buffer_ + n, line, lineLength);
     return value({ buffer_, n + lineLength });
 }

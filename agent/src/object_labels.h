@@ -33,13 +33,13 @@ public:
     // An int's value when it has at most two digits (larger ones get no label).
     static bool smallIntValue(PyObject* o, bool& negative, std::uint64_t& magnitude)
     {
-        const Py_ssize_t size = Py_SIZE(o);
-        if (size < -2 || size > 2)
+        const std::size_t count = layout::intDigitCount(o);
+        if (count > 2)
             return false;
-        const digit* digits = reinterpret_cast<PyLongObject*>(o)->ob_digit;
-        negative = size < 0;
+        const digit* digits = layout::intDigits(o);
+        negative = layout::intIsNegative(o);
         magnitude = 0;
-        for (Py_ssize_t i = negative ? -size : size; i-- > 0;)
+        for (std::size_t i = count; i-- > 0;)
             magnitude = (magnitude << PyLong_SHIFT) | digits[i];
         return true;
     }

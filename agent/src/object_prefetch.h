@@ -12,9 +12,7 @@ inline void prefetchObjectBody(PyObject* o)
 {
     const unsigned long flags = Py_TYPE(o)->tp_flags;
     if (flags & Py_TPFLAGS_MANAGED_DICT) {
-        // 3.11's pre-header: inline values at o - 4 words, else the __dict__ at o - 3 words.
-        PyObject* const* values = inlineValues(o);
-        __builtin_prefetch(values ? static_cast<const void*>(values) : *(reinterpret_cast<PyObject* const*>(o) - 3));
+        __builtin_prefetch(instanceAttributesAddress(o));
     } else if (flags & Py_TPFLAGS_LIST_SUBCLASS) {
         __builtin_prefetch(reinterpret_cast<PyListObject*>(o)->ob_item);
     } else if (flags & Py_TPFLAGS_DICT_SUBCLASS) {

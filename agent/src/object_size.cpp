@@ -53,16 +53,17 @@ void ShallowSizer::close()
 SizeRule ShallowSizer::ruleFor(PyTypeObject* type) const
 {
     SizeRule rule;
-    rule.preHeader = preHeaderSize(type);
+    rule.preHeader = layout::preHeaderSize(type);
     PyObject* mro = type->tp_mro;
     if (!sizeofKey_ || !mro || !PyTuple_Check(mro))
         return rule;
     const auto& api = py();
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); ++i) {
         auto* base = reinterpret_cast<PyTypeObject*>(PyTuple_GET_ITEM(mro, i));
-        if (!PyType_Check(base) || !base->tp_dict)
+        PyObject* dict = PyType_Check(base) ? typeDict(base) : nullptr;
+        if (!dict)
             continue;
-        PyObject* descriptor = api.PyDict_GetItemWithError(base->tp_dict, sizeofKey_);
+        PyObject* descriptor = api.PyDict_GetItemWithError(dict, sizeofKey_);
         if (!descriptor) {
             api.PyErr_Clear();
             continue;
@@ -108,7 +109,7 @@ std::size_t ShallowSizer::measureByRule(PyObject* o, const SizeRule& rule) const
     case SizeRule::Kind::List:
         return listSize(o) + rule.preHeader;
     case SizeRule::Kind::Dict:
-        return static_cast<std::size_t>(py()._PyDict_SizeOf(reinterpret_cast<PyDictObject*>(o))) + rule.preHeader;
+        return dictSizeof(o) + rule.preHeader;
     case SizeRule::Kind::Set:
         return setSize(o) + rule.preHeader;
     case SizeRule::Kind::Int:
@@ -116,7 +117,7 @@ std::size_t ShallowSizer::measureByRule(PyObject* o, const SizeRule& rule) const
     case SizeRule::Kind::Str:
         return strSizeof(o) + rule.preHeader;
     case SizeRule::Kind::Type:
-        return typeSizeof(o) + rule.preHeader;
+        return typeSizeof(o) + (layout::typeObjectHasPreHeader(o) ? rule.preHeader : 0);
     case SizeRule::Kind::Code:
         return codeSizeof(o) + rule.preHeader;
     case SizeRule::Kind::Frame:

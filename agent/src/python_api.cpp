@@ -20,6 +20,9 @@ bool resolvePythonApi(std::string& missing)
     }
     GCSCOPE_PY_FUNCTIONS(GCSCOPE_PY_RESOLVE)
     GCSCOPE_PY_DATA(GCSCOPE_PY_RESOLVE)
+#define GCSCOPE_PY_TYPED_RESOLVE(name, type) GCSCOPE_PY_RESOLVE(name)
+    GCSCOPE_PY_TYPED_FUNCTIONS(GCSCOPE_PY_TYPED_RESOLVE)
+#undef GCSCOPE_PY_TYPED_RESOLVE
 #undef GCSCOPE_PY_RESOLVE
     g_api = api;
     return true;

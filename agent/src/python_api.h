@@ -11,17 +11,17 @@
 // them (Py_DECREF, Py_None, PyDict_CheckExact, ...): use decref(), py().None(), type pointers.
 #pragma once
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "python_compat.h"
 
 #include <string>
+#include <type_traits>
 
 namespace gcscope::agent {
 
-// X(name): functions and data the agent uses, with the types the 3.11 headers declare.
+// X(name): functions and data the agent uses, with the types this build's headers declare; the
+// names that differ between versions come from version_layout.h.
 #define GCSCOPE_PY_FUNCTIONS(X)                                                                                        \
     X(Py_IsInitialized)                                                                                                \
-    X(_Py_IsFinalizing)                                                                                                \
     X(PyGILState_Ensure)                                                                                               \
     X(PyGILState_Release)                                                                                              \
     X(PyEval_SaveThread)                                                                                               \
@@ -44,11 +44,12 @@ namespace gcscope::agent {
     X(PyErr_Clear)                                                                                                     \
     X(PyErr_Occurred)                                                                                                  \
     X(_Py_Dealloc)                                                                                                     \
-    X(_PyDict_SizeOf)                                                                                                  \
     X(PyInterpreterState_Main)                                                                                         \
-    X(PyThread_acquire_lock)                                                                                           \
-    X(PyThread_release_lock)                                                                                           \
-    X(PyFrame_GetLineNumber)
+    X(PyFrame_GetLineNumber)                                                                                           \
+    GCSCOPE_PY_VERSION_FUNCTIONS(X)
+
+// X(name, type): functions some versions declare only in their internal headers.
+#define GCSCOPE_PY_TYPED_FUNCTIONS(X) X(_PyDict_SizeOf, Py_ssize_t (*)(PyDictObject*))
 
 #define GCSCOPE_PY_DATA(X)                                                                                             \
     X(_Py_NoneStruct)                                                                                                  \
@@ -80,6 +81,9 @@ struct PythonApi {
     GCSCOPE_PY_FUNCTIONS(GCSCOPE_PY_MEMBER)
     GCSCOPE_PY_DATA(GCSCOPE_PY_MEMBER)
 #undef GCSCOPE_PY_MEMBER
+#define GCSCOPE_PY_TYPED_MEMBER(name, type) std::type_identity_t<type> name = nullptr;
+    GCSCOPE_PY_TYPED_FUNCTIONS(GCSCOPE_PY_TYPED_MEMBER)
+#undef GCSCOPE_PY_TYPED_MEMBER
 
     PyObject* None() const
     {
@@ -88,23 +92,24 @@ struct PythonApi {
 };
 
 // Looks every symbol up in the process. Returns false and names the first missing one. Call it
-// only after the version gate accepted the runtime: the names are those of 3.11.
+// only after the version gate accepted the runtime: the names are those of this build's version.
 bool resolvePythonApi(std::string& missing);
 
 // The table resolved by the last successful resolvePythonApi().
 const PythonApi& py();
 
-// Py_DECREF without the header's reference to _Py_Dealloc (3.11 has no immortal objects). GIL held.
+// Py_DECREF and Py_INCREF as this version's headers define them (immortal objects are left alone),
+// without their reference to _Py_Dealloc. GIL held.
 inline void decref(PyObject* o)
 {
-    if (o && --o->ob_refcnt == 0)
+    if (o && layout::decrementReachesZero(o))
         py()._Py_Dealloc(o);
 }
 
 inline PyObject* incref(PyObject* o)
 {
     if (o)
-        ++o->ob_refcnt;
+        layout::increment(o);
     return o;
 }
 

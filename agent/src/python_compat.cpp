@@ -62,18 +62,13 @@ RuntimeVersion readRuntimeVersion()
     return v;
 }
 
-bool runtimeIsSupported(const RuntimeVersion& v)
-{
-    return v.major == 3 && v.minor == 11;
-}
-
 std::string unsupportedRuntimeMessage(const RuntimeVersion& v)
 {
     if (v.hex == 0)
         return "no CPython runtime found in this process (Py_Version and Py_GetVersion are missing)";
-    char text[128];
-    std::snprintf(
-        text, sizeof text, "Python %d.%d.%d is not supported by this agent (3.11 only)", v.major, v.minor, v.micro);
+    char text[160];
+    std::snprintf(text, sizeof text, "Python %d.%d.%d is not the version this agent was built for (%s)", v.major,
+        v.minor, v.micro, agentForm());
     return text;
 }
 
@@ -86,44 +81,6 @@ std::string executablePathWithoutGil()
         return {};
     const wchar_t* path = fullPath();
     return path ? pathToUtf8(path) : std::string {};
-}
-
-// int.__sizeof__: the digits in use, at least one (zero owns a digit too).
-std::size_t intSizeof(PyObject* o)
-{
-    return intSizeofDigits(static_cast<std::size_t>(std::labs(Py_SIZE(o))));
-}
-
-// str.__sizeof__ with 3.11's representations: compact ASCII, compact, and the legacy two-block
-// form (which str subclasses use), plus the wchar_t and UTF-8 caches when they own memory.
-std::size_t strSizeof(PyObject* o)
-{
-    auto* ascii = reinterpret_cast<PyASCIIObject*>(o);
-    auto* compact = reinterpret_cast<PyCompactUnicodeObject*>(o);
-    const bool compactAscii = ascii->state.compact && ascii->state.ascii;
-    const std::size_t length = static_cast<std::size_t>(ascii->length);
-    const std::size_t kind = ascii->state.kind;
-    const void* data = nullptr;
-    std::size_t size;
-    if (compactAscii) {
-        size = sizeof(PyASCIIObject) + length + 1;
-        data = ascii + 1;
-    } else if (ascii->state.compact) {
-        size = sizeof(PyCompactUnicodeObject) + (length + 1) * kind;
-        data = compact + 1;
-    } else {
-        size = sizeof(PyUnicodeObject);
-        data = reinterpret_cast<PyUnicodeObject*>(o)->data.any;
-        if (data)
-            size += (length + 1) * kind;
-    }
-    if (ascii->wstr && (!ascii->state.ready || ascii->wstr != data)) {
-        std::size_t wstrLength = compactAscii ? length : static_cast<std::size_t>(compact->wstr_length);
-        size += (wstrLength + 1) * sizeof(wchar_t);
-    }
-    if (!compactAscii && compact->utf8 && compact->utf8 != data)
-        size += static_cast<std::size_t>(compact->utf8_length) + 1;
-    return size;
 }
 
 } // namespace gcscope::agent

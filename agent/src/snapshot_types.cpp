@@ -143,7 +143,6 @@ InstancePlan TypeCatalog::planFor(PyTypeObject* type)
         base = base->tp_base;
     }
     traverseproc baseTraverse = base ? base->tp_traverse : nullptr;
-    plan.inlineValues = type->tp_flags & Py_TPFLAGS_MANAGED_DICT;
     plan.visitsDict = base && type->tp_dictoffset != base->tp_dictoffset;
     plan.visitsType
         = (type->tp_flags & Py_TPFLAGS_HEAPTYPE) && (!baseTraverse || !(base->tp_flags & Py_TPFLAGS_HEAPTYPE));

@@ -60,8 +60,6 @@ struct SlotField {
 // subtype_traverse's visits for instances of one class, in order.
 struct InstancePlan {
     std::vector<SlotField> slots; // __slots__ members (T_OBJECT_EX), from the class down to its first builtin base
-    bool inlineValues
-        = false; // 3.11 managed dict: attribute values kept in the object, named by the class's shared keys
     bool visitsDict = false; // then the __dict__ pointer
     bool visitsType = false; // then the class itself
     bool baseVisits = false; // then the builtin base's tp_traverse...

@@ -15,10 +15,10 @@ struct StrView {
     bool ascii = false;
 };
 
-// 3.11's three representations, read by the header's inline accessors (plain field reads).
+// The representations of this build's version, read by the header's inline accessors (plain field reads).
 bool view(PyObject* o, StrView& out)
 {
-    if (!o || !PyUnicode_Check(o) || !PyUnicode_IS_READY(o))
+    if (!o || !PyUnicode_Check(o) || !layout::strIsReady(o))
         return false;
     out.kind = PyUnicode_KIND(o);
     out.data = PyUnicode_DATA(o);

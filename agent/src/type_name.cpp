@@ -45,8 +45,7 @@ std::string TypeNamer::nameOf(PyTypeObject* type) const
             name.remove_prefix(kBuiltinsPrefix.size());
         return std::string(name);
     }
-    auto* heapType = reinterpret_cast<PyHeapTypeObject*>(type);
-    std::string qualname = exactStr(heapType->ht_qualname);
+    std::string qualname = exactStr(heapTypeQualname(type));
     if (qualname.empty())
         qualname = type->tp_name ? type->tp_name : "?";
     std::string module;

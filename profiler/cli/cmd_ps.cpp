@@ -31,7 +31,12 @@ int runPs(bool json)
             arr.push_back({ { "pid", p.pid }, { "user", p.user }, { "uid", p.uid },
                 { "python", p.python ? nlohmann::json(p.python->str()) : nlohmann::json(nullptr) },
                 { "executable", p.exe }, { "argv", p.argv }, { "attachable", p.attachable },
-                { "reason", p.attachable ? nlohmann::json(nullptr) : nlohmann::json(p.reason) } });
+                { "reason", p.attachable ? nlohmann::json(nullptr) : nlohmann::json(p.reason) },
+                { "free_threaded", p.facts.freeThreaded },
+                { "agent_form", p.attachable ? nlohmann::json(p.support.form) : nlohmann::json(nullptr) },
+                { "untested", p.attachable && p.support.untested },
+                { "gc",
+                    p.attachable ? nlohmann::json(discovery::gcModelName(p.support.gc)) : nlohmann::json(nullptr) } });
         fmt::print("{}\n", arr.dump(2));
         return kOk;
     }
@@ -39,10 +44,15 @@ int runPs(bool json)
         fmt::print("No Python processes found.\n");
         return kOk;
     }
-    fmt::print("{:>8}  {:<12} {:<8} {:<6} {}\n", "PID", "USER", "PYTHON", "ATTACH", "COMMAND");
+    fmt::print("{:>8}  {:<12} {:<8} {:<6} {:<14} {}\n", "PID", "USER", "PYTHON", "ATTACH", "AGENT", "COMMAND");
     for (const auto& p : processes) {
-        fmt::print("{:>8}  {:<12} {:<8} {:<6} {}\n", p.pid, p.user.substr(0, 12), p.python ? p.python->str() : "?",
-            p.attachable ? "yes" : "no", joinArgv(p.argv).substr(0, 100));
+        const std::string form = !p.attachable           ? "-"
+            : p.support.form == discovery::kPortableForm ? (p.support.untested ? "portable (!)" : "portable")
+                                                         : "exact";
+        fmt::print("{:>8}  {:<12} {:<8} {:<6} {:<14} {}\n", p.pid, p.user.substr(0, 12),
+            p.python ? p.python->str() : "?", p.attachable ? "yes" : "no", form, joinArgv(p.argv).substr(0, 100));
+        if (p.attachable && p.support.untested)
+            fmt::print("{:>8}  {:<12} {}\n", "", "", "  (!) portable agent, untested on this version");
         if (!p.attachable)
             fmt::print("{:>8}  {:<12} {}\n", "", "", "  why not: " + p.reason);
     }

@@ -114,6 +114,8 @@ private:
         for (const auto& p : phdrs) {
             if (p.p_type == PT_LOAD)
                 out_.loads_.push_back({ p.p_vaddr, p.p_offset, p.p_filesz, p.p_memsz });
+            else if (p.p_type == PT_GNU_EH_FRAME)
+                out_.ehFrameHeader_ = ElfSymbols::LoadSegment { p.p_vaddr, p.p_offset, p.p_filesz, p.p_memsz };
         }
         return true;
     }
@@ -265,6 +267,16 @@ std::vector<std::string_view> ElfSymbols::functionNamesAt(std::uint64_t vaddr) c
             break;
     }
     return names;
+}
+
+std::pair<std::uint64_t, std::uint64_t> ElfSymbols::loadedRange() const
+{
+    std::uint64_t low = UINT64_MAX, high = 0;
+    for (const auto& seg : loads_) {
+        low = std::min(low, seg.vaddr);
+        high = std::max(high, seg.vaddr + seg.memSize);
+    }
+    return loads_.empty() ? std::pair<std::uint64_t, std::uint64_t> { 0, 0 } : std::pair { low, high };
 }
 
 std::optional<std::uint64_t> ElfSymbols::fileOffsetOf(std::uint64_t vaddr) const

@@ -53,11 +53,16 @@ public:
     struct LoadSegment {
         std::uint64_t vaddr = 0, offset = 0, fileSize = 0, memSize = 0;
     };
+    // The .eh_frame_hdr (PT_GNU_EH_FRAME): the binary-search table of the unwind information.
+    const std::optional<LoadSegment>& ehFrameHeader() const { return ehFrameHeader_; }
+    // The range of link-time addresses the PT_LOAD segments cover.
+    std::pair<std::uint64_t, std::uint64_t> loadedRange() const;
 
 private:
     std::string path_;
     bool positionIndependent_ = false;
     std::vector<LoadSegment> loads_;
+    std::optional<LoadSegment> ehFrameHeader_;
     std::vector<ElfSymbol> symbols_;
     std::unordered_map<std::string, std::size_t> byName_; // defined symbols only
     std::vector<std::size_t> functionsByAddress_; // sized functions, sorted by value

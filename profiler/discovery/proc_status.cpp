@@ -40,6 +40,10 @@ std::optional<ProcStatus> readProcStatus(pid_t pid)
             value >> status.parent;
         } else if (key == "TracerPid") {
             value >> status.tracerPid;
+        } else if (key == "NSpid") {
+            // Its PID in each PID namespace it is in, outermost first: the last is its own getpid().
+            for (pid_t p = 0; value >> p;)
+                status.pidInside = p;
         } else if (key == "Uid") {
             readIds(value, status.uids);
         } else if (key == "Gid") {

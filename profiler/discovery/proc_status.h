@@ -14,6 +14,7 @@ struct ProcStatus {
     char state = '?'; // R S D T t Z X ...
     pid_t parent = 0;
     pid_t tracerPid = 0;
+    pid_t pidInside = 0; // getpid() in its own PID namespace (a container's); 0 when not known
     std::array<uid_t, 4> uids {}; // real, effective, saved, filesystem
     std::array<gid_t, 4> gids {};
     std::vector<gid_t> groups; // supplementary

@@ -4,6 +4,8 @@
 #include "discovery/proc_status.h"
 #include "discovery/ptrace_permission.h"
 #include "discovery/python_binary.h"
+#include "discovery/remote_read.h"
+#include "util/agent_locator.h"
 
 #include <algorithm>
 #include <charconv>
@@ -33,6 +35,37 @@ bool looksLikePython(const ProcessInfo& info, const ProcStatus& status)
     return named(status.name) || (!info.argv.empty() && named(info.argv.front()));
 }
 
+// The interpreter's own _Py_DebugOffsets (3.13+, at the start of _PyRuntime): "xdebugpy", the
+// version, the free-threading flag, and the size of its collector state.
+void readDebugOffsets(pid_t pid, const PythonBinary& binary, InterpreterFacts& facts)
+{
+    if (!binary.runtimeAddress || facts.version.minor < 13)
+        return;
+    struct {
+        char cookie[8];
+        std::uint64_t version;
+        std::uint64_t freeThreaded;
+    } head {};
+    if (!readRemote(pid, *binary.runtimeAddress, &head, sizeof head) || std::string_view(head.cookie, 8) != "xdebugpy")
+        return;
+    if (head.version != facts.version.hex)
+        return; // not the layout the version table describes
+    facts.freeThreaded = facts.freeThreaded || head.freeThreaded != 0;
+    std::uint64_t gcSize = 0;
+    if (auto offset = debugOffsetsGcSizeOffset(facts.version); offset
+        && readRemote(pid, *binary.runtimeAddress + *offset, &gcSize, sizeof gcSize) && gcSize > 0 && gcSize < 4096)
+        facts.gcStateSize = gcSize;
+}
+
+std::vector<std::string> availableForms()
+{
+    try {
+        return util::locateAgentLibraries().forms;
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
 void fillPython(ProcessInfo& info)
 {
     std::string error;
@@ -43,6 +76,12 @@ void fillPython(ProcessInfo& info)
         info.isPython = true;
         info.python = binary->version;
         info.pythonBinary = binary->path;
+        info.facts.freeThreaded = binary->freeThreaded;
+        if (binary->version) {
+            info.facts.version = *binary->version;
+            readDebugOffsets(info.pid, *binary, info.facts);
+            info.support = supportFor(info.facts, availableForms(), util::forcedAgentForm());
+        }
     }
 }
 
@@ -67,8 +106,8 @@ std::string whyNotAttachable(const ProcessInfo& info, const ProcStatus& status, 
         return *denial;
     if (!info.python)
         return "process " + pid + ": cannot tell which Python version " + info.pythonBinary + " is";
-    if (auto support = supportFor(*info.python); !support.supported)
-        return support.reason;
+    if (!info.support.supported)
+        return info.support.reason;
     return {};
 }
 } // namespace

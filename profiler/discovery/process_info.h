@@ -23,6 +23,8 @@ struct ProcessInfo {
     bool isPython = false;
     std::optional<PythonVersion> python;
     std::string pythonBinary; // the ELF providing the interpreter (exe or mapped libpython)
+    InterpreterFacts facts; // what the interpreter is, read without running anything in it
+    Support support; // which agent form serves it (or why none does)
     bool attachable = false;
     std::string reason; // one line when not attachable
 };

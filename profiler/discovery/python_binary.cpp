@@ -59,6 +59,8 @@ std::optional<PythonBinary> findPythonBinary(pid_t pid, const std::vector<Mappin
             if (auto bias = loadBias(*first, *elf))
                 binary.runtimeAddress = *bias + runtime->value;
         }
+        // Free-threaded builds (3.13t and later) export their shared-refcount functions.
+        binary.freeThreaded = elf->find("_Py_DecRefShared") || elf->find("_Py_MergeZeroLocalRefcount");
         if ((binary.version = readPyVersion(*elf)))
             return binary;
         // Before 3.11 there is no Py_Version: the file name (python3.10, libpython3.10.so) tells major.minor.

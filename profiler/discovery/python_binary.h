@@ -18,6 +18,7 @@ struct PythonBinary {
     std::string path; // as the target sees it
     std::optional<PythonVersion> version; // nullopt only when neither Py_Version nor the file name tells
     std::optional<std::uint64_t> runtimeAddress; // &_PyRuntime in the target (3.7+ exports it)
+    bool freeThreaded = false; // a PEP 703 build: it exports the functions only those have
 };
 
 // `exePath` is readlink(/proc/PID/exe). nullopt when no mapped file looks like CPython.

@@ -67,20 +67,24 @@ std::optional<CheckedLibrary> checkLibrary(
 {
     CheckedLibrary lib;
     std::error_code ec;
-    lib.path = std::filesystem::absolute(libraryPath, ec).lexically_normal().string();
+    // The path is the target's: our own view may not have it (a copy made in a container's root).
+    lib.path = std::filesystem::path(libraryPath).lexically_normal().string();
     struct stat ours {
     }, theirs {};
-    if (ec || ::stat(lib.path.c_str(), &ours) != 0) {
-        error = "library " + lib.path + " does not exist (" + std::strerror(errno) + ")";
+    if (!lib.path.starts_with('/')) {
+        error = "library " + lib.path + " is not an absolute path";
         return std::nullopt;
     }
     const std::string inTarget = discovery::pathInTarget(pid, lib.path);
     if (::stat(inTarget.c_str(), &theirs) != 0) {
-        error = "library " + lib.path + " is not visible in the target's mount namespace (" + std::strerror(errno)
-            + "); copy it somewhere the target can see";
+        const int err = errno;
+        error = ::stat(lib.path.c_str(), &ours) != 0
+            ? "library " + lib.path + " does not exist (" + std::strerror(err) + ")"
+            : "library " + lib.path + " is not visible in the target's mount namespace (" + std::strerror(err)
+                + "); copy it somewhere the target can see";
         return std::nullopt;
     }
-    if (ours.st_dev != theirs.st_dev || ours.st_ino != theirs.st_ino) {
+    if (::stat(lib.path.c_str(), &ours) == 0 && (ours.st_dev != theirs.st_dev || ours.st_ino != theirs.st_ino)) {
         error = "library " + lib.path + " in the target's mount namespace is a different file from ours";
         return std::nullopt;
     }

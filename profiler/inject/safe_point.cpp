@@ -5,17 +5,39 @@
 
 #include <libunwind-ptrace.h>
 
+#include <cstring>
+#include <fstream>
+
+// Exported by libunwind (its own ptrace accessors use it), not declared in its public headers.
+extern "C" int _Ux86_64_dwarf_search_unwind_table(
+    unw_addr_space_t as, unw_word_t ip, unw_dyn_info_t* di, unw_proc_info_t* pi, int need_unwind_info, void* arg);
+
 namespace gcscope::inject {
 
 namespace {
 // Deep C recursion beyond this is rare; a stack we cannot see to the end counts as unsafe.
 constexpr int kMaxFrames = 1024;
 
+thread_local SafePointCheck* t_checking = nullptr; // the check whose unwinder runs on this thread
+
+int findProcInfo(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t* pi, int needUnwindInfo, void* arg)
+{
+    return t_checking ? t_checking->findProcInfo(as, ip, pi, needUnwindInfo, arg) : -UNW_ENOINFO;
+}
+
+unw_accessors_t accessors()
+{
+    unw_accessors_t a = _UPT_accessors;
+    a.find_proc_info = &findProcInfo;
+    return a;
+}
+
 // libunwind's remote address space and per-thread accessor state, freed on every path.
 class RemoteUnwinder {
 public:
     explicit RemoteUnwinder(pid_t tid)
-        : space_(unw_create_addr_space(&_UPT_accessors, 0))
+        : accessors_(accessors())
+        , space_(unw_create_addr_space(&accessors_, 0))
         , upt_(_UPT_create(tid))
     {
     }
@@ -32,6 +54,7 @@ public:
     bool init(unw_cursor_t& cursor) { return space_ && upt_ && unw_init_remote(&cursor, space_, upt_) == 0; }
 
 private:
+    unw_accessors_t accessors_;
     unw_addr_space_t space_;
     void* upt_;
 };
@@ -77,12 +100,54 @@ SafePointVerdict SafePointCheck::checkFrame(std::uint64_t pc, const std::vector<
     return { true, {} };
 }
 
+// The .eh_frame_hdr of the file mapped at `ip`, as the target has it in memory: libunwind's
+// binary search over it reads the table and the FDEs through the ptrace accessors.
+int SafePointCheck::findProcInfo(void* addressSpace, std::uint64_t ip, void* procInfo, int needUnwindInfo, void* upt)
+{
+    const discovery::Mapping* m = maps_ ? discovery::findMappingContaining(*maps_, ip) : nullptr;
+    if (!m || !m->isFile())
+        return -UNW_ENOINFO;
+    const discovery::ElfSymbols* elf = symbolsFor(*m);
+    const discovery::Mapping* first = discovery::firstMappingOf(*maps_, *m);
+    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
+    if (!bias || !elf->ehFrameHeader())
+        return -UNW_ENOINFO;
+    const auto& header = *elf->ehFrameHeader();
+    // version 1, then the encodings of eh_frame_ptr, fde_count and the table: the usual
+    // pcrel|sdata4, udata4, datarel|sdata4, so the table starts 12 bytes in.
+    auto bytes = elf->readAt(header.vaddr, 12);
+    if (!bytes || (*bytes)[0] != 1 || (*bytes)[2] != 0x03 || (*bytes)[3] != 0x3b)
+        return -UNW_ENOINFO;
+    std::uint32_t fdeCount = 0;
+    std::memcpy(&fdeCount, bytes->data() + 8, 4);
+    const auto [low, high] = elf->loadedRange();
+    unw_dyn_info_t di {};
+    di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+    di.start_ip = *bias + low;
+    di.end_ip = *bias + high;
+    di.u.rti.segbase = *bias + header.vaddr;
+    di.u.rti.table_data = *bias + header.vaddr + 12;
+    di.u.rti.table_len = fdeCount * 8 / sizeof(unw_word_t); // two 32-bit words per entry
+    return _Ux86_64_dwarf_search_unwind_table(static_cast<unw_addr_space_t>(addressSpace), ip, &di,
+        static_cast<unw_proc_info_t*>(procInfo), needUnwindInfo, upt);
+}
+
 SafePointVerdict SafePointCheck::check(pid_t tid)
 {
     std::string error;
     auto maps = discovery::readProcMaps(pid_, error);
     if (!maps)
         return { false, error };
+    maps_ = &*maps;
+    t_checking = this;
+    struct Reset {
+        SafePointCheck* self;
+        ~Reset()
+        {
+            t_checking = nullptr;
+            self->maps_ = nullptr;
+        }
+    } reset { this };
 
     RemoteUnwinder unwinder(tid);
     unw_cursor_t cursor;

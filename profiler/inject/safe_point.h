@@ -1,6 +1,10 @@
 // Is the stopped thread at a point where a remote dlopen is safe? Unwinds its stack with
 // libunwind-ptrace and looks for frames in functions that may hold locks dlopen needs
 // (safe_point_rules.h) or in ld.so. When unwinding fails we cannot tell, so it is unsafe.
+//
+// The unwind tables come from the files the target has mapped, read through /proc/PID (its own
+// root): libunwind-ptrace on its own would open the paths of /proc/PID/maps in *our* root, which
+// for a target in a container or chroot are other files (another libc), and unwind wrongly.
 #pragma once
 
 #include "discovery/elf_symbols.h"
@@ -26,11 +30,15 @@ public:
     // The thread must be in a ptrace stop.
     SafePointVerdict check(pid_t tid);
 
+    // libunwind's find_proc_info for the thread being checked (see safe_point.cpp).
+    int findProcInfo(void* addressSpace, std::uint64_t ip, void* procInfo, int needUnwindInfo, void* upt);
+
 private:
     SafePointVerdict checkFrame(std::uint64_t pc, const std::vector<discovery::Mapping>& maps);
     const discovery::ElfSymbols* symbolsFor(const discovery::Mapping&);
 
     pid_t pid_;
+    const std::vector<discovery::Mapping>* maps_ = nullptr; // during check()
     // Symbols per mapped file (device, inode), loaded once per injection; null when unreadable.
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::unique_ptr<discovery::ElfSymbols>> symbols_;
 };

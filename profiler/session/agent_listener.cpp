@@ -16,10 +16,22 @@ namespace gcscope::session {
 using Clock = std::chrono::steady_clock;
 
 AgentListener::AgentListener(uid_t targetUid)
-    : dir_(std::make_unique<util::PrivateDirectory>(targetUid))
+    : AgentListener(std::make_unique<util::PrivateDirectory>(targetUid))
+{
+}
+
+AgentListener::AgentListener(std::unique_ptr<util::PrivateDirectory> directory)
+    : dir_(std::move(directory))
     , socketPath_(dir_->path() + "/agent.sock")
+    , insideSocketPath_(dir_->insidePath() + "/agent.sock")
     , token_(util::randomTokenHex(wire::kTokenHexLength / 2))
 {
+    listen();
+}
+
+void AgentListener::listen()
+{
+    const uid_t targetUid = dir_->owner();
     sockaddr_un addr {};
     addr.sun_family = AF_UNIX;
     if (socketPath_.size() >= sizeof addr.sun_path)
@@ -32,7 +44,7 @@ AgentListener::AgentListener(uid_t targetUid)
     mode_t old = umask(0177);
     int rc = bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     umask(old);
-    if (rc != 0 || listen(fd_, 4) != 0 || chmod(socketPath_.c_str(), 0600) != 0
+    if (rc != 0 || ::listen(fd_, 4) != 0 || chmod(socketPath_.c_str(), 0600) != 0
         || (targetUid != geteuid() && chown(socketPath_.c_str(), targetUid, static_cast<gid_t>(-1)) != 0)) {
         int err = errno;
         ::close(fd_);
@@ -48,11 +60,14 @@ AgentListener::~AgentListener()
 
 std::string AgentListener::agentConfig() const
 {
-    return wire::AgentConfig { socketPath_, token_ }.format();
+    return wire::AgentConfig { insideSocketPath_, token_ }.format();
 }
 
-AgentConnection AgentListener::accept(pid_t pid, std::chrono::milliseconds timeout, wire::HelloRecord& hello)
+AgentConnection AgentListener::accept(
+    pid_t pid, std::chrono::milliseconds timeout, wire::HelloRecord& hello, pid_t pidInside)
 {
+    if (pidInside == 0)
+        pidInside = pid;
     const auto deadline = Clock::now() + timeout;
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -76,7 +91,7 @@ AgentConnection AgentListener::accept(pid_t pid, std::chrono::milliseconds timeo
         if (conn.read(f, helloLeft) != AgentConnection::ReadStatus::Frame || f.type != wire::MessageType::Hello)
             continue;
         auto h = wire::decodeAs<wire::HelloRecord>(f.payload);
-        if (!h || h->token != token_ || h->pid != static_cast<std::uint32_t>(pid))
+        if (!h || h->token != token_ || h->pid != static_cast<std::uint32_t>(pidInside))
             continue;
         hello = *h;
         return conn;

@@ -1,7 +1,9 @@
 #include "session/attach.h"
 
+#include "discovery/proc_status.h"
 #include "inject/injector.h"
 #include "session/agent_listener.h"
+#include "session/target_view.h"
 #include "util/agent_locator.h"
 
 namespace gcscope::session {
@@ -15,17 +17,27 @@ AttachedAgent attachAgent(pid_t pid, const AttachOptions& options)
     if (!info->attachable)
         throw AttachError("cannot attach to PID " + std::to_string(pid) + ": " + info->reason);
 
-    std::string agentPath;
+    std::string agentFile;
     try {
-        agentPath = util::locateAgentLibrary();
+        agentFile = util::locateAgentLibraries().fileFor(info->support.form);
     } catch (const std::exception& e) {
         throw AttachError(e.what());
     }
 
-    AgentListener listener(info->uid);
+    // The socket and the agent where the target can see them (its own root, for a container).
+    std::unique_ptr<AgentListener> listener;
+    std::string libraryInTarget;
+    try {
+        TargetView view = prepareTargetView(pid, info->uid, agentFile);
+        libraryInTarget = view.libraryInTarget;
+        listener = std::make_unique<AgentListener>(std::move(view.directory));
+    } catch (const std::exception& e) {
+        throw AttachError(e.what());
+    }
     inject::InjectOptions injectOptions;
     injectOptions.timeout = options.injectTimeout;
-    auto injected = inject::injectLibrary(pid, agentPath, "gcscope_agent_start", listener.agentConfig(), injectOptions);
+    auto injected
+        = inject::injectLibrary(pid, libraryInTarget, "gcscope_agent_start", listener->agentConfig(), injectOptions);
     if (!injected.ok)
         throw AttachError(injected.error);
     if (injected.entryResult != 0)
@@ -35,7 +47,9 @@ AttachedAgent attachAgent(pid_t pid, const AttachOptions& options)
 
     AttachedAgent attached;
     try {
-        attached.connection = listener.accept(pid, options.connectTimeout, attached.hello);
+        const auto status = discovery::readProcStatus(pid);
+        attached.connection
+            = listener->accept(pid, options.connectTimeout, attached.hello, status ? status->pidInside : 0);
     } catch (const std::exception& e) {
         throw AttachError(e.what());
     }

@@ -18,6 +18,20 @@ PrivateDirectory::PrivateDirectory(uid_t owner)
     // $XDG_RUNTIME_DIR belongs to the profiler's user; the target of another user could not enter it.
     if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg && owner == geteuid())
         base = xdg;
+    create(base);
+    insidePath_ = path_;
+}
+
+PrivateDirectory::PrivateDirectory(uid_t owner, const std::string& base, const std::string& insideBase)
+    : owner_(owner)
+{
+    create(base);
+    insidePath_ = insideBase + path_.substr(base.size());
+}
+
+void PrivateDirectory::create(const std::string& base)
+{
+    const uid_t owner = owner_;
     std::string templ = base + "/gcscope-XXXXXX";
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');

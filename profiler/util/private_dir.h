@@ -11,15 +11,23 @@ namespace gcscope::util {
 class PrivateDirectory {
 public:
     explicit PrivateDirectory(uid_t owner);
+    // In a directory of our choosing: `base` as we reach it (/proc/PID/root/tmp for a target in
+    // another mount namespace), and `insideBase` as the target sees it (/tmp).
+    PrivateDirectory(uid_t owner, const std::string& base, const std::string& insideBase);
     ~PrivateDirectory();
     PrivateDirectory(const PrivateDirectory&) = delete;
     PrivateDirectory& operator=(const PrivateDirectory&) = delete;
 
     const std::string& path() const { return path_; }
+    // The same directory as the target sees it (equal to path() unless made in its own root).
+    const std::string& insidePath() const { return insidePath_; }
     uid_t owner() const { return owner_; }
 
 private:
+    void create(const std::string& base);
+
     std::string path_;
+    std::string insidePath_;
     uid_t owner_;
 };
 

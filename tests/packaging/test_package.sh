@@ -33,7 +33,7 @@ done
 root="$work/root"
 dpkg-deb -x "$deb" "$root"
 multiarch=$(gcc -print-multiarch 2> /dev/null || echo x86_64-linux-gnu)
-for f in usr/bin/gcscope usr/bin/gcscope-gui "usr/lib/$multiarch/gcscope/libgcscope_agent.so" \
+for f in usr/bin/gcscope usr/bin/gcscope-gui "usr/lib/$multiarch/gcscope/libgcscope_agent_py311.so" \
     usr/share/applications/org.gcscope.gcscope.desktop usr/share/metainfo/org.gcscope.gcscope.metainfo.xml \
     usr/share/icons/hicolor/scalable/apps/org.gcscope.gcscope.svg usr/share/man/man1/gcscope.1.gz \
     usr/share/man/man1/gcscope-gui.1.gz usr/share/bash-completion/completions/gcscope \
@@ -53,7 +53,8 @@ gcs="$root/usr/bin/gcscope"
 "$gcs" --version | grep -q "^gcscope [0-9]" || fail "gcscope --version"
 QT_QPA_PLATFORM=offscreen "$root/usr/bin/gcscope-gui" --version | grep -q "^gcscope-gui [0-9]" || fail "gcscope-gui --version"
 agent=$("$gcs" doctor --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["agent"])')
-[ "$agent" = "$root/usr/lib/$multiarch/gcscope/libgcscope_agent.so" ] || fail "the installed gcscope uses $agent"
+[ "$agent" = "$root/usr/lib/$multiarch/gcscope" ] || fail "the installed gcscope uses the agents in $agent"
+[ -f "$agent/libgcscope_agent_py311.so" ] || fail "the package has no 3.11 agent"
 
 if ! python3 - << 'PY'; then
 import ctypes, subprocess, sys

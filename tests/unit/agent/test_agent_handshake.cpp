@@ -65,8 +65,9 @@ TEST_P(AgentHandshake, GivenAZeroIntervalWhenReconfiguringThenItIsRefusedAndSamp
 
 INSTANTIATE_TEST_SUITE_P(Python311, AgentHandshake, ::testing::ValuesIn(supportedPythons()), interpreterName);
 
-// Other versions: the agent loads (it has no CPython symbol of its own), says why it cannot work
-// and leaves without touching the interpreter.
+// Other versions: the 3.11 agent loads (it has no CPython symbol of its own), says why it cannot
+// work and leaves without touching the interpreter. (The profiler never sends it there: this is the
+// agent's own gate.)
 class UnsupportedPython : public AgentTarget { };
 
 TEST_P(UnsupportedPython, GivenAnotherPythonVersionWhenTheAgentStartsThenItSaysErrorAndByeAndLeaves)
@@ -81,7 +82,7 @@ TEST_P(UnsupportedPython, GivenAnotherPythonVersionWhenTheAgentStartsThenItSaysE
     auto error = endpoint.readType(MessageType::Error);
     ASSERT_TRUE(error.has_value());
     char expected[128];
-    std::snprintf(expected, sizeof expected, "Python %u.%u.%u is not supported by this agent (3.11 only)",
+    std::snprintf(expected, sizeof expected, "Python %u.%u.%u is not the version this agent was built for (3.11)",
         version >> 24, (version >> 16) & 0xff, (version >> 8) & 0xff);
     EXPECT_EQ(error->as<wire::ErrorRecord>().message, expected);
     auto bye = endpoint.readType(MessageType::Bye);

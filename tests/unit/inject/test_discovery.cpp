@@ -15,8 +15,18 @@
 using namespace gcscope::discovery;
 using namespace gcscope::test;
 
-extern "C" size_t gcscope_test_python311_runtime_initialized_offset(void);
-extern "C" unsigned long gcscope_test_python_headers_hex(void);
+// tests/unit/inject/python_layout.c, once per header set the build has.
+struct gcscope_test_layout {
+    unsigned long headersHex;
+    size_t runtimeInitialized;
+    size_t debugOffsetsGcSize;
+};
+extern "C" void gcscope_test_layout_py311(gcscope_test_layout*);
+extern "C" void gcscope_test_layout_py313(gcscope_test_layout*) __attribute__((weak));
+extern "C" void gcscope_test_layout_py314(gcscope_test_layout*) __attribute__((weak));
+extern "C" void gcscope_test_layout_py315(gcscope_test_layout*) __attribute__((weak));
+static void (*const kLayouts[])(gcscope_test_layout*)
+    = { gcscope_test_layout_py311, gcscope_test_layout_py313, gcscope_test_layout_py314, gcscope_test_layout_py315 };
 
 namespace {
 
@@ -215,17 +225,21 @@ TEST(Discovery, GivenARootPythonAndAnUnprivilegedInspector_WhenInspected_ThenThe
     EXPECT_NE(reason.find("uid 0"), std::string::npos) << reason;
 }
 
-TEST(Discovery, GivenOtherPyenvVersions_WhenInspected_ThenEachIsRefusedNamingTheFeature)
+TEST(Discovery, GivenOtherPyenvVersions_WhenInspected_ThenEachGetsItsFormOrIsRefusedNamingWhy)
 {
-    const std::vector<std::pair<std::string, std::string>> cases = {
-        { "3.10.13", "needs CPython 3.11" },
-        { "3.12.1", "immortal objects" },
-        { "3.13.0", "free-threading" },
+    struct Case {
+        std::string version;
+        bool attachable;
+        std::string formOrReason; // the form when attachable, else part of the reason
+    };
+    const std::vector<Case> cases = {
+        { "3.10.13", false, "gcscope attaches to CPython 3.11 to 3.15" },
+        { "3.13.0", true, "py313" },
     };
     int tested = 0;
-    for (const auto& [version, feature] : cases) {
-        const std::string minor = version.substr(0, version.rfind('.'));
-        const std::string python = "/root/.pyenv/versions/" + version + "/bin/python" + minor;
+    for (const auto& c : cases) {
+        const std::string minor = c.version.substr(0, c.version.rfind('.'));
+        const std::string python = "/root/.pyenv/versions/" + c.version + "/bin/python" + minor;
         if (!std::filesystem::exists(python))
             continue;
         auto target = ChildProcess::spawn({ python, "-c", "import time; print('ready', flush=True); time.sleep(30)" });
@@ -234,36 +248,119 @@ TEST(Discovery, GivenOtherPyenvVersions_WhenInspected_ThenEachIsRefusedNamingThe
         EXPECT_TRUE(info.isPython) << python;
         ASSERT_TRUE(info.python) << python;
         EXPECT_EQ(info.python->str().substr(0, minor.size()), minor);
-        EXPECT_FALSE(info.attachable) << python;
-        EXPECT_NE(info.reason.find(feature), std::string::npos) << info.reason;
-
+        EXPECT_EQ(info.attachable, c.attachable) << python << ": " << info.reason;
         std::string error;
-        EXPECT_FALSE(waitForInterpreterReady(target->pid(), 2s, error));
-        EXPECT_NE(error.find(feature), std::string::npos) << error;
+        if (c.attachable) {
+            EXPECT_EQ(info.support.form, c.formOrReason);
+            EXPECT_FALSE(info.facts.freeThreaded);
+            EXPECT_TRUE(waitForInterpreterReady(target->pid(), 5s, error)) << error;
+        } else {
+            EXPECT_NE(info.reason.find(c.formOrReason), std::string::npos) << info.reason;
+            EXPECT_FALSE(waitForInterpreterReady(target->pid(), 2s, error));
+            EXPECT_NE(error.find(c.formOrReason), std::string::npos) << error;
+        }
         ++tested;
     }
     if (tested == 0)
         GTEST_SKIP() << "no other pyenv Python versions installed";
 }
 
-TEST(VersionSupport, GivenTheVersionTable_WhenAsked_ThenOnly311ReleasesAreSupported)
+namespace {
+const std::vector<std::string> kAllForms { "portable", "py311", "py313", "py314", "py315" };
+
+Support supportOf(std::uint32_t hex, const std::vector<std::string>& available = kAllForms,
+    const std::string& forced = {}, bool freeThreaded = false, std::optional<std::uint64_t> gcStateSize = std::nullopt)
 {
-    EXPECT_TRUE(supportFor(versionFromHex(0x030b02f0)).supported);
-    EXPECT_TRUE(supportFor(versionFromHex(0x030b07f0)).supported);
-    EXPECT_FALSE(supportFor(versionFromHex(0x030b00a4)).supported);
-    EXPECT_NE(supportFor(versionFromHex(0x030c01f0)).reason.find("immortal objects"), std::string::npos);
-    EXPECT_NE(supportFor(versionFromHex(0x030d00f0)).reason.find("free-threading"), std::string::npos);
-    const std::string reason314 = supportFor(versionFromHex(0x030e00f0)).reason;
-    EXPECT_NE(reason314.find("two-generation"), std::string::npos) << reason314;
-    EXPECT_NE(reason314.find("sys.remote_exec"), std::string::npos) << reason314;
+    InterpreterFacts facts;
+    facts.version = versionFromHex(hex);
+    facts.freeThreaded = freeThreaded;
+    facts.gcStateSize = gcStateSize;
+    return supportFor(facts, available, forced);
+}
+} // namespace
+
+TEST(VersionSupport, GivenEachVersion_WhenAsked_ThenItGetsItsExactFormOrThePortableOneOrARefusalByName)
+{
+    EXPECT_EQ(supportOf(0x030b02f0).form, "py311");
+    EXPECT_EQ(supportOf(0x030b07f0).form, "py311");
+    EXPECT_EQ(supportOf(0x030d00f0).form, "py313");
+    EXPECT_EQ(supportOf(0x030d12f0).form, "py313");
+    EXPECT_EQ(supportOf(0x030e05f0).form, "py314");
+    EXPECT_EQ(supportOf(0x030e0af0).form, "py314");
+    EXPECT_EQ(supportOf(0x030f02f0).form, "py315");
+    for (auto hex : { 0x030b02f0u, 0x030d00f0u, 0x030e05f0u, 0x030f02f0u }) {
+        EXPECT_FALSE(supportOf(hex).untested);
+        EXPECT_EQ(supportOf(hex).gc, GcModel::Generational);
+    }
+
+    // No Debian package exists of 3.12 nor of the incremental 3.14.0 to 3.14.4: portable, said untested.
+    const Support s312 = supportOf(0x030c03f0);
+    EXPECT_TRUE(s312.supported);
+    EXPECT_EQ(s312.form, "portable");
+    EXPECT_TRUE(s312.untested);
+    EXPECT_EQ(describeForm(s312), "portable, untested on this version");
+    const Support s3140 = supportOf(0x030e00f0);
+    EXPECT_EQ(s3140.form, "portable");
+    EXPECT_TRUE(s3140.untested);
+    EXPECT_EQ(s3140.gc, GcModel::Incremental);
+    EXPECT_EQ(supportOf(0x030e04f0).gc, GcModel::Incremental);
+
+    // Decided by what the interpreter is: its collector's state size wins over the patch level.
+    EXPECT_EQ(supportOf(0x030e0af0, kAllForms, {}, false, 240).gc, GcModel::Incremental);
+    EXPECT_EQ(supportOf(0x030e0af0, kAllForms, {}, false, 240).form, "portable");
+    EXPECT_EQ(supportOf(0x030e02f0, kAllForms, {}, false, 264).form, "py314");
+
+    // Refusals name the version and the reason.
+    const Support older = supportOf(0x030a0df0);
+    EXPECT_FALSE(older.supported);
+    EXPECT_NE(older.reason.find("CPython 3.10.13"), std::string::npos) << older.reason;
+    const Support newer = supportOf(0x031000f0);
+    EXPECT_FALSE(newer.supported);
+    EXPECT_NE(newer.reason.find("CPython 3.16.0 is newer than this gcscope"), std::string::npos) << newer.reason;
+    const Support pre = supportOf(0x030f00c1);
+    EXPECT_FALSE(pre.supported);
+    EXPECT_NE(pre.reason.find("pre-release"), std::string::npos) << pre.reason;
+    EXPECT_FALSE(supportOf(0x030b00a4).supported);
+    for (auto hex : { 0x030d01f0u, 0x030e0af0u, 0x030f02f0u }) {
+        const Support ft = supportOf(hex, kAllForms, {}, true);
+        EXPECT_FALSE(ft.supported);
+        EXPECT_NE(ft.reason.find("free-threaded build (PEP 703)"), std::string::npos) << ft.reason;
+    }
     EXPECT_NE(supportFor(*versionFromFileName("libpython2.7.so")).reason.find("CPython 2.7"), std::string::npos);
-    EXPECT_FALSE(runtimeInitializedOffset(versionFromHex(0x030c01f0)));
+
+    // A form that was not built falls back to the portable one; neither built: refused, named.
+    EXPECT_EQ(supportOf(0x030d00f0, { "portable", "py311" }).form, "portable");
+    EXPECT_FALSE(supportOf(0x030d00f0, { "py311" }).supported);
+    EXPECT_NE(supportOf(0x030d00f0, { "py311" }).reason.find("py313"), std::string::npos);
+
+    // Forcing: the portable form serves any supported version; an exact form only its own.
+    EXPECT_EQ(supportOf(0x030f02f0, kAllForms, "portable").form, "portable");
+    EXPECT_FALSE(supportOf(0x030f02f0, kAllForms, "portable").untested);
+    EXPECT_FALSE(supportOf(0x030f02f0, kAllForms, "py313").supported);
+    EXPECT_FALSE(supportOf(0x030a0df0, kAllForms, "portable").supported);
+
+    EXPECT_EQ(generationName(GcModel::Generational, 2), "gen 2");
+    EXPECT_EQ(generationName(GcModel::Incremental, 0), "young");
+    EXPECT_FALSE(runtimeInitializedOffset(versionFromHex(0x031000f0)));
 }
 
-TEST(VersionSupport, GivenThe311Headers_WhenTheRuntimeLayoutIsCompared_ThenTheTableMatchesThem)
+// The offsets the version table keeps, against each version's own headers (those the build has).
+TEST(VersionSupport, GivenEachVersionsHeaders_WhenTheRuntimeLayoutIsCompared_ThenTheTableMatchesThem)
 {
-    const auto headers = versionFromHex(static_cast<std::uint32_t>(gcscope_test_python_headers_hex()));
-    if (headers.major != 3 || headers.minor != 11)
-        GTEST_SKIP() << "the installed Python headers are " << headers.str() << ", not 3.11";
-    EXPECT_EQ(runtimeInitializedOffset(headers), gcscope_test_python311_runtime_initialized_offset());
+    int compared = 0;
+    for (auto* layoutOf : kLayouts) {
+        if (!layoutOf)
+            continue;
+        gcscope_test_layout layout {};
+        layoutOf(&layout);
+        const auto version = versionFromHex(static_cast<std::uint32_t>(layout.headersHex));
+        SCOPED_TRACE(version.str());
+        EXPECT_EQ(runtimeInitializedOffset(version), layout.runtimeInitialized);
+        if (layout.debugOffsetsGcSize)
+            EXPECT_EQ(debugOffsetsGcSizeOffset(version), layout.debugOffsetsGcSize);
+        else
+            EXPECT_FALSE(debugOffsetsGcSizeOffset(version));
+        ++compared;
+    }
+    EXPECT_GE(compared, 1);
 }

@@ -60,7 +60,10 @@ inline bool isKnownType(std::uint16_t t)
 {
     return (t >= 1 && t <= 12) || (t >= 64 && t <= 68);
 }
-inline bool isCommand(MessageType t) { return static_cast<std::uint16_t>(t) >= 64; }
+inline bool isCommand(MessageType t)
+{
+    return static_cast<std::uint16_t>(t) >= 64;
+}
 
 struct FrameHeader {
     std::uint32_t magic = kMagic;
@@ -133,8 +136,15 @@ private:
 // stays failed; callers check ok() (or each result) before using values.
 class Decoder {
 public:
-    Decoder(const char* data, std::size_t size) : p_(data), end_(data + size) { }
-    explicit Decoder(std::string_view s) : Decoder(s.data(), s.size()) { }
+    Decoder(const char* data, std::size_t size)
+        : p_(data)
+        , end_(data + size)
+    {
+    }
+    explicit Decoder(std::string_view s)
+        : Decoder(s.data(), s.size())
+    {
+    }
 
     bool u8(std::uint8_t& v) { return get(v); }
     bool u16(std::uint16_t& v) { return get(v); }
@@ -550,8 +560,10 @@ struct SnapshotStringsRecord {
 };
 
 inline constexpr std::uint8_t kObjectTracked = 1; // GC-tracked (else a leaf)
-inline constexpr std::uint8_t kObjectHasFinalizer = 2; // its type defines __del__ (tp_finalize/tp_del of a Python class)
+inline constexpr std::uint8_t kObjectHasFinalizer
+    = 2; // its type defines __del__ (tp_finalize/tp_del of a Python class)
 inline constexpr std::uint8_t kObjectExplicitRoot = 4; // sys.modules, a thread's frame, ...
+inline constexpr std::uint8_t kObjectImmortal = 8; // immortal (3.12+): its refcount is a marker, not a count
 inline constexpr std::uint32_t kEdgeIndexBit = 0x80000000u; // edge label: list/tuple index in the low bits
 
 struct SnapshotReference {

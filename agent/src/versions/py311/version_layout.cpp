@@ -1,8 +1,8 @@
-// The one file that reads CPython 3.11's *internal* structures (the collector's state, dict keys,
-// frames, modules). It is built with Py_BUILD_CORE so the internal headers describe the exact
-// layouts; everything it exposes is declared in python_compat.h with plain types. Nothing here may
-// reference a CPython symbol directly (the agent resolves the API with dlsym): only struct
-// layouts, macros that read fields, and calls through py().
+// CPython 3.11: the file that reads the *internal* structures (the collector's state, dict keys,
+// frames, generators, modules, sizes). It is built with Py_BUILD_CORE so the internal headers
+// describe the exact layouts; everything it exposes is declared in python_compat.h with plain types.
+// Nothing here may reference a CPython symbol directly (the agent resolves the API with dlsym): only
+// struct layouts, macros that read fields, and calls through py().
 #define Py_BUILD_CORE 1
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -21,12 +21,28 @@
 #include "python_api.h"
 #include "python_compat.h"
 
+#include <cstdlib>
 #include <dlfcn.h>
 
 namespace gcscope::agent {
 
 static_assert(sizeof(GcHeader) == sizeof(PyGC_Head), "GcHeader mirrors 3.11's PyGC_Head");
 static_assert(offsetof(PyDictUnicodeEntry, me_key) == 0 && offsetof(PyDictKeyEntry, me_key) == sizeof(Py_hash_t));
+
+bool runtimeIsSupported(const RuntimeVersion& v)
+{
+    return v.major == 3 && v.minor == 11;
+}
+
+const char* agentForm()
+{
+    return "3.11";
+}
+
+bool interpreterFinalizing()
+{
+    return py()._Py_IsFinalizing() != 0;
+}
 
 namespace {
 
@@ -88,8 +104,8 @@ void fillInterpreterFrame(_PyInterpreterFrame* frame, InterpreterFrameView& out)
     out.locals = frame->f_locals;
     out.function = reinterpret_cast<PyObject*>(frame->f_func);
     out.code = reinterpret_cast<PyObject*>(frame->f_code);
-    out.localsPlus = frame->localsplus;
-    out.stackTop = frame->stacktop;
+    out.slots = frame->localsplus;
+    out.slotCount = frame->stacktop;
     out.localNames = frame->f_code ? frame->f_code->co_localsplusnames : nullptr;
 }
 
@@ -122,6 +138,7 @@ bool readInterpreterLayout(PyObject* gcCallbacks, PyObject* gcGarbage, Interpret
     }
     out.permanent = reinterpret_cast<GcHeader*>(&gc.permanent_generation.head);
     out.collecting = &gc.collecting;
+    out.liveObjects = nullptr;
     out.youngCount = &gc.generations[0].count;
     out.longLivedTotal = &gc.long_lived_total;
     out.longLivedPending = &gc.long_lived_pending;
@@ -170,7 +187,9 @@ bool readCachedKeys(PyTypeObject* type, DictEntries& out)
     return true;
 }
 
-PyObject** instanceDictSlot(PyObject* o)
+namespace {
+// _PyObject_DictPointer (never creates the dict), or null.
+PyObject** dictSlot(PyObject* o)
 {
     PyTypeObject* type = Py_TYPE(o);
     if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT)
@@ -181,6 +200,45 @@ PyObject** instanceDictSlot(PyObject* o)
     if (offset < 0)
         offset += static_cast<Py_ssize_t>(varSize(type, Py_SIZE(o)));
     return reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + offset);
+}
+
+// The values an instance keeps before any __dict__ exists (obj - 4 words), or null.
+PyObject* const* valuesOf(PyObject* o)
+{
+    return *(reinterpret_cast<PyObject* const* const*>(o) - 4);
+}
+} // namespace
+
+// subtype_traverse: _PyObject_VisitInstanceAttributes (as many values as the shared keys have
+// entries), then the __dict__ slot when the class added one.
+bool readInstanceAttributes(PyObject* o, bool visitsDictSlot, InstanceAttributes& out)
+{
+    out = {};
+    PyTypeObject* type = Py_TYPE(o);
+    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+        out.values = valuesOf(o);
+        if (out.values) {
+            PyDictKeysObject* keys = reinterpret_cast<PyHeapTypeObject*>(type)->ht_cached_keys;
+            if (!keys)
+                return false;
+            out.count = static_cast<std::size_t>(keys->dk_nentries);
+        }
+    }
+    if (visitsDictSlot)
+        if (PyObject** slot = dictSlot(o))
+            out.dict = *slot;
+    return true;
+}
+
+const void* instanceAttributesAddress(PyObject* o)
+{
+    PyObject* const* values = valuesOf(o);
+    return values ? static_cast<const void*>(values) : *(reinterpret_cast<PyObject* const*>(o) - 3);
+}
+
+StackSlot frameSlot(const InterpreterFrameView& frame, int i)
+{
+    return { static_cast<PyObject* const*>(frame.slots)[i], true };
 }
 
 bool readFrame(PyObject* frame, FrameView& out)
@@ -208,6 +266,66 @@ bool readGenerator(PyObject* generator, GeneratorView& out)
         fillInterpreterFrame(reinterpret_cast<_PyInterpreterFrame*>(gen->gi_iframe), out.data);
     out.excValue = gen->gi_exc_state.exc_value;
     return true;
+}
+
+std::size_t functionVisits(PyObject* function, FunctionVisit* out)
+{
+    auto* f = reinterpret_cast<PyFunctionObject*>(function); // func_traverse's order
+    const FunctionVisit visits[] = {
+        { FunctionField::Code, f->func_code },
+        { FunctionField::Globals, f->func_globals },
+        { FunctionField::Builtins, f->func_builtins },
+        { FunctionField::Module, f->func_module },
+        { FunctionField::Defaults, f->func_defaults },
+        { FunctionField::KwDefaults, f->func_kwdefaults },
+        { FunctionField::Doc, f->func_doc },
+        { FunctionField::Name, f->func_name },
+        { FunctionField::Dict, f->func_dict },
+        { FunctionField::Closure, f->func_closure },
+        { FunctionField::Annotations, f->func_annotations },
+        { FunctionField::Qualname, f->func_qualname },
+    };
+    std::size_t n = 0;
+    for (const FunctionVisit& v : visits)
+        out[n++] = v;
+    return n;
+}
+
+std::size_t typeVisits(PyTypeObject* t, TypeVisit* out)
+{
+    std::size_t n = 0; // type_traverse's order (heap types only)
+    out[n++] = { "__dict__", t->tp_dict };
+    out[n++] = { "tp_cache", t->tp_cache };
+    out[n++] = { "__mro__", t->tp_mro };
+    out[n++] = { "__bases__", t->tp_bases };
+    out[n++] = { "__base__", reinterpret_cast<PyObject*>(t->tp_base) };
+    out[n++] = { "ht_module", reinterpret_cast<PyHeapTypeObject*>(t)->ht_module };
+    return n;
+}
+
+PyObject* codeQualname(PyObject* code)
+{
+    return reinterpret_cast<PyCodeObject*>(code)->co_qualname;
+}
+
+PyObject* generatorQualname(PyObject* generator)
+{
+    return reinterpret_cast<PyGenObject*>(generator)->gi_qualname;
+}
+
+PyObject* heapTypeQualname(PyTypeObject* type)
+{
+    return reinterpret_cast<PyHeapTypeObject*>(type)->ht_qualname;
+}
+
+PyObject* heapTypeModule(PyTypeObject* type)
+{
+    return reinterpret_cast<PyHeapTypeObject*>(type)->ht_module;
+}
+
+PyObject* typeDict(PyTypeObject* type)
+{
+    return type->tp_dict;
 }
 
 PyObject* moduleName(PyObject* module)
@@ -254,6 +372,49 @@ std::size_t frameSizeof(PyObject* o)
         size += static_cast<std::size_t>(code->co_nlocalsplus + code->co_stacksize) * sizeof(PyObject*);
     }
     return size;
+}
+
+// int.__sizeof__: the digits in use, at least one (zero owns a digit too).
+std::size_t intSizeof(PyObject* o)
+{
+    return layout::intSizeofDigits(layout::intDigitCount(o));
+}
+
+// str.__sizeof__ with 3.11's representations: compact ASCII, compact, and the legacy two-block
+// form (which str subclasses use), plus the wchar_t and UTF-8 caches when they own memory.
+std::size_t strSizeof(PyObject* o)
+{
+    auto* ascii = reinterpret_cast<PyASCIIObject*>(o);
+    auto* compact = reinterpret_cast<PyCompactUnicodeObject*>(o);
+    const bool compactAscii = ascii->state.compact && ascii->state.ascii;
+    const std::size_t length = static_cast<std::size_t>(ascii->length);
+    const std::size_t kind = ascii->state.kind;
+    const void* data = nullptr;
+    std::size_t size;
+    if (compactAscii) {
+        size = sizeof(PyASCIIObject) + length + 1;
+        data = ascii + 1;
+    } else if (ascii->state.compact) {
+        size = sizeof(PyCompactUnicodeObject) + (length + 1) * kind;
+        data = compact + 1;
+    } else {
+        size = sizeof(PyUnicodeObject);
+        data = reinterpret_cast<PyUnicodeObject*>(o)->data.any;
+        if (data)
+            size += (length + 1) * kind;
+    }
+    if (ascii->wstr && (!ascii->state.ready || ascii->wstr != data)) {
+        std::size_t wstrLength = compactAscii ? length : static_cast<std::size_t>(compact->wstr_length);
+        size += (wstrLength + 1) * sizeof(wchar_t);
+    }
+    if (!compactAscii && compact->utf8 && compact->utf8 != data)
+        size += static_cast<std::size_t>(compact->utf8_length) + 1;
+    return size;
+}
+
+std::size_t dictSizeof(PyObject* o)
+{
+    return static_cast<std::size_t>(py()._PyDict_SizeOf(reinterpret_cast<PyDictObject*>(o)));
 }
 
 } // namespace gcscope::agent
