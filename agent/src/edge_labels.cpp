@@ -246,7 +246,7 @@ void EdgeLabeler::dict(PyObject* o, Matcher& m)
         if (!value)
             continue;
         PyObject* key = entries.key(i);
-        m.expect(value, key ? keyLabel(key) : 0);
+        m.expect(value, key && key != value ? keyLabel(key) : 0); // (see native_traversal.h)
         if (!entries.unicodeKeys)
             m.expect(key, 0);
     }

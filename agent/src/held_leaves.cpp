@@ -142,7 +142,8 @@ bool HeldLeaves::write(ObjectLabeler& labels, const ShallowSizer& sizer, Snapsho
         // Only a held str's memory is read: the others' notes say all there is to say.
         auto* o = reinterpret_cast<PyObject*>(first.address & ~kKindBits);
         const std::uint32_t name = described_[kTypeOf[first.address & kKindBits]].name;
-        if (!encoder.beginObject(reinterpret_cast<std::uintptr_t>(o), name, sizeOf(first, o, sizer), refcount, 0,
+        const std::uint8_t flags = layout::refcountIsImmortal(refcount) ? wire::kObjectImmortal : 0;
+        if (!encoder.beginObject(reinterpret_cast<std::uintptr_t>(o), name, sizeOf(first, o, sizer), refcount, flags,
                 labelOf(first, o, labels)))
             return false;
         encoder.endObject();

@@ -69,7 +69,9 @@ bool traverseNatively(PyObject* o, TypeInfo& info, EdgeLabeler& edges, Reference
             if (!value)
                 continue;
             PyObject* key = entries.key(i);
-            if (!reference(value, key ? edges.keyLabel(key) : 0))
+            // An entry mapping a str to itself (the interned-strings table, tracked from 3.14) says
+            // nothing a label could add, and its keys are data.
+            if (!reference(value, key && key != value ? edges.keyLabel(key) : 0))
                 break;
             if (!entries.unicodeKeys && key && !reference(key, 0))
                 break;

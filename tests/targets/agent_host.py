@@ -64,11 +64,13 @@ def facts():
         "enabled": gc.isenabled(),
         "executable": sys.executable,
         "pid": os.getpid(),
+        "hexversion": sys.hexversion,
+        "threshold": list(gc.get_threshold()),
         "threading_imported": "threading" in sys.modules,
     }
 
 
-def build_census_workload(n):
+def build_census_workload(n, empty_reply):
     """Objects of known types and sizes; returns what a census must report for them."""
     gc.disable()  # no automatic collection may untrack tuples/dicts before the census
     for i in range(n):
@@ -86,13 +88,19 @@ def build_census_workload(n):
     names = ("__main__.Node", "__main__.ListSub", "__main__.DictSub", "__main__.SetSub", "__main__.TupleSub",
              "__main__.IntSub", "__main__.StrSub", "__main__.Sized", "list", "dict", "set", "tuple", "function",
              "type", "cell", "builtin_function_or_method", "memoryview", "managedbuffer")
-    # Plain str -> int dicts stay untracked, so this bookkeeping is invisible to gc.get_objects()
-    # and the heap the agent counts later is exactly the one measured here.
+    # This bookkeeping is gone by the time the agent counts: plain str -> int dicts stay untracked
+    # up to 3.13, but from 3.14 every dict is tracked, so these (and the command loop's empty reply)
+    # are left out of the count.
     counts = dict.fromkeys(names, 0)
     sizes = dict.fromkeys(names, 0)
+    own = {id(counts), id(sizes), id(empty_reply)}
+    own.add(id(own))
     objects = gc.get_objects()
     total = len(objects)
     for o in objects:
+        if id(o) in own:
+            total -= 1
+            continue
         t = type(o)
         name = t.__qualname__ if t.__module__ == "builtins" else t.__module__ + "." + t.__qualname__
         if name in counts:
@@ -119,7 +127,7 @@ def type_name(t):
     return t.__qualname__ if module == "builtins" else module + "." + t.__qualname__
 
 
-def census_tracked():
+def census_tracked(empty_reply):
     """Tracked objects per type as gc.get_objects() sees them, less the agent's callback in
     gc.callbacks. No closure and no argument tuple: this function creates nothing tracked before
     it looks. (The main loop's `words` and `args` lists are new ones, standing in for those of the
@@ -128,7 +136,7 @@ def census_tracked():
     agent_callback = gc.callbacks[-1] if gc.callbacks else None
     counts = {}
     for o in objects:
-        if o is agent_callback:
+        if o is agent_callback or o is empty_reply:  # the loop's empty reply: tracked from 3.14
             continue
         name = type_name(type(o))
         counts[name] = counts.get(name, 0) + 1
@@ -177,6 +185,110 @@ def build_known():
         "modules": id(sys.modules),
         "builtins": id(builtins.__dict__),
     }
+
+
+class Slotted:
+    __slots__ = ("a", "b", "__dict__", "__weakref__")
+
+
+class WithDict:
+    def __init__(self, i):
+        self.x = i
+        self.y = [i]
+
+
+class Subclassed(WithDict):
+    pass
+
+
+class SeqHolder(list):
+    def __init__(self, items):
+        super().__init__(items)
+        self.extra = {"k": items}
+
+
+async def coroutine_function(n):
+    values = [n, str(n)]
+    return values
+
+
+def generator_function(items):
+    total = 0
+    for item in items:
+        total += len(item)
+        yield total
+
+
+def closure_factory(n, scale=2, *, name="c"):
+    cell_value = [n]
+    def inner(x: int = 3) -> list:
+        return cell_value * scale + [x]
+    return inner
+
+
+def finished_frame(depth):
+    local_list = [depth, "frame-%d" % depth]
+    return sys._getframe(), local_list
+
+
+def build_varied(n):
+    """A heap with every kind of object whose layout changed between CPython versions: instances with
+    inline values, a materialised __dict__, __slots__; dicts split, combined and keyed by non-str;
+    suspended generators and coroutines; closures, bound methods, finished frames; str in every
+    representation; ints of every size. Returns, for each object reachable from it within a few
+    steps, what CPython itself says (see truth_of)."""
+    gc.disable()
+    varied = []
+    for i in range(n):
+        plain = WithDict(i)
+        materialised = WithDict(-i)
+        materialised.__dict__["late"] = (i, "late")  # the __dict__ exists now
+        slotted = Slotted()
+        slotted.a = [i]
+        slotted.b = "s%d" % i
+        slotted.c = {i: i}  # into its __dict__
+        gen = generator_function(["ab", "cde", "f" * i])
+        next(gen)  # suspended inside the loop: its frame holds the iterator and locals
+        coro = coroutine_function(i)  # created, never started
+        method = plain.__init__
+        func = closure_factory(i)
+        frame, frame_list = finished_frame(i)
+        varied.append([
+            plain, materialised, slotted, Subclassed(i), SeqHolder([i, i + 1]),
+            {"a": i, "b": [i]}, {1: "one", (2, 3): i, 4.5: None}, dict.fromkeys(("p", "q"), i),
+            (i, "t", (i,)), {i, i + 1}, frozenset({"f", i}),
+            gen, coro, method, func, frame, frame_list,
+            "ascii %d" % i, "caf\u00e9 %d" % i, "\u20ac %d" % i, "\U0001F600 %d" % i, StrSub("sub%d" % i),
+            i, -i * 10**20, 2**70 + i, 10**100, 0.5 + i, b"bytes" * i, bytearray(b"x" * i),
+            None, True, Ellipsis, type(None),
+        ])
+        coro.close()
+    known["varied"] = varied
+    return {"root": id(varied)}
+
+
+def truth_of(root):
+    """What CPython itself says of everything reachable from `root` within a few steps: type,
+    sys.getsizeof(), gc.get_referents(), immortality, tracking. Modules, types and code are the edge
+    of the world (reached, sized, not followed). Run after the structure is built, so the frames of
+    the functions that built it are finished and hold still."""
+    stop = (type(sys), type)
+    truth = {}
+    queue = [(root, 0)]
+    is_immortal = getattr(sys, "_is_immortal", None)
+    while queue:
+        o, depth = queue.pop()
+        if id(o) in truth:
+            continue
+        referents = gc.get_referents(o)
+        follow = depth < 4 and not isinstance(o, stop) and type(o).__name__ != "code"
+        immortal = is_immortal(o) if is_immortal else sys.getrefcount(o) >= 2**31 - 1
+        t = type(o)
+        name = t.__qualname__ if t.__module__ == "builtins" else t.__module__ + "." + t.__qualname__
+        truth[id(o)] = [name, sys.getsizeof(o), [id(r) for r in referents], bool(immortal), gc.is_tracked(o)]
+        if follow:
+            queue.extend((r, depth + 1) for r in referents)
+    return {"objects": {str(k): v for k, v in truth.items()}}
 
 
 def refcounts():
@@ -299,7 +411,7 @@ def main():
         elif command == "nodes":
             keep.extend(Node() for _ in range(int(args[0])))
         elif command == "census_workload":
-            reply = build_census_workload(int(args[0]))
+            reply = build_census_workload(int(args[0]), reply)
         elif command == "gc_disable":
             gc.disable()
         elif command == "gc_enable":
@@ -320,8 +432,12 @@ def main():
                 os._exit(len(os.listdir("/proc/self/fd")))
             _, status = os.waitpid(child, 0)
             reply["child_fds"] = os.waitstatus_to_exitcode(status)
+        elif command == "varied":
+            reply = build_varied(int(args[0]))
+        elif command == "truth":
+            reply = truth_of(known[args[0]])
         elif command == "census_tracked":
-            reply = census_tracked()
+            reply = census_tracked(reply)
         elif command == "known":
             reply = build_known()
         elif command == "refcounts":

@@ -6,13 +6,18 @@ namespace gcscope::test {
 
 void AgentTarget::SetUp()
 {
-    const std::string& python = GetParam();
-    if (!isExecutable(python))
-        GTEST_SKIP() << python << " is not installed here";
-    ASSERT_TRUE(endpoint.listening()) << "cannot create the profiler socket";
-    host = std::make_unique<PythonHost>(python);
+    const TestInterpreter& interpreter = GetParam();
+    if (auto why = interpreter.unavailable(); !why.empty())
+        GTEST_SKIP() << why;
+    folder = std::make_unique<SharedFolder>(interpreter.root);
+    ASSERT_TRUE(folder->ok()) << "cannot make a folder in " << interpreter.root << "/tmp";
+    endpoint = std::make_unique<ProfilerEndpoint>(folder->outside(), folder->inside());
+    ASSERT_TRUE(endpoint->listening()) << "cannot create the profiler socket";
+    const std::string agent = folder->copyIn(interpreter.agentFile());
+    ASSERT_FALSE(agent.empty()) << "cannot copy the agent into " << folder->outside();
+    host = std::make_unique<PythonHost>(interpreter, *folder);
     ASSERT_TRUE(host->running());
-    ASSERT_FALSE(host->command(std::string("load ") + GCSCOPE_TEST_AGENT).is_null()) << "the target did not start";
+    ASSERT_FALSE(host->command("load " + agent).is_null()) << "the target did not start";
     baseline = host->command("facts");
     ASSERT_FALSE(baseline.is_null());
 }
@@ -27,8 +32,8 @@ wire::HelloRecord AgentTarget::attach(std::uint32_t intervalMs, std::uint32_t ce
 {
     wire::HelloRecord hello;
     EXPECT_EQ(start(), 0);
-    EXPECT_TRUE(endpoint.accept()) << "the agent did not connect";
-    auto frame = endpoint.read();
+    EXPECT_TRUE(endpoint->accept()) << "the agent did not connect";
+    auto frame = endpoint->read();
     EXPECT_TRUE(frame && frame->type == wire::MessageType::Hello) << "no Hello";
     if (!frame)
         return hello;
@@ -36,8 +41,8 @@ wire::HelloRecord AgentTarget::attach(std::uint32_t intervalMs, std::uint32_t ce
     wire::ConfigureRecord configure;
     configure.intervalMs = intervalMs;
     configure.censusEveryMs = censusEveryMs;
-    EXPECT_TRUE(endpoint.sendRecord(wire::MessageType::Configure, configure));
-    auto ack = endpoint.readUntil([](const Frame& f) {
+    EXPECT_TRUE(endpoint->sendRecord(wire::MessageType::Configure, configure));
+    auto ack = endpoint->readUntil([](const Frame& f) {
         return f.type == wire::MessageType::Ack
             && f.as<wire::AckRecord>().command == static_cast<std::uint16_t>(wire::MessageType::Configure);
     });
@@ -47,11 +52,11 @@ wire::HelloRecord AgentTarget::attach(std::uint32_t intervalMs, std::uint32_t ce
 
 void AgentTarget::detach()
 {
-    ASSERT_TRUE(endpoint.send(wire::MessageType::Detach));
-    auto bye = endpoint.readType(wire::MessageType::Bye);
+    ASSERT_TRUE(endpoint->send(wire::MessageType::Detach));
+    auto bye = endpoint->readType(wire::MessageType::Bye);
     ASSERT_TRUE(bye.has_value()) << "no Bye after Detach";
     EXPECT_EQ(bye->as<wire::ByeRecord>().reason, "detach");
-    EXPECT_TRUE(endpoint.waitForClose()) << "the agent kept its socket open";
+    EXPECT_TRUE(endpoint->waitForClose()) << "the agent kept its socket open";
 }
 
 void AgentTarget::expectBaselineRestored(std::chrono::milliseconds within)
@@ -66,17 +71,6 @@ void AgentTarget::expectBaselineRestored(std::chrono::milliseconds within)
     EXPECT_EQ(facts["callbacks"], baseline["callbacks"]) << "gc.callbacks not restored";
     EXPECT_EQ(facts["threads"], baseline["threads"]) << "the agent thread is still there";
     EXPECT_EQ(facts["fds"], baseline["fds"]) << "a descriptor of the agent is still open";
-}
-
-std::string interpreterName(const ::testing::TestParamInfo<std::string>& info)
-{
-    std::string name = info.param.find("/.pyenv/") != std::string::npos ? "pyenv_" : "debian_";
-    auto slash = info.param.find("/versions/");
-    std::string version = slash != std::string::npos
-        ? info.param.substr(slash + 10, info.param.find('/', slash + 10) - slash - 10)
-        : info.param.substr(info.param.rfind("python") + 6);
-    std::replace(version.begin(), version.end(), '.', '_');
-    return name + version;
 }
 
 } // namespace gcscope::test

@@ -1,5 +1,5 @@
 // A real Python target with the agent library loaded through ctypes, and the test as its profiler.
-// Parameterised by interpreter path; an interpreter that is not installed skips with the reason.
+// Parameterised by interpreter and agent form; one that cannot run here skips with the reason.
 #pragma once
 
 #include "profiler_endpoint.h"
@@ -12,13 +12,13 @@
 
 namespace gcscope::test {
 
-class AgentTarget : public ::testing::TestWithParam<std::string> {
+class AgentTarget : public ::testing::TestWithParam<TestInterpreter> {
 protected:
     void SetUp() override;
 
     // gcscope_agent_start(config) in the target; its return value.
     int start(const std::string& config);
-    int start() { return start(endpoint.config()); }
+    int start() { return start(endpoint->config()); }
 
     // Starts the agent and completes the handshake: Hello, Configure, the first Sample and the
     // Ack of Configure (after which the collection callback is installed).
@@ -31,12 +31,10 @@ protected:
     // callback in gc.callbacks, no extra thread, no extra descriptor.
     void expectBaselineRestored(std::chrono::milliseconds within = std::chrono::seconds(2));
 
-    ProfilerEndpoint endpoint;
+    std::unique_ptr<SharedFolder> folder; // in the interpreter's root: the socket, the script, the agent
+    std::unique_ptr<ProfilerEndpoint> endpoint;
     std::unique_ptr<PythonHost> host;
     nlohmann::json baseline;
 };
-
-// "debian_3_11" / "pyenv_3_11_7": test names that say which interpreter ran.
-std::string interpreterName(const ::testing::TestParamInfo<std::string>& info);
 
 } // namespace gcscope::test

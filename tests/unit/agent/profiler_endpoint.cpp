@@ -29,7 +29,20 @@ ProfilerEndpoint::ProfilerEndpoint()
     if (!mkdtemp(pattern)) // mkdtemp creates it 0700
         return;
     directory_ = pattern;
-    socketPath_ = directory_ + "/agent.sock";
+    listenIn(directory_);
+}
+
+ProfilerEndpoint::ProfilerEndpoint(const std::string& directory, const std::string& insideDirectory)
+    : insideSocketPath_(insideDirectory + "/agent.sock")
+{
+    listenIn(directory);
+}
+
+void ProfilerEndpoint::listenIn(const std::string& directory)
+{
+    socketPath_ = directory + "/agent.sock";
+    if (insideSocketPath_.empty())
+        insideSocketPath_ = socketPath_;
 
     std::random_device random;
     const char* hex = "0123456789abcdef";
@@ -61,7 +74,7 @@ ProfilerEndpoint::~ProfilerEndpoint()
 std::string ProfilerEndpoint::config() const
 {
     wire::AgentConfig c;
-    c.socketPath = socketPath_;
+    c.socketPath = insideSocketPath_;
     c.token = token_;
     return c.format();
 }

@@ -29,6 +29,8 @@ struct Frame {
 class ProfilerEndpoint {
 public:
     ProfilerEndpoint();
+    // Its socket in `directory` (as this process sees it), named `insideDirectory` to the agent.
+    ProfilerEndpoint(const std::string& directory, const std::string& insideDirectory);
     ~ProfilerEndpoint();
     ProfilerEndpoint(const ProfilerEndpoint&) = delete;
     ProfilerEndpoint& operator=(const ProfilerEndpoint&) = delete;
@@ -63,8 +65,11 @@ public:
 private:
     bool fill(std::size_t bytes, std::chrono::steady_clock::time_point deadline);
 
-    std::string directory_;
+    void listenIn(const std::string& directory);
+
+    std::string directory_; // made (and removed) by the endpoint itself, when it chose the place
     std::string socketPath_;
+    std::string insideSocketPath_;
     std::string token_;
     int listenFd_ = -1;
     int fd_ = -1;

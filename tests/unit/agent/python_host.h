@@ -2,6 +2,7 @@
 // and reads one JSON object back. The process is killed when the object goes away.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -11,19 +12,59 @@
 
 namespace gcscope::test {
 
-// The two 3.11 interpreters the agent supports (real binaries, not the pyenv shim).
-inline const std::vector<std::string>& supportedPythons()
-{
-    static const std::vector<std::string> paths { "/usr/bin/python3.11",
-        "/root/.pyenv/versions/3.11.7/bin/python3.11" };
-    return paths;
-}
+// One interpreter the agent tests run on, with the agent form it gets. Debian's 3.13 to 3.15 run in
+// the project's sid root (scripts/sid-pythons.sh root) with chroot: what a container looks like.
+struct TestInterpreter {
+    std::string name; // the test name's suffix: "debian_3_11", "sid_3_14", "pyenv_3_13_0"
+    std::string python; // its path as the process sees it
+    std::string root; // the folder it runs chrooted in, or "" for this machine's root
+    std::string form; // the agent form to load: "py311", "py313", ..., "portable"
+
+    // Why it cannot run here (not installed, no sid root, that agent form not built), or "".
+    std::string unavailable() const;
+    // The agent file of its form, as this process sees it.
+    std::string agentFile() const;
+};
+
+// Each installed interpreter with its exact form: 3.11 (Debian's, pyenv's), 3.13.0 (pyenv's), and
+// Debian's 3.13, 3.14, 3.15 in the sid root. (Absent ones are listed too and skip with the reason.)
+const std::vector<TestInterpreter>& exactInterpreters();
+// The same interpreters, each forced onto the portable form, plus those only it serves (3.12).
+const std::vector<TestInterpreter>& portableInterpreters();
+// Both lists.
+const std::vector<TestInterpreter>& allInterpreters();
+
+// "debian_3_11" / "sid_3_14_portable": test names that say which interpreter ran.
+std::string interpreterName(const ::testing::TestParamInfo<TestInterpreter>& info);
+void PrintTo(const TestInterpreter& interpreter, std::ostream* os);
 
 bool isExecutable(const std::string& path);
+
+// A private folder in the interpreter's root that it and the test can both reach: the socket, the
+// host script and the agent's copy go there. Removed with everything in it.
+class SharedFolder {
+public:
+    explicit SharedFolder(const std::string& root);
+    ~SharedFolder();
+    SharedFolder(const SharedFolder&) = delete;
+    SharedFolder& operator=(const SharedFolder&) = delete;
+
+    bool ok() const { return !outside_.empty(); }
+    const std::string& outside() const { return outside_; } // as this process sees it
+    const std::string& inside() const { return inside_; } // as the interpreter sees it
+    // Copies a file in; its path as the interpreter sees it, or "" on failure.
+    std::string copyIn(const std::string& file);
+
+private:
+    std::string outside_;
+    std::string inside_;
+};
 
 class PythonHost {
 public:
     explicit PythonHost(const std::string& python);
+    // In the interpreter's root, with the host script copied into `folder`.
+    PythonHost(const TestInterpreter& interpreter, SharedFolder& folder);
     ~PythonHost();
     PythonHost(const PythonHost&) = delete;
     PythonHost& operator=(const PythonHost&) = delete;
@@ -57,6 +98,7 @@ public:
     }
 
 private:
+    void launch(const std::vector<std::string>& argv);
     static void pauseBriefly();
 
     pid_t pid_ = -1;

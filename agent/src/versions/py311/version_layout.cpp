@@ -120,9 +120,15 @@ bool readInterpreterLayout(PyObject* gcCallbacks, PyObject* gcGarbage, Interpret
         return false;
     }
     auto& gc = interp->gc;
-    if (interp->runtime != runtime || runtime->interpreters.main != interp || gc.generation0 != &gc.generations[0].head
-        || gc.callbacks != gcCallbacks || gc.garbage != gcGarbage) {
-        error = "this interpreter's internal layout is not the one the agent was built for";
+    const char* misplaced = interp->runtime != runtime ? "its runtime pointer"
+        : runtime->interpreters.main != interp         ? "the main interpreter"
+        : gc.generation0 != &gc.generations[0].head    ? "gc.generation0"
+        : gc.callbacks != gcCallbacks                  ? "gc.callbacks"
+        : gc.garbage != gcGarbage                      ? "gc.garbage"
+                                                       : nullptr;
+    if (misplaced) {
+        error = std::string("this interpreter's internal layout is not the one the agent was built for (") + misplaced
+            + " is not where the agent expects it)";
         return false;
     }
     for (int g = 0; g < 3; ++g) {

@@ -26,6 +26,10 @@ inline bool isImmortal(PyObject*)
 {
     return false;
 }
+inline bool refcountIsImmortal(Py_ssize_t)
+{
+    return false;
+}
 inline void increment(PyObject* o)
 {
     ++o->ob_refcnt;

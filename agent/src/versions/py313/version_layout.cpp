@@ -94,6 +94,21 @@ bool layoutAgrees(const _PyRuntimeState* runtime, std::string& error)
     return shared::debugOffsetsAgree(d, checks, error);
 }
 
+// The three generation lists. A 3.13 patch release declared PyGC_Head 4-byte aligned
+// (Py_ALIGNED(1 << _PyObject_ALIGNMENT_SHIFT)), which moved them from offset 24 to 20 of
+// _gc_runtime_state; nothing else there moved (generation0 and everything after it stayed). These
+// headers have one placement, the running interpreter may have the other: generation0, which points
+// at the first list, says which. Null when it points at neither.
+struct gc_generation* generationLists(struct _gc_runtime_state& gc)
+{
+    auto* compiled = reinterpret_cast<char*>(&gc.generations[0]);
+    auto* first = reinterpret_cast<char*>(gc.generation0);
+    static_assert(offsetof(struct gc_generation, head) == 0);
+    if (first == compiled || first == compiled + 4 || first == compiled - 4)
+        return reinterpret_cast<struct gc_generation*>(first);
+    return nullptr;
+}
+
 void fillInterpreterFrame(_PyInterpreterFrame* frame, InterpreterFrameView& out)
 {
     out.frameObject = reinterpret_cast<PyObject*>(frame->frame_obj);
@@ -120,17 +135,24 @@ bool readInterpreterLayout(PyObject* gcCallbacks, PyObject* gcGarbage, Interpret
     if (!layoutAgrees(runtime, error))
         return false;
     auto& gc = interp->gc;
-    if (interp->runtime != runtime || runtime->interpreters.main != interp || gc.generation0 != &gc.generations[0].head
-        || gc.callbacks != gcCallbacks || gc.garbage != gcGarbage) {
-        error = "this interpreter's internal layout is not the one the agent was built for";
+    struct gc_generation* generations = generationLists(gc);
+    const char* misplaced = interp->runtime != runtime ? "its runtime pointer"
+        : runtime->interpreters.main != interp         ? "the main interpreter"
+        : !generations                                 ? "gc.generation0"
+        : gc.callbacks != gcCallbacks                  ? "gc.callbacks"
+        : gc.garbage != gcGarbage                      ? "gc.garbage"
+                                                       : nullptr;
+    if (misplaced) {
+        error = std::string("this interpreter's internal layout is not the one the agent was built for (") + misplaced
+            + " is not where the agent expects it)";
         return false;
     }
     for (int g = 0; g < 3; ++g) {
-        if (!listHeadIsSound(&gc.generations[g].head)) {
+        if (!listHeadIsSound(&generations[g].head)) {
             error = "the collector's generation lists are inconsistent";
             return false;
         }
-        out.generations[g] = reinterpret_cast<GcHeader*>(&gc.generations[g].head);
+        out.generations[g] = reinterpret_cast<GcHeader*>(&generations[g].head);
     }
     if (!listHeadIsSound(&gc.permanent_generation.head)) {
         error = "the collector's permanent generation is inconsistent";
@@ -139,7 +161,7 @@ bool readInterpreterLayout(PyObject* gcCallbacks, PyObject* gcGarbage, Interpret
     out.permanent = reinterpret_cast<GcHeader*>(&gc.permanent_generation.head);
     out.collecting = &gc.collecting;
     out.liveObjects = nullptr;
-    out.youngCount = &gc.generations[0].count;
+    out.youngCount = &generations[0].count;
     out.longLivedTotal = &gc.long_lived_total;
     out.longLivedPending = &gc.long_lived_pending;
     out.modules = interp->imports.modules;

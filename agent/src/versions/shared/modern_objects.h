@@ -3,6 +3,7 @@
 // that version's own. Needs Py_BUILD_CORE and pycore_dict.h, pycore_code.h.
 #pragma once
 
+#include "python_api.h"
 #include "python_compat.h"
 
 #include <cstddef>
@@ -140,30 +141,58 @@ inline PyObject** computedDictSlot(PyObject* o)
     return reinterpret_cast<PyObject**>(reinterpret_cast<char*>(o) + offset);
 }
 
-// subtype_traverse (3.13+): a managed __dict__ when one exists (it visits the values it may
-// share), else the valid inline values, all `capacity` of them (PyObject_VisitManagedDict); a
-// __dict__ at tp_dictoffset only for classes that are not managed.
+// subtype_traverse (3.13+) visits a class's managed attributes with PyObject_VisitManagedDict: the
+// inline values (all `capacity` slots) or the __dict__, and which one depends on the patch release
+// (3.13.0 visits valid inline values even once a __dict__ exists, later releases the __dict__,
+// gh-130327). So the interpreter's own function says which it visits, and the values are read in
+// its order; a __dict__ at tp_dictoffset only for classes that are not managed.
+struct ManagedVisits {
+    static constexpr int kMax = 64;
+    PyObject* seen[kMax];
+    int count = 0;
+    static int visit(PyObject* o, void* arg)
+    {
+        auto* self = static_cast<ManagedVisits*>(arg);
+        if (self->count == kMax)
+            return 1;
+        self->seen[self->count++] = o;
+        return 0;
+    }
+};
+
 inline bool readInstanceAttributes(PyObject* o, bool visitsDictSlot, InstanceAttributes& out)
 {
     out = {};
     PyTypeObject* type = Py_TYPE(o);
     if (!visitsDictSlot)
         return true;
-    if (type->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
-        PyDictObject* dict = _PyObject_ManagedDictPointer(o)->dict;
-        if (dict) {
-            out.dict = reinterpret_cast<PyObject*>(dict);
-        } else if (type->tp_flags & Py_TPFLAGS_INLINE_VALUES) {
-            PyDictValues* values = _PyObject_InlineValues(o);
-            if (values->valid) {
-                out.values = values->values;
-                out.count = values->capacity;
-            }
-        }
+    if (!(type->tp_flags & Py_TPFLAGS_MANAGED_DICT)) {
+        if (PyObject** slot = computedDictSlot(o))
+            out.dict = *slot;
         return true;
     }
-    if (PyObject** slot = computedDictSlot(o))
-        out.dict = *slot;
+    ManagedVisits visits;
+    if (py().PyObject_VisitManagedDict(o, &ManagedVisits::visit, &visits) != 0)
+        return false; // more than a class's inline values can hold: not what this reader knows
+    auto* dict = reinterpret_cast<PyObject*>(_PyObject_ManagedDictPointer(o)->dict);
+    if (visits.count == 1 && visits.seen[0] == dict) {
+        out.dict = dict;
+        return true;
+    }
+    if (visits.count == 0)
+        return true;
+    if (!(type->tp_flags & Py_TPFLAGS_INLINE_VALUES))
+        return false;
+    PyDictValues* values = _PyObject_InlineValues(o);
+    // The visits must be the non-null values, in order.
+    int next = 0;
+    for (std::size_t i = 0; i < values->capacity; ++i)
+        if (values->values[i] && (next == visits.count || visits.seen[next++] != values->values[i]))
+            return false;
+    if (next != visits.count)
+        return false;
+    out.values = values->values;
+    out.count = values->capacity;
     return true;
 }
 

@@ -16,7 +16,8 @@
 #define GCSCOPE_PY_VERSION_FUNCTIONS(X)                                                                                \
     X(Py_IsFinalizing)                                                                                                 \
     X(PyMutex_Unlock)                                                                                                  \
-    X(PyType_GetDict)
+    X(PyType_GetDict)                                                                                                  \
+    X(PyObject_VisitManagedDict)
 
 namespace gcscope::agent::layout {
 

@@ -14,9 +14,14 @@ inline Py_ssize_t refcount(PyObject* o)
 {
     return static_cast<Py_ssize_t>(o->ob_refcnt);
 }
+// What refcount() read says of an object: 2**31 or more.
+inline bool refcountIsImmortal(Py_ssize_t refcount)
+{
+    return static_cast<std::int32_t>(refcount) < 0;
+}
 inline bool isImmortal(PyObject* o)
 {
-    return static_cast<std::int32_t>(o->ob_refcnt) < 0;
+    return refcountIsImmortal(static_cast<Py_ssize_t>(o->ob_refcnt));
 }
 inline void increment(PyObject* o)
 {
