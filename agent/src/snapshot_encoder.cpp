@@ -1,5 +1,7 @@
 #include "snapshot_encoder.h"
 
+#include <algorithm>
+
 namespace gcscope::agent {
 
 namespace {
@@ -76,6 +78,29 @@ void SnapshotEncoder::cutBefore(std::size_t end)
     segments_.push_back(s);
     chunkStart_ = end;
     chunkObjects_ = 0;
+}
+
+void SnapshotEncoder::addToRefcounts(
+    const std::vector<std::pair<std::uintptr_t, std::uint32_t>>& counts, std::uint8_t flag)
+{
+    char* data = stream_.data();
+    const std::size_t size = stream_.size();
+    for (std::size_t at = 0; at + kObjectBytes <= size;) {
+        std::uint64_t address;
+        std::uint32_t references;
+        std::memcpy(&address, data + at, 8);
+        std::memcpy(&references, data + at + 33, 4);
+        auto it
+            = std::lower_bound(counts.begin(), counts.end(), std::pair<std::uintptr_t, std::uint32_t> { address, 0 });
+        if (it != counts.end() && it->first == address) {
+            std::int64_t refcount;
+            std::memcpy(&refcount, data + at + 20, 8);
+            refcount += it->second;
+            std::memcpy(data + at + 20, &refcount, 8);
+            data[at + 28] = static_cast<char>(data[at + 28] | flag);
+        }
+        at += kObjectBytes + static_cast<std::size_t>(references) * kReferenceBytes;
+    }
 }
 
 bool SnapshotEncoder::finish()

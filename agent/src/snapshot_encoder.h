@@ -13,6 +13,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace gcscope::agent {
@@ -74,6 +75,11 @@ public:
     // failure the stream grows as it is written.
     void prepare(std::size_t bytes) { stream_.prefault(bytes); }
     std::size_t streamBytes() const { return stream_.size(); }
+
+    // Adds counts[i].second to the refcount of the object at counts[i].first (sorted by address)
+    // and sets `flag` on it, in the records written so far. A pass over the whole stream: for the
+    // few objects that borrowed references point at.
+    void addToRefcounts(const std::vector<std::pair<std::uintptr_t, std::uint32_t>>& counts, std::uint8_t flag);
 
     // Starts an object's record. False when memory ran out.
     bool beginObject(std::uintptr_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,

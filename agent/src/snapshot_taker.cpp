@@ -5,6 +5,7 @@
 #include "heap_walker.h"
 #include "object_labels.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <new>
 #include <unistd.h>
@@ -91,6 +92,7 @@ SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, const AgentObjects& ours
         EdgeLabeler edges(snapshot.strings, noStrings);
         HeapWalker walker(layout, types, labels, edges, snapshot.encoder, snapshot.scratch, snapshot.held, ours);
         ok = walker.walk();
+        snapshot.uncounted = edges.uncounted();
         snapshot.begin.trackedObjects = walker.trackedObjects();
         lastSharedLeaves_ = walker.sharedLeaves();
         lastHeldNotes_ = snapshot.held.notes();
@@ -110,7 +112,7 @@ bool SnapshotTaker::finish(const wire::SnapshotRequestRecord& request, HeapSnaps
 {
     ObjectLabeler labels(snapshot.strings, request.maxLabel, request.flags & wire::kSnapshotNoStrings);
     SnapshotEncoder& encoder = snapshot.encoder;
-    if (!snapshot.held.write(labels, resources_.sizer(), encoder) || !encoder.finish()) {
+    if (!snapshot.held.write(labels, resources_.sizer(), encoder) || !countUncounted(snapshot) || !encoder.finish()) {
         failure = { ENOMEM, "not enough memory for the snapshot of this heap" };
         return false;
     }
@@ -127,6 +129,26 @@ bool SnapshotTaker::finish(const wire::SnapshotRequestRecord& request, HeapSnaps
     end.referencesSent = encoder.referenceCount();
     end.stringsSent = encoder.stringsSent();
     snapshot.truncatedObjects = encoder.truncated();
+    return true;
+}
+
+// The refcount of an object that borrowed references point at is reported with them counted, and
+// flagged: the references are in the snapshot, so an analysis subtracting the ones it sees from the
+// refcount must find them in it (as CPython's collector itself skips them).
+bool SnapshotTaker::countUncounted(HeapSnapshot& snapshot)
+{
+    auto& targets = snapshot.uncounted;
+    if (targets.empty())
+        return true;
+    std::sort(targets.begin(), targets.end());
+    std::vector<std::pair<std::uintptr_t, std::uint32_t>> counts;
+    for (std::uintptr_t t : targets) {
+        if (!counts.empty() && counts.back().first == t)
+            ++counts.back().second;
+        else
+            counts.emplace_back(t, 1);
+    }
+    snapshot.encoder.addToRefcounts(counts, wire::kObjectBorrowedReferences);
     return true;
 }
 

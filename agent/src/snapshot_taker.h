@@ -36,9 +36,14 @@ struct HeapSnapshot {
     SnapshotEncoder encoder { strings };
     WalkScratch scratch; // drop it (scratch = {}) once the GIL is released
     HeldLeaves held; // references to give back (release()) before the snapshot is dropped
+    // The targets of references the walk recorded that their refcounts do not count (3.14+:
+    // borrowed stack references of suspended generators and finished frames), one per reference.
+    std::vector<std::uintptr_t> uncounted;
 };
 
 class SnapshotTaker {
+    static bool countUncounted(HeapSnapshot& snapshot);
+
 public:
     bool open(const GcModule& gc); // GIL held
     void close(); // GIL held
@@ -54,8 +59,8 @@ public:
 
     // GIL held. Busy: a collection is running (its objects are in its private lists), so release
     // the GIL and ask again. The agent's own objects are left out.
-    Status take(GcModule& gc, const AgentObjects& ours, const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot,
-        Failure& failure);
+    Status take(GcModule& gc, const AgentObjects& ours, const wire::SnapshotRequestRecord& request,
+        HeapSnapshot& snapshot, Failure& failure);
     // No GIL, after take() said Done. False (with the reason) when memory ran out; release() is
     // due all the same.
     bool finish(const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure);

@@ -30,6 +30,8 @@ enum ObjectFlags : std::uint8_t {
     Tracked = 1, // in the collector's lists (gc.is_tracked); everything else is a leaf
     HasFinalizer = 2, // the type defines __del__ (tp_finalize) or a legacy tp_del
     ExplicitRoot = 4, // known to be alive for a reason the graph cannot show: sys.modules, a thread's frame...
+    Immortal = 8, // immortal (PEP 683, 3.12+): never freed; its refcount is a marker, not a count
+    BorrowedReferences = 16, // its refcount includes references ob_refcnt leaves out (3.14+ borrowed stack refs)
 };
 
 // Edge labels say how the source holds the target: 0 = unknown/none; high bit set = list/tuple
@@ -81,6 +83,7 @@ struct HeapGraph {
     bool isTracked(ObjectId id) const { return (flags[id] & Tracked) != 0; }
     bool hasFinalizer(ObjectId id) const { return (flags[id] & HasFinalizer) != 0; }
     bool isExplicitRoot(ObjectId id) const { return (flags[id] & ExplicitRoot) != 0; }
+    bool isImmortal(ObjectId id) const { return (flags[id] & Immortal) != 0; }
 
     std::span<const ObjectId> referents(ObjectId id) const
     {

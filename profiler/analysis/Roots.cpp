@@ -21,7 +21,9 @@ RootSet findRoots(const HeapGraph& graph)
     }
     for (ObjectId id = 0; id < n; ++id) {
         std::uint8_t kind = NotRoot;
-        if (graph.isTracked(id) && graph.refcount[id] > static_cast<std::int64_t>(r.internalRefs[id]))
+        if (graph.isTracked(id) && graph.isImmortal(id))
+            kind |= ImmortalRoot;
+        else if (graph.isTracked(id) && graph.refcount[id] > static_cast<std::int64_t>(r.internalRefs[id]))
             kind |= RefcountRoot;
         if (graph.isExplicitRoot(id))
             kind |= FlaggedRoot;

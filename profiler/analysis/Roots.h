@@ -8,6 +8,12 @@
 //     objects on later Pythons) simply make roots. A refcount lower than the internal count means
 //     an inconsistent snapshot and does not make a root.
 //   - or it carries the ExplicitRoot flag (sys.modules, a thread's frame...).
+//   - an immortal object (3.12+) is never a root by refcount: its count is a marker that says
+//     nothing about who holds it. A Tracked immortal is an ImmortalRoot instead: it lives as long
+//     as the interpreter, and so does what it holds (the collector never frees it).
+// From 3.14 some references in a snapshot (borrowed stack slots of suspended generators and
+// finished frames) are not in ob_refcnt; the agent reports their targets' refcounts with them added
+// (BorrowedReferences), so the subtraction below stays what the collector computes.
 // Leaves (not Tracked) are never roots by refcount: they are reached through their referrers.
 #pragma once
 
@@ -22,6 +28,7 @@ enum RootKind : std::uint8_t {
     NotRoot = 0,
     RefcountRoot = 1, // held from outside the graph; the only kind the collector knows
     FlaggedRoot = 2, // carries ExplicitRoot
+    ImmortalRoot = 4, // a Tracked immortal object
 };
 
 struct RootSet {
@@ -32,6 +39,9 @@ struct RootSet {
     bool isRoot(ObjectId id) const { return kind[id] != NotRoot; }
     bool isRefcountRoot(ObjectId id) const { return (kind[id] & RefcountRoot) != 0; }
     bool isFlaggedRoot(ObjectId id) const { return (kind[id] & FlaggedRoot) != 0; }
+    bool isImmortalRoot(ObjectId id) const { return (kind[id] & ImmortalRoot) != 0; }
+    // What the collector starts from: refcount roots and immortal ones.
+    bool protectsFromCollection(ObjectId id) const { return (kind[id] & (RefcountRoot | ImmortalRoot)) != 0; }
     // References from outside the graph (refcount minus internal references); negative when the
     // snapshot is inconsistent.
     std::int64_t externalRefs(const HeapGraph& graph, ObjectId id) const

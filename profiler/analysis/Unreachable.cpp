@@ -13,7 +13,7 @@ UnreachableSet findUnreachable(const HeapGraph& graph, const RootSet& roots)
     std::vector<ObjectId> stack;
     for (ObjectId root : roots.roots) {
         // Refcount roots are always Tracked.
-        if (!roots.isRefcountRoot(root) || reached[root])
+        if (!roots.protectsFromCollection(root) || reached[root])
             continue;
         reached[root] = 1;
         stack.push_back(root);

@@ -48,13 +48,14 @@ std::int64_t pickSnapshot(const storage::Database& db, std::optional<std::int64_
 json objectJson(const HeapGraph& g, ObjectId id)
 {
     return { { "address", hexAddress(g.address[id]) }, { "type", g.typeName(id) }, { "label", g.labelText(id) },
-        { "size", g.size[id] } };
+        { "size", g.size[id] }, { "refcount", g.isImmortal(id) ? json(nullptr) : json(g.refcount[id]) },
+        { "immortal", g.isImmortal(id) } };
 }
 
 std::string shortLabel(const HeapGraph& g, ObjectId id)
 {
     const auto& l = g.labelText(id);
-    return l.empty() ? std::string() : " " + l;
+    return (l.empty() ? std::string() : " " + l) + (g.isImmortal(id) ? " [immortal]" : "");
 }
 
 // ---- diff ----

@@ -7,7 +7,8 @@ namespace gcscope::snapshot {
 namespace {
 constexpr std::uint32_t kUnmapped = std::numeric_limits<std::uint32_t>::max();
 static_assert(wire::kObjectTracked == analysis::Tracked && wire::kObjectHasFinalizer == analysis::HasFinalizer
-        && wire::kObjectExplicitRoot == analysis::ExplicitRoot,
+        && wire::kObjectExplicitRoot == analysis::ExplicitRoot && wire::kObjectImmortal == analysis::Immortal
+        && wire::kObjectBorrowedReferences == analysis::BorrowedReferences,
     "the wire flags and the analysis flags are the same bits");
 static_assert(wire::kEdgeIndexBit == analysis::kIndexLabelBit);
 } // namespace
@@ -97,8 +98,9 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
             if (type == kUnmapped || label == kUnmapped)
                 return fail("the agent used a snapshot string before defining it");
             const auto id = builder_.addObject(o.address, type, o.size, o.refcount,
-                static_cast<std::uint8_t>(
-                    o.flags & (analysis::Tracked | analysis::HasFinalizer | analysis::ExplicitRoot)),
+                static_cast<std::uint8_t>(o.flags
+                    & (analysis::Tracked | analysis::HasFinalizer | analysis::ExplicitRoot | analysis::Immortal
+                        | analysis::BorrowedReferences)),
                 label);
             for (const auto& r : o.references) {
                 const auto l = edgeLabel(r.label);

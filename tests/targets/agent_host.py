@@ -267,6 +267,22 @@ def build_varied(n):
     return {"root": id(varied)}
 
 
+def borrowing_generator():
+    held = Node()
+    pair = [held, (yield)]  # suspended here with `held` on the value stack: borrowed from 3.14 on
+    yield pair
+
+
+def build_borrowed():
+    """A suspended generator whose value stack holds a reference its target's refcount does not
+    count (3.14+: LOAD_FAST_BORROW), its object held by nothing else."""
+    gen = borrowing_generator()
+    next(gen)
+    known["borrowing"] = gen
+    held = next(r for r in gc.get_referents(gen) if type(r) is Node)
+    return {"generator": id(gen), "held": id(held)}
+
+
 def truth_of(root):
     """What CPython itself says of everything reachable from `root` within a few steps: type,
     sys.getsizeof(), gc.get_referents(), immortality, tracking. Modules, types and code are the edge
@@ -434,6 +450,8 @@ def main():
             reply["child_fds"] = os.waitstatus_to_exitcode(status)
         elif command == "varied":
             reply = build_varied(int(args[0]))
+        elif command == "borrowed":
+            reply = build_borrowed()
         elif command == "truth":
             reply = truth_of(known[args[0]])
         elif command == "census_tracked":

@@ -5,6 +5,7 @@
 #include "views/SnapshotAnalysis.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace gcscope::ui {
 namespace {
@@ -20,6 +21,8 @@ ObjectField fieldOf(int column)
         return ObjectField::Shallow;
     case InstanceListModel::RetainedColumn:
         return ObjectField::Retained;
+    case InstanceListModel::RefcountColumn:
+        return ObjectField::Refcount;
     default:
         return ObjectField::Distance;
     }
@@ -98,6 +101,9 @@ QVariant InstanceListModel::headerData(int section, Qt::Orientation orientation,
         return objectHeaderText(fieldOf(section));
     if (role == Qt::ToolTipRole && section == DistanceColumn)
         return tr("References on the shortest path from a root; “garbage” when no root reaches it");
+    if (role == Qt::ToolTipRole && section == RefcountColumn)
+        return tr("ob_refcnt as the snapshot found it; “immortal” for objects CPython never frees (3.12+), whose "
+                  "count is a marker");
     if (role == Qt::TextAlignmentRole && section >= ShallowColumn)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     return {};
@@ -150,6 +156,9 @@ void InstanceListModel::sort(int column, Qt::SortOrder order)
             return a.dominators.retained[id];
         case DistanceColumn:
             return a.paths->distance(id);
+        case RefcountColumn:
+            return g.isImmortal(id) ? std::numeric_limits<std::uint64_t>::max()
+                                    : static_cast<std::uint64_t>(std::max<std::int64_t>(g.refcount[id], 0));
         default:
             return 0;
         }

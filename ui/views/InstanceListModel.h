@@ -17,7 +17,15 @@ struct SnapshotAnalysis;
 class InstanceListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { AddressColumn, LabelColumn, ShallowColumn, RetainedColumn, DistanceColumn, ColumnCount };
+    enum Column {
+        AddressColumn,
+        LabelColumn,
+        ShallowColumn,
+        RetainedColumn,
+        DistanceColumn,
+        RefcountColumn,
+        ColumnCount
+    };
     static constexpr int kPage = 1000;
 
     explicit InstanceListModel(QObject* parent = nullptr);

@@ -7,6 +7,8 @@
 #include <QCoreApplication>
 #include <QStringList>
 
+#include <limits>
+
 namespace gcscope::ui {
 namespace {
 
@@ -32,6 +34,8 @@ QString objectHeaderText(ObjectField field)
         return tr("Retained");
     case ObjectField::Distance:
         return tr("Distance");
+    case ObjectField::Refcount:
+        return tr("Refcount");
     }
     return {};
 }
@@ -56,6 +60,8 @@ QVariant objectCell(const SnapshotAnalysis& a, analysis::ObjectId id, ObjectFiel
             const auto d = a.paths->distance(id);
             return d == analysis::kNoDistance ? tr("garbage") : QString::number(d);
         }
+        case ObjectField::Refcount:
+            return g.isImmortal(id) ? tr("immortal") : QString::number(g.refcount[id]);
         }
         break;
     case SortRole:
@@ -71,10 +77,13 @@ QVariant objectCell(const SnapshotAnalysis& a, analysis::ObjectId id, ObjectFiel
             return static_cast<qulonglong>(a.dominators.retained[id]);
         case ObjectField::Distance:
             return static_cast<qulonglong>(a.paths->distance(id));
+        case ObjectField::Refcount: // immortal objects last
+            return g.isImmortal(id) ? std::numeric_limits<qlonglong>::max() : static_cast<qlonglong>(g.refcount[id]);
         }
         break;
     case Qt::TextAlignmentRole:
-        if (field == ObjectField::Shallow || field == ObjectField::Retained || field == ObjectField::Distance)
+        if (field == ObjectField::Shallow || field == ObjectField::Retained || field == ObjectField::Distance
+            || field == ObjectField::Refcount)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case Qt::ToolTipRole:
@@ -107,6 +116,8 @@ QString objectStatus(const SnapshotAnalysis& a, analysis::ObjectId id)
     if (a.roots.isRefcountRoot(id))
         parts << tr("root: %1 reference(s) from outside the snapshot")
                      .arg(QString::number(a.roots.externalRefs(a.graph, id)));
+    if (a.graph.isImmortal(id))
+        parts << tr("immortal: never freed, its refcount is a marker");
     if (a.roots.isFlaggedRoot(id))
         parts << tr("root: held by the interpreter (sys.modules, a frame…)");
     if (a.unreachable.contains(id))

@@ -10,7 +10,7 @@ namespace gcscope::ui {
 
 struct SnapshotAnalysis;
 
-enum class ObjectField { Type, Address, Label, Shallow, Retained, Distance };
+enum class ObjectField { Type, Address, Label, Shallow, Retained, Distance, Refcount };
 
 // Display, sort, alignment, tooltip and the object roles (ObjectIdRole, AddressRole, TypeNameRole).
 QVariant objectCell(const SnapshotAnalysis& a, analysis::ObjectId id, ObjectField field, int role);

@@ -296,6 +296,30 @@ TEST_P(AgentSnapshot, GivenAVariedHeapWhenASnapshotIsTakenThenEachObjectMatchesW
     detach();
 }
 
+// 3.14 borrows stack references (LOAD_FAST_BORROW) that ob_refcnt does not count; a suspended
+// generator keeps them. The snapshot shows both references and a refcount that counts both, so
+// "refcount minus references in the snapshot" is 0 for an object held only by that generator, as the
+// collector itself computes it; earlier versions count every stack reference anyway.
+TEST_P(AgentSnapshot, GivenASuspendedGeneratorWithABorrowedStackReferenceThenItsTargetIsHeldFromInsideOnly)
+{
+    attach(10'000);
+    auto built = host->command("borrowed");
+    ASSERT_FALSE(built.is_null());
+    auto snapshot = snapshotWhenIdle();
+    const auto* generator = snapshot.at(id(built["generator"]));
+    const auto* held = snapshot.at(id(built["held"]));
+    ASSERT_NE(generator, nullptr);
+    ASSERT_NE(held, nullptr);
+    std::int64_t fromGenerator = 0;
+    for (const auto& r : generator->references)
+        fromGenerator += r.target == id(built["held"]);
+    EXPECT_EQ(fromGenerator, 2) << "the local and the stack slot";
+    EXPECT_EQ(held->refcount, fromGenerator) << "ob_refcnt plus the borrowed reference";
+    const bool borrows = baseline["hexversion"].get<std::uint32_t>() >= 0x030e0000;
+    EXPECT_EQ((held->flags & wire::kObjectBorrowedReferences) != 0, borrows);
+    detach();
+}
+
 TEST_P(AgentSnapshot, GivenNoStringsWhenASecretIsHeldThenNoByteTheAgentSendsContainsIt)
 {
     attach(10'000);

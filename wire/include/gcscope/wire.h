@@ -564,6 +564,9 @@ inline constexpr std::uint8_t kObjectHasFinalizer
     = 2; // its type defines __del__ (tp_finalize/tp_del of a Python class)
 inline constexpr std::uint8_t kObjectExplicitRoot = 4; // sys.modules, a thread's frame, ...
 inline constexpr std::uint8_t kObjectImmortal = 8; // immortal (3.12+): its refcount is a marker, not a count
+// Its refcount counts references the snapshot holds that ob_refcnt does not (borrowed stack references
+// of 3.14+ generators and frames): the collector skips them when it subtracts, the snapshot adds them.
+inline constexpr std::uint8_t kObjectBorrowedReferences = 16;
 inline constexpr std::uint32_t kEdgeIndexBit = 0x80000000u; // edge label: list/tuple index in the low bits
 
 struct SnapshotReference {
