@@ -18,6 +18,8 @@ PyObject* g_function = nullptr;
 PyObject* g_keyGeneration = nullptr;
 PyObject* g_keyCollected = nullptr;
 PyObject* g_keyUncollectable = nullptr;
+PyObject* g_keyCandidates = nullptr; // 3.15+
+PyObject* g_keyDuration = nullptr; // 3.15+: seconds, a float
 bool g_started = false;
 std::int64_t g_startRealtimeNs = 0;
 std::int64_t g_startMonotonicNs = 0;
@@ -56,6 +58,15 @@ void onPhase(PyObject* phase, PyObject* info)
     event.generation = generation >= 0 && generation < wire::kGenerations ? static_cast<std::int32_t>(generation) : 0;
     event.collected = infoInteger(info, g_keyCollected);
     event.uncollectable = infoInteger(info, g_keyUncollectable);
+    // 3.15's "stop" info adds the objects examined and CPython's own timing of the collection.
+    if (PyObject* candidates = py().PyDict_GetItemWithError(info, g_keyCandidates); candidates && PyLong_Check(candidates))
+        event.candidates = infoInteger(info, g_keyCandidates);
+    if (PyObject* duration = py().PyDict_GetItemWithError(info, g_keyDuration);
+        duration && Py_IS_TYPE(duration, py().PyFloat_Type)) {
+        const double seconds = reinterpret_cast<PyFloatObject*>(duration)->ob_fval;
+        if (seconds >= 0 && seconds < 1e6)
+            event.pythonDurationNs = static_cast<std::int64_t>(seconds * 1e9 + 0.5);
+    }
     g_events.push(event);
 }
 
@@ -96,7 +107,8 @@ void removeOurs(PyObject* callbacks)
 
 void dropReferences()
 {
-    for (PyObject** ref : { &g_function, &g_keyGeneration, &g_keyCollected, &g_keyUncollectable }) {
+    for (PyObject** ref :
+        { &g_function, &g_keyGeneration, &g_keyCollected, &g_keyUncollectable, &g_keyCandidates, &g_keyDuration }) {
         decref(*ref);
         *ref = nullptr;
     }
@@ -115,8 +127,10 @@ bool installGcCallback(PyObject* callbacks, std::string& error)
     g_keyGeneration = py().PyUnicode_InternFromString("generation");
     g_keyCollected = py().PyUnicode_InternFromString("collected");
     g_keyUncollectable = py().PyUnicode_InternFromString("uncollectable");
+    g_keyCandidates = py().PyUnicode_InternFromString("candidates");
+    g_keyDuration = py().PyUnicode_InternFromString("duration");
     g_function = py().PyCMethod_New(&g_callbackDef, nullptr, nullptr, nullptr);
-    if (!g_keyGeneration || !g_keyCollected || !g_keyUncollectable || !g_function
+    if (!g_keyGeneration || !g_keyCollected || !g_keyUncollectable || !g_keyCandidates || !g_keyDuration || !g_function
         || py().PyList_Append(callbacks, g_function) < 0) {
         py().PyErr_Clear();
         dropReferences();

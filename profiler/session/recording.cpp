@@ -152,6 +152,8 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
     ns.censusEveryMs = options.censusEveryMs;
     ns.hostname = hostName();
     ns.gcscopeVersion = GCSCOPE_VERSION;
+    ns.agentForm = agent.process.support.form;
+    ns.gcModel = discovery::gcModelName(agent.process.support.gc);
     result.sessionId = recorder.beginSession(ns);
     recorder.flush(); // the session row exists on disk even if we are killed right now
 

@@ -12,9 +12,13 @@
 namespace gcscope::storage {
 
 namespace {
-constexpr const char* kSessionColumns
-    = "SELECT id, pid, python_version, python_executable, argv, mode, started_ns, interval_ms, census_every_ms,"
-      " hostname, gcscope_version, ended_ns, status, end_reason, gc_events_dropped FROM sessions";
+// Files before schema 3 (read without migrating) have no agent_form, gc_model or 3.15 event figures.
+std::string sessionColumns(const Database& db)
+{
+    return std::string("SELECT id, pid, python_version, python_executable, argv, mode, started_ns, interval_ms,"
+                       " census_every_ms, hostname, gcscope_version, ended_ns, status, end_reason, gc_events_dropped, ")
+        + (db.schemaVersion() >= 3 ? "agent_form, gc_model" : "NULL, 'generational'") + " FROM sessions";
+}
 
 SessionInfo sessionFrom(const Database& db, const Statement& row)
 {
@@ -35,6 +39,8 @@ SessionInfo sessionFrom(const Database& db, const Statement& row)
     s.complete = row.text(12) == "complete";
     s.endReason = row.text(13);
     s.gcEventsDropped = static_cast<std::uint64_t>(row.integer(14));
+    s.agentForm = row.isNull(15) ? std::string() : row.text(15);
+    s.gcModel = row.text(16);
     return s;
 }
 
@@ -63,7 +69,7 @@ int Reader::schemaVersion() const
 std::vector<SessionInfo> Reader::sessions() const
 {
     std::vector<SessionInfo> result;
-    Statement query(db_, std::string(kSessionColumns) + " ORDER BY id");
+    Statement query(db_, sessionColumns(db_) + " ORDER BY id");
     while (query.step())
         result.push_back(sessionFrom(db_, query));
     return result;
@@ -71,7 +77,7 @@ std::vector<SessionInfo> Reader::sessions() const
 
 std::optional<SessionInfo> Reader::session(std::int64_t id) const
 {
-    Statement query(db_, std::string(kSessionColumns) + " WHERE id = ?1");
+    Statement query(db_, sessionColumns(db_) + " WHERE id = ?1");
     query.bind(1, id);
     if (!query.step())
         return std::nullopt;
@@ -139,13 +145,15 @@ std::vector<wire::SampleRecord> Reader::samples(std::int64_t sessionId, TimeRang
 std::vector<wire::GcEventRecord> Reader::gcEvents(std::int64_t sessionId, TimeRange range) const
 {
     Statement query(db_,
-        "SELECT start_ns, duration_ns, generation, collected, uncollectable FROM gc_events"
-        " WHERE session_id = ?1 AND start_ns BETWEEN ?2 AND ?3 ORDER BY start_ns");
+        std::string("SELECT start_ns, duration_ns, generation, collected, uncollectable, ")
+            + (db_.schemaVersion() >= 3 ? "candidates, python_duration_ns" : "NULL, NULL")
+            + " FROM gc_events WHERE session_id = ?1 AND start_ns BETWEEN ?2 AND ?3 ORDER BY start_ns");
     bindRange(query, sessionId, range);
     std::vector<wire::GcEventRecord> result;
     while (query.step())
         result.push_back({ query.integer(0), query.integer(1), static_cast<std::int32_t>(query.integer(2)),
-            query.integer(3), query.integer(4) });
+            query.integer(3), query.integer(4), query.isNull(5) ? -1 : query.integer(5),
+            query.isNull(6) ? -1 : query.integer(6) });
     return result;
 }
 

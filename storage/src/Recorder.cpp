@@ -13,10 +13,14 @@
 namespace gcscope::storage {
 
 struct Recorder::Statements {
+    // A database opened with fewer migration steps (tests of older files) lacks schema 3's columns.
     explicit Statements(const Database& db)
-        : insertSession(db,
-            "INSERT INTO sessions (pid, python_version, python_executable, argv, mode, started_ns, interval_ms,"
-            " census_every_ms, hostname, gcscope_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
+        : version3(db.schemaVersion() >= 3)
+        , insertSession(db,
+              std::string("INSERT INTO sessions (pid, python_version, python_executable, argv, mode, started_ns,"
+                          " interval_ms, census_every_ms, hostname, gcscope_version")
+                  + (version3 ? ", agent_form, gc_model) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                              : ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"))
         , endSession(db, "UPDATE sessions SET ended_ns = ?2, status = ?3, end_reason = ?4 WHERE id = ?1")
         , addDropped(db, "UPDATE sessions SET gc_events_dropped = gc_events_dropped + ?2 WHERE id = ?1")
         , insertSample(db,
@@ -25,8 +29,9 @@ struct Recorder::Statements {
               " uncollectable0, uncollectable1, uncollectable2, gc_garbage)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)")
         , insertGcEvent(db,
-              "INSERT INTO gc_events (session_id, start_ns, duration_ns, generation, collected, uncollectable)"
-              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+              std::string("INSERT INTO gc_events (session_id, start_ns, duration_ns, generation, collected, uncollectable")
+                  + (version3 ? ", candidates, python_duration_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                              : ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))
         , insertCensus(db, "INSERT INTO census (session_id, t_ns, pause_ns, objects) VALUES (?1, ?2, ?3, ?4)")
         , insertCensusEntry(db, "INSERT INTO census_entries (census_id, type_id, count, size) VALUES (?1, ?2, ?3, ?4)")
         , findType(db, "SELECT id FROM types WHERE name = ?1")
@@ -36,6 +41,7 @@ struct Recorder::Statements {
     {
     }
 
+    bool version3;
     Statement insertSession;
     Statement endSession;
     Statement addDropped;
@@ -85,8 +91,16 @@ std::int64_t Recorder::beginSession(const NewSession& s)
         .bind(7, std::int64_t { s.intervalMs })
         .bind(8, std::int64_t { s.censusEveryMs })
         .bind(9, s.hostname)
-        .bind(10, s.gcscopeVersion)
-        .run();
+        .bind(10, s.gcscopeVersion);
+    if (statements_->version3) {
+        statements_->insertSession.bind(
+            12, s.gcModel == "incremental" ? std::string_view("incremental") : std::string_view("generational"));
+        if (s.agentForm.empty())
+            statements_->insertSession.bindNull(11);
+        else
+            statements_->insertSession.bind(11, s.agentForm);
+    }
+    statements_->insertSession.run();
     return sqlite3_last_insert_rowid(db_.handle());
 }
 
@@ -112,14 +126,20 @@ void Recorder::addGcEvents(
     if (events.empty() && dropped == 0)
         return;
     beginBatch();
-    for (const wire::GcEventRecord& e : events)
-        statements_->insertGcEvent.bind(1, sessionId)
+    for (const wire::GcEventRecord& e : events) {
+        Statement& insert = statements_->insertGcEvent;
+        insert.bind(1, sessionId)
             .bind(2, e.startNs)
             .bind(3, e.durationNs)
             .bind(4, std::int64_t { e.generation })
             .bind(5, e.collected)
-            .bind(6, e.uncollectable)
-            .run();
+            .bind(6, e.uncollectable);
+        if (statements_->version3) {
+            e.candidates < 0 ? insert.bindNull(7) : insert.bind(7, e.candidates);
+            e.pythonDurationNs < 0 ? insert.bindNull(8) : insert.bind(8, e.pythonDurationNs);
+        }
+        insert.run();
+    }
     if (dropped != 0)
         statements_->addDropped.bind(1, sessionId).bind(2, asInteger(dropped)).run();
     rowsAdded(events.size());

@@ -137,9 +137,20 @@ CREATE TABLE snapshot_objects (
 ) WITHOUT ROWID;
 )sql";
 
+// Every CPython from 3.11 to 3.15: which form of the agent recorded a session and how its collector
+// counts generations; 3.15's own figures of each collection.
+constexpr std::string_view kVersion3 = R"sql(
+ALTER TABLE sessions ADD COLUMN agent_form TEXT;
+ALTER TABLE sessions ADD COLUMN gc_model TEXT NOT NULL DEFAULT 'generational'
+    CHECK (gc_model IN ('generational', 'incremental'));
+ALTER TABLE gc_events ADD COLUMN candidates INTEGER;
+ALTER TABLE gc_events ADD COLUMN python_duration_ns INTEGER;
+)sql";
+
 constexpr std::array kSteps {
     MigrationStep { 1, kVersion1 },
     MigrationStep { 2, kVersion2 },
+    MigrationStep { 3, kVersion3 },
 };
 static_assert(kSteps.size() == kSchemaVersion, "kSchemaVersion must name the last step");
 } // namespace

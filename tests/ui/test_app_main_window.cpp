@@ -137,7 +137,7 @@ void MainWindowTest::GIVEN_a_bad_file_WHEN_opened_THEN_its_one_line_error_shows_
     QTest::newRow("foreign") << QStringLiteral("foreign")
                              << QStringLiteral("not a gcscope database (SQLite file of another application)");
     QTest::newRow("newer") << QStringLiteral("newer")
-                           << QStringLiteral("written by a newer gcscope (schema version 3; this one reads up to 2)");
+                           << QStringLiteral("written by a newer gcscope (schema version 4; this one reads up to 3)");
     QTest::newRow("missing") << QStringLiteral("missing") << QString();
 }
 
@@ -157,7 +157,7 @@ void MainWindowTest::GIVEN_a_bad_file_WHEN_opened_THEN_its_one_line_error_shows_
         if (recording_.isEmpty())
             QSKIP("no recording: ptrace is not permitted here");
         QVERIFY(QFile::copy(recording_, path));
-        sqliteExec(path, "PRAGMA user_version = 3");
+        sqliteExec(path, "PRAGMA user_version = 4");
     }
     const QByteArray before = test::fileBytes(path);
 

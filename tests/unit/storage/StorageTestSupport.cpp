@@ -91,6 +91,7 @@ NewSession makeSession(std::int64_t pid)
     s.censusEveryMs = 5000;
     s.hostname = "build-host";
     s.gcscopeVersion = "0.1.0";
+    s.agentForm = "py311";
     return s;
 }
 
@@ -110,7 +111,9 @@ wire::SampleRecord makeSample(std::int64_t i)
 
 wire::GcEventRecord makeGcEvent(std::int64_t i)
 {
-    return { 1'700'000'000'000'000'000 + i * 1'000'000, 2000 + i, static_cast<std::int32_t>(i % 3), 10 + i, i % 5 };
+    // Odd events carry 3.15's own figures, even ones do not (earlier interpreters).
+    return { 1'700'000'000'000'000'000 + i * 1'000'000, 2000 + i, static_cast<std::int32_t>(i % 3), 10 + i, i % 5,
+        i % 2 ? 500 + i : -1, i % 2 ? 1900 + i : -1 };
 }
 
 namespace {
@@ -133,6 +136,17 @@ void writeRecording(const std::filesystem::path& file, int samples)
 void writeVersion1Recording(const std::filesystem::path& file, int samples)
 {
     writeRecordingWith(file, samples, schemaMigrations().first(1));
+}
+
+void writeVersion2Recording(const std::filesystem::path& file, int samples)
+{
+    auto db = Database::openForWriting(file, schemaMigrations().first(2));
+    Recorder recorder(db);
+    const auto id = recorder.beginSession(makeSession());
+    for (int i = 0; i < samples; ++i)
+        recorder.addSample(id, makeSample(i));
+    recorder.addGcEvents(id, std::vector { makeGcEvent(0), makeGcEvent(1), makeGcEvent(2) }, 0);
+    recorder.endSession(id, 1'700'000'100'000'000'000, true, "detach");
 }
 
 } // namespace gcscope::storage::test

@@ -46,5 +46,7 @@ wire::GcEventRecord makeGcEvent(std::int64_t i);
 void writeRecording(const std::filesystem::path& file, int samples = 10);
 // The same, made with the schema version 1 steps only: a file recorded before snapshots existed.
 void writeVersion1Recording(const std::filesystem::path& file, int samples = 10);
+// The same with a few gc events, at schema version 2 (before agent forms and 3.15 event figures).
+void writeVersion2Recording(const std::filesystem::path& file, int samples = 10);
 
 } // namespace gcscope::storage::test

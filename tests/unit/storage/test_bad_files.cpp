@@ -101,8 +101,8 @@ const BadFile kBadFiles[] = {
     { "NewerSchemaVersion",
         [](const TempDir&, const auto& file) {
             writeRecording(file);
-            rawExec(file, "PRAGMA user_version = 3");
-            return std::string("written by a newer gcscope (schema version 3; this one reads up to 2)");
+            rawExec(file, "PRAGMA user_version = 4");
+            return std::string("written by a newer gcscope (schema version 4; this one reads up to 3)");
         } },
     { "Version2WithoutSnapshotTables",
         [](const TempDir&, const auto& file) {

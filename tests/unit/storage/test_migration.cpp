@@ -46,12 +46,12 @@ std::string errorOf(const std::function<void()>& action)
 
 TEST(StorageMigration, GivenTheBuiltInList_ThenItEndsAtTheCurrentVersion)
 {
-    EXPECT_EQ(kSchemaVersion, 2);
+    EXPECT_EQ(kSchemaVersion, 3);
     EXPECT_EQ(schemaMigrations().size(), static_cast<std::size_t>(kSchemaVersion));
     EXPECT_EQ(schemaMigrations().back().toVersion, kSchemaVersion);
 }
 
-TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForWriting_ThenItBecomesVersion2KeepingItsSessions)
+TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForWriting_ThenItBecomesCurrentKeepingItsSessions)
 {
     TempDir dir;
     const auto file = dir.file("rec.db");
@@ -63,7 +63,7 @@ TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForWriting_ThenItBecome
     std::int64_t snapshotId = 0;
     {
         auto db = Database::openForWriting(file);
-        EXPECT_EQ(db.schemaVersion(), 2);
+        EXPECT_EQ(db.schemaVersion(), 3);
         Reader reader(db);
         const auto sessions = reader.sessions();
         ASSERT_EQ(sessions.size(), 1u);
@@ -73,13 +73,13 @@ TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForWriting_ThenItBecome
         EXPECT_TRUE(reader.snapshots().empty());
         snapshotId = writeSnapshot(db, graph, makeNewSnapshot(sessions[0].id));
     }
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "2");
-    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "3");
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
     EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'created_by'"), "gcscope " GCSCOPE_TEST_VERSION);
 
     auto db = Database::openForReading(file);
     Reader reader(db);
-    EXPECT_EQ(reader.schemaVersion(), 2);
+    EXPECT_EQ(reader.schemaVersion(), 3);
     EXPECT_EQ(reader.sessions().size(), 1u);
     EXPECT_EQ(reader.sampleCount(), 25);
     ASSERT_EQ(reader.snapshots().size(), 1u);
@@ -109,6 +109,62 @@ TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForReading_ThenItReadsA
     EXPECT_EQ(dir.listing(), std::vector<std::string> { "rec.db" });
 }
 
+TEST(StorageMigration, GivenAVersion2Recording_WhenReadAsIs_ThenItNamesNoAgentFormAndTheGenerationalCollector)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    writeVersion2Recording(file, 5);
+    const std::string before = readBytes(file);
+    {
+        auto db = Database::openForReading(file);
+        Reader reader(db);
+        EXPECT_EQ(reader.schemaVersion(), 2);
+        ASSERT_EQ(reader.sessions().size(), 1u);
+        EXPECT_EQ(reader.sessions()[0].agentForm, "");
+        EXPECT_EQ(reader.sessions()[0].gcModel, "generational");
+        const auto events = reader.gcEvents(reader.sessions()[0].id);
+        ASSERT_EQ(events.size(), 3u);
+        EXPECT_EQ(events[1].collected, makeGcEvent(1).collected);
+        EXPECT_EQ(events[1].candidates, -1);
+        EXPECT_EQ(events[1].pythonDurationNs, -1);
+    }
+    EXPECT_EQ(readBytes(file), before);
+}
+
+TEST(StorageMigration, GivenAVersion2Recording_WhenOpenedForWriting_ThenItGainsVersion3ColumnsKeepingItsEvents)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    writeVersion2Recording(file, 5);
+    {
+        auto db = Database::openForWriting(file);
+        EXPECT_EQ(db.schemaVersion(), 3);
+        Recorder recorder(db);
+        NewSession session = makeSession();
+        session.agentForm = "py315";
+        const auto id = recorder.beginSession(session);
+        wire::GcEventRecord event = makeGcEvent(7);
+        event.candidates = 1234;
+        event.pythonDurationNs = 5678;
+        recorder.addGcEvents(id, std::vector { event }, 0);
+        recorder.endSession(id, 1, true, "detach");
+    }
+    auto db = Database::openForReading(file);
+    Reader reader(db);
+    const auto sessions = reader.sessions();
+    ASSERT_EQ(sessions.size(), 2u);
+    EXPECT_EQ(sessions[0].agentForm, "");
+    EXPECT_EQ(sessions[0].gcModel, "generational");
+    EXPECT_EQ(reader.gcEvents(sessions[0].id).size(), 3u);
+    EXPECT_EQ(reader.gcEvents(sessions[0].id)[0].candidates, -1);
+    EXPECT_EQ(sessions[1].agentForm, "py315");
+    const auto events = reader.gcEvents(sessions[1].id);
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].candidates, 1234);
+    EXPECT_EQ(events[0].pythonDurationNs, 5678);
+    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM sessions WHERE gc_model = 'generational'"), "2");
+}
+
 TEST(StorageMigration, GivenARecording_WhenOpenedWithANextStep_ThenItIsMigratedKeepingItsData)
 {
     TempDir dir;
@@ -124,16 +180,16 @@ TEST(StorageMigration, GivenARecording_WhenOpenedWithANextStep_ThenItIsMigratedK
         Recorder recorder(db); // and it still records
         recorder.endSession(recorder.beginSession(makeSession()), 1, true, "detach");
     }
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "3");
-    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "4");
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "4");
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM annotations"), "0");
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM sessions WHERE note = ''"), "2");
 
     // Opening again with the same list migrates nothing.
     EXPECT_EQ(Database::openForWriting(file, steps).schemaVersion(), kNextVersion);
-    // This build reads up to version 2.
+    // This build reads up to version 3.
     EXPECT_EQ(errorOf([&] { Database::openForReading(file); }),
-        file.string() + ": written by a newer gcscope (schema version 3; this one reads up to 2)");
+        file.string() + ": written by a newer gcscope (schema version 4; this one reads up to 3)");
 }
 
 TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedWithANextStep_ThenBothStepsRunInOneGo)
@@ -151,7 +207,7 @@ TEST(StorageMigration, GivenANewFile_WhenCreatedWithANextStep_ThenEveryStepRunsA
     TempDir dir;
     const auto file = dir.file("rec.db");
     EXPECT_EQ(Database::openForWriting(file, withStep(kFakeNextVersion)).schemaVersion(), kNextVersion);
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "3");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "4");
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshots"), "0");
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM annotations"), "0");
 }
@@ -162,10 +218,10 @@ TEST(StorageMigration, GivenAStepThatFails_WhenMigrating_ThenTheFileIsLeftExactl
     const auto file = dir.file("rec.db");
     writeVersion1Recording(file, 25);
     const std::string before = readBytes(file);
-    // The real step 2 succeeds inside the same transaction before the failing one, and is undone too.
+    // The real steps 2 and 3 succeed inside the same transaction before the failing one, and is undone too.
     EXPECT_EQ(
         errorOf([&] { Database::openForWriting(file, withStep("CREATE TABLE x (id INTEGER); THIS IS NOT SQL;")); }),
-        file.string() + ": cannot migrate to schema version 3: near \"THIS\": syntax error");
+        file.string() + ": cannot migrate to schema version 4: near \"THIS\": syntax error");
     EXPECT_EQ(readBytes(file), before);
     EXPECT_EQ(dir.listing(), std::vector<std::string> { "rec.db" });
     auto db = Database::openForReading(file);

@@ -47,7 +47,9 @@ TEST(StorageRoundTrip, GivenEveryRecordKind_WhenWrittenAndReadBack_ThenEveryFiel
 {
     TempDir dir;
     const auto file = dir.file("rec.db");
-    const NewSession session = makeSession();
+    NewSession session = makeSession();
+    session.agentForm = "portable";
+    session.gcModel = "incremental";
     std::int64_t id = 0;
     {
         auto db = Database::openForWriting(file);
@@ -86,6 +88,8 @@ TEST(StorageRoundTrip, GivenEveryRecordKind_WhenWrittenAndReadBack_ThenEveryFiel
     EXPECT_TRUE(s.complete);
     EXPECT_EQ(s.endReason, "detach");
     EXPECT_EQ(s.gcEventsDropped, 7u);
+    EXPECT_EQ(s.agentForm, "portable");
+    EXPECT_EQ(s.gcModel, "incremental");
     ASSERT_TRUE(reader.session(id));
     EXPECT_EQ(reader.session(id)->argv, session.argv);
     EXPECT_FALSE(reader.session(id + 1));
@@ -104,6 +108,8 @@ TEST(StorageRoundTrip, GivenEveryRecordKind_WhenWrittenAndReadBack_ThenEveryFiel
         EXPECT_EQ(events[i].generation, expected.generation);
         EXPECT_EQ(events[i].collected, expected.collected);
         EXPECT_EQ(events[i].uncollectable, expected.uncollectable);
+        EXPECT_EQ(events[i].candidates, expected.candidates);
+        EXPECT_EQ(events[i].pythonDurationNs, expected.pythonDurationNs);
     }
 
     const auto process = reader.processSamples(id);
@@ -223,9 +229,9 @@ TEST(StorageRoundTrip, GivenANewFile_WhenInspectedWithPlainSqlite_ThenItCarriesT
     const auto file = dir.file("rec.db");
     writeRecording(file);
     EXPECT_EQ(rawQuery(file, "PRAGMA application_id"), std::to_string(0x47435343));
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "2");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "3");
     EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'format'"), "gcscope");
-    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
     EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'created_by'"), "gcscope " GCSCOPE_TEST_VERSION);
     EXPECT_EQ(rawQuery(file, "SELECT json_array_length(argv) FROM sessions"), "6");
     EXPECT_EQ(rawQuery(file, "PRAGMA journal_mode"), "delete");

@@ -30,6 +30,29 @@ TEST(Wire, GivenASample_WhenEncodedAndDecoded_ThenEveryFieldSurvives)
     EXPECT_EQ(back->gcGarbage, 5);
 }
 
+TEST(Wire, GivenGcEventsWithAndWithoutCPythonsOwnFigures_WhenRoundTripped_ThenEveryFieldSurvives)
+{
+    GcEventsRecord r;
+    r.dropped = 3;
+    r.events = { { 10, 20, 2, 30, 1 }, { 11, 21, 0, 31, 0, 5000, 19000 } };
+    Encoder e;
+    r.encode(e);
+    const std::string full = e.take();
+    EXPECT_EQ(full.size(), 12u + 2 * 52);
+    auto back = decodeAs<GcEventsRecord>(full);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->dropped, 3u);
+    ASSERT_EQ(back->events.size(), 2u);
+    EXPECT_EQ(back->events[0].generation, 2);
+    EXPECT_EQ(back->events[0].candidates, -1);
+    EXPECT_EQ(back->events[0].pythonDurationNs, -1);
+    EXPECT_EQ(back->events[1].collected, 31);
+    EXPECT_EQ(back->events[1].candidates, 5000);
+    EXPECT_EQ(back->events[1].pythonDurationNs, 19000);
+    for (std::size_t n = 0; n < full.size(); ++n)
+        EXPECT_FALSE(decodeAs<GcEventsRecord>(std::string_view(full).substr(0, n))) << "prefix " << n;
+}
+
 TEST(Wire, GivenAnyTruncationOfAValidPayload_WhenDecoded_ThenItIsRejected)
 {
     CensusRecord c;

@@ -274,7 +274,7 @@ struct HelloRecord {
     }
 };
 
-inline constexpr std::uint32_t kAgentVersion = 1;
+inline constexpr std::uint32_t kAgentVersion = 2; // 2: gc events carry candidates and CPython's duration
 
 inline constexpr int kGenerations = 3;
 
@@ -336,6 +336,9 @@ struct GcEventRecord {
     std::int32_t generation = 0;
     std::int64_t collected = 0;
     std::int64_t uncollectable = 0;
+    // From 3.15 the "stop" callback's info also carries these; -1 where the interpreter does not.
+    std::int64_t candidates = -1; // objects the collection examined
+    std::int64_t pythonDurationNs = -1; // the collection's duration as CPython itself measured it
 };
 
 struct GcEventsRecord {
@@ -352,6 +355,8 @@ struct GcEventsRecord {
             e.u32(static_cast<std::uint32_t>(ev.generation));
             e.i64(ev.collected);
             e.i64(ev.uncollectable);
+            e.i64(ev.candidates);
+            e.i64(ev.pythonDurationNs);
         }
     }
     bool decode(Decoder& d)
@@ -359,8 +364,8 @@ struct GcEventsRecord {
         std::uint32_t n = 0;
         if (!d.u64(dropped) || !d.u32(n))
             return false;
-        // Each event takes 36 bytes: refuse counts the payload cannot hold before reserving.
-        if (n > d.remaining() / 36)
+        // Each event takes 52 bytes: refuse counts the payload cannot hold before reserving.
+        if (n > d.remaining() / 52)
             return false;
         events.resize(n);
         for (auto& ev : events) {
@@ -370,6 +375,8 @@ struct GcEventsRecord {
             d.u32(gen);
             d.i64(ev.collected);
             d.i64(ev.uncollectable);
+            d.i64(ev.candidates);
+            d.i64(ev.pythonDurationNs);
             if (gen >= static_cast<std::uint32_t>(kGenerations))
                 return false;
             ev.generation = static_cast<std::int32_t>(gen);

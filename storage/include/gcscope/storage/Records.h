@@ -28,6 +28,8 @@ struct NewSession {
     std::uint32_t censusEveryMs = 0; // 0: no periodic census
     std::string hostname;
     std::string gcscopeVersion;
+    std::string agentForm; // "py311" ... "portable"; "" when not recorded (files before schema 3)
+    std::string gcModel = "generational"; // or "incremental" (3.14.0 to 3.14.4)
 };
 
 struct SessionInfo : NewSession {
