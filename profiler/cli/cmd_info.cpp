@@ -1,6 +1,7 @@
 // `gcscope info FILE [--json]`: what a recording holds.
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "discovery/version_support.h"
 #include "util/saturating.h"
 
 #include <gcscope/storage/Database.h>
@@ -21,6 +22,11 @@ struct GcSummary {
     std::int64_t uncollectable = 0;
     double pauseTotalMs = 0;
     double pauseMaxMs = 0;
+    // CPython's own figures (3.15+) over the collections that carried them
+    std::int64_t pythonTimed = 0;
+    double pythonPauseTotalMs = 0;
+    double pythonPauseMaxMs = 0;
+    std::int64_t candidates = 0;
 };
 
 GcSummary summarize(const std::vector<wire::GcEventRecord>& events)
@@ -34,6 +40,14 @@ GcSummary summarize(const std::vector<wire::GcEventRecord>& events)
         const double ms = static_cast<double>(e.durationNs) / 1e6;
         s.pauseTotalMs += ms;
         s.pauseMaxMs = std::max(s.pauseMaxMs, ms);
+        if (e.pythonDurationNs >= 0) {
+            const double own = static_cast<double>(e.pythonDurationNs) / 1e6;
+            ++s.pythonTimed;
+            s.pythonPauseTotalMs += own;
+            s.pythonPauseMaxMs = std::max(s.pythonPauseMaxMs, own);
+        }
+        if (e.candidates >= 0)
+            util::accumulate(s.candidates, e.candidates);
     }
     return s;
 }
@@ -52,6 +66,17 @@ int runInfo(const std::string& path, bool json)
         const auto samples = reader.sampleCount(s.id);
         const auto censuses = reader.censusCount(s.id);
         const double seconds = s.endedNs ? static_cast<double>(*s.endedNs - s.startedNs) / 1e9 : 0.0;
+        const discovery::GcModel model = discovery::gcModelNamed(s.gcModel);
+        auto generationNames = nlohmann::json::array();
+        for (int g = 0; g < 3; ++g)
+            generationNames.push_back(discovery::generationName(model, g));
+        auto gcJson = nlohmann::json { { "model", s.gcModel }, { "generation_names", generationNames },
+            { "collections", gc.collections }, { "collected", gc.collected }, { "uncollectable", gc.uncollectable },
+            { "pause_ms", { { "total", gc.pauseTotalMs }, { "max", gc.pauseMaxMs } } } };
+        if (gc.pythonTimed > 0) {
+            gcJson["python_pause_ms"] = { { "total", gc.pythonPauseTotalMs }, { "max", gc.pythonPauseMaxMs } };
+            gcJson["candidates"] = gc.candidates;
+        }
         jsessions.push_back({ { "id", s.id }, { "pid", s.pid }, { "python_version", s.pythonVersion },
             { "python_executable", s.pythonExecutable }, { "argv", s.argv }, { "mode", storage::toString(s.mode) },
             { "started_ns", s.startedNs },
@@ -59,10 +84,8 @@ int runInfo(const std::string& path, bool json)
             { "status", s.complete ? "complete" : "incomplete" }, { "end_reason", s.endReason },
             { "interval_ms", s.intervalMs }, { "census_every_ms", s.censusEveryMs }, { "samples", samples },
             { "gc_events", events.size() }, { "gc_events_dropped", s.gcEventsDropped }, { "censuses", censuses },
-            { "gc",
-                { { "collections", gc.collections }, { "collected", gc.collected },
-                    { "uncollectable", gc.uncollectable },
-                    { "pause_ms", { { "total", gc.pauseTotalMs }, { "max", gc.pauseMaxMs } } } } } });
+            { "agent_form", s.agentForm.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.agentForm) },
+            { "gc", gcJson } });
         std::string argv;
         for (const auto& a : s.argv)
             argv += (argv.empty() ? "" : " ") + a;
@@ -70,11 +93,22 @@ int runInfo(const std::string& path, bool json)
             s.complete ? "complete" : "incomplete", s.endReason.empty() ? "no end recorded" : s.endReason, argv);
         text += fmt::format("  started {}, {:.1f} s, sample every {} ms, census every {} ms\n",
             formatTimeNs(s.startedNs), seconds, s.intervalMs, s.censusEveryMs);
+        text += fmt::format("  agent: {}; collector: {}\n",
+            s.agentForm.empty()                ? std::string("not recorded (file from before schema 3)")
+                : s.agentForm == "portable"    ? std::string("portable (public C API)")
+                                               : "exact, built for " + s.agentForm,
+            model == discovery::GcModel::Incremental
+                ? "incremental (3.14.0 to 3.14.4: young, old increments, full collections)"
+                : "generational (3 generations)");
         text += fmt::format("  {} samples, {} gc events, {} censuses\n", samples, events.size(), censuses);
-        text += fmt::format("  collections gen0/1/2: {}/{}/{}; collected {}, uncollectable {}; pauses {:.2f} ms "
+        text += fmt::format("  collections {}: {}/{}/{}; collected {}, uncollectable {}; pauses {:.2f} ms "
                             "total, {:.2f} ms max\n",
-            gc.collections[0], gc.collections[1], gc.collections[2], gc.collected, gc.uncollectable, gc.pauseTotalMs,
-            gc.pauseMaxMs);
+            model == discovery::GcModel::Incremental ? "young/increment/full" : "gen0/1/2", gc.collections[0],
+            gc.collections[1], gc.collections[2], gc.collected, gc.uncollectable, gc.pauseTotalMs, gc.pauseMaxMs);
+        if (gc.pythonTimed > 0)
+            text += fmt::format("  CPython's own timing of {} collections: {:.2f} ms total, {:.2f} ms max; {} objects "
+                                "examined\n",
+                gc.pythonTimed, gc.pythonPauseTotalMs, gc.pythonPauseMaxMs, gc.candidates);
     }
     auto jsnapshots = nlohmann::json::array();
     for (const auto& snap : reader.snapshots())

@@ -131,6 +131,11 @@ const char* gcModelName(GcModel model)
     return model == GcModel::Incremental ? "incremental" : "generational";
 }
 
+GcModel gcModelNamed(std::string_view name)
+{
+    return name == "incremental" ? GcModel::Incremental : GcModel::Generational;
+}
+
 std::string generationName(GcModel model, int generation)
 {
     if (model == GcModel::Incremental) {

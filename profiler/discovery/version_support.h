@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gcscope::discovery {
@@ -57,6 +58,8 @@ std::string describeForm(const Support& support);
 // generation 0 is "young" and 1 and 2 are the old spaces; otherwise "gen 0", "gen 1", "gen 2".
 std::string generationName(GcModel model, int generation);
 const char* gcModelName(GcModel model); // "generational", "incremental"
+// The model a recording names (sessions.gc_model); anything else, older files included, is generational.
+GcModel gcModelNamed(std::string_view name);
 
 // Byte offset of `_PyRuntime.initialized` (set once Py_Initialize has finished) in the
 // interpreter's `_PyRuntimeState`; nullopt for versions gcscope does not support.

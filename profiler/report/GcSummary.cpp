@@ -47,9 +47,13 @@ std::uint64_t trackedAt(std::span<const TrackedPoint> tracked, std::int64_t t)
 } // namespace
 
 GcSection summarizeGc(std::span<const wire::GcEventRecord> events, std::span<const wire::SampleRecord> samples,
-    std::span<const TrackedPoint> tracked, double durationS, std::uint64_t eventsDropped, std::size_t maxPausePoints)
+    std::span<const TrackedPoint> tracked, double durationS, std::uint64_t eventsDropped, std::size_t maxPausePoints,
+    discovery::GcModel model)
 {
     GcSection gc;
+    gc.model = discovery::gcModelName(model);
+    for (int g = 0; g < 3; ++g)
+        gc.generationNames[static_cast<std::size_t>(g)] = discovery::generationName(model, g);
     gc.eventsDropped = eventsDropped;
     std::vector<double> all;
     std::array<std::vector<double>, 3> perGen;
@@ -69,12 +73,21 @@ GcSection summarizeGc(std::span<const wire::GcEventRecord> events, std::span<con
     for (int g = 0; g < 3; ++g) {
         GenerationSummary s;
         s.generation = g;
+        s.name = gc.generationNames[static_cast<std::size_t>(g)];
         s.collections = gc.collections[static_cast<std::size_t>(g)];
+        std::vector<double> pythonMs;
         for (const auto& e : events)
             if (e.generation == g) {
                 util::accumulate(s.collected, e.collected);
                 util::accumulate(s.uncollectable, e.uncollectable);
+                if (e.pythonDurationNs >= 0)
+                    pythonMs.push_back(static_cast<double>(e.pythonDurationNs) / 1e6);
+                if (e.candidates >= 0)
+                    util::accumulate(s.candidates, e.candidates);
             }
+        s.pythonPauseCollections = static_cast<std::int64_t>(pythonMs.size());
+        s.pythonPause = pauseStats(std::move(pythonMs));
+        gc.havePythonFigures = gc.havePythonFigures || s.pythonPauseCollections > 0;
         s.perSecond = durationS > 0 ? static_cast<double>(s.collections) / durationS : 0;
         s.collectedPerCollection
             = s.collections > 0 ? static_cast<double>(s.collected) / static_cast<double>(s.collections) : 0;

@@ -4,6 +4,7 @@
 // samples (thresholds, freeze count, gc.garbage) and censuses (tracked-object counts).
 #pragma once
 
+#include "discovery/version_support.h"
 #include "report/LeakReport.h"
 
 #include <gcscope/wire.h>
@@ -25,7 +26,8 @@ struct TrackedPoint {
 
 // Fills everything but the cyclic garbage fields.
 GcSection summarizeGc(std::span<const wire::GcEventRecord> events, std::span<const wire::SampleRecord> samples,
-    std::span<const TrackedPoint> tracked, double durationS, std::uint64_t eventsDropped, std::size_t maxPausePoints);
+    std::span<const TrackedPoint> tracked, double durationS, std::uint64_t eventsDropped, std::size_t maxPausePoints,
+    discovery::GcModel model = discovery::GcModel::Generational);
 
 // Evenly thins a series to at most maxPoints, keeping the first and the last.
 template <typename T> std::vector<T> thin(std::span<const T> points, std::size_t maxPoints)

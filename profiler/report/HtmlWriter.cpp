@@ -104,9 +104,9 @@ void header(std::string& out, const LeakReport& r)
     const auto& t = r.target;
     out += "<header><h1>Leak report</h1>";
     out += "<p class=\"meta\">" + codeTag(commandLine(t)) + "</p>";
-    out += fmt::format("<p class=\"meta\"><span>PID {}</span><span>Python {}</span><span>session {} ({}, {})</span>"
+    out += fmt::format("<p class=\"meta\"><span>PID {}</span><span>{}</span><span>session {} ({}, {})</span>"
                        "<span>started {}</span><span>{} recorded</span><span>{} snapshot{}</span></p></header>",
-        t.pid, esc(t.python), t.sessionId, esc(t.mode), t.complete ? "complete" : "incomplete",
+        t.pid, esc(targetPythonText(t)), t.sessionId, esc(t.mode), t.complete ? "complete" : "incomplete",
         formatTimeNs(t.startedNs), formatDuration(t.durationS), r.snapshots, r.snapshots == 1 ? "" : "s");
 
     const char* tone = !r.suspects.empty() ? "bad" : r.memory.untrackedGrowth ? "warn" : "good";
@@ -263,17 +263,29 @@ void gc(std::string& out, const LeakReport& r)
     out += "<p>" + esc(gcSummaryLine(gc)) + ".</p>";
     out += "<table><tr><th>Generation</th><th class=\"n\">Collections</th><th class=\"n\">per second</th><th "
            "class=\"n\">Collected</th><th class=\"n\">per collection</th><th class=\"n\">Pause total</th><th "
-           "class=\"n\">mean</th><th class=\"n\">p50</th><th class=\"n\">p99</th><th class=\"n\">max</th></tr>";
+           "class=\"n\">mean</th><th class=\"n\">p50</th><th class=\"n\">p99</th><th class=\"n\">max</th>";
+    if (gc.havePythonFigures)
+        out += "<th class=\"n\" title=\"the duration CPython itself reports to gc.callbacks (3.15+)\">CPython's "
+               "total</th><th class=\"n\">CPython's max</th><th class=\"n\" title=\"objects the collections "
+               "examined\">Examined</th>";
+    out += "</tr>";
     for (const auto& g : gc.generations) {
         const bool none = g.collections == 0;
         const auto ms = [&](double v) { return none ? std::string("—") : esc(formatMs(v)); };
         out += fmt::format(
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
             "class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
-            "class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            g.generation, esc(formatCount(g.collections)), esc(formatNumber(g.perSecond)),
+            "class=\"n\">{}</td><td class=\"n\">{}</td>",
+            esc(g.name), esc(formatCount(g.collections)), esc(formatNumber(g.perSecond)),
             esc(formatCount(g.collected)), none ? "—" : esc(formatNumber(g.collectedPerCollection)),
             ms(g.pause.totalMs), ms(g.pause.meanMs), ms(g.pause.p50Ms), ms(g.pause.p99Ms), ms(g.pause.maxMs));
+        if (gc.havePythonFigures) {
+            const bool figures = g.pythonPauseCollections > 0;
+            out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                figures ? esc(formatMs(g.pythonPause.totalMs)) : "—",
+                figures ? esc(formatMs(g.pythonPause.maxMs)) : "—", figures ? esc(formatCount(g.candidates)) : "—");
+        }
+        out += "</tr>";
     }
     out += "</table>";
     out += fmt::format(
@@ -289,11 +301,10 @@ void gc(std::string& out, const LeakReport& r)
 
     if (!gc.pauseVsTracked.empty()) {
         std::array<svg::Series, 3> overTime, againstTracked;
-        const char* names[] = { "generation 0", "generation 1", "generation 2" };
         const char* colors[] = { "#94a3b8", "#2563eb", "#dc2626" };
         for (int g = 0; g < 3; ++g) {
-            overTime[g] = { names[g], colors[g], {}, false, true };
-            againstTracked[g] = { names[g], colors[g], {}, false, true };
+            overTime[g] = { gc.generationNames[g], colors[g], {}, false, true };
+            againstTracked[g] = { gc.generationNames[g], colors[g], {}, false, true };
         }
         for (const auto& p : gc.pauseVsTracked) {
             overTime[p.generation].points.emplace_back(secondsSince(p.timeNs, r.target.startedNs), p.pauseMs);

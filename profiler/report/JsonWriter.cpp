@@ -55,16 +55,20 @@ json targetJson(const TargetInfo& t)
         { "python_executable", t.pythonExecutable }, { "mode", t.mode }, { "hostname", t.hostname },
         { "started_ns", t.startedNs }, { "ended_ns", t.endedNs ? json(*t.endedNs) : json(nullptr) },
         { "duration_s", finite(t.durationS) }, { "status", t.complete ? "complete" : "incomplete" },
-        { "end_reason", t.endReason } };
+        { "end_reason", t.endReason }, { "agent_form", t.agentForm.empty() ? json(nullptr) : json(t.agentForm) },
+        { "gc_model", t.gcModel } };
 }
 
 json gcJson(const GcSection& gc)
 {
     json generations = json::array();
     for (const auto& g : gc.generations)
-        generations.push_back({ { "generation", g.generation }, { "collections", g.collections },
+        generations.push_back({ { "generation", g.generation }, { "name", g.name }, { "collections", g.collections },
             { "collected", g.collected }, { "uncollectable", g.uncollectable }, { "per_second", finite(g.perSecond) },
-            { "collected_per_collection", finite(g.collectedPerCollection) }, { "pause_ms", pauseJson(g.pause) } });
+            { "collected_per_collection", finite(g.collectedPerCollection) }, { "pause_ms", pauseJson(g.pause) },
+            // CPython's own figures (3.15+), null where the interpreter reported none
+            { "python_pause_ms", g.pythonPauseCollections > 0 ? pauseJson(g.pythonPause) : json(nullptr) },
+            { "candidates", g.pythonPauseCollections > 0 ? json(g.candidates) : json(nullptr) } });
     json garbage = json::array();
     for (const auto& t : gc.cyclicGarbage)
         garbage.push_back(
@@ -73,7 +77,8 @@ json gcJson(const GcSection& gc)
     for (const auto& p : gc.pauseVsTracked)
         points.push_back({ { "t_ns", p.timeNs }, { "generation", p.generation },
             { "tracked_objects", p.trackedObjects }, { "pause_ms", finite(p.pauseMs) } });
-    return { { "collections", gc.collections }, { "collected", gc.collected }, { "uncollectable", gc.uncollectable },
+    return { { "model", gc.model }, { "collections", gc.collections }, { "collected", gc.collected },
+        { "uncollectable", gc.uncollectable },
         { "pause_ms", pauseJson(gc.pause) }, { "cyclic_garbage", garbage },
         { "wall_time_share", finite(gc.wallTimeShare) }, { "generations", generations },
         { "events_dropped", gc.eventsDropped }, { "threshold", gc.threshold }, { "enabled", gc.enabled },

@@ -27,6 +27,8 @@ struct TargetInfo {
     bool complete = false;
     std::string endReason;
     std::string hostname;
+    std::string agentForm; // "py311" ... "portable"; "" for files before schema 3
+    std::string gcModel = "generational";
 };
 
 // Where the per-type series came from: the periodic census (GC-tracked objects only), or, when a
@@ -98,12 +100,17 @@ struct PauseStats {
 
 struct GenerationSummary {
     int generation = 0;
+    std::string name; // as the recorded collector has it: "gen 0", or "young" / "old (increment)" (3.14.0-3.14.4)
     std::int64_t collections = 0;
     std::int64_t collected = 0;
     std::int64_t uncollectable = 0;
     double perSecond = 0;
     double collectedPerCollection = 0;
-    PauseStats pause;
+    PauseStats pause; // gcscope's own measurement, from the start to the stop callback
+    // 3.15+: CPython's own figures from the callback info (pythonPauseCollections of the collections carried them).
+    std::int64_t pythonPauseCollections = 0;
+    PauseStats pythonPause;
+    std::int64_t candidates = 0; // objects the collections examined
 };
 
 // One collection's pause next to how many objects the collector was tracking then (the census
@@ -136,6 +143,9 @@ struct CycleGroup {
 };
 
 struct GcSection {
+    std::string model = "generational"; // or "incremental": how to read the generations
+    std::array<std::string, 3> generationNames { "gen 0", "gen 1", "gen 2" };
+    bool havePythonFigures = false; // some collections carried CPython's own duration (3.15+)
     std::array<std::int64_t, 3> collections {};
     std::int64_t collected = 0;
     std::int64_t uncollectable = 0;

@@ -193,17 +193,23 @@ void gcSection(std::string& out, const LeakReport& r)
     line(out, markdownEscape(gcSummaryLine(gc)) + ".");
     line(out);
     line(out,
-        "| Generation | Collections | Per second | Collected | Per collection | Pause total | Mean | p50 | p99 | Max "
-        "|");
-    line(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        std::string("| Generation | Collections | Per second | Collected | Per collection | Pause total | Mean | p50 | "
+                    "p99 | Max |")
+            + (gc.havePythonFigures ? " CPython's total | CPython's max | Examined |" : ""));
+    line(out, std::string("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|") + (gc.havePythonFigures ? "---:|---:|---:|" : ""));
     for (const auto& g : gc.generations) {
         const bool none = g.collections == 0;
         const auto ms = [&](double v) { return none ? std::string("—") : formatMs(v); };
-        line(out,
-            fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", g.generation, formatCount(g.collections),
-                formatNumber(g.perSecond), formatCount(g.collected),
-                none ? "—" : formatNumber(g.collectedPerCollection), ms(g.pause.totalMs), ms(g.pause.meanMs),
-                ms(g.pause.p50Ms), ms(g.pause.p99Ms), ms(g.pause.maxMs)));
+        std::string row = fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |", markdownEscape(g.name),
+            formatCount(g.collections), formatNumber(g.perSecond), formatCount(g.collected),
+            none ? "—" : formatNumber(g.collectedPerCollection), ms(g.pause.totalMs), ms(g.pause.meanMs),
+            ms(g.pause.p50Ms), ms(g.pause.p99Ms), ms(g.pause.maxMs));
+        if (gc.havePythonFigures) {
+            const bool figures = g.pythonPauseCollections > 0;
+            row += fmt::format(" {} | {} | {} |", figures ? formatMs(g.pythonPause.totalMs) : "—",
+                figures ? formatMs(g.pythonPause.maxMs) : "—", figures ? formatCount(g.candidates) : "—");
+        }
+        line(out, row);
     }
     line(out);
     line(out,
@@ -295,8 +301,8 @@ std::string renderMarkdown(const LeakReport& r)
     line(out, fmt::format("# gcscope leak report: {}", code(commandLine(t))));
     line(out);
     line(out,
-        fmt::format("PID {} · Python {} · session {} ({}, {}) · started {} · {} · series: {} ({} points){}", t.pid,
-            markdownEscape(t.python), t.sessionId, t.mode, t.complete ? "complete" : "incomplete",
+        fmt::format("PID {} · {} · session {} ({}, {}) · started {} · {} · series: {} ({} points){}", t.pid,
+            markdownEscape(targetPythonText(t)), t.sessionId, t.mode, t.complete ? "complete" : "incomplete",
             formatTimeNs(t.startedNs), formatDuration(t.durationS), r.series.source, r.series.timesNs.size(),
             r.snapshotId ? fmt::format(" · owners from snapshot {} of {}", *r.snapshotId, r.snapshots)
                          : std::string(" · no snapshot")));

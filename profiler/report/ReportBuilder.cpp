@@ -4,6 +4,7 @@
 #include "analysis/Diff.h"
 #include "report/Attribution.h"
 #include "report/CyclicGarbage.h"
+#include "discovery/version_support.h"
 #include "report/GcSummary.h"
 #include "report/HeapContext.h"
 #include "report/MemoryGrowth.h"
@@ -43,6 +44,8 @@ TargetInfo targetOf(const storage::SessionInfo& s)
     t.complete = s.complete;
     t.endReason = s.endReason;
     t.hostname = s.hostname;
+    t.agentForm = s.agentForm;
+    t.gcModel = s.gcModel;
     return t;
 }
 
@@ -265,8 +268,8 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
             bytes += e.size;
         trackedSize.emplace_back(c.timeNs, bytes);
     }
-    report.gc = summarizeGc(
-        events, samples, tracked, report.target.durationS, session->gcEventsDropped, options.maxPausePoints);
+    report.gc = summarizeGc(events, samples, tracked, report.target.durationS, session->gcEventsDropped,
+        options.maxPausePoints, discovery::gcModelNamed(session->gcModel));
     report.gc.snapshotsAnalyzed = garbage.snapshots();
     report.gc.cyclicGarbageObjects = garbage.objects();
     report.gc.cyclicGarbageSize = garbage.size();

@@ -63,12 +63,30 @@ std::string gcSummaryLine(const GcSection& gc)
     const auto total = gc.collections[0] + gc.collections[1] + gc.collections[2];
     if (total == 0)
         return "No collection ran during the recording";
-    return fmt::format("{} collections (generation 0/1/2: {}/{}/{}), {} objects collected, {} uncollectable; pauses "
-                       "{} in total ({} of wall time), max {}, p50 {}, p99 {}",
-        formatCount(total), formatCount(gc.collections[0]), formatCount(gc.collections[1]),
-        formatCount(gc.collections[2]), formatCount(gc.collected), formatCount(gc.uncollectable),
-        formatMs(gc.pause.totalMs), formatPercent(gc.wallTimeShare), formatMs(gc.pause.maxMs), formatMs(gc.pause.p50Ms),
-        formatMs(gc.pause.p99Ms));
+    const bool incremental = gc.model == "incremental";
+    std::string line = fmt::format("{} collections ({}: {}/{}/{}), {} objects collected, {} uncollectable; pauses "
+                                   "{} in total ({} of wall time), max {}, p50 {}, p99 {}",
+        formatCount(total), incremental ? "young/increment/full" : "generation 0/1/2", formatCount(gc.collections[0]),
+        formatCount(gc.collections[1]), formatCount(gc.collections[2]), formatCount(gc.collected),
+        formatCount(gc.uncollectable), formatMs(gc.pause.totalMs), formatPercent(gc.wallTimeShare),
+        formatMs(gc.pause.maxMs), formatMs(gc.pause.p50Ms), formatMs(gc.pause.p99Ms));
+    if (gc.havePythonFigures) {
+        double pythonTotal = 0;
+        for (const auto& g : gc.generations)
+            pythonTotal += g.pythonPause.totalMs;
+        line += fmt::format(" (CPython's own timing: {} in total)", formatMs(pythonTotal));
+    }
+    if (incremental)
+        line += "; the incremental collector of 3.14.0 to 3.14.4: a young generation, old spaces scanned in "
+                "increments, full collections";
+    return line;
+}
+
+std::string targetPythonText(const TargetInfo& t)
+{
+    if (t.agentForm.empty())
+        return "Python " + t.python;
+    return fmt::format("Python {} ({} agent)", t.python, t.agentForm == "portable" ? "portable" : "exact " + t.agentForm);
 }
 
 std::string rssSummaryLine(const MemorySection& m)

@@ -15,6 +15,7 @@ std::string shapeText(const CycleGroup& group); // "17 __main__.TreeNode + 5 lis
 std::string companionsText(const std::vector<Companion>& companions); // "tuple (wraps), dict (part of)"
 std::string ownerSummary(const Suspect& suspect); // "__main__.AuditLog.entries (list), holds 100% (dominator)"
 std::string gcSummaryLine(const GcSection& gc); // collections, pauses, share of wall time
+std::string targetPythonText(const TargetInfo& t); // "Python 3.15.2 (exact py315 agent)"
 std::string rssSummaryLine(const MemorySection& memory); // "" without RSS samples
 // One line per step: the edge that leads to it, then the object ("  .entries → list").
 std::vector<std::string> pathLines(const std::vector<PathStep>& steps);

@@ -16,8 +16,10 @@
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
+#include <gcscope/storage/Recorder.h>
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void GIVEN_sessions_WHEN_the_session_model_changes_THEN_the_model_tester_passes();
     void GIVEN_the_view_WHEN_a_recording_is_opened_THEN_the_summary_shows_the_reader_numbers();
     void GIVEN_the_view_WHEN_one_chart_zooms_THEN_every_chart_shows_the_same_range();
+    void GIVEN_an_incremental_collector_with_CPythons_own_timing_WHEN_shown_THEN_generations_and_timing_are_named();
 
 private:
     QTemporaryDir dir_;
@@ -97,6 +100,9 @@ void DashboardSeriesTest::GIVEN_a_recording_WHEN_loaded_THEN_every_track_equals_
             perGeneration[static_cast<std::size_t>(g)]);
     QVERIFY(qFuzzyCompare(chunk.totals.pauseTotalMs, totalMs));
     QCOMPARE(chunk.totals.pauseMaxMs, maxMs);
+    // Debian's 3.11 reports no timing of its own: no such points, none counted.
+    QCOMPARE(chunk.tracks[static_cast<std::size_t>(Track::PythonPause)].size(), std::size_t { 0 });
+    QCOMPARE(chunk.totals.pythonTimed, std::int64_t { 0 });
 
     const auto process = reader.processSamples(id);
     QCOMPARE(chunk.tracks[static_cast<std::size_t>(Track::RssMiB)].size(), process.size());
@@ -248,6 +254,10 @@ void DashboardSeriesTest::GIVEN_the_view_WHEN_a_recording_is_opened_THEN_the_sum
         for (const QPointF& p : view.charts()[2]->shownPoints(t))
             shownLongest = std::max(shownLongest, p.y());
     QCOMPARE(shownLongest, longest);
+    // A generational collector without CPython's own timing: gen 0/1/2, and no track for that timing.
+    QCOMPARE(view.charts()[2]->trackName(Track::Pause0), QStringLiteral("gen 0"));
+    QVERIFY(!view.charts()[2]->trackAvailable(Track::PythonPause));
+    QVERIFY(!view.charts()[2]->title().contains(QStringLiteral("CPython")));
 }
 
 void DashboardSeriesTest::GIVEN_the_view_WHEN_one_chart_zooms_THEN_every_chart_shows_the_same_range()
@@ -289,6 +299,69 @@ void DashboardSeriesTest::GIVEN_the_view_WHEN_one_chart_zooms_THEN_every_chart_s
 
     QTest::keyClick(first, Qt::Key_0);
     QVERIFY(!view.timeAxis()->zoomed());
+}
+
+void DashboardSeriesTest::
+    GIVEN_an_incremental_collector_with_CPythons_own_timing_WHEN_shown_THEN_generations_and_timing_are_named()
+{
+    // A recording as 3.14.0 would make it, written with the real Recorder into a real file.
+    const QString path = dir_.filePath(QStringLiteral("incremental.db"));
+    {
+        auto db = storage::Database::openForWriting(path.toStdString());
+        storage::Recorder recorder(db);
+        storage::NewSession session;
+        session.pid = 4242;
+        session.pythonVersion = "3.14.0";
+        session.argv = { "python3.14", "app.py" };
+        session.startedNs = 1'700'000'000'000'000'000;
+        session.intervalMs = 100;
+        session.agentForm = "portable";
+        session.gcModel = "incremental";
+        const auto id = recorder.beginSession(session);
+        std::vector<wire::GcEventRecord> events;
+        for (int i = 0; i < 30; ++i) {
+            wire::SampleRecord sample;
+            sample.timeNs = session.startedNs + i * 100'000'000LL;
+            sample.count = { i * 10, 0, 0 };
+            sample.threshold = { 2000, 10, 0 };
+            recorder.addSample(id, sample);
+            events.push_back({ sample.timeNs + 1000, 300'000 + i * 1000, i % 3, 100, 0, 5000, 250'000 + i * 1000 });
+        }
+        recorder.addGcEvents(id, events, 0);
+        recorder.endSession(id, session.startedNs + 3'000'000'000LL, true, "detach");
+    }
+    DocumentContext context;
+    DashboardView view(&context);
+    view.resize(1200, 800);
+    view.show();
+    QSignalSpy loaded(&view, &DashboardView::loaded);
+    context.setDatabasePath(path);
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.count() >= 1, 20000);
+
+    auto* caption = view.summary()->findChild<QLabel*>(QStringLiteral("summaryCollectionsCaption"));
+    QVERIFY(caption);
+    QCOMPARE(caption->text(), QStringLiteral("Collections young / increment / full"));
+    QCOMPARE(view.summary()->value(QStringLiteral("summaryCollections")), QStringLiteral("10 / 10 / 10"));
+    QCOMPARE(view.summary()->value(QStringLiteral("summaryPauseMax")),
+        QStringLiteral("%1 (CPython: %2)").arg(display::milliseconds(0.329), display::milliseconds(0.279)));
+    auto* pauses = view.charts()[2];
+    QCOMPARE(pauses->trackName(Track::Pause0), QStringLiteral("young"));
+    QCOMPARE(pauses->trackName(Track::Pause1), QStringLiteral("old (increment)"));
+    QCOMPARE(pauses->trackName(Track::Pause2), QStringLiteral("old (full)"));
+    QCOMPARE(view.charts()[0]->trackName(Track::Count0), QStringLiteral("young"));
+    QVERIFY(pauses->trackAvailable(Track::PythonPause));
+    QVERIFY(pauses->trackName(Track::PythonPause).startsWith(QStringLiteral("CPython's own timing: ")));
+    QCOMPARE(view.series().track(Track::PythonPause).size(), std::size_t { 30 });
+    QCOMPARE(view.series().track(Track::PythonPause).y.back(), 0.279);
+    QVERIFY(pauses->valuesAt(1.0).contains(QStringLiteral("CPython's own timing")));
+
+    // Opening a generational recording again names gen 0/1/2 and drops the track.
+    QSignalSpy again(&view, &DashboardView::loaded);
+    context.setDatabasePath(recording_);
+    QTRY_VERIFY_WITH_TIMEOUT(again.count() >= 1, 20000);
+    QCOMPARE(pauses->trackName(Track::Pause0), QStringLiteral("gen 0"));
+    QCOMPARE(caption->text(), QStringLiteral("Collections gen 0 / 1 / 2"));
+    QVERIFY(!pauses->trackAvailable(Track::PythonPause));
 }
 
 QTEST_MAIN(DashboardSeriesTest)

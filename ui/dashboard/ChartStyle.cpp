@@ -26,6 +26,10 @@ QColor trackedObjectsColour()
 {
     return QColor(0x8b, 0x5c, 0xf6);
 }
+QColor pythonPauseColour()
+{
+    return QColor(0x14, 0xb8, 0xa6); // teal: apart from the three generations' blue, amber and red
+}
 QColor collectedColour()
 {
     return QColor(0x14, 0xb8, 0xa6);

@@ -15,6 +15,7 @@ namespace gcscope::ui {
 QColor generationColour(int generation); // gen 0 blue, gen 1 amber, gen 2 red
 QColor rssColour();
 QColor trackedObjectsColour();
+QColor pythonPauseColour(); // CPython's own timing of a collection (3.15+), beside ours
 QColor collectedColour();
 QColor uncollectableColour();
 

@@ -16,6 +16,9 @@ void SessionTotals::add(const SessionTotals& more)
     util::accumulate(uncollectable, more.uncollectable);
     pauseTotalMs += more.pauseTotalMs;
     pauseMaxMs = std::max(pauseMaxMs, more.pauseMaxMs);
+    pythonTimed += more.pythonTimed;
+    pythonPauseTotalMs += more.pythonPauseTotalMs;
+    pythonPauseMaxMs = std::max(pythonPauseMaxMs, more.pythonPauseMaxMs);
 }
 
 void DashboardSeries::reset(DashboardChunk chunk)

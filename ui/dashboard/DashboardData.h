@@ -32,8 +32,9 @@ enum class Track {
     Pause2,
     RssMiB, // resident set size of the target
     TrackedObjects, // GC-tracked objects counted by each census
+    PythonPause, // 3.15+: one point per collection, the duration CPython itself reported, in ms
 };
-inline constexpr std::size_t kTrackCount = static_cast<std::size_t>(Track::TrackedObjects) + 1;
+inline constexpr std::size_t kTrackCount = static_cast<std::size_t>(Track::PythonPause) + 1;
 
 struct TrackPoints {
     std::vector<double> x; // seconds since session start, non-decreasing
@@ -56,6 +57,10 @@ struct SessionTotals {
     std::int64_t uncollectable = 0;
     double pauseTotalMs = 0;
     double pauseMaxMs = 0;
+    // CPython's own timing (3.15+), over the pythonTimed collections that carried it
+    std::int64_t pythonTimed = 0;
+    double pythonPauseTotalMs = 0;
+    double pythonPauseMaxMs = 0;
 
     void add(const SessionTotals& more);
     std::int64_t gcEvents() const { return collections[0] + collections[1] + collections[2]; }

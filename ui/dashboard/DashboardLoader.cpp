@@ -69,7 +69,15 @@ void addGcEvents(DashboardChunk& chunk, const std::vector<wire::GcEventRecord>& 
     for (const auto& e : events) {
         const int g = std::clamp(e.generation, 0, wire::kGenerations - 1);
         const double ms = static_cast<double>(e.durationNs) / 1e6;
-        chunk.tracks[index(offset(Track::Pause0, g))].add((static_cast<double>(e.startNs) - start) / 1e9, ms);
+        const double t = (static_cast<double>(e.startNs) - start) / 1e9;
+        chunk.tracks[index(offset(Track::Pause0, g))].add(t, ms);
+        if (e.pythonDurationNs >= 0) {
+            const double own = static_cast<double>(e.pythonDurationNs) / 1e6;
+            chunk.tracks[index(Track::PythonPause)].add(t, own);
+            ++chunk.totals.pythonTimed;
+            chunk.totals.pythonPauseTotalMs += own;
+            chunk.totals.pythonPauseMaxMs = std::max(chunk.totals.pythonPauseMaxMs, own);
+        }
         if (e.generation >= 0 && e.generation < wire::kGenerations)
             ++chunk.totals.collections[static_cast<std::size_t>(e.generation)];
         chunk.totals.collected += e.collected;

@@ -1,5 +1,7 @@
 #include "dashboard/DashboardView.h"
 
+#include "discovery/version_support.h"
+
 #include "core/DocumentContext.h"
 #include "core/Format.h"
 #include "dashboard/ChartStyle.h"
@@ -140,6 +142,11 @@ void DashboardView::buildCharts(QWidget* into)
     for (int g = 0; g < 3; ++g)
         pauseChart_->addTrack(track(generationTrack(Track::Pause0, g), tr("gen %1").arg(g), generationColour(g),
             Shape::Points, false, [](double ms) { return display::milliseconds(ms); }));
+    // 3.15+ report their own duration of each collection: shown beside gcscope's measurement.
+    pauseChart_->addTrack(track(Track::PythonPause, tr("CPython's own timing"), pythonPauseColour(),
+        Shape::Rings, false, [](double ms) { return display::milliseconds(ms); }));
+    pauseChart_->setTrackAvailable(Track::PythonPause, false);
+    generationCharts_ = { generations, collections, pauseChart_ };
 
     auto* freed = new TimeChartView(tr("Objects freed by the collector since the recording started"), axis_, into);
     freed->setAxisTitles(tr("collected"), tr("uncollectable"));
@@ -226,9 +233,13 @@ void DashboardView::apply(DashboardChunk chunk)
         QStringList argv;
         for (const auto& a : s.argv)
             argv << QString::fromStdString(a);
-        sessionLabel_->setText(tr("PID %1 · Python %2 · %3")
+        const QString form = s.agentForm.empty() ? QString()
+            : s.agentForm == "portable"          ? tr(" (portable agent)")
+                                                 : tr(" (exact agent)");
+        sessionLabel_->setText(tr("PID %1 · Python %2%3 · %4")
                                    .arg(s.pid)
-                                   .arg(QString::fromStdString(s.pythonVersion), argv.join(QLatin1Char(' '))));
+                                   .arg(QString::fromStdString(s.pythonVersion), form, argv.join(QLatin1Char(' '))));
+        nameGenerations(discovery::gcModelNamed(s.gcModel));
         sessionLabel_->setToolTip(tr("%1\nSample every %2 ms, census every %3 s")
                                       .arg(SessionListModel::describe(s))
                                       .arg(s.intervalMs)
@@ -244,6 +255,11 @@ void DashboardView::apply(DashboardChunk chunk)
         pauseTitle += tr(", %1 of wall time").arg(display::percent(totals.pauseTotalMs / 1000 / duration));
     pauseTitle += tr("; longest %1").arg(display::milliseconds(totals.pauseMaxMs));
     pauseChart_->setTitle(pauseTitle);
+    if (totals.pythonTimed > 0)
+        pauseChart_->setTrackName(Track::PythonPause,
+            tr("CPython's own timing: %1, longest %2")
+                .arg(display::milliseconds(totals.pythonPauseTotalMs), display::milliseconds(totals.pythonPauseMaxMs)));
+    pauseChart_->setTrackAvailable(Track::PythonPause, totals.pythonTimed > 0);
 
     summary_->showSeries(series_, context_->isLive());
     axis_->setExtent(duration);
@@ -251,6 +267,22 @@ void DashboardView::apply(DashboardChunk chunk)
         chart->scheduleRefresh();
     showState();
     Q_EMIT loaded();
+}
+
+void DashboardView::nameGenerations(discovery::GcModel model)
+{
+    for (int g = 0; g < 3; ++g) {
+        const QString name = QString::fromStdString(discovery::generationName(model, g));
+        for (auto* chart : generationCharts_)
+            for (Track first : { Track::Count0, Track::Collections0, Track::Pause0 })
+                chart->setTrackName(generationTrack(first, g), name);
+        generationCharts_[0]->setTrackName(
+            generationTrack(Track::Threshold0, g), tr("threshold %1").arg(g));
+    }
+    const bool incremental = model == discovery::GcModel::Incremental;
+    for (auto* chart : { generationCharts_[0], generationCharts_[1] })
+        chart->setAxisTitles(incremental ? tr("young") : tr("gen 0"),
+            incremental ? tr("increment / full") : tr("gen 1 / gen 2"));
 }
 
 void DashboardView::showState()

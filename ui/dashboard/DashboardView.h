@@ -3,6 +3,10 @@
 // is live it appends only the rows committed since the last load, so the window never waits.
 #pragma once
 
+#include "discovery/version_support.h"
+
+#include <array>
+
 #include "core/LatestJob.h"
 #include "dashboard/DashboardData.h"
 
@@ -52,6 +56,8 @@ private:
     void apply(DashboardChunk chunk);
     void showState();
     void sessionChosen(int row);
+    // Legends and axes name the generations as the recorded collector has them.
+    void nameGenerations(discovery::GcModel model);
 
     DocumentContext* context_;
     LatestJob<DashboardChunk> job_;
@@ -66,6 +72,7 @@ private:
     QLabel* placeholder_;
     std::vector<TimeChartView*> charts_;
     TimeChartView* pauseChart_ = nullptr;
+    std::array<TimeChartView*, 3> generationCharts_ {}; // counts, collections, pauses
     QAction* resetZoom_;
 };
 

@@ -17,6 +17,7 @@ SummaryStrip::SummaryStrip(QWidget* parent)
     duration_ = addItem(tr("Duration"), QStringLiteral("summaryDuration"), tr("Recorded time"));
     collections_ = addItem(tr("Collections gen 0 / 1 / 2"), QStringLiteral("summaryCollections"),
         tr("Garbage collections reported by gc.callbacks, per generation"));
+    collectionsCaption_ = findChild<QLabel*>(QStringLiteral("summaryCollectionsCaption"));
     collected_ = addItem(tr("Collected"), QStringLiteral("summaryCollected"), tr("Objects freed by the collector"));
     uncollectable_ = addItem(tr("Uncollectable"), QStringLiteral("summaryUncollectable"),
         tr("Objects the collector found but could not free (they end up in gc.garbage)"));
@@ -43,6 +44,7 @@ QLabel* SummaryStrip::addItem(const QString& caption, const QString& objectName,
     bold.setBold(true);
     value->setFont(bold);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    captionLabel->setObjectName(objectName + QStringLiteral("Caption"));
     captionLabel->setToolTip(toolTip);
     value->setToolTip(toolTip);
     grid->addWidget(captionLabel, 0, column_);
@@ -87,7 +89,14 @@ void SummaryStrip::showSeries(const DashboardSeries& series, bool live)
     pauseTotal_->setText(duration > 0 ? QStringLiteral("%1 (%2)").arg(
                              display::milliseconds(t.pauseTotalMs), display::percent(t.pauseTotalMs / 1000 / duration))
                                       : display::milliseconds(t.pauseTotalMs));
-    pauseMax_->setText(display::milliseconds(t.pauseMaxMs));
+    pauseMax_->setText(t.pythonTimed > 0 ? tr("%1 (CPython: %2)")
+                                               .arg(display::milliseconds(t.pauseMaxMs),
+                                                   display::milliseconds(t.pythonPauseMaxMs))
+                                         : display::milliseconds(t.pauseMaxMs));
+    const bool incremental = s.gcModel == "incremental";
+    if (collectionsCaption_)
+        collectionsCaption_->setText(incremental ? tr("Collections young / increment / full")
+                                                 : tr("Collections gen 0 / 1 / 2"));
     samples_->setText(tr("%1 · %2 censuses").arg(display::count(t.samples), display::count(t.censuses)));
     snapshots_->setText(display::count(series.snapshots()));
 }

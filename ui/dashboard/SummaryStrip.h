@@ -28,6 +28,7 @@ private:
     QLabel* status_;
     QLabel* duration_;
     QLabel* collections_;
+    QLabel* collectionsCaption_ = nullptr;
     QLabel* collected_;
     QLabel* uncollectable_;
     QLabel* pauseTotal_;

@@ -117,17 +117,62 @@ void TimeChartView::setAxisTitles(const QString& left, const QString& right)
         rightAxis_->setTitleText(right);
 }
 
+void TimeChartView::setTrackName(Track track, const QString& name)
+{
+    for (auto& entry : entries_)
+        if (entry.style.track == track) {
+            entry.style.name = name;
+            entry.series->setName(name);
+        }
+}
+
+void TimeChartView::setTrackAvailable(Track track, bool available)
+{
+    for (auto& entry : entries_)
+        if (entry.style.track == track && entry.available != available) {
+            entry.available = available;
+            entry.series->setVisible(available);
+            for (QLegendMarker* marker : chart()->legend()->markers(entry.series))
+                marker->setVisible(available);
+        }
+}
+
+QString TimeChartView::trackName(Track track) const
+{
+    for (const auto& entry : entries_)
+        if (entry.style.track == track)
+            return entry.style.name;
+    return {};
+}
+
+bool TimeChartView::trackAvailable(Track track) const
+{
+    for (const auto& entry : entries_)
+        if (entry.style.track == track)
+            return entry.available;
+    return false;
+}
+
 void TimeChartView::addTrack(TrackStyle style)
 {
     if (!style.format)
         style.format = wholeNumber;
     QXYSeries* series = nullptr;
-    if (style.shape == TrackStyle::Shape::Points) {
+    if (style.shape == TrackStyle::Shape::Points || style.shape == TrackStyle::Shape::Rings) {
         auto* points = new QScatterSeries;
         points->setMarkerShape(QScatterSeries::MarkerShapeCircle);
-        points->setMarkerSize(std::max(5.0, fontMetrics().height() * 0.45));
-        points->setColor(style.colour);
-        points->setBorderColor(Qt::transparent);
+        const double size = std::max(5.0, fontMetrics().height() * 0.45);
+        if (style.shape == TrackStyle::Shape::Rings) { // around another track's dots, which stay visible
+            points->setMarkerSize(size * 1.9);
+            points->setColor(Qt::transparent);
+            QPen ring(style.colour);
+            ring.setWidthF(1.5);
+            points->setPen(ring);
+        } else {
+            points->setMarkerSize(size);
+            points->setColor(style.colour);
+            points->setBorderColor(Qt::transparent);
+        }
         series = points;
     } else {
         auto* line = new QLineSeries;
@@ -241,7 +286,8 @@ QString TimeChartView::valuesAt(double seconds, std::optional<double> pixelsPerS
         const auto i = nearest(points.x, seconds);
         if (!i)
             continue;
-        const bool isPoint = e.style.shape == TrackStyle::Shape::Points;
+        const bool isPoint
+            = e.style.shape == TrackStyle::Shape::Points || e.style.shape == TrackStyle::Shape::Rings;
         if (isPoint && pixelsPerSecond && std::abs(points.x[*i] - seconds) * *pixelsPerSecond > kPointHoverPixels)
             continue;
         html += QStringLiteral("<br/><span style=\"color:%1\">&#9632;</span> %2: <b>%3</b>")

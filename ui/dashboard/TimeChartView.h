@@ -30,7 +30,7 @@ namespace gcscope::ui {
 class SharedTimeAxis;
 
 struct TrackStyle {
-    enum class Shape { Line, Dashed, Points };
+    enum class Shape { Line, Dashed, Points, Rings }; // Rings: hollow, around another track's points
     Track track = Track::Count0;
     QString name;
     QColor colour;
@@ -48,6 +48,12 @@ public:
     QString title() const;
     void setAxisTitles(const QString& left, const QString& right = {});
     void addTrack(TrackStyle style);
+    // Renames a track (legend and tooltip), e.g. when the recorded collector names its generations otherwise.
+    void setTrackName(Track track, const QString& name);
+    // Shows or hides a track together with its legend entry (a track the recording cannot have).
+    void setTrackAvailable(Track track, bool available);
+    QString trackName(Track track) const; // "" when the chart has no such track
+    bool trackAvailable(Track track) const;
     // The data to draw; not owned, must outlive the view (or be replaced). Redraws.
     void setData(const DashboardSeries* data);
     // Redraw after the data grew; coalesced to one redraw per event loop turn.
@@ -74,6 +80,7 @@ private:
     struct Entry {
         TrackStyle style;
         QXYSeries* series = nullptr;
+        bool available = true;
     };
 
     QRectF plotRect() const; // the plot area in viewport coordinates

@@ -2,6 +2,7 @@
 // module says.
 #include "agent_fixture.h"
 
+#include <algorithm>
 #include <array>
 #include <thread>
 #include <vector>
@@ -72,6 +73,10 @@ TEST_P(AgentTelemetry, GivenCollectionsWhenTheyRunThenEachOneIsReportedExactlyOn
     auto gen2 = host->command("collect 2 1");
     ASSERT_FALSE(gen2.is_null());
     auto after = gen2["stats"];
+    const auto infoKeys = host->command("facts")["gc_info_keys"];
+    const auto has = [&](const char* key) { return std::find(infoKeys.begin(), infoKeys.end(), key) != infoKeys.end(); };
+    ASSERT_TRUE(has("collected")) << infoKeys.dump();
+    const bool ownTiming = has("duration"), ownCandidates = has("candidates");
 
     // Read until a sample shows every collection the script ran, then two more samples: the
     // batches up to the one before the last are then complete.
@@ -97,6 +102,17 @@ TEST_P(AgentTelemetry, GivenCollectionsWhenTheyRunThenEachOneIsReportedExactlyOn
             collected[static_cast<std::size_t>(e.generation)] += e.collected;
             EXPECT_GE(e.durationNs, 0);
             EXPECT_GT(e.startNs, 0);
+            // CPython's own figures exactly where its callback info has them (3.15+), inside ours.
+            if (ownTiming) {
+                EXPECT_GT(e.pythonDurationNs, 0);
+                EXPECT_LE(e.pythonDurationNs, e.durationNs + 1'000'000);
+            } else {
+                EXPECT_EQ(e.pythonDurationNs, -1);
+            }
+            if (ownCandidates)
+                EXPECT_GE(e.candidates, e.collected);
+            else
+                EXPECT_EQ(e.candidates, -1);
         }
         for (std::size_t g = 0; g < 3; ++g) {
             EXPECT_EQ(events[g], samples[k].stats[g].collections - samples[k - 1].stats[g].collections)

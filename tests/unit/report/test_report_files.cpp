@@ -51,6 +51,10 @@ struct Recording {
     bool churnInCensus = false; // the census counts more and more TreeNodes: uncollected garbage
     bool snapshot = true;
     bool earlierSnapshot = false; // one more, at 1.5 s, with a third of the leak
+    std::string gcModel = "generational"; // "incremental": recorded on 3.14.0 to 3.14.4
+    std::string agentForm = "py311";
+    bool pythonFigures = false; // 3.15: each collection carries CPython's own duration and candidates
+    bool oldCollections = false; // every ninth young collection is one of generation 1 instead
 
     void write(const std::filesystem::path& path) const
     {
@@ -69,6 +73,8 @@ struct Recording {
             s.censusEveryMs = 500;
             s.hostname = "test";
             s.gcscopeVersion = "test";
+            s.gcModel = gcModel;
+            s.agentForm = agentForm;
             sessionId = rec.beginSession(s);
             for (int i = 0; i < 50; ++i) {
                 wire::SampleRecord sample;
@@ -81,7 +87,8 @@ struct Recording {
             }
             std::vector<wire::GcEventRecord> events;
             for (int i = 0; i < 45; ++i) // 10 young collections a second freeing 40 each, 0.2 ms
-                events.push_back({ kStart + i * kSecond / 10, 200'000, 0, 40, 0 });
+                events.push_back({ kStart + i * kSecond / 10, 200'000, oldCollections && i % 9 == 8 ? 1 : 0, 40, 0,
+                    pythonFigures ? 100 + i : -1, pythonFigures ? 150'000 + i * 1000 : -1 });
             if (youngChurn)
                 for (int i = 0; i < 900; ++i)
                     events.push_back({ kStart + i * kSecond / 200, 400'000, 0, 1, 0 });
@@ -320,6 +327,56 @@ TEST(ReportFiles, GivenLongFullCollectionsOverAStableOldGenerationWhenReportedTh
     EXPECT_NE(a->code.find("gc.freeze()"), std::string::npos);
     EXPECT_EQ(r.gc.collections[2], 4);
     EXPECT_NEAR(r.gc.generations[2].pause.maxMs, 63, 1e-9);
+}
+
+TEST(ReportFiles, GivenA315RecordingWhenReportedThenCPythonsOwnTimingShowsBesideOursInEveryFormat)
+{
+    Recording rec;
+    rec.pythonFigures = true;
+    rec.oldCollections = true;
+    rec.agentForm = "py315";
+    const auto r = reportOf(rec);
+    EXPECT_TRUE(r.gc.havePythonFigures);
+    EXPECT_EQ(r.gc.generations[0].pythonPauseCollections, 40);
+    EXPECT_EQ(r.gc.generations[1].pythonPauseCollections, 5);
+    EXPECT_NEAR(r.gc.generations[1].pythonPause.maxMs, 0.194, 1e-9); // i = 44
+    EXPECT_EQ(r.gc.generations[1].candidates, 108 + 117 + 126 + 135 + 144);
+    const std::string md = renderMarkdown(r);
+    EXPECT_NE(md.find("| CPython's total | CPython's max | Examined |"), std::string::npos) << md;
+    EXPECT_NE(md.find("(CPython's own timing: "), std::string::npos);
+    EXPECT_NE(md.find("Python 3.11.2 (exact py315 agent)"), std::string::npos);
+    EXPECT_NE(renderHtml(r).find("CPython's max</th>"), std::string::npos);
+    const json j = json::parse(renderJson(r));
+    EXPECT_EQ(j["gc"]["generations"][1]["candidates"], 630);
+    EXPECT_NEAR(j["gc"]["generations"][1]["python_pause_ms"]["max"].get<double>(), 0.194, 1e-9);
+    EXPECT_EQ(j["target"]["agent_form"], "py315");
+}
+
+TEST(ReportFiles, GivenAnIncrementalCollectorWhenReportedThenItsGenerationsAreNamedAsItHasThem)
+{
+    Recording rec;
+    rec.gcModel = "incremental";
+    rec.oldCollections = true;
+    rec.agentForm = "portable";
+    const auto r = reportOf(rec);
+    EXPECT_EQ(r.gc.model, "incremental");
+    EXPECT_EQ(r.gc.generations[0].name, "young");
+    EXPECT_EQ(r.gc.generations[1].name, "old (increment)");
+    EXPECT_FALSE(r.gc.havePythonFigures);
+    const std::string md = renderMarkdown(r);
+    EXPECT_NE(md.find("(young/increment/full: 40/5/0)"), std::string::npos) << md;
+    EXPECT_NE(md.find("| old (increment) | 5 |"), std::string::npos) << md;
+    EXPECT_EQ(md.find("CPython's"), std::string::npos);
+    EXPECT_NE(md.find("Python 3.11.2 (portable agent)"), std::string::npos);
+    const json j = json::parse(renderJson(r));
+    EXPECT_EQ(j["gc"]["model"], "incremental");
+    EXPECT_EQ(j["gc"]["generations"][2]["name"], "old (full)");
+    EXPECT_TRUE(j["gc"]["generations"][0]["python_pause_ms"].is_null());
+    EXPECT_EQ(j["target"]["gc_model"], "incremental");
+    // A generational recording says generation 0/1/2.
+    Recording generational;
+    generational.oldCollections = true;
+    EXPECT_NE(renderMarkdown(reportOf(generational)).find("(generation 0/1/2: 40/5/0)"), std::string::npos);
 }
 
 TEST(ReportFiles, GivenNoSnapshotWhenReportedThenSuspectsComeFromTheCensusAloneAndANoteSaysWhy)
