@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -13,6 +14,30 @@
 namespace gcscope::agent {
 
 namespace {
+// The uid a process of an outer user namespace shows as when its own has no mapping in ours
+// (/proc/sys/kernel/overflowuid, 65534 unless changed).
+uid_t overflowUid()
+{
+    uid_t uid = 65534;
+    if (FILE* f = std::fopen("/proc/sys/kernel/overflowuid", "re")) {
+        unsigned value = 0;
+        if (std::fscanf(f, "%u", &value) == 1)
+            uid = static_cast<uid_t>(value);
+        std::fclose(f);
+    }
+    return uid;
+}
+
+// The profiler must be our own user or root. In a rootless container it is the host's root, which
+// our user namespace cannot name: it shows as the overflow uid, from outside our PID namespace
+// (pid 0). A process inside the container always has a pid here.
+bool trustedPeer(const ucred& peer)
+{
+    if (peer.uid == geteuid() || peer.uid == 0)
+        return true;
+    return peer.pid == 0 && peer.uid == overflowUid();
+}
+
 constexpr int kSendTimeoutSeconds = 2;
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kMaxFramesPerRead = 64;
@@ -48,7 +73,7 @@ bool ProfilerConnection::connect(const std::string& path, std::string& error)
     }
     ucred peer {};
     socklen_t length = sizeof peer;
-    if (getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &peer, &length) < 0 || (peer.uid != geteuid() && peer.uid != 0)) {
+    if (getsockopt(fd_, SOL_SOCKET, SO_PEERCRED, &peer, &length) < 0 || !trustedPeer(peer)) {
         error = "the socket's owner is neither our user nor root";
         close();
         return false;

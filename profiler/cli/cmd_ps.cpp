@@ -11,15 +11,27 @@
 namespace gcscope::cli {
 namespace {
 
+// One line: control characters (a `python -c` program's newlines) shown as spaces.
 std::string joinArgv(const std::vector<std::string>& argv)
 {
     std::string out;
     for (const auto& a : argv) {
         if (!out.empty())
             out += ' ';
-        out += a;
+        for (char c : a)
+            out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? ' ' : c;
     }
     return out;
+}
+
+nlohmann::json containerJson(const discovery::ContainerView& c)
+{
+    if (!c.contained())
+        return nullptr;
+    return { { "root", c.root.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.root) },
+        { "mount_namespace", c.otherMountNamespace }, { "pid_namespace", c.otherPidNamespace },
+        { "user_namespace", c.otherUserNamespace },
+        { "pid_inside", c.pidInside > 0 ? nlohmann::json(c.pidInside) : nlohmann::json(nullptr) } };
 }
 
 int runPs(bool json)
@@ -34,7 +46,7 @@ int runPs(bool json)
                 { "reason", p.attachable ? nlohmann::json(nullptr) : nlohmann::json(p.reason) },
                 { "free_threaded", p.facts.freeThreaded },
                 { "agent_form", p.attachable ? nlohmann::json(p.support.form) : nlohmann::json(nullptr) },
-                { "untested", p.attachable && p.support.untested },
+                { "untested", p.attachable && p.support.untested }, { "container", containerJson(p.container) },
                 { "gc",
                     p.attachable ? nlohmann::json(discovery::gcModelName(p.support.gc)) : nlohmann::json(nullptr) } });
         fmt::print("{}\n", arr.dump(2));
@@ -51,6 +63,8 @@ int runPs(bool json)
                                                          : "exact";
         fmt::print("{:>8}  {:<12} {:<8} {:<6} {:<14} {}\n", p.pid, p.user.substr(0, 12),
             p.python ? p.python->str() : "?", p.attachable ? "yes" : "no", form, joinArgv(p.argv).substr(0, 100));
+        if (p.container.contained())
+            fmt::print("{:>8}  {:<12} {}\n", "", "", "  in a container: " + p.container.describe());
         if (p.attachable && p.support.untested)
             fmt::print("{:>8}  {:<12} {}\n", "", "", "  (!) portable agent, untested on this version");
         if (!p.attachable)

@@ -122,6 +122,9 @@ std::optional<ProcessInfo> inspectProcess(pid_t pid, std::string& error)
     ProcessInfo info;
     info.pid = pid;
     info.uid = status->uids[1];
+    info.gid = status->gids[1];
+    if (auto container = containerOf(pid))
+        info.container = std::move(*container);
     info.user = userName(info.uid);
     info.state = status->state;
     info.tracerPid = status->tracerPid;

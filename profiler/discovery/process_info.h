@@ -2,6 +2,7 @@
 // (and if not, one line saying why). Reads /proc and ELF files only; never stops the target.
 #pragma once
 
+#include "discovery/namespaces.h"
 #include "discovery/python_version.h"
 #include "discovery/version_support.h"
 
@@ -27,6 +28,8 @@ struct ProcessInfo {
     Support support; // which agent form serves it (or why none does)
     bool attachable = false;
     std::string reason; // one line when not attachable
+    ContainerView container; // its namespaces and root, as seen from ours
+    gid_t gid = 0; // effective gid
 };
 
 // nullopt when the process does not exist; `error` then names the PID.

@@ -5,6 +5,9 @@
 #include "session/agent_listener.h"
 #include "session/target_view.h"
 #include "util/agent_locator.h"
+#include "util/fs_identity.h"
+
+#include <optional>
 
 namespace gcscope::session {
 
@@ -28,6 +31,11 @@ AttachedAgent attachAgent(pid_t pid, const AttachOptions& options)
     std::unique_ptr<AgentListener> listener;
     std::string libraryInTarget;
     try {
+        // A rootless container's file systems hold only files of uids mapped in its user namespace:
+        // the socket and the agent's copy are made as the target's own user.
+        std::optional<util::FsIdentity> asTarget;
+        if (info->container.otherUserNamespace)
+            asTarget.emplace(info->uid, info->gid);
         TargetView view = prepareTargetView(pid, info->uid, agentFile);
         libraryInTarget = view.libraryInTarget;
         listener = std::make_unique<AgentListener>(std::move(view.directory));

@@ -1,13 +1,19 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <sys/types.h>
 
 namespace gcscope::util {
 
+// Removes the private directories in `base` that a gcscope which no longer runs left behind (one
+// killed while it attached); each new directory does this first. Returns how many it removed.
+std::size_t removeAbandonedDirectories(const std::string& base);
+
 // A fresh directory only its owner can enter (0700), under $XDG_RUNTIME_DIR or /tmp, removed with
 // everything in it on destruction. When the profiler runs as root for another user's target, the
-// directory is handed to that user so only the target (and root) can reach the socket inside.
+// directory is handed to that user so only the target (and root) can reach the socket inside. Its
+// name, gcscope-<pid namespace>-<pid>-<start time>-XXXXXX, says which gcscope made it.
 class PrivateDirectory {
 public:
     explicit PrivateDirectory(uid_t owner);
