@@ -2,6 +2,8 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 
+#include <cstdlib>
+
 int main(int argc, char** argv)
 {
     using namespace gcscope::cli;
@@ -9,6 +11,11 @@ int main(int argc, char** argv)
     app.set_version_flag("--version", std::string("gcscope ") + GCSCOPE_VERSION);
     app.require_subcommand(1);
     app.fallthrough(false);
+    std::string agentForm;
+    app.add_option("--agent-form", agentForm,
+           "Attach with this form of the agent instead of the one the version table picks (py311, py313, py314, "
+           "py315, portable); the same as GCSCOPE_AGENT_FORM")
+        ->type_name("FORM");
 
     const Command commands[] = {
         addPsCommand(app),
@@ -36,6 +43,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "Run 'gcscope --help' for usage.\n");
         return kUsage;
     }
+    if (!agentForm.empty())
+        ::setenv("GCSCOPE_AGENT_FORM", agentForm.c_str(), 1); // read by every attach (util::forcedAgentForm)
     for (const auto& command : commands)
         if (command.sub->parsed()) {
             try {

@@ -1,5 +1,6 @@
 """Bad input through the CLI: one clear line, the right exit status, nothing destroyed."""
 import hashlib
+import json
 import os
 import pwd
 import shutil
@@ -43,6 +44,21 @@ class BadPids(TempDirTestCase):
         finally:
             p.kill()
             p.wait()
+
+    def test_a_forced_agent_form_that_does_not_fit_is_refused_by_name(self):
+        label, python = PYTHONS[0]
+        t = self.start(python, "sleeper.py")
+        version = [p for p in json.loads(gcscope("ps", "--json").stdout) if p["pid"] == t.pid][0]["python"]
+        for form, needle in (("py315", "the agent form py315 does not fit CPython " + version),
+                             ("nonsense", "the agent form nonsense is not part of this gcscope")):
+            with self.subTest(form=form):
+                r = gcscope("--agent-form", form, "snapshot", "--pid", t.pid, "-o", self.db())
+                self.assertOneLineError(r, str(t.pid), needle)
+                self.assertFalse(os.path.exists(self.db()))
+        self.assertTrue(t.alive(), "the target is left alone")
+        # The form that fits, forced, attaches.
+        r = gcscope("--agent-form", "py311", "snapshot", "--pid", t.pid, "-o", self.db())
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_zombie(self):
         p = subprocess.Popen([PYTHONS[0][1], "-c", "pass"])
