@@ -112,7 +112,7 @@ void EdgeLabeler::labelAs(PyObject* o, EdgeKind kind, Matcher& m)
         sequence(reinterpret_cast<PyListObject*>(o)->ob_item, Py_SIZE(o), m);
         return;
     case EdgeKind::Tuple:
-        sequence(reinterpret_cast<PyTupleObject*>(o)->ob_item, Py_SIZE(o), m);
+        sequence(layout::tupleItems(o), Py_SIZE(o), m);
         return;
     case EdgeKind::Dict:
         dict(o, m);
@@ -282,7 +282,7 @@ void EdgeLabeler::frameData(const InterpreterFrameView& data, std::uint32_t fram
     for (int i = 0; i < data.slotCount && m.ok(); ++i) {
         const StackSlot slot = frameSlot(data, i);
         if (slot.object)
-            m.expect(slot.object, i < named ? keyLabel(PyTuple_GET_ITEM(data.localNames, i)) : 0, slot.counted);
+            m.expect(slot.object, i < named ? keyLabel(layout::tupleItems(data.localNames)[i]) : 0, slot.counted);
     }
 }
 

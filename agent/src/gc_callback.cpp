@@ -21,6 +21,7 @@ PyObject* g_keyUncollectable = nullptr;
 PyObject* g_keyCandidates = nullptr; // 3.15+
 PyObject* g_keyDuration = nullptr; // 3.15+: seconds, a float
 bool g_started = false;
+int g_collecting = 0;
 std::int64_t g_startRealtimeNs = 0;
 std::int64_t g_startMonotonicNs = 0;
 
@@ -39,11 +40,15 @@ void onPhase(PyObject* phase, PyObject* info)
         return;
     if (py().PyUnicode_CompareWithASCIIString(phase, "start") == 0) {
         g_started = true;
+        g_collecting = 1;
         g_startRealtimeNs = realtimeNs();
         g_startMonotonicNs = monotonicNs();
         return;
     }
-    if (py().PyUnicode_CompareWithASCIIString(phase, "stop") != 0 || !PyDict_Check(info))
+    if (py().PyUnicode_CompareWithASCIIString(phase, "stop") != 0)
+        return;
+    g_collecting = 0;
+    if (!PyDict_Check(info))
         return;
     wire::GcEventRecord event;
     if (g_started) {
@@ -59,7 +64,8 @@ void onPhase(PyObject* phase, PyObject* info)
     event.collected = infoInteger(info, g_keyCollected);
     event.uncollectable = infoInteger(info, g_keyUncollectable);
     // 3.15's "stop" info adds the objects examined and CPython's own timing of the collection.
-    if (PyObject* candidates = py().PyDict_GetItemWithError(info, g_keyCandidates); candidates && PyLong_Check(candidates))
+    if (PyObject* candidates = py().PyDict_GetItemWithError(info, g_keyCandidates);
+        candidates && PyLong_Check(candidates))
         event.candidates = infoInteger(info, g_keyCandidates);
     if (PyObject* duration = py().PyDict_GetItemWithError(info, g_keyDuration);
         duration && Py_IS_TYPE(duration, py().PyFloat_Type)) {
@@ -170,6 +176,11 @@ void disableGcCallbackAfterFork()
 {
     g_active.store(false, std::memory_order_relaxed);
     g_events.reinitialiseAfterFork();
+}
+
+const int* collectionInProgress()
+{
+    return &g_collecting;
 }
 
 } // namespace gcscope::agent

@@ -26,6 +26,10 @@ PyObject* gcCallbackFunction();
 
 GcEventBuffer& gcEventBuffer();
 
+// Non-zero between a collection's "start" and "stop" callbacks (a finalizer may release the GIL
+// mid-collection): for the portable form, which cannot read the collector's own flag.
+const int* collectionInProgress();
+
 // After fork() in the child: the callback stops recording and the buffer's lock is reset.
 void disableGcCallbackAfterFork();
 

@@ -31,7 +31,7 @@ bool readTriple(PyObject* tuple, std::array<std::int64_t, wire::kGenerations>& o
     if (!tuple || !PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) < wire::kGenerations)
         return false;
     for (int i = 0; i < wire::kGenerations; ++i)
-        if (!readInteger(PyTuple_GET_ITEM(tuple, i), out[static_cast<std::size_t>(i)]))
+        if (!readInteger(layout::tupleItems(tuple)[i], out[static_cast<std::size_t>(i)]))
             return false;
     return true;
 }
@@ -101,6 +101,16 @@ PyObject* GcModule::call(PyObject* function)
     if (!result)
         py().PyErr_Clear();
     return result;
+}
+
+std::int64_t GcModule::freezeCount()
+{
+    PyObject* freeze = call(getFreezeCount_);
+    std::int64_t value = -1;
+    if (!readInteger(freeze, value))
+        value = -1;
+    decref(freeze);
+    return value;
 }
 
 bool GcModule::sample(wire::SampleRecord& out)

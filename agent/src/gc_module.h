@@ -26,6 +26,8 @@ public:
 
     // A new reference to gc.get_objects()'s list, or null.
     PyObject* objects();
+    // gc.get_freeze_count(), or -1 when it could not be read.
+    std::int64_t freezeCount();
 
     // gc.callbacks and gc.garbage (borrowed).
     PyObject* callbacks() const { return callbacks_; }

@@ -30,12 +30,16 @@ bool HeapWalker::walk()
     findFrozen();
     // Leaves are sent as soon as they are found, between tracked objects: the memory they were
     // found in is still in cache (found some references after they were visited, see checkLater).
-    for (GcHeader* head : layout_.generations) {
-        GcListCursor cursor(head);
-        for (PyObject* o = cursor.next(); o && !outOfMemory_; o = cursor.next()) {
-            if (!excluded_.contains(o))
-                emit(o, true);
-            emitFoundLeaves();
+    if (layout_.enumerate) {
+        walkEnumerated();
+    } else {
+        for (GcHeader* head : layout_.generations) {
+            GcListCursor cursor(head);
+            for (PyObject* o = cursor.next(); o && !outOfMemory_; o = cursor.next()) {
+                if (!excluded_.contains(o))
+                    emit(o, true);
+                emitFoundLeaves();
+            }
         }
     }
     // Explicit roots the lists do not hold (a running frame is untracked) are sent all the same.
@@ -72,9 +76,45 @@ void HeapWalker::findRoots()
     }
 }
 
+// The portable form: gc.get_objects()'s list, each object once. The list's own reference to each is
+// left out of its refcount. A tracked object the list does not hold is one gc.freeze() put away
+// (none is in a collection's private lists: the snapshot does not start during one): the table of
+// listed objects tells them apart, and they are sent as frozen leaves.
+void HeapWalker::walkEnumerated()
+{
+    PyObject* list = layout_.objects;
+    if (!list) {
+        outOfMemory_ = true;
+        return;
+    }
+    const Py_ssize_t count = PyList_GET_SIZE(list);
+    PyObject* const* items = reinterpret_cast<PyListObject*>(list)->ob_item;
+    if (layout_.objectsMayMissFrozen) {
+        scratch_.enumerated.prepare(static_cast<std::size_t>(count));
+        for (Py_ssize_t i = 0; i < count; ++i) {
+            bool inserted = false;
+            if (!scratch_.enumerated.insert(address(items[i]), 0, inserted)) {
+                outOfMemory_ = true;
+                return;
+            }
+        }
+        checkListed_ = true;
+    }
+    enumerated_ = true;
+    for (Py_ssize_t i = 0; i < count && !outOfMemory_; ++i) {
+        if (i + 8 < count)
+            prefetchObjectBody(items[i + 8]);
+        if (!excluded_.contains(items[i]))
+            emit(items[i], true);
+        emitFoundLeaves();
+    }
+}
+
 void HeapWalker::findFrozen()
 {
     GcHeader* head = layout_.permanent;
+    if (!head)
+        return; // the portable form finds them as it goes (walkEnumerated)
     for (GcHeader* h = nextInList(head); h != head; h = nextInList(h)) {
         bool inserted = false;
         if (!scratch_.frozen.insert(address(objectOf(h)), 0, inserted)) {
@@ -101,9 +141,12 @@ void HeapWalker::emit(PyObject* o, bool tracked)
         flags |= wire::kObjectExplicitRoot;
     const std::uint64_t size = types_.sizer().measure(o, info.size);
     const std::uint32_t label = labels_.labelOf(o, info.label);
-    if (layout::isImmortal(o))
+    const bool immortal = layout::isImmortal(o);
+    if (immortal)
         flags |= wire::kObjectImmortal;
-    if (!encoder_.beginObject(address(o), info.name, size, layout::refcount(o), flags, label)) {
+    // gc.get_objects()'s list holds one reference to every object it lists (not to immortal ones).
+    const Py_ssize_t refcount = layout::refcount(o) - (enumerated_ && tracked && !immortal ? 1 : 0);
+    if (!encoder_.beginObject(address(o), info.name, size, refcount, flags, label)) {
         outOfMemory_ = true;
         return;
     }

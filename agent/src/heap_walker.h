@@ -49,6 +49,7 @@ namespace gcscope::agent {
 struct WalkScratch {
     AddressTable leaves; // leaves already queued
     AddressTable frozen; // the permanent generation's objects
+    AddressTable enumerated; // the portable form: every object gc.get_objects() listed
     // Leaves found and not sent yet, in the order they were found. They are sent after the object
     // that led to them, so it holds few at a time (as many as one object leads to).
     MappedArray<PyObject*> worklist;
@@ -79,6 +80,7 @@ private:
 
     void findRoots();
     void findFrozen();
+    void walkEnumerated();
     void emit(PyObject* o, bool tracked);
     // A reference's target, looked at kTargetsAhead references later (its memory asked for now):
     // does the walk reach it by the lists, or is it a leaf?
@@ -144,9 +146,18 @@ private:
     void flushQueue();
     void noteLeaf(PyObject* o);
     // Not in the three lists: untracked, or in the permanent generation.
-    bool outsideWalk(PyObject* o) const
+    bool outsideWalk(PyObject* o)
     {
-        return !isTracked(o) || (hasFrozen_ && scratch_.frozen.contains(address(o)));
+        if (!isTracked(o) || (hasFrozen_ && scratch_.frozen.contains(address(o))))
+            return true;
+        if (checkListed_ && !scratch_.enumerated.contains(address(o))) { // frozen (walkEnumerated)
+            bool inserted = false;
+            if (!scratch_.frozen.insert(address(o), 0, inserted))
+                outOfMemory_ = true;
+            hasFrozen_ = true;
+            return true;
+        }
+        return false;
     }
     bool isRoot(PyObject* o) const
     {
@@ -179,6 +190,8 @@ private:
     std::uintptr_t firstRoot_ = 1;
     std::uintptr_t lastRoot_ = 0;
     bool hasFrozen_ = false;
+    bool enumerated_ = false; // walking gc.get_objects()'s list (the portable form)
+    bool checkListed_ = false; // ... and some objects may be frozen: a tracked object may be unlisted
     bool outOfMemory_ = false;
     std::uint64_t tracked_ = 0;
     std::uint64_t leaves_ = 0;

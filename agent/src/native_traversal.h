@@ -48,7 +48,7 @@ bool traverseNatively(PyObject* o, TypeInfo& info, EdgeLabeler& edges, Reference
     case NativeTraversal::List:
     case NativeTraversal::Tuple: {
         PyObject* const* items = info.native == NativeTraversal::List ? reinterpret_cast<PyListObject*>(o)->ob_item
-                                                                      : reinterpret_cast<PyTupleObject*>(o)->ob_item;
+                                                                      : layout::tupleItems(o);
         const Py_ssize_t count = Py_SIZE(o);
         for (Py_ssize_t i = 0; i < count; ++i) {
             PyObject* item = items[i];
@@ -62,8 +62,8 @@ bool traverseNatively(PyObject* o, TypeInfo& info, EdgeLabeler& edges, Reference
     }
     case NativeTraversal::Dict: {
         DictEntries entries;
-        if (!readDictEntries(o, entries))
-            return true; // dict_traverse would crash on it; it visits nothing here
+        if (!readDictEntries(o, entries) || entries.approximate)
+            return false; // this form cannot read dicts exactly: tp_traverse
         for (Py_ssize_t i = 0; i < entries.count; ++i) {
             PyObject* value = entries.value(i);
             if (!value)

@@ -59,7 +59,7 @@ SizeRule ShallowSizer::ruleFor(PyTypeObject* type) const
         return rule;
     const auto& api = py();
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(mro); ++i) {
-        auto* base = reinterpret_cast<PyTypeObject*>(PyTuple_GET_ITEM(mro, i));
+        auto* base = reinterpret_cast<PyTypeObject*>(layout::tupleItems(mro)[i]);
         PyObject* dict = PyType_Check(base) ? typeDict(base) : nullptr;
         if (!dict)
             continue;

@@ -93,6 +93,12 @@ inline bool isTracked(PyObject* o)
 }
 
 struct InterpreterLayout {
+    // The portable form has no list heads: the walk enumerates gc.get_objects()'s list instead
+    // (`objects`, taken by the snapshot) and writes its count to walkedObjects for the next estimate.
+    bool enumerate = false;
+    PyObject* objects = nullptr;
+    bool objectsMayMissFrozen = true; // false when gc.freeze() holds nothing: every tracked object is listed
+    Py_ssize_t* walkedObjects = nullptr;
     GcHeader* generations[3] {}; // list heads, youngest first, as gc.get_objects() walks them
     GcHeader* permanent = nullptr; // gc.freeze()'s generation
     const int* collecting = nullptr; // non-zero while a collection runs (objects sit in its private lists)
@@ -147,6 +153,9 @@ struct DictEntries {
     PyObject* const* splitValues = nullptr; // split table: entry i's value
     Py_ssize_t count = 0; // dk_nentries
     bool unicodeKeys = false;
+    // The entries as PyDict_Next gives them (the portable form): good for naming references that
+    // tp_traverse found, not for finding them (whether keys are visited is the dict's secret).
+    bool approximate = false;
 
     PyObject* key(Py_ssize_t i) const
     {
@@ -159,6 +168,8 @@ struct DictEntries {
             : *reinterpret_cast<PyObject* const*>(entries + i * static_cast<Py_ssize_t>(stride) + valueOffset);
     }
 };
+// False when this form cannot read a dict's entries; `approximate` ones (the portable form) only
+// name references: tp_traverse finds them.
 bool readDictEntries(PyObject* dict, DictEntries& out);
 // The shared keys a heap type keeps for its instances' inline attribute values (keys only).
 bool readCachedKeys(PyTypeObject* type, DictEntries& out);

@@ -83,6 +83,21 @@ SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, const AgentObjects& ours
     }
     if (*layout.collecting)
         return Status::Busy;
+    // The portable form walks gc.get_objects()'s list, released (GIL held) when the walk is done.
+    struct ListedObjects {
+        PyObject* list = nullptr;
+        ~ListedObjects() { decref(list); }
+    } listed;
+    if (layout.enumerate) {
+        listed.list = gc.objects();
+        if (!listed.list) {
+            py().PyErr_Clear();
+            failure = { ENOMEM, "gc.get_objects() failed" };
+            return Status::Failed;
+        }
+        layout.objects = listed.list;
+        layout.objectsMayMissFrozen = gc.freezeCount() != 0;
+    }
 
     const bool noStrings = request.flags & wire::kSnapshotNoStrings;
     bool ok;
@@ -94,6 +109,8 @@ SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, const AgentObjects& ours
         ok = walker.walk();
         snapshot.uncounted = edges.uncounted();
         snapshot.begin.trackedObjects = walker.trackedObjects();
+        if (layout.walkedObjects)
+            *layout.walkedObjects = static_cast<Py_ssize_t>(walker.trackedObjects());
         lastSharedLeaves_ = walker.sharedLeaves();
         lastHeldNotes_ = snapshot.held.notes();
     }

@@ -162,7 +162,7 @@ std::uint8_t TypeCatalog::finalizerFlag(PyTypeObject* type) const
         return 0;
     const auto& api = py();
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(type->tp_mro); ++i) {
-        auto* base = reinterpret_cast<PyTypeObject*>(PyTuple_GET_ITEM(type->tp_mro, i));
+        auto* base = reinterpret_cast<PyTypeObject*>(layout::tupleItems(type->tp_mro)[i]);
         if (!PyType_Check(base) || !(base->tp_flags & Py_TPFLAGS_HEAPTYPE) || !base->tp_dict)
             continue;
         PyObject* del = api.PyDict_GetItemWithError(base->tp_dict, resources_.delKey());

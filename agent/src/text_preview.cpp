@@ -15,15 +15,15 @@ struct StrView {
     bool ascii = false;
 };
 
-// The representations of this build's version, read by the header's inline accessors (plain field reads).
+// The representations of the running version, read by this form's layout (plain field reads).
 bool view(PyObject* o, StrView& out)
 {
     if (!o || !PyUnicode_Check(o) || !layout::strIsReady(o))
         return false;
-    out.kind = PyUnicode_KIND(o);
-    out.data = PyUnicode_DATA(o);
-    out.length = PyUnicode_GET_LENGTH(o);
-    out.ascii = reinterpret_cast<PyASCIIObject*>(o)->state.ascii;
+    out.kind = layout::strKind(o);
+    out.data = layout::strData(o);
+    out.length = layout::strLength(o);
+    out.ascii = layout::strIsAscii(o);
     return out.data != nullptr;
 }
 

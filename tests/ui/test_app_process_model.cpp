@@ -7,6 +7,7 @@
 #include "app/ProcessPicker.h"
 
 #include <QAbstractItemModelTester>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QProcess>
 #include <QSignalSpy>
@@ -22,8 +23,30 @@ class ProcessModelTest : public QObject {
 private Q_SLOTS:
     void GIVEN_a_running_python_target_WHEN_refreshed_THEN_it_is_listed_with_its_version_and_attachable();
     void GIVEN_a_process_that_is_not_python_WHEN_refreshed_THEN_it_is_not_listed();
+    void GIVEN_a_python_only_the_portable_agent_serves_WHEN_refreshed_THEN_it_says_untested();
     void GIVEN_the_picker_WHEN_filtered_by_pid_THEN_only_that_process_shows_and_double_click_asks_to_attach();
 };
+
+void ProcessModelTest::GIVEN_a_python_only_the_portable_agent_serves_WHEN_refreshed_THEN_it_says_untested()
+{
+    // pyenv's 3.12 where this machine has it (no Debian package of 3.12 exists).
+    const QString python = QStringLiteral("/root/.pyenv/versions/3.12.1/bin/python3.12");
+    if (!QFileInfo(python).isExecutable())
+        QSKIP("no CPython 3.12 here (pyenv's 3.12.1): nothing the portable form alone serves");
+    if (test::ptraceProblem())
+        QSKIP("ptrace is not permitted here");
+    test::PythonTarget target(python, QStringLiteral("sleeper.py"));
+    QVERIFY(target.waitReady());
+    ProcessListModel model;
+    QSignalSpy refreshed(&model, &ProcessListModel::refreshed);
+    model.refresh();
+    QTRY_VERIFY_WITH_TIMEOUT(refreshed.count() == 1, 20000);
+    const int row = model.rowOfPid(target.pid());
+    QVERIFY(row >= 0);
+    const QModelIndex attach = model.index(row, ProcessListModel::AttachColumn);
+    QCOMPARE(attach.data().toString(), QStringLiteral("yes, portable, untested on this version"));
+    QVERIFY(attach.data(Qt::ToolTipRole).toString().contains(QStringLiteral("not been tested on CPython 3.12.1")));
+}
 
 void ProcessModelTest::GIVEN_a_running_python_target_WHEN_refreshed_THEN_it_is_listed_with_its_version_and_attachable()
 {
@@ -47,7 +70,8 @@ void ProcessModelTest::GIVEN_a_running_python_target_WHEN_refreshed_THEN_it_is_l
         QCOMPARE(model.index(row, ProcessListModel::PidColumn).data().toLongLong(), target->pid());
         QVERIFY(model.index(row, ProcessListModel::PythonColumn).data().toString().startsWith(QStringLiteral("3.11.")));
         if (!test::ptraceProblem()) {
-            QCOMPARE(model.index(row, ProcessListModel::AttachColumn).data().toString(), QStringLiteral("yes"));
+            QCOMPARE(model.index(row, ProcessListModel::AttachColumn).data().toString(),
+                QStringLiteral("yes, exact (3.11)"));
             QVERIFY(model.index(row, 0).data(ProcessListModel::AttachableRole).toBool());
         }
         QVERIFY(

@@ -76,7 +76,10 @@ QVariant ProcessListModel::data(const QModelIndex& index, int role) const
         case PythonColumn:
             return p.python ? QString::fromStdString(p.python->str()) : tr("unknown");
         case AttachColumn:
-            return p.attachable ? tr("yes") : tr("no: %1").arg(QString::fromStdString(p.reason));
+            if (!p.attachable)
+                return tr("no: %1").arg(QString::fromStdString(p.reason));
+            // "yes, exact (3.13)", "yes, portable, untested on this version"
+            return tr("yes, %1").arg(QString::fromStdString(discovery::describeForm(p.support)));
         case CommandColumn:
             return commandLine(p);
         }
@@ -84,7 +87,15 @@ QVariant ProcessListModel::data(const QModelIndex& index, int role) const
     case Qt::ToolTipRole:
         if (!p.attachable)
             return tr("gcscope cannot attach to PID %1: %2").arg(p.pid).arg(QString::fromStdString(p.reason));
-        return index.column() == CommandColumn ? commandLine(p) : QVariant();
+        if (index.column() == CommandColumn)
+            return p.container.contained()
+                ? tr("%1\nIn a container: %2").arg(commandLine(p), QString::fromStdString(p.container.describe()))
+                : commandLine(p);
+        if (index.column() == AttachColumn && p.support.untested)
+            return tr("gcscope can attach with its portable agent, which has not been tested on CPython %1: "
+                      "references are found exactly, but few are named")
+                .arg(p.python ? QString::fromStdString(p.python->str()) : QString());
+        return QVariant();
     case Qt::TextAlignmentRole:
         if (index.column() == PidColumn)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);

@@ -93,6 +93,7 @@ TEST_P(AgentCensus, GivenAPeriodicCensusWhenConfiguredThenCensusesArriveOnTheirO
 }
 
 INSTANTIATE_TEST_SUITE_P(Python311, AgentCensus, ::testing::ValuesIn(exactInterpreters()), interpreterName);
+INSTANTIATE_TEST_SUITE_P(Portable, AgentCensus, ::testing::ValuesIn(portableInterpreters()), interpreterName);
 
 } // namespace
 } // namespace gcscope::test

@@ -65,6 +65,7 @@ TEST_P(AgentHandshake, GivenAZeroIntervalWhenReconfiguringThenItIsRefusedAndSamp
 }
 
 INSTANTIATE_TEST_SUITE_P(Python311, AgentHandshake, ::testing::ValuesIn(exactInterpreters()), interpreterName);
+INSTANTIATE_TEST_SUITE_P(Portable, AgentHandshake, ::testing::ValuesIn(portableInterpreters()), interpreterName);
 
 // Other versions: the 3.11 agent loads (it has no CPython symbol of its own), says why it cannot
 // work and leaves without touching the interpreter. (The profiler never sends it there: this is the

@@ -119,6 +119,7 @@ TEST_P(AgentLifecycle, GivenAnAttachedAgentWhenTheTargetExitsThenItExitsCleanly)
 }
 
 INSTANTIATE_TEST_SUITE_P(Python311, AgentLifecycle, ::testing::ValuesIn(exactInterpreters()), interpreterName);
+INSTANTIATE_TEST_SUITE_P(Portable, AgentLifecycle, ::testing::ValuesIn(portableInterpreters()), interpreterName);
 
 } // namespace
 } // namespace gcscope::test

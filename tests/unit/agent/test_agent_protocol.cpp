@@ -182,6 +182,7 @@ TEST_P(AgentProtocol, GivenAListenerOfAnotherUserThenTheAgentSaysNothingAndLeave
 }
 
 INSTANTIATE_TEST_SUITE_P(Python311, AgentProtocol, ::testing::ValuesIn(exactInterpreters()), interpreterName);
+INSTANTIATE_TEST_SUITE_P(Portable, AgentProtocol, ::testing::ValuesIn(portableInterpreters()), interpreterName);
 
 } // namespace
 } // namespace gcscope::test

@@ -99,10 +99,13 @@ TEST_P(
     const auto* head = snapshot.at(id(linked["head"]));
     ASSERT_NE(head, nullptr);
     std::uint64_t length = 0;
+    const bool named = GetParam().form != "portable"; // it does not name instance attributes
     for (const auto* node = head; node && snapshot.typeOf(*node) == "__main__.Node"; ++length) {
         ASSERT_EQ(node->references.size(), 2u);
-        EXPECT_EQ(snapshot.edgeName(node->references[0].label), "next");
-        EXPECT_EQ(snapshot.edgeName(node->references[1].label), "__class__");
+        if (named) {
+            EXPECT_EQ(snapshot.edgeName(node->references[0].label), "next");
+            EXPECT_EQ(snapshot.edgeName(node->references[1].label), "__class__");
+        }
         node = snapshot.at(node->references[0].target);
     }
     EXPECT_EQ(length, kNodes);
@@ -118,8 +121,10 @@ TEST_P(
         static_cast<unsigned long long>(walk["objects"].get<std::uint64_t>()), python * 1e3, pause / python);
     EXPECT_GT(snapshot.begin.pauseNs, 0);
     // The goal is 0.35 of the pure-Python walk (about 0.2 measured); only a clear regression fails
-    // here, as a loaded machine stretches both.
-    EXPECT_LT(pause, python) << "the native walk is slower than the pure-Python one";
+    // here, as a loaded machine stretches both. The portable form first has gc.get_objects() build
+    // its list: its figures are in scripts/bench.sh.
+    if (GetParam().form != "portable")
+        EXPECT_LT(pause, python) << "the native walk is slower than the pure-Python one";
     detach();
 }
 
@@ -151,6 +156,10 @@ bool validUtf8(const std::string& text)
 
 TEST_P(AgentSnapshot, GivenKnownStructuresWhenASnapshotIsTakenThenReferencesLabelsRefcountsAndFlagsAreExact)
 {
+    if (GetParam().form == "portable")
+        GTEST_SKIP() << "the portable form names few references (no frames, instance attributes or function fields "
+                        "of its own); its references, sizes and refcounts are held against CPython by the varied-heap "
+                        "truth test";
     attach(10'000);
     auto known = host->command("known");
     ASSERT_FALSE(known.is_null());
@@ -302,6 +311,9 @@ TEST_P(AgentSnapshot, GivenAVariedHeapWhenASnapshotIsTakenThenEachObjectMatchesW
 // collector itself computes it; earlier versions count every stack reference anyway.
 TEST_P(AgentSnapshot, GivenASuspendedGeneratorWithABorrowedStackReferenceThenItsTargetIsHeldFromInsideOnly)
 {
+    if (GetParam().form == "portable")
+        GTEST_SKIP() << "the portable form does not read frames, so it cannot tell borrowed stack references "
+                        "(3.14+) from counted ones";
     attach(10'000);
     auto built = host->command("borrowed");
     ASSERT_FALSE(built.is_null());
@@ -390,6 +402,8 @@ TEST_P(AgentSnapshot, GivenAnotherThreadAllocatingWhenSnapshotsAreTakenThenEachI
 
 TEST_P(AgentSnapshot, GivenAThreadWhoseFrameExistsThenThatFrameIsAnExplicitRootLabelledWithItsLine)
 {
+    if (GetParam().form == "portable")
+        GTEST_SKIP() << "the portable form does not read threads' frames (locals show as references nobody explains)";
     attach(10'000);
     auto parked = host->command("park_thread");
     ASSERT_FALSE(parked.is_null());
@@ -428,6 +442,7 @@ TEST_P(AgentSnapshot, GivenAMalformedSnapshotRequestThenTheAgentClosesAndCleansU
 }
 
 INSTANTIATE_TEST_SUITE_P(Python311, AgentSnapshot, ::testing::ValuesIn(exactInterpreters()), interpreterName);
+INSTANTIATE_TEST_SUITE_P(Portable, AgentSnapshot, ::testing::ValuesIn(portableInterpreters()), interpreterName);
 
 } // namespace
 } // namespace gcscope::test

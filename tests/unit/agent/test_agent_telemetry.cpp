@@ -74,7 +74,8 @@ TEST_P(AgentTelemetry, GivenCollectionsWhenTheyRunThenEachOneIsReportedExactlyOn
     ASSERT_FALSE(gen2.is_null());
     auto after = gen2["stats"];
     const auto infoKeys = host->command("facts")["gc_info_keys"];
-    const auto has = [&](const char* key) { return std::find(infoKeys.begin(), infoKeys.end(), key) != infoKeys.end(); };
+    const auto has
+        = [&](const char* key) { return std::find(infoKeys.begin(), infoKeys.end(), key) != infoKeys.end(); };
     ASSERT_TRUE(has("collected")) << infoKeys.dump();
     const bool ownTiming = has("duration"), ownCandidates = has("candidates");
 
@@ -177,6 +178,7 @@ TEST_P(AgentTelemetry, GivenCyclicGarbageWhenTheProfilerAsksToCollectThenTheAckC
 }
 
 INSTANTIATE_TEST_SUITE_P(Python311, AgentTelemetry, ::testing::ValuesIn(exactInterpreters()), interpreterName);
+INSTANTIATE_TEST_SUITE_P(Portable, AgentTelemetry, ::testing::ValuesIn(portableInterpreters()), interpreterName);
 
 } // namespace
 } // namespace gcscope::test

@@ -64,6 +64,30 @@ inline bool strIsReady(PyObject* o)
     return PyUnicode_IS_READY(o);
 }
 
+// A tuple's items (3.14 added a cached hash in front of them).
+inline PyObject* const* tupleItems(PyObject* o)
+{
+    return reinterpret_cast<PyTupleObject*>(o)->ob_item;
+}
+
+// A ready str's representation: its kind (1, 2 or 4 bytes a character), its characters, how many.
+inline int strKind(PyObject* o)
+{
+    return static_cast<int>(PyUnicode_KIND(o));
+}
+inline const void* strData(PyObject* o)
+{
+    return PyUnicode_DATA(o);
+}
+inline Py_ssize_t strLength(PyObject* o)
+{
+    return PyUnicode_GET_LENGTH(o);
+}
+inline bool strIsAscii(PyObject* o)
+{
+    return reinterpret_cast<PyASCIIObject*>(o)->state.ascii;
+}
+
 // An int's digits, least significant first, and how many are in use; its sign.
 inline const digit* intDigits(PyObject* o)
 {

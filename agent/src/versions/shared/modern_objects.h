@@ -55,8 +55,10 @@ inline void fillEntries(PyDictKeysObject* keys, DictEntries& out)
 inline bool readDictEntries(PyObject* dict, DictEntries& out)
 {
     auto* mp = reinterpret_cast<PyDictObject*>(dict);
-    if (!mp->ma_keys)
-        return false;
+    if (!mp->ma_keys) { // dict_traverse would not survive it: nothing to visit
+        out = {};
+        return true;
+    }
     fillEntries(mp->ma_keys, out);
     out.splitValues = mp->ma_values ? mp->ma_values->values : nullptr;
     return true;

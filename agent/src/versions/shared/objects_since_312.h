@@ -42,6 +42,30 @@ inline bool strIsReady(PyObject*)
     return true; // every str has its final representation since 3.12
 }
 
+// A tuple's items (3.14 added a cached hash in front of them).
+inline PyObject* const* tupleItems(PyObject* o)
+{
+    return reinterpret_cast<PyTupleObject*>(o)->ob_item;
+}
+
+// A ready str's representation: its kind (1, 2 or 4 bytes a character), its characters, how many.
+inline int strKind(PyObject* o)
+{
+    return static_cast<int>(PyUnicode_KIND(o));
+}
+inline const void* strData(PyObject* o)
+{
+    return PyUnicode_DATA(o);
+}
+inline Py_ssize_t strLength(PyObject* o)
+{
+    return PyUnicode_GET_LENGTH(o);
+}
+inline bool strIsAscii(PyObject* o)
+{
+    return reinterpret_cast<PyASCIIObject*>(o)->state.ascii;
+}
+
 // lv_tag: bits 0-1 the sign (0 positive, 1 zero, 2 negative), bit 2 reserved (3.14+: small ints),
 // then the digit count.
 inline const digit* intDigits(PyObject* o)

@@ -1,0 +1,365 @@
+// The portable form's runtime side: which versions it serves and the facts it needs of each, and
+// the interface of python_compat.h through the public C API (see version_layout.h for what that
+// gives up). Nothing here reads an internal structure; nothing references a CPython symbol
+// directly (everything goes through py() or dlsym).
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "gc_callback.h"
+#include "python_api.h"
+#include "python_compat.h"
+
+#include <cstdio>
+#include <dlfcn.h>
+
+namespace gcscope::agent {
+
+namespace portable {
+RuntimeFacts facts;
+
+namespace {
+// Objects the snapshot walks, from the last one (buffers are sized by it ahead of the next).
+Py_ssize_t g_lastTracked = 0;
+// The C __sizeof__ of dict, type, code and frame (method descriptors of those builtin types).
+PyObject* g_dictSizeof = nullptr;
+PyObject* g_typeSizeof = nullptr;
+PyObject* g_codeSizeof = nullptr;
+PyObject* g_frameSizeof = nullptr;
+using GetDict = PyObject* (*)(PyTypeObject*);
+GetDict g_typeGetDict = nullptr; // PyType_GetDict, 3.12+
+using IsFinalizing = int (*)();
+IsFinalizing g_isFinalizing = nullptr;
+
+void setFacts(int minor)
+{
+    RuntimeFacts f;
+    f.minor = minor;
+    if (minor >= 12) {
+        f.immortals = true;
+        f.managedWeakrefFlag = true;
+        f.staticTypesHavePreHeader = minor == 12; // sys.getsizeof checks tp_is_gc from 3.13
+        f.intTag = true;
+        f.asciiSize = 40;
+        f.compactSize = 56;
+        f.utf8LengthOffset = 40;
+        f.utf8Offset = 48;
+        f.hasWstr = false;
+        f.legacyDataOffset = 56;
+    }
+    if (minor >= 14) {
+        f.refcountIsLowHalf = true;
+        f.immortalInitial = 3U << 30;
+        f.tupleItemsOffset = 32;
+    }
+    facts = f;
+}
+
+std::size_t callSizeof(PyObject* descriptor, PyObject* o)
+{
+    if (!descriptor)
+        return static_cast<std::size_t>(Py_TYPE(o)->tp_basicsize);
+    PyObject* result = py().PyObject_CallOneArg(descriptor, o);
+    const Py_ssize_t size = result ? py().PyLong_AsSsize_t(result) : -1;
+    decref(result);
+    if (size < 0) {
+        py().PyErr_Clear();
+        return static_cast<std::size_t>(Py_TYPE(o)->tp_basicsize);
+    }
+    return static_cast<std::size_t>(size);
+}
+
+// A borrowed reference to what `get` returned, which `owner` keeps alive (a name it holds).
+PyObject* borrowed(PyObject* fresh)
+{
+    if (!fresh) {
+        py().PyErr_Clear();
+        return nullptr;
+    }
+    decref(fresh);
+    return fresh;
+}
+
+PyObject* sizeofOf(PyTypeObject* type)
+{
+    PyObject* descriptor = py().PyObject_GetAttrString(reinterpret_cast<PyObject*>(type), "__sizeof__");
+    if (!descriptor) {
+        py().PyErr_Clear();
+        return nullptr;
+    }
+    if (!Py_IS_TYPE(descriptor, py().PyMethodDescr_Type)) {
+        decref(descriptor);
+        return nullptr;
+    }
+    return descriptor; // kept: a builtin type's own method, alive as long as the interpreter
+}
+} // namespace
+} // namespace portable
+
+using namespace portable;
+
+bool runtimeIsSupported(const RuntimeVersion& v)
+{
+    // A free-threaded build exports the shared-refcount entry points; its objects are laid out otherwise.
+    if (v.major != 3 || v.minor < 11 || v.minor > 15 || dlsym(RTLD_DEFAULT, "_Py_DecRefShared"))
+        return false;
+    setFacts(v.minor);
+    g_typeGetDict = reinterpret_cast<GetDict>(dlsym(RTLD_DEFAULT, "PyType_GetDict"));
+    g_isFinalizing = reinterpret_cast<IsFinalizing>(dlsym(RTLD_DEFAULT, v.minor >= 13 ? "Py_IsFinalizing" : "_Py_IsFinalizing"));
+    return g_isFinalizing != nullptr;
+}
+
+const char* agentForm()
+{
+    return "portable";
+}
+
+bool interpreterFinalizing()
+{
+    return g_isFinalizing && g_isFinalizing() != 0;
+}
+
+bool portableIsTracked(const GcHeader* h)
+{
+    return py().PyObject_GC_IsTracked(objectOf(const_cast<GcHeader*>(h))) != 0;
+}
+
+bool readInterpreterLayout(PyObject*, PyObject*, InterpreterLayout& out, std::string& error)
+{
+    out = {};
+    PyInterpreterState* interp = py().PyInterpreterState_Main();
+    PyObject* modules = py().PyImport_GetModuleDict();
+    if (!interp || !modules || !PyDict_Check(modules)) {
+        error = "the interpreter's modules are not reachable";
+        return false;
+    }
+    out.modules = modules;
+    if (PyObject* key = py().PyUnicode_InternFromString("builtins")) {
+        PyObject* builtins = py().PyDict_GetItemWithError(modules, key);
+        if (builtins && Py_IS_TYPE(builtins, py().PyModule_Type))
+            out.builtins = py().PyModule_GetDict(builtins);
+        decref(key);
+    }
+    py().PyErr_Clear();
+    if (!g_dictSizeof) {
+        g_dictSizeof = sizeofOf(py().PyDict_Type);
+        g_typeSizeof = sizeofOf(py().PyType_Type);
+        g_codeSizeof = sizeofOf(py().PyCode_Type);
+        g_frameSizeof = sizeofOf(py().PyFrame_Type);
+    }
+    out.enumerate = true; // no collector lists: the walk asks gc.get_objects()
+    out.collecting = collectionInProgress(); // our gc callback sees every collection start and stop
+    out.liveObjects = &g_lastTracked;
+    out.walkedObjects = &g_lastTracked;
+    out.interpreter = interp;
+    return true;
+}
+
+// Frame objects exist only where something asked for one; asking (PyThreadState_GetFrame) would
+// make them. The portable form leaves them alone: locals show as references nobody explains.
+void collectThreadFrameObjects(const InterpreterLayout&, std::vector<PyObject*>&) { }
+
+// The entries in order (PyDict_Next: no allocation, no code), copied into a buffer this thread
+// reuses, as if every key were a str (dict_traverse then visits values only): the labeller checks
+// each name against the references tp_traverse really visited and stops at the first that differs.
+bool readDictEntries(PyObject* dict, DictEntries& out)
+{
+    struct Entry {
+        PyObject* key;
+        PyObject* value;
+    };
+    static thread_local std::vector<Entry> entries;
+    entries.clear();
+    Py_ssize_t position = 0;
+    PyObject* key = nullptr;
+    PyObject* value = nullptr;
+    bool allStr = true;
+    while (py().PyDict_Next(dict, &position, &key, &value)) {
+        entries.push_back({ key, value });
+        allStr = allStr && Py_IS_TYPE(key, py().PyUnicode_Type);
+    }
+    out = {};
+    out.entries = reinterpret_cast<const char*>(entries.data());
+    out.stride = sizeof(Entry);
+    out.keyOffset = offsetof(Entry, key);
+    out.valueOffset = offsetof(Entry, value);
+    out.count = static_cast<Py_ssize_t>(entries.size());
+    out.unicodeKeys = allStr;
+    out.approximate = true;
+    return true;
+}
+
+bool readCachedKeys(PyTypeObject*, DictEntries&)
+{
+    return false;
+}
+
+bool readInstanceAttributes(PyObject*, bool, InstanceAttributes& out)
+{
+    out = {};
+    return false;
+}
+
+const void* instanceAttributesAddress(PyObject*)
+{
+    return nullptr;
+}
+
+StackSlot frameSlot(const InterpreterFrameView&, int)
+{
+    return {};
+}
+
+bool readFrame(PyObject*, FrameView&)
+{
+    return false;
+}
+
+bool readGenerator(PyObject*, GeneratorView&)
+{
+    return false;
+}
+
+// func_traverse's order of 3.11, whose fields keep their places in the public PyFunctionObject of
+// later versions; the fields they added (type parameters, __annotate__) are usually null, and the
+// labeller stops naming at the first visit that differs.
+std::size_t functionVisits(PyObject* function, FunctionVisit* out)
+{
+    auto* f = reinterpret_cast<PyFunctionObject*>(function);
+    const FunctionVisit visits[] = {
+        { FunctionField::Code, f->func_code },
+        { FunctionField::Globals, f->func_globals },
+        { FunctionField::Builtins, f->func_builtins },
+        { FunctionField::Module, f->func_module },
+        { FunctionField::Defaults, f->func_defaults },
+        { FunctionField::KwDefaults, f->func_kwdefaults },
+        { FunctionField::Doc, f->func_doc },
+        { FunctionField::Name, f->func_name },
+        { FunctionField::Dict, f->func_dict },
+        { FunctionField::Closure, f->func_closure },
+        { FunctionField::Annotations, f->func_annotations },
+        { FunctionField::Qualname, f->func_qualname },
+    };
+    std::size_t n = 0;
+    for (const FunctionVisit& v : visits)
+        out[n++] = v;
+    return n;
+}
+
+// type_traverse's order (heap types), the same from 3.11 to 3.15: the first fields of PyTypeObject
+// keep their places; the module through the public getter.
+std::size_t typeVisits(PyTypeObject* t, TypeVisit* out)
+{
+    std::size_t n = 0;
+    out[n++] = { "__dict__", t->tp_dict };
+    out[n++] = { "tp_cache", t->tp_cache };
+    out[n++] = { "__mro__", t->tp_mro };
+    out[n++] = { "__bases__", t->tp_bases };
+    out[n++] = { "__base__", reinterpret_cast<PyObject*>(t->tp_base) };
+    out[n++] = { "ht_module", heapTypeModule(t) };
+    return n;
+}
+
+// Each of these hands out a name its owner holds: the new reference is given back at once.
+PyObject* moduleName(PyObject* module)
+{
+    return borrowed(py().PyModule_GetNameObject(module));
+}
+
+PyObject* moduleDict(PyObject* module)
+{
+    return py().PyModule_GetDict(module);
+}
+
+PyObject* codeQualname(PyObject* code)
+{
+    PyObject* name = borrowed(py().PyObject_GetAttrString(code, "co_qualname"));
+    return name && PyUnicode_Check(name) ? name : nullptr;
+}
+
+PyObject* generatorQualname(PyObject* generator)
+{
+    PyObject* name = borrowed(py().PyObject_GetAttrString(generator, "__qualname__"));
+    return name && PyUnicode_Check(name) ? name : nullptr;
+}
+
+PyObject* heapTypeQualname(PyTypeObject* type)
+{
+    return borrowed(py().PyType_GetQualName(type));
+}
+
+// ht_module sits after fields that differ between versions, and PyType_GetModule raises (makes
+// an exception object mid-walk) for the many types without one: not read. type_traverse visits
+// it last, so only its own name is missing.
+PyObject* heapTypeModule(PyTypeObject*)
+{
+    return nullptr;
+}
+
+PyObject* typeDict(PyTypeObject* type)
+{
+    if (type->tp_dict)
+        return type->tp_dict;
+    // 3.12+ keep static builtin types' dicts in the interpreter.
+    return g_typeGetDict ? borrowed(g_typeGetDict(type)) : nullptr;
+}
+
+std::size_t typeSizeof(PyObject* o)
+{
+    return callSizeof(g_typeSizeof, o);
+}
+
+std::size_t codeSizeof(PyObject* o)
+{
+    return callSizeof(g_codeSizeof, o);
+}
+
+std::size_t frameSizeof(PyObject* o)
+{
+    return callSizeof(g_frameSizeof, o);
+}
+
+std::size_t dictSizeof(PyObject* o)
+{
+    return callSizeof(g_dictSizeof, o);
+}
+
+std::size_t intSizeof(PyObject* o)
+{
+    return layout::intSizeofDigits(layout::intDigitCount(o));
+}
+
+// str.__sizeof__ natively (held leaves are measured without the GIL): compact ASCII, compact, or
+// the legacy two-block form, plus the UTF-8 cache and (3.11) the wchar_t cache when they own memory.
+std::size_t strSizeof(PyObject* o)
+{
+    const std::uint32_t state = strState(o);
+    const bool compact = state >> 5 & 1, ascii = state >> 6 & 1;
+    const bool compactAscii = compact && ascii;
+    const auto length = static_cast<std::size_t>(layout::strLength(o));
+    const auto kind = static_cast<std::size_t>(layout::strKind(o));
+    const void* data = layout::strData(o);
+    std::size_t size;
+    if (compactAscii)
+        size = facts.asciiSize + length + 1;
+    else if (compact)
+        size = facts.compactSize + (length + 1) * kind;
+    else
+        size = facts.legacyDataOffset + sizeof(void*) + (data ? (length + 1) * kind : 0);
+    if (facts.hasWstr) {
+        const bool ready = state >> 7 & 1;
+        const void* wstr = fieldAt<const void*>(o, facts.wstrOffset);
+        if (wstr && (!ready || wstr != data)) {
+            const std::size_t wstrLength
+                = compactAscii ? length : static_cast<std::size_t>(fieldAt<Py_ssize_t>(o, facts.wstrLengthOffset));
+            size += (wstrLength + 1) * sizeof(wchar_t);
+        }
+    }
+    if (!compactAscii) {
+        const void* utf8 = fieldAt<const void*>(o, facts.utf8Offset);
+        if (utf8 && utf8 != data)
+            size += static_cast<std::size_t>(fieldAt<Py_ssize_t>(o, facts.utf8LengthOffset)) + 1;
+    }
+    return size;
+}
+
+} // namespace gcscope::agent
