@@ -209,6 +209,39 @@ class InContainers(unittest.TestCase):
                 self.assertEqual(j["suspects"][0]["type"], "__main__.Request")
                 self.assertIn("__main__.AuditLog.entries", j["suspects"][0]["owner"])
 
+    def test_twenty_attach_cycles_and_a_killed_profiler_leave_the_target_as_it_was(self):
+        for c in CONTAINERS:
+            with self.subTest(container=c.name):
+                t = self.start(c, "sleeper.py", 0.2)
+                threads = lambda: len(os.listdir("/proc/%d/task" % t.pid))
+                fds = lambda: len(os.listdir("/proc/%d/fd" % t.pid))
+                before = (threads(), fds())
+                for i in range(20):
+                    path = os.path.join(self.work, "cycle-%s-%d.db" % (c.name, i))
+                    r = gcscope("snapshot", "--pid", t.pid, "-o", path)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    os.unlink(path)
+                    self.assertEqual((threads(), fds()), before, "after attach %d" % (i + 1))
+                self.assertNothingLeft(t)
+
+                # A profiler SIGKILLed mid-session: the agent notices, its thread and socket go.
+                path = os.path.join(self.work, "killed-%s.db" % c.name)
+                p = subprocess.Popen([os.environ.get("GCSCOPE", "gcscope"), "record", "--pid", str(t.pid), "-o", path,
+                                      "--interval", "50"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and threads() == before[0]:
+                    time.sleep(0.05)
+                self.assertEqual(threads(), before[0] + 1, "the agent's thread never started")
+                time.sleep(0.5)
+                p.kill()
+                p.wait()
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline and (threads(), fds()) != before:
+                    time.sleep(0.05)
+                self.assertEqual((threads(), fds()), before, "the agent did not wind down after the kill")
+                self.assertTrue(t.alive())
+                self.assertNothingLeft(t)
+
     def test_what_a_killed_gcscope_left_in_the_container_is_removed_by_the_next(self):
         pid_namespace = os.stat("/proc/self/ns/pid").st_ino
         dead = subprocess.Popen(["true"])
