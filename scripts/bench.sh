@@ -1,20 +1,33 @@
 #!/usr/bin/env bash
-# Benchmarks (not part of the test suite): build a release tree and run tests/bench/.
+# Benchmarks (not part of the test suite): build a release tree and run tests/bench/ on every
+# interpreter here (tests/bench/target_interpreters.py: Debian's and pyenv's, sid's 3.13-3.15 chrooted;
+# missing ones are skipped with the reason), with the exact agent form and the portable one when built.
+#   GCSCOPE_BENCH_OBJECTS=1000000  the heap snapshots' heap size
+#   GCSCOPE_BENCH_BIG=1            adds a ~10M-object heap
+#   GCSCOPE_BENCH_ROUNDS=5         sampling overhead: alternating rounds per interpreter and form
+#   GCSCOPE_BENCH_ROUND_S=6        sampling overhead: seconds per round
+#   GCSCOPE_BENCH_PYTHONS=all      interpreters by label (debian-3.11 sid-3.15 ...) or path
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# Debian's CPython 3.13, 3.14 and 3.15: headers to build their agents, a sid root to run them in.
+bash scripts/sid-pythons.sh all
 BUILD=build/bench
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target gcscope gcscope_agent snapshot_analysis_bench analysis_bench
-PYTHONS=(/usr/bin/python3)
-if command -v python3 > /dev/null; then
-    PATH_PY=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
-    [ "$PATH_PY" != "$(realpath /usr/bin/python3)" ] && PYTHONS+=("$PATH_PY")
-fi
-/usr/bin/python3 tests/bench/sampling_overhead.py "$BUILD/profiler/gcscope" "${PYTHONS[@]}"
+cmake --build "$BUILD" -j"$(nproc)" --target gcscope gcscope_agents snapshot_analysis_bench analysis_bench
+read -r -a PYTHONS <<< "${GCSCOPE_BENCH_PYTHONS:-all}"
+RESULTS=$(mktemp)
+trap 'rm -f "$RESULTS"' EXIT
+status=0
+/usr/bin/python3 tests/bench/sampling_overhead.py "$BUILD/profiler/gcscope" "${PYTHONS[@]}" --json "$RESULTS" \
+    || status=1
 # Heap snapshots: a ~1M-object heap (set GCSCOPE_BENCH_BIG=1 to add a ~10M-object one).
-SIZES=(1000000)
+SIZES=("${GCSCOPE_BENCH_OBJECTS:-1000000}")
 [ "${GCSCOPE_BENCH_BIG:-0}" = 1 ] && SIZES+=(10000000)
-/usr/bin/python3 tests/bench/snapshot_bench.py "$BUILD" /usr/bin/python3 "${SIZES[@]}"
+/usr/bin/python3 tests/bench/snapshot_bench.py "$BUILD" "${PYTHONS[@]}" --json "$RESULTS" "${SIZES[@]}" || status=1
 # The analysis engine alone on synthetic graphs.
-"$BUILD/tests/unit/analysis/analysis_bench"
+"$BUILD/tests/unit/analysis/analysis_bench" || status=1
+echo
+echo "=== all interpreters ==="
+/usr/bin/python3 tests/bench/bench_table.py "$RESULTS"
+exit $status

@@ -1,11 +1,16 @@
-"""Heap snapshot benchmark on one ~N-object heap, in one run:
-  pause ratio = the target's snapshot pause / the time of a pure-Python walk of the same heap
-  (gc.get_objects(), gc.get_referents and sys.getsizeof on each) — goal <= 0.35, stretch 0.1;
-  ingest time; bytes per object on disk; roots + unreachable + SCC + dominators time (goal < 3 s);
-  a retention path query (goal < 100 ms); peak memory of the analysis.
+"""Heap snapshot benchmark on one ~N-object heap per interpreter, in one run:
+  pause ratio = the target's snapshot pause / the time of a pure-Python walk of the same heap on the
+  same interpreter (gc.get_objects(), gc.get_referents and sys.getsizeof on each) — goal <= 0.35,
+  stretch 0.1; the pause in ns per tracked object; ingest time; bytes per object on disk; roots +
+  unreachable + SCC + dominators time (goal < 3 s); a retention path query (goal < 100 ms); peak
+  memory of the analysis.
+Each interpreter's heap is snapshotted with the exact agent form the version table picks for it, then
+with the portable form when the build has libgcscope_agent_portable.so.
 With --repeat N the same heap is walked and snapshotted N times (each snapshot a new attach, as the
 CLI does) and the pause ratios' median is reported as well: on a busy machine single ratios scatter.
-Usage: snapshot_bench.py BUILD_DIR PYTHON [--repeat N] [OBJECTS ...]"""
+Usage: snapshot_bench.py BUILD_DIR [PYTHON ...] [--repeat N] [--json FILE] [OBJECTS ...]
+  PYTHON: `all` (the default), a label of target_interpreters.py (`debian-3.11`, `sid-3.15`, ...) or
+  the path of an interpreter on this machine. --json FILE appends one JSON line per result."""
 import json
 import os
 import statistics
@@ -15,92 +20,174 @@ import sys
 import tempfile
 import time
 
+import bench_table
+import target_interpreters as interpreters
+
 HERE = os.path.dirname(os.path.abspath(__file__))
+SNAPSHOT_TIMEOUT_S = 900  # a 10M-object heap takes a few minutes to store
 
 
 def python_walk(target):
     """The faster of two pure-Python walks of the target's heap, in seconds."""
     walks = []
     for _ in range(2):
-        target.stdin.write("walk\n")
-        target.stdin.flush()
-        walks.append(float(target.stdout.readline().split()[1]))
+        target.process.stdin.write("walk\n")
+        target.process.stdin.flush()
+        answer = target.process.stdout.readline().split()
+        if len(answer) < 2:
+            raise RuntimeError("the target stopped answering (exit status %s)" % target.process.poll())
+        walks.append(float(answer[1]))
     return min(walks)
 
 
-def snapshot_pause(gcscope, pid):
+def take_snapshot(gcscope, form, pid, db):
+    """One snapshot of the target into db: "" or why it failed."""
+    argv, env = interpreters.gcscope_command(gcscope, form, "snapshot", "--pid", pid, "-o", db)
+    try:
+        r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return "gcscope snapshot did not finish in %d s" % SNAPSHOT_TIMEOUT_S
+    if r.returncode != 0:
+        lines = r.stderr.strip().splitlines()
+        return lines[-1] if lines else "gcscope exited with %d" % r.returncode
+    return ""
+
+
+def snapshot_pause(gcscope, form, pid):
     """Takes one snapshot of the target; the pause it reports, in seconds."""
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "pause.db")
-        r = subprocess.run([gcscope, "snapshot", "--pid", str(pid), "-o", db], capture_output=True, text=True)
-        if r.returncode != 0:
-            raise SystemExit(r.stderr)
+        error = take_snapshot(gcscope, form, pid, db)
+        if error:
+            raise RuntimeError(error)
         con = sqlite3.connect(db)
         pause_ns = con.execute("SELECT pause_ns FROM snapshots ORDER BY id DESC LIMIT 1").fetchone()[0]
         con.close()
         return pause_ns / 1e9
 
 
-def run(build, python, n, repeat=1):
+def measure(build, target, form_label, form, tracked, repeat):
+    """Walks and snapshots the target's heap with one agent form, prints the figures; the result."""
     gcscope = os.path.join(build, "profiler", "gcscope")
     bench = os.path.join(build, "tests", "bench", "snapshot_analysis_bench")
-    target = subprocess.Popen([python, os.path.join(HERE, "heap_target.py"), str(n)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        ready = target.stdout.readline().split()
+    walk = python_walk(target)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "bench.db")
+        t0 = time.monotonic()
+        error = take_snapshot(gcscope, form, target.pid, db)
+        wall = time.monotonic() - t0
+        if error:
+            print("    %s form: snapshot failed: %s" % (form_label, error))
+            return {"status": "failed: " + error}
+        con = sqlite3.connect(db)
+        pause_ns, ingest_ns, objects, edges, snapshot_tracked = con.execute(
+            "SELECT pause_ns, ingest_ns, objects, edges, tracked_objects FROM snapshots ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        con.close()
+        size = os.path.getsize(db)
+        analysis = json.loads(subprocess.run([bench, db], capture_output=True, text=True, check=True).stdout)
+    pause = pause_ns / 1e9
+    print("    %s form: snapshot of %d objects incl. leaves (%d tracked), %d references"
+          % (form_label, objects, snapshot_tracked, edges))
+    print("      pure-Python walk %.3f s; snapshot pause %.3f s -> ratio %.3f (goal <= 0.35, stretch 0.1); "
+          "%.0f ns per tracked object (walk %.0f ns)"
+          % (walk, pause, pause / walk, pause_ns / tracked, walk * 1e9 / tracked))
+    print("      snapshot command wall time %.2f s; ingest (SQLite write) %.2f s" % (wall, ingest_ns / 1e9))
+    print("      database %.1f MiB = %.1f bytes per object incl. references (goal <= 60)"
+          % (size / 2**20, size / objects))
+    print("      analysis: load %.2f s; roots+unreachable %.2f s, SCC+cycles %.2f s, dominators %.2f s -> %.2f s "
+          "(goal < 3 s); path query first %.1f ms (incl. BFS), next %.3f ms (goal < 100 ms); peak RSS %.0f MiB"
+          % (analysis["load_s"], analysis["roots_unreachable_s"], analysis["scc_cycles_s"],
+             analysis["dominators_s"], analysis["analysis_total_s"], analysis["path_first_query_s"] * 1e3,
+             analysis["path_next_query_s"] * 1e3, analysis["peak_rss_mib"]))
+    result = {"status": "ok", "walk_s": walk, "pause_s": pause, "ratio": pause / walk,
+              "pause_ns_per_object": pause_ns / tracked, "walk_ns_per_object": walk * 1e9 / tracked}
+    if repeat > 1:
+        ratios = [pause / walk]
+        for _ in range(repeat - 1):
+            walk = python_walk(target)
+            try:
+                pause = snapshot_pause(gcscope, form, target.pid)
+            except RuntimeError as e:
+                print("      again: snapshot failed: %s" % e)
+                continue
+            ratios.append(pause / walk)
+            print("      again: pure-Python walk %.3f s; snapshot pause %.3f s -> ratio %.3f" % (walk, pause, pause / walk))
+        print("      pause ratio over %d snapshots: median %.3f (min %.3f, max %.3f)"
+              % (len(ratios), statistics.median(ratios), min(ratios), max(ratios)))
+        result["ratio_median"] = statistics.median(ratios)
+    return result
+
+
+def run(build, interpreter, n, repeat):
+    """Every form's figures on one interpreter's heap of about n objects: a list of results."""
+    gcscope = os.path.join(build, "profiler", "gcscope")
+    base = {"bench": "snapshot", "label": interpreter.label, "python": interpreter.root + interpreter.python,
+            "objects": n}
+    why = interpreter.unavailable()
+    if why:
+        print("  %s: skipped: %s" % (interpreter.label, why))
+        return [dict(base, status="skipped: " + why)]
+    with interpreter.start(os.path.join(HERE, "heap_target.py"), n, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True) as target:
+        ready = target.process.stdout.readline().split()
+        if not ready:
+            why = "the target exited with %s before it was ready" % target.process.wait()
+            print("  %s: failed: %s" % (interpreter.label, why))
+            return [dict(base, status="failed: " + why)]
         tracked = int(ready[2])
-        walk = python_walk(target)
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "bench.db")
-            t0 = time.monotonic()
-            r = subprocess.run([gcscope, "snapshot", "--pid", str(target.pid), "-o", db], capture_output=True, text=True)
-            wall = time.monotonic() - t0
-            if r.returncode != 0:
-                raise SystemExit(r.stderr)
-            con = sqlite3.connect(db)
-            pause_ns, ingest_ns, objects, edges = con.execute(
-                "SELECT pause_ns, ingest_ns, objects, edges FROM snapshots ORDER BY id DESC LIMIT 1").fetchone()
-            con.close()
-            size = os.path.getsize(db)
-            analysis = json.loads(subprocess.run([bench, db], capture_output=True, text=True, check=True).stdout)
-        pause = pause_ns / 1e9
-        print("  python %s, %d tracked objects (snapshot: %d objects incl. leaves, %d references)"
-              % (python, tracked, objects, edges))
-        print("    pure-Python walk %.3f s; snapshot pause %.3f s -> ratio %.3f (goal <= 0.35, stretch 0.1)"
-              % (walk, pause, pause / walk))
-        print("    snapshot command wall time %.2f s; ingest (SQLite write) %.2f s" % (wall, ingest_ns / 1e9))
-        print("    database %.1f MiB = %.1f bytes per object incl. references (goal <= 60)"
-              % (size / 2**20, size / objects))
-        print("    analysis: load %.2f s; roots+unreachable %.2f s, SCC+cycles %.2f s, dominators %.2f s -> %.2f s "
-              "(goal < 3 s); path query first %.1f ms (incl. BFS), next %.3f ms (goal < 100 ms); peak RSS %.0f MiB"
-              % (analysis["load_s"], analysis["roots_unreachable_s"], analysis["scc_cycles_s"],
-                 analysis["dominators_s"], analysis["analysis_total_s"], analysis["path_first_query_s"] * 1e3,
-                 analysis["path_next_query_s"] * 1e3, analysis["peak_rss_mib"]))
-        if repeat > 1:
-            ratios = [pause / walk]
-            for _ in range(repeat - 1):
-                walk = python_walk(target)
-                pause = snapshot_pause(gcscope, target.pid)
-                ratios.append(pause / walk)
-                print("    again: pure-Python walk %.3f s; snapshot pause %.3f s -> ratio %.3f" % (walk, pause, pause / walk))
-            print("    pause ratio over %d snapshots: median %.3f (min %.3f, max %.3f)"
-                  % (repeat, statistics.median(ratios), min(ratios), max(ratios)))
-    finally:
-        target.kill()
-        target.wait()
+        seen = interpreters.describe(gcscope, target.pid)
+        if seen is None:
+            why = "gcscope ps does not list PID %d as a Python process" % target.pid
+            print("  %s: failed: %s" % (interpreter.label, why))
+            return [dict(base, status="failed: " + why)]
+        base.update(version=seen["python"], tracked=tracked)
+        if not seen["attachable"]:
+            print("  %s (Python %s): skipped: %s" % (interpreter.label, seen["python"], seen["reason"]))
+            return [dict(base, status="skipped: " + seen["reason"])]
+        where = " chrooted in %s" % interpreter.root if interpreter.root else ""
+        print("  %s: Python %s (%s%s, PID %d), %d tracked objects"
+              % (interpreter.label, seen["python"], interpreter.python, where, target.pid, tracked))
+        results = []
+        for form_label, form, missing in interpreters.forms_to_measure(gcscope, seen["agent_form"]):
+            if missing:
+                print("    %s form: %s" % (form_label, missing))
+                results.append(dict(base, form=form_label, status=missing))
+                continue
+            try:
+                figures = measure(build, target, form_label, form, tracked, repeat)
+            except (RuntimeError, BrokenPipeError) as e:
+                print("    %s form: failed: %s" % (form_label, e))
+                figures = {"status": "failed: %s" % e}
+            results.append(dict(base, form=form_label, **figures))
+        return results
 
 
 def main():
-    build, python = sys.argv[1], sys.argv[2]
-    args = sys.argv[3:]
-    repeat = 1
-    if args[:1] == ["--repeat"]:
-        repeat = max(1, int(args[1]))
-        args = args[2:]
-    sizes = [int(x) for x in args] or [1_000_000]
+    build = sys.argv[1]
+    args = sys.argv[2:]
+    repeat, results_file, specs, sizes = 1, "", [], []
+    while args:
+        arg = args.pop(0)
+        if arg == "--repeat":
+            repeat = max(1, int(args.pop(0)))
+        elif arg == "--json":
+            results_file = args.pop(0)
+        elif arg.isdigit():
+            sizes.append(int(arg))
+        else:
+            specs.append(arg)
     print("heap snapshot benchmark")
-    for n in sizes:
-        run(build, python, n, repeat)
+    results = []
+    for n in sizes or [1_000_000]:
+        print(" heap of about %d objects" % n)
+        for interpreter in interpreters.select(specs):
+            for result in run(build, interpreter, n, repeat):
+                results.append(result)
+                interpreters.add_result(results_file, **result)
+    print()
+    bench_table.print_table(results)
+    sys.exit(0 if all(not r["status"].startswith("failed") for r in results) else 1)
 
 
 if __name__ == "__main__":
