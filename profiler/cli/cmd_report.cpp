@@ -2,6 +2,7 @@
 // recording (suspects, owners, GC section and advice) as one file. Without -o it goes to stdout.
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "report/ReportText.h"
 
 #include "report/ReportWriter.h"
 
@@ -55,6 +56,8 @@ int runReport(const ReportArgs& a, bool sessionGiven)
         + std::to_string(built.target.sessionId) + " (" + std::to_string(built.suspects.size()) + " suspect"
         + (built.suspects.size() == 1 ? "" : "s") + ", " + std::to_string(built.advice.size()) + " advice) to "
         + a.output);
+    if (built.verdict.kind == "undecided")
+        printNote(report::headline(built)); // never a silent "0 suspects" when the evidence cannot tell
     return kOk;
 }
 

@@ -109,7 +109,9 @@ void header(std::string& out, const LeakReport& r)
         t.pid, esc(targetPythonText(t)), t.sessionId, esc(t.mode), t.complete ? "complete" : "incomplete",
         formatTimeNs(t.startedNs), formatDuration(t.durationS), r.snapshots, r.snapshots == 1 ? "" : "s");
 
-    const char* tone = !r.suspects.empty() ? "bad" : r.memory.untrackedGrowth ? "warn" : "good";
+    const char* tone = !r.suspects.empty()                                     ? "bad"
+        : r.memory.untrackedGrowth || r.verdict.kind == "undecided" ? "warn"
+                                                                              : "good";
     out += fmt::format("<div class=\"headline {}\">{}</div>", tone, esc(headline(r)));
     out += "<div class=\"figures\">";
     out += figure(std::to_string(r.suspects.size()), "leak suspects");
@@ -133,9 +135,9 @@ void suspects(std::string& out, const LeakReport& r)
 {
     out += "<section id=\"suspects\"><h2>Leak suspects</h2>";
     if (r.suspects.empty()) {
-        out += r.series.timesNs.size() >= 3
+        out += r.verdict.kind != "undecided"
             ? "<p>No type grew steadily: nothing in this recording looks like a leak of Python objects.</p>"
-            : "<p>Not enough points to test for steady growth (see the notes at the end).</p>";
+            : "<p>Cannot decide yet: " + esc(r.verdict.reason) + ". To decide: " + esc(r.verdict.advice) + ".</p>";
         if (r.memory.untrackedGrowth)
             out += "<p class=\"note\">" + esc(r.memory.note) + "</p>";
         out += "</section>";

@@ -1,5 +1,6 @@
 // renderJson: the stable contract of docs/report.md ("format": "gcscope-leak-report", "version": 1).
 // Fields may be added; none are renamed or removed without a new version.
+#include "report/ReportText.h"
 #include "report/ReportWriter.h"
 
 #include <cmath>
@@ -164,6 +165,9 @@ std::string renderJson(const LeakReport& r)
 
     json out = { { "format", "gcscope-leak-report" }, { "version", 1 }, { "target", targetJson(r.target) },
         { "gc", gcJson(r.gc) }, { "growth", growth }, { "suspects", suspects }, { "cycles", cycles },
+        { "verdict", { { "kind", r.verdict.kind }, { "headline", headline(r) },
+                         { "reason", r.verdict.reason.empty() ? json(nullptr) : json(r.verdict.reason) },
+                         { "advice", r.verdict.advice.empty() ? json(nullptr) : json(r.verdict.advice) } } },
         { "advice", advice }, { "generator", r.generator }, { "generated_ns", r.generatedNs }, { "file", r.file },
         { "session", r.target.sessionId },
         { "series", { { "source", r.series.source }, { "times_ns", r.series.timesNs } } },

@@ -194,6 +194,15 @@ struct Advice {
     std::vector<std::pair<std::string, double>> evidence; // the numbers behind it
 };
 
+// What the evidence allows the report to say about leaks. "undecided" when it is too thin to tell
+// steady growth from none (too few points of per-type counts and too few snapshots): the headline
+// then says so and what to do, never "No leak suspects".
+struct Verdict {
+    std::string kind = "no_steady_growth"; // "suspects", "no_steady_growth" or "undecided"
+    std::string reason; // undecided: why, one sentence
+    std::string advice; // undecided: what to do
+};
+
 struct LeakReport {
     std::string generator; // "gcscope 0.1.0"
     std::int64_t generatedNs = 0;
@@ -202,6 +211,7 @@ struct LeakReport {
     SeriesInfo series;
     std::optional<std::int64_t> snapshotId; // the snapshot owners and paths come from
     std::uint32_t snapshots = 0; // in the session
+    Verdict verdict;
     std::vector<TypeGrowth> growth; // suspects first, then by size growth
     std::vector<Suspect> suspects; // most important first (retained size, then size growth)
     GcSection gc;

@@ -93,9 +93,10 @@ void suspectsSection(std::string& out, const LeakReport& r)
     line(out);
     if (r.suspects.empty()) {
         line(out,
-            r.series.timesNs.size() >= 3
-                ? "No type grew steadily: nothing in this recording looks like a leak of Python objects."
-                : "Not enough points to test for steady growth (see the notes).");
+            r.verdict.kind != "undecided"
+                ? std::string("No type grew steadily: nothing in this recording looks like a leak of Python objects.")
+                : "Cannot decide yet: " + markdownEscape(r.verdict.reason) + ". To decide: "
+                    + markdownEscape(r.verdict.advice) + ".");
         if (r.memory.untrackedGrowth)
             line(out, "\n**" + markdownEscape(r.memory.note) + "**");
         line(out);

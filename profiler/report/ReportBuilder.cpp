@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fmt/core.h>
 #include <limits>
 #include <map>
@@ -155,6 +156,34 @@ std::vector<TypeGrowth> selectGrowthRows(
     return out;
 }
 
+// Suspects are named when some type grew steadily; "no steady growth" needs enough points to have
+// looked for it. With fewer, the report cannot decide and says what would let it.
+Verdict verdictOf(std::size_t suspects, std::size_t points, std::size_t snapshots, std::size_t minPoints,
+    std::uint32_t censusEveryMs, double durationS)
+{
+    Verdict v;
+    if (suspects > 0) {
+        v.kind = "suspects";
+        return v;
+    }
+    if (points >= minPoints)
+        return v;
+    v.kind = "undecided";
+    v.reason = fmt::format("{} point{} of per-type counts and {} heap snapshot{} over {:.0f} s: telling steady growth "
+                           "from none needs at least {}",
+        points, points == 1 ? "" : "s", snapshots, snapshots == 1 ? "" : "s", durationS, minPoints);
+    const std::size_t missing = minPoints - points;
+    if (censusEveryMs > 0)
+        v.advice = fmt::format("record at least {:.0f} s longer (a census every {:.1f} s), or take {} more snapshot{} "
+                               "(--snapshot-every)",
+            std::ceil(static_cast<double>(missing) * censusEveryMs / 1000.0), censusEveryMs / 1000.0,
+            minPoints > snapshots ? minPoints - snapshots : 1, minPoints - snapshots == 1 ? "" : "s");
+    else
+        v.advice = fmt::format("record with --census-every, or take {} more snapshot{} (--snapshot-every)",
+            minPoints > snapshots ? minPoints - snapshots : 1, minPoints - snapshots == 1 ? "" : "s");
+    return v;
+}
+
 } // namespace
 
 LeakReport buildReport(const storage::Database& db, const ReportOptions& options)
@@ -257,6 +286,8 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
                                "cyclic garbage is unknown (record with --snapshot-at-end, or --snapshot-every S).");
     const auto live = garbage.liveGrowth();
     report.suspects = findSuspects(growth, heap.get(), options.suspects, earlier.get(), live ? &*live : nullptr);
+    report.verdict = verdictOf(report.suspects.size(), series.times.size(), snapshots.size(), options.trend.minPoints,
+        session->censusEveryMs, report.target.durationS);
     report.growth = selectGrowthRows(std::move(growth), report.suspects, options.maxGrowthRows);
 
     std::vector<TrackedPoint> tracked;

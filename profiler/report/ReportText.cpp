@@ -16,6 +16,8 @@ std::string commandLine(const TargetInfo& t)
 
 std::string headline(const LeakReport& r)
 {
+    if (r.verdict.kind == "undecided")
+        return "Cannot decide yet: " + r.verdict.reason + "; " + r.verdict.advice;
     if (r.suspects.empty())
         return r.memory.untrackedGrowth ? "No leak suspects among Python objects, but memory grows outside them"
                                         : "No leak suspects";

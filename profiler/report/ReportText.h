@@ -9,7 +9,8 @@
 namespace gcscope::report {
 
 std::string commandLine(const TargetInfo& target); // argv joined with spaces, or "PID n"
-std::string headline(const LeakReport& report); // "2 leak suspects" / "No leak suspects"
+// "2 leak suspects" / "No leak suspects" / "Cannot decide yet: ...; record at least 9 s longer ..."
+std::string headline(const LeakReport& report);
 std::string trendSummary(const Trend& trend); // "Kendall τ 0.98, p 2e-05, R² 0.99 over 10 points"
 std::string shapeText(const CycleGroup& group); // "17 __main__.TreeNode + 5 list"
 std::string companionsText(const std::vector<Companion>& companions); // "tuple (wraps), dict (part of)"

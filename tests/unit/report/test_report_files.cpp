@@ -2,6 +2,7 @@
 // censuses, /proc samples and a heap snapshot), rendered in every format.
 #include "HeapSketch.h"
 
+#include "report/ReportText.h"
 #include "report/ReportWriter.h"
 #include "snapshot/snapshot_store.h"
 
@@ -55,6 +56,7 @@ struct Recording {
     std::string agentForm = "py311";
     bool pythonFigures = false; // 3.15: each collection carries CPython's own duration and candidates
     bool oldCollections = false; // every ninth young collection is one of generation 1 instead
+    int censuses = 10; // 2: a short first recording at the default cadence
 
     void write(const std::filesystem::path& path) const
     {
@@ -97,7 +99,7 @@ struct Recording {
                     events.push_back({ kStart + i * kSecond, 60'000'000 + i * 1'000'000, 2, 10, 0 });
             std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.startNs < b.startNs; });
             rec.addGcEvents(sessionId, events, 0);
-            for (int i = 0; i < 10; ++i) {
+            for (int i = 0; i < censuses; ++i) {
                 wire::CensusRecord c;
                 c.timeNs = kStart + i * kSecond / 2;
                 c.pauseNs = 1'000'000;
@@ -377,6 +379,38 @@ TEST(ReportFiles, GivenAnIncrementalCollectorWhenReportedThenItsGenerationsAreNa
     Recording generational;
     generational.oldCollections = true;
     EXPECT_NE(renderMarkdown(reportOf(generational)).find("(generation 0/1/2: 40/5/0)"), std::string::npos);
+}
+
+TEST(ReportFiles, GivenTwoCensusPointsAndNoSnapshotWhenReportedThenEveryFormatSaysItCannotDecideYet)
+{
+    Recording rec;
+    rec.censuses = 2;
+    rec.snapshot = false;
+    const auto r = reportOf(rec);
+    EXPECT_TRUE(r.suspects.empty());
+    EXPECT_EQ(r.verdict.kind, "undecided");
+    const std::string head = headline(r);
+    EXPECT_EQ(head.rfind("Cannot decide yet: 2 points of per-type counts and 0 heap snapshots over 5 s", 0), 0u)
+        << head;
+    EXPECT_NE(head.find("record at least 1 s longer (a census every 0.5 s), or take 3 more snapshots"),
+        std::string::npos)
+        << head;
+    for (const std::string& text : { renderMarkdown(r), renderHtml(r) }) {
+        EXPECT_EQ(text.find("No leak suspects"), std::string::npos);
+        EXPECT_EQ(text.find("No type grew steadily"), std::string::npos);
+        EXPECT_NE(text.find("Cannot decide yet"), std::string::npos);
+    }
+    const json j = json::parse(renderJson(r));
+    EXPECT_EQ(j["verdict"]["kind"], "undecided");
+    EXPECT_EQ(j["verdict"]["headline"], head);
+    EXPECT_TRUE(j["suspects"].empty());
+    // With enough points and no growth the verdict is "no steady growth", said as such.
+    Recording flat;
+    flat.leak = false;
+    const auto f = reportOf(flat);
+    EXPECT_EQ(f.verdict.kind, "no_steady_growth");
+    EXPECT_EQ(headline(f), "No leak suspects");
+    EXPECT_EQ(reportOf(Recording {}).verdict.kind, "suspects");
 }
 
 TEST(ReportFiles, GivenNoSnapshotWhenReportedThenSuspectsComeFromTheCensusAloneAndANoteSaysWhy)
