@@ -5,6 +5,7 @@
 #include "gc_callback.h"
 #include "python_api.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <ctime>
@@ -263,7 +264,7 @@ void AgentSession::loop()
         if (now >= nextCensusNs_) {
             if (!censusAndSend())
                 return;
-            nextCensusNs_ = now + static_cast<std::int64_t>(censusEveryMs_) * 1'000'000;
+            nextCensusNs_ = now + nextCensusDelayNs();
         }
     }
 }
@@ -346,6 +347,15 @@ bool AgentSession::sampleAndSend()
     return stillConnected(connection_.sendRecord(MessageType::GcEvents, events));
 }
 
+// The configured period is the most often a census runs: it is stretched so that the GIL a census
+// holds stays under 1/kCensusTimeShare of the target's time (a census of a million objects takes
+// about 0.1 s, so every 10 s or more), and the default can be frequent for small heaps.
+std::int64_t AgentSession::nextCensusDelayNs() const
+{
+    const std::int64_t configured = static_cast<std::int64_t>(censusEveryMs_) * 1'000'000;
+    return std::max(configured, kCensusTimeShare * lastCensusPauseNs_);
+}
+
 bool AgentSession::censusAndSend()
 {
     if (finalizing()) {
@@ -357,6 +367,7 @@ bool AgentSession::censusAndSend()
         GilHold gil(threadState_);
         count = census_.count(gc_, agentObjects());
     }
+    lastCensusPauseNs_ = count.pauseNs;
     return stillConnected(count.ok ? connection_.sendRecord(MessageType::Census, buildCensusRecord(std::move(count)))
                                    : sendError(kErrorPython, "gc.get_objects() failed"));
 }

@@ -38,6 +38,7 @@ private:
     bool handle(const IncomingFrame& frame);
     bool sampleAndSend();
     bool censusAndSend();
+    std::int64_t nextCensusDelayNs() const;
     bool collectAndAck(int generation);
     bool snapshotAndSend(const wire::SnapshotRequestRecord& request);
     bool sendSnapshot(const HeapSnapshot& snapshot);
@@ -68,6 +69,8 @@ private:
     bool exitingSent_ = false;
     std::int64_t nextSampleNs_ = 0;
     std::int64_t nextCensusNs_ = 0;
+    std::int64_t lastCensusPauseNs_ = 0;
+    static constexpr std::int64_t kCensusTimeShare = 100; // a census may hold the GIL 1% of the time
     std::vector<IncomingFrame> pending_;
     std::string windDownReason_;
 };

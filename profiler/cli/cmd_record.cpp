@@ -26,7 +26,7 @@ struct RecordArgs {
     std::string output;
     double durationS = 0;
     std::uint32_t intervalMs = 100;
-    double censusEveryS = 5;
+    double censusEveryS = 1; // at most this often: the agent stretches it to keep a census under 1% of the time
     double snapshotEveryS = 0;
     bool snapshotAtEnd = false;
     bool noStrings = false;
@@ -37,7 +37,8 @@ void addSnapshotOptions(CLI::App* sub, RecordArgs& a, bool periodic)
     if (periodic) {
         sub->add_option("--snapshot-every", a.snapshotEveryS, "Take a heap snapshot every S seconds")
             ->check(CLI::Range(0.1, 86400.0));
-        sub->add_flag("--snapshot-at-end", a.snapshotAtEnd, "Take a heap snapshot before detaching (also when the program exits by itself)");
+        sub->add_flag("--snapshot-at-end", a.snapshotAtEnd,
+            "Take a heap snapshot before detaching (also when the program exits by itself)");
     }
     sub->add_flag(
         "--no-strings", a.noStrings, "Leave string contents out of snapshot labels (for processes holding secrets)");
@@ -51,7 +52,9 @@ void addRecordingOptions(CLI::App* sub, RecordArgs& a)
     sub->add_option("--interval", a.intervalMs, "Milliseconds between telemetry samples")
         ->check(CLI::Range(1u, 60000u))
         ->capture_default_str();
-    sub->add_option("--census-every", a.censusEveryS, "Seconds between per-type censuses (0: never)")
+    sub->add_option("--census-every", a.censusEveryS,
+           "Seconds between per-type censuses at most (stretched so a census holds the GIL under 1% of the time; "
+           "0: never)")
         ->check(CLI::Range(0.0, 86400.0))
         ->capture_default_str();
 }

@@ -19,7 +19,7 @@ namespace gcscope::session {
 
 struct RecordOptions {
     std::uint32_t intervalMs = 100;
-    std::uint32_t censusEveryMs = 5000;
+    std::uint32_t censusEveryMs = 1000; // at most this often (the agent stretches it: a census under 1% of the time)
     std::optional<std::chrono::milliseconds> duration; // none: until stopped or the target exits
     std::string mode = "attach"; // "attach" or "run"
     pid_t child = 0; // run mode: our child, reaped here

@@ -3,7 +3,7 @@ agent form.
 
 The target runs fixed chunks of pure-Python work and times each. We alternate rounds: a baseline
 round with nothing attached, then a round while `gcscope record` (default settings: sample every
-100 ms, census every 5 s) is attached, several times over. Each round pair gives a ratio
+100 ms, census every 1 s at most, stretched to 1% of the time) is attached, several times over. Each round pair gives a ratio
 median(chunk while recording) / median(chunk before attaching); alternating cancels the slow drift
 of a shared or virtual machine, which a single before/after split does not. We report the median of
 the per-round ratios, and the ratio of the pooled medians. Each interpreter is measured with the
@@ -163,7 +163,7 @@ def main():
             results_file = args.pop(0)
         else:
             specs.append(arg)
-    print("sampling overhead: default settings (interval 100 ms, census every 5 s), CPU-bound target, "
+    print("sampling overhead: default settings (interval 100 ms, census every 1 s at most), CPU-bound target, "
           "%d alternating rounds of %.0f s" % (ROUNDS, ROUND_S))
     results = []
     for interpreter in interpreters.select(specs):

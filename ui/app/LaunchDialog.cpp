@@ -75,7 +75,7 @@ LaunchDialog::LaunchDialog(QWidget* parent)
     form->addRow(tr("Sample &every:"), interval_);
     census_ = new QSpinBox(this);
     census_->setRange(0, 3600);
-    census_->setValue(2);
+    census_->setValue(1);
     census_->setSuffix(tr(" s"));
     census_->setSpecialValueText(tr("never"));
     census_->setToolTip(tr("How often to count the live objects per type (0: never)"));

@@ -15,7 +15,7 @@ struct RecordingRequest {
     QString workingDirectory; // Launch: empty = ours
     QString outputPath; // empty: a new timestamped file under the recordings folder
     quint32 intervalMs = 100; // telemetry sample period
-    quint32 censusEveryMs = 2000; // per-type census period; 0 = none
+    quint32 censusEveryMs = 1000; // per-type census period at most (the agent stretches it); 0 = none
     bool noStrings = false; // snapshots leave string contents out of labels (`--no-strings`)
     bool snapshotAtEnd = false; // one more snapshot as the recording ends, also when the program exits by itself
 };

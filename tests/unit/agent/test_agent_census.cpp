@@ -92,6 +92,32 @@ TEST_P(AgentCensus, GivenAPeriodicCensusWhenConfiguredThenCensusesArriveOnTheirO
     detach();
 }
 
+// The configured period is a minimum: after a census that held the GIL for p, the next one starts
+// no sooner than 100 p later (1% of the time), whatever the period asked. A lower bound on the gaps
+// between the censuses' own start times and pauses: no clock of the test's is involved.
+TEST_P(AgentCensus, GivenABigHeapAndAFrequentPeriodicCensusThenTheCadenceKeepsEachUnderOnePercentOfTheTime)
+{
+    attach(50, 10);
+    host->command("nodes 300000", 60s);
+    std::vector<wire::CensusRecord> censuses;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (censuses.size() < 4 && std::chrono::steady_clock::now() < deadline) {
+        auto frame = endpoint->readUntil([](const Frame& f) { return f.type == MessageType::Census; }, 10s);
+        ASSERT_TRUE(frame.has_value());
+        auto census = frame->as<wire::CensusRecord>();
+        if (byType(census)["__main__.Node"].count == 300000) // the big heap is there
+            censuses.push_back(std::move(census));
+    }
+    ASSERT_EQ(censuses.size(), 4u);
+    for (std::size_t i = 1; i < censuses.size(); ++i) {
+        const std::int64_t gap = censuses[i].timeNs - censuses[i - 1].timeNs;
+        EXPECT_GE(gap, 100 * censuses[i - 1].pauseNs)
+            << "census " << i << " came too soon after a " << censuses[i - 1].pauseNs / 1e6 << " ms one";
+        EXPECT_GT(censuses[i - 1].pauseNs, 1'000'000) << "300,000 objects take more than a millisecond";
+    }
+    detach();
+}
+
 INSTANTIATE_TEST_SUITE_P(Python311, AgentCensus, ::testing::ValuesIn(exactInterpreters()), interpreterName);
 INSTANTIATE_TEST_SUITE_P(Portable, AgentCensus, ::testing::ValuesIn(portableInterpreters()), interpreterName);
 
