@@ -2,6 +2,9 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 
+#include "report/Format.h"
+#include "report/ReportText.h"
+#include "report/ReportWriter.h"
 #include "session/launch.h"
 #include "session/recording.h"
 #include "snapshot/snapshot_store.h"
@@ -30,7 +33,28 @@ struct RecordArgs {
     double snapshotEveryS = 0;
     bool snapshotAtEnd = false;
     bool noStrings = false;
+    bool noSummary = false;
 };
+
+// What the recording says of leaks, as `gcscope report` would: one line per suspect, or why there
+// is none, or that the evidence cannot tell yet and what to do. Never fails the recording.
+void printLeakSummary(const std::string& path, std::int64_t sessionId)
+{
+    try {
+        auto db = storage::Database::openForReading(path);
+        report::ReportOptions options;
+        options.sessionId = sessionId;
+        const auto r = report::buildReport(db, options);
+        printNote(report::headline(r));
+        for (const auto& s : r.suspects)
+            printNote(fmt::format("  {} {} ({}){}", s.type, report::formatSignedCount(s.countDelta),
+                report::formatSignedBytes(s.sizeDelta), s.owner.empty() ? "" : ", held by " + s.owner));
+        if (!r.suspects.empty())
+            printNote("details: gcscope report " + path);
+    } catch (const std::exception& e) {
+        printWarning(std::string("no leak summary: ") + e.what());
+    }
+}
 
 void addSnapshotOptions(CLI::App* sub, RecordArgs& a, bool periodic)
 {
@@ -42,6 +66,8 @@ void addSnapshotOptions(CLI::App* sub, RecordArgs& a, bool periodic)
     }
     sub->add_flag(
         "--no-strings", a.noStrings, "Leave string contents out of snapshot labels (for processes holding secrets)");
+    if (periodic)
+        sub->add_flag("--no-summary", a.noSummary, "Do not end with the leak suspects the recording shows");
 }
 
 void addRecordingOptions(CLI::App* sub, RecordArgs& a)
@@ -117,6 +143,8 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
             + result.endReason + ")");
     if (result.childStatus)
         printNote("the command " + session::describeWaitStatus(*result.childStatus));
+    if (!snapshotOnly && !args.noSummary && result.sessionId > 0)
+        printLeakSummary(args.output, result.sessionId);
     if (options.snapshotAtEnd && result.snapshots == 0) {
         printError("no snapshot of PID " + std::to_string(pid) + ": " + result.snapshotError);
         return kFailure;

@@ -227,6 +227,33 @@ class RecordScenarios(TempDirTestCase):
         self.assertUntouched(t, before)
 
 
+class LeakSummary(TempDirTestCase):
+    """A recording ends by saying what it shows of leaks, at default settings."""
+
+    def test_a_short_recording_at_defaults_names_the_leak_and_its_owner(self):
+        label, python = PYTHONS[0]
+        t = self.start(python, "leaks/request_cache.py", 60)
+        r = gcscope("record", "--pid", t.pid, "-o", self.db(), "--duration", 6, "--snapshot-every", 3)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stderr.splitlines()
+        self.assertIn("gcscope: 1 leak suspect", lines, r.stderr)
+        suspect = [l for l in lines if l.startswith("gcscope:   __main__.Response +")]
+        self.assertEqual(len(suspect), 1, r.stderr)
+        self.assertIn("held by __main__.cache._entries (dict)", suspect[0])
+
+    def test_too_little_evidence_says_it_cannot_decide_and_no_summary_says_nothing(self):
+        label, python = PYTHONS[0]
+        t = self.start(python, "leaks/request_cache.py", 60)
+        r = gcscope("record", "--pid", t.pid, "-o", self.db(), "--duration", 1, "--census-every", 0)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("gcscope: Cannot decide yet: 0 points of per-type counts and 0 heap snapshots", r.stderr)
+        self.assertNotIn("No leak suspects", r.stderr)
+        r = gcscope("record", "--pid", t.pid, "-o", self.db("quiet.db"), "--duration", 1, "--no-summary")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("suspect", r.stderr)
+        self.assertNotIn("Cannot decide", r.stderr)
+
+
 class RunMode(TempDirTestCase):
     def test_run_records_a_fresh_program_until_it_exits(self):
         for label, python in PYTHONS:
