@@ -45,18 +45,49 @@ MemorySection analyzeMemory(std::span<const storage::ProcessSample> process,
             - static_cast<std::int64_t>(trackedSize.front().second);
         m.trackedSize = thin<Point>(trackedSize, c.maxPoints);
     }
-    if (m.haveRss && m.rssTrend.growing && m.rssDelta >= static_cast<std::int64_t>(c.minRssGrowth)) {
-        const double explained
-            = m.haveTracked ? static_cast<double>(m.trackedSizeDelta) / static_cast<double>(m.rssDelta) : 0;
-        if (m.haveTracked && (!m.trackedTrend.growing || explained < c.maxTrackedShare)) {
+    // Resident memory against tracked objects over one window: where both were measured. (A
+    // recording's first process sample comes seconds before its first census; comparing the one's
+    // growth from t = 0 with the other's from its first point blames start-up on hidden memory.)
+    if (m.haveRss && m.haveTracked) {
+        const std::int64_t from = std::max(rss.front().first, trackedSize.front().first);
+        const std::int64_t to = std::min(rss.back().first, trackedSize.back().first);
+        std::vector<Point> rssIn, trackedIn;
+        for (const auto& p : rss)
+            if (p.first >= from && p.first <= to)
+                rssIn.push_back(p);
+        for (const auto& p : trackedSize)
+            if (p.first >= from && p.first <= to)
+                trackedIn.push_back(p);
+        if (rssIn.size() < 2 || trackedIn.size() < 2)
+            return m; // no common window: nothing to compare
+        std::vector<double> t, v, tt, tv;
+        for (const auto& [time, bytes] : rssIn) {
+            t.push_back(static_cast<double>(time - from) / 1e9);
+            v.push_back(static_cast<double>(bytes));
+        }
+        for (const auto& [time, bytes] : trackedIn) {
+            tt.push_back(static_cast<double>(time - from) / 1e9);
+            tv.push_back(static_cast<double>(bytes));
+        }
+        const Trend rssTrend = testTrend(t, v, c.trend);
+        const Trend trackedTrend = testTrend(tt, tv, c.trend);
+        const auto rssDelta
+            = static_cast<std::int64_t>(rssIn.back().second) - static_cast<std::int64_t>(rssIn.front().second);
+        const auto trackedDelta
+            = static_cast<std::int64_t>(trackedIn.back().second) - static_cast<std::int64_t>(trackedIn.front().second);
+        if (!rssTrend.growing || rssDelta < static_cast<std::int64_t>(c.minRssGrowth))
+            return m;
+        const double explained = static_cast<double>(trackedDelta) / static_cast<double>(rssDelta);
+        if (!trackedTrend.growing || explained < c.maxTrackedShare) {
             m.untrackedGrowth = true;
             m.note = fmt::format(
-                "Resident memory grew by {} ({}/min) while the objects the collector tracks grew by {}: about {:.0f}% "
-                "of "
-                "the growth is memory gcscope cannot see in the heap — untracked objects (str, bytes, int, float held "
-                "by containers), buffers and memory allocated by C extensions, or allocator fragmentation.",
-                formatBytes(m.rssDelta), formatBytes(static_cast<std::int64_t>(m.rssPerMinute)),
-                formatBytes(m.trackedSizeDelta), 100.0 * (1.0 - std::max(0.0, explained)));
+                "Over the {:.0f} s where both were measured, resident memory grew by {} ({}/min) while the objects "
+                "the collector tracks grew by {}: about {:.0f}% of the growth is memory gcscope cannot see in the "
+                "heap — untracked objects (str, bytes, int, float held by containers), buffers and memory allocated "
+                "by C extensions, or allocator fragmentation.",
+                static_cast<double>(to - from) / 1e9, formatBytes(rssDelta),
+                formatBytes(static_cast<std::int64_t>(rssTrend.slopePerMinute)), formatBytes(trackedDelta),
+                100.0 * (1.0 - std::max(0.0, explained)));
         }
     }
     return m;
