@@ -47,8 +47,9 @@ void printLeakSummary(const std::string& path, std::int64_t sessionId)
         const auto r = report::buildReport(db, options);
         printNote(report::headline(r));
         for (const auto& s : r.suspects)
-            printNote(fmt::format("  {} {} ({}){}", s.type, report::formatSignedCount(s.countDelta),
-                report::formatSignedBytes(s.sizeDelta), s.owner.empty() ? "" : ", held by " + s.owner));
+            printNote(fmt::format("  {}{} {} ({}){}", s.type, s.userClass.empty() ? "" : " (" + s.userClass + ")",
+                report::formatSignedCount(s.countDelta), report::formatSignedBytes(s.sizeDelta),
+                s.owner.empty() ? "" : ", held by " + s.owner));
         if (!r.suspects.empty())
             printNote("details: gcscope report " + path);
     } catch (const std::exception& e) {

@@ -79,6 +79,9 @@ struct Suspect {
     // From the last snapshot (0 / empty without one).
     std::uint64_t instances = 0; // of the type in the snapshot
     std::uint64_t retainedSize = 0; // what freeing all of them would free (dominator tree), nested ones counted once
+    // The user's class behind objects of a builtin kind: "bound methods of __main__.Widget",
+    // "__dict__ of __main__.Session instances"; "" when none stands out.
+    std::string userClass;
     std::string owner; // "__main__.AuditLog.entries (list)"; "" when no single owner was found
     std::string ownerExpression; // "__main__.AuditLog.entries"
     std::string ownerType; // "list"

@@ -1,5 +1,6 @@
 """Attach to real Python processes in every state the issue names, record, detach, and check the
 target is exactly as it was and the recording is right. Run for both Pythons of the machine."""
+import json
 import os
 import signal
 import socket
@@ -240,6 +241,23 @@ class LeakSummary(TempDirTestCase):
         suspect = [l for l in lines if l.startswith("gcscope:   __main__.Response +")]
         self.assertEqual(len(suspect), 1, r.stderr)
         self.assertIn("held by __main__.cache._entries (dict)", suspect[0])
+
+    def test_bound_methods_are_named_by_the_class_of_their_self(self):
+        label, python = PYTHONS[-1]
+        t = self.start(python, "leaks/bound_methods.py", 60)
+        r = gcscope("record", "--pid", t.pid, "-o", self.db(), "--duration", 6, "--snapshot-every", 3)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        suspect = [l for l in r.stderr.splitlines() if l.startswith("gcscope:   method ")]
+        self.assertEqual(len(suspect), 1, r.stderr)
+        self.assertIn("(bound methods of __main__.Widget)", suspect[0])
+        self.assertIn("held by __main__.EventBus.listeners (list)", suspect[0])
+        out = self.db("report.json")
+        self.assertEqual(gcscope("report", self.db(), "--format", "json", "-o", out).returncode, 0)
+        with open(out) as f:
+            j = json.load(f)
+        top = j["suspects"][0]
+        self.assertEqual(top["user_class"], "bound methods of __main__.Widget")
+        self.assertIn("method (bound methods of __main__.Widget)", top["why"])
 
     def test_too_little_evidence_says_it_cannot_decide_and_no_summary_says_nothing(self):
         label, python = PYTHONS[0]
