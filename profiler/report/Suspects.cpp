@@ -89,8 +89,8 @@ std::string mostCommonClassBy(
     return best != classes.end() && best->second * 2 >= sample.size() ? best->first : std::string();
 }
 
-// Objects whose type says little (a bound method, an instance's __dict__) named by the user's class
-// they belong to.
+} // namespace
+
 std::string userClassOf(const HeapContext& heap, const std::string& type)
 {
     const auto& instances = heap.instancesOf(type);
@@ -105,6 +105,8 @@ std::string userClassOf(const HeapContext& heap, const std::string& type)
             return "__dict__ of " + cls + " instances";
     return {};
 }
+
+namespace {
 
 std::string whyOf(const Suspect& s, bool haveHeap)
 {

@@ -43,6 +43,11 @@ struct SuspectCriteria {
 // suspect = true. heap: the last snapshot, or null without one.
 // earlier: the collections of the session's first snapshot, when there are two or more.
 // live: how fast the reachable objects of each type grew between the first and last snapshot.
+// The user's class behind objects of a builtin kind whose type says little: "bound methods of
+// __main__.Widget" (their __self__), "__dict__ of __main__.Session instances" (who refers to them as
+// __dict__); "" when none stands out in a sample of them.
+std::string userClassOf(const HeapContext& heap, const std::string& type);
+
 std::vector<Suspect> findSuspects(std::vector<TypeGrowth>& growth, const HeapContext* heap,
     const SuspectCriteria& criteria, const EarlierSizes* earlier = nullptr, const LiveGrowth* live = nullptr);
 

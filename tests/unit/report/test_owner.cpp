@@ -287,3 +287,24 @@ TEST(Suspects, GivenNoSnapshotWhenSuspectsAreFoundThenTheyHaveNoOwnerAndSaySo)
     EXPECT_TRUE(suspects[0].owner.empty());
     EXPECT_NE(suspects[0].why.find("take a heap snapshot"), std::string::npos);
 }
+
+TEST(UserClass, GivenBoundMethodsAndInstanceDictsThenTheyAreNamedByTheUserClassTheyBelongTo)
+{
+    HeapSketch h;
+    const auto globals = h.namespaceOf(h.module("__main__"));
+    const auto listeners = h.object("list");
+    h.ref(globals, listeners, "listeners");
+    for (std::uint32_t i = 0; i < 10; ++i) {
+        const auto widget = h.object("__main__.Widget");
+        const auto method = h.object("method");
+        h.ref(method, widget, "__self__");
+        h.item(listeners, method, i);
+        h.namespaceOf(widget); // its __dict__, referred to as "__dict__"
+    }
+    const auto graph = h.build();
+    HeapContext heap(graph);
+    EXPECT_EQ(userClassOf(heap, "method"), "bound methods of __main__.Widget");
+    EXPECT_EQ(userClassOf(heap, "dict"), "__dict__ of __main__.Widget instances");
+    EXPECT_EQ(userClassOf(heap, "list"), "");
+    EXPECT_EQ(userClassOf(heap, "__main__.Widget"), "");
+}
