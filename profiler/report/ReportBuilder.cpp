@@ -2,9 +2,9 @@
 #include "report/ReportWriter.h"
 
 #include "analysis/Diff.h"
+#include "discovery/version_support.h"
 #include "report/Attribution.h"
 #include "report/CyclicGarbage.h"
-#include "discovery/version_support.h"
 #include "report/GcSummary.h"
 #include "report/HeapContext.h"
 #include "report/MemoryGrowth.h"
@@ -173,14 +173,15 @@ Verdict verdictOf(std::size_t suspects, std::size_t points, std::size_t snapshot
                            "from none needs at least {}",
         points, points == 1 ? "" : "s", snapshots, snapshots == 1 ? "" : "s", durationS, minPoints);
     const std::size_t missing = minPoints - points;
+    // Fewer snapshots than points are needed here (three would have made the series).
+    const std::size_t snapshotsMissing = minPoints > snapshots ? minPoints - snapshots : 1;
+    const std::string moreSnapshots
+        = fmt::format("take {} more snapshot{} (--snapshot-every)", snapshotsMissing, snapshotsMissing == 1 ? "" : "s");
     if (censusEveryMs > 0)
-        v.advice = fmt::format("record at least {:.0f} s longer (a census every {:.1f} s), or take {} more snapshot{} "
-                               "(--snapshot-every)",
-            std::ceil(static_cast<double>(missing) * censusEveryMs / 1000.0), censusEveryMs / 1000.0,
-            minPoints > snapshots ? minPoints - snapshots : 1, minPoints - snapshots == 1 ? "" : "s");
+        v.advice = fmt::format("record at least {:.0f} s longer (a census every {:.1f} s), or {}",
+            std::ceil(static_cast<double>(missing) * censusEveryMs / 1000.0), censusEveryMs / 1000.0, moreSnapshots);
     else
-        v.advice = fmt::format("record with --census-every, or take {} more snapshot{} (--snapshot-every)",
-            minPoints > snapshots ? minPoints - snapshots : 1, minPoints - snapshots == 1 ? "" : "s");
+        v.advice = "record with --census-every, or " + moreSnapshots;
     return v;
 }
 

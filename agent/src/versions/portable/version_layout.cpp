@@ -8,6 +8,7 @@
 #include "gc_callback.h"
 #include "python_api.h"
 #include "python_compat.h"
+#include "versions/shared/function_visits_311.h"
 
 #include <cstdio>
 #include <dlfcn.h>
@@ -104,7 +105,8 @@ bool runtimeIsSupported(const RuntimeVersion& v)
         return false;
     setFacts(v.minor);
     g_typeGetDict = reinterpret_cast<GetDict>(dlsym(RTLD_DEFAULT, "PyType_GetDict"));
-    g_isFinalizing = reinterpret_cast<IsFinalizing>(dlsym(RTLD_DEFAULT, v.minor >= 13 ? "Py_IsFinalizing" : "_Py_IsFinalizing"));
+    g_isFinalizing
+        = reinterpret_cast<IsFinalizing>(dlsym(RTLD_DEFAULT, v.minor >= 13 ? "Py_IsFinalizing" : "_Py_IsFinalizing"));
     return g_isFinalizing != nullptr;
 }
 
@@ -219,30 +221,9 @@ bool readGenerator(PyObject*, GeneratorView&)
     return false;
 }
 
-// func_traverse's order of 3.11, whose fields keep their places in the public PyFunctionObject of
-// later versions; the fields they added (type parameters, __annotate__) are usually null, and the
-// labeller stops naming at the first visit that differs.
 std::size_t functionVisits(PyObject* function, FunctionVisit* out)
 {
-    auto* f = reinterpret_cast<PyFunctionObject*>(function);
-    const FunctionVisit visits[] = {
-        { FunctionField::Code, f->func_code },
-        { FunctionField::Globals, f->func_globals },
-        { FunctionField::Builtins, f->func_builtins },
-        { FunctionField::Module, f->func_module },
-        { FunctionField::Defaults, f->func_defaults },
-        { FunctionField::KwDefaults, f->func_kwdefaults },
-        { FunctionField::Doc, f->func_doc },
-        { FunctionField::Name, f->func_name },
-        { FunctionField::Dict, f->func_dict },
-        { FunctionField::Closure, f->func_closure },
-        { FunctionField::Annotations, f->func_annotations },
-        { FunctionField::Qualname, f->func_qualname },
-    };
-    std::size_t n = 0;
-    for (const FunctionVisit& v : visits)
-        out[n++] = v;
-    return n;
+    return shared::functionVisits311(function, out);
 }
 
 // type_traverse's order (heap types), the same from 3.11 to 3.15: the first fields of PyTypeObject

@@ -12,6 +12,8 @@
 
 #include <Python.h>
 
+#include "versions/shared/gc_header.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -185,16 +187,8 @@ inline std::size_t intSizeofDigits(std::size_t digits)
 
 namespace gcscope::agent {
 
-// PyGC_Head, two words in front of every GC object in every GIL build. The portable form never
-// follows its links; whether an object is tracked it asks the interpreter.
-struct GcHeader {
-    std::uintptr_t next;
-    std::uintptr_t prev;
-};
-inline GcHeader* nextInList(GcHeader* h)
-{
-    return reinterpret_cast<GcHeader*>(h->next & ~static_cast<std::uintptr_t>(3));
-}
+// The portable form never follows the header's links; whether an object is tracked it asks the
+// interpreter.
 bool portableIsTracked(const GcHeader* h); // PyObject_GC_IsTracked
 inline bool gcHeaderIsTracked(const GcHeader* h)
 {

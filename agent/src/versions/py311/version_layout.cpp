@@ -20,6 +20,7 @@
 
 #include "python_api.h"
 #include "python_compat.h"
+#include "versions/shared/function_visits_311.h"
 
 #include <cstdlib>
 #include <dlfcn.h>
@@ -278,25 +279,7 @@ bool readGenerator(PyObject* generator, GeneratorView& out)
 
 std::size_t functionVisits(PyObject* function, FunctionVisit* out)
 {
-    auto* f = reinterpret_cast<PyFunctionObject*>(function); // func_traverse's order
-    const FunctionVisit visits[] = {
-        { FunctionField::Code, f->func_code },
-        { FunctionField::Globals, f->func_globals },
-        { FunctionField::Builtins, f->func_builtins },
-        { FunctionField::Module, f->func_module },
-        { FunctionField::Defaults, f->func_defaults },
-        { FunctionField::KwDefaults, f->func_kwdefaults },
-        { FunctionField::Doc, f->func_doc },
-        { FunctionField::Name, f->func_name },
-        { FunctionField::Dict, f->func_dict },
-        { FunctionField::Closure, f->func_closure },
-        { FunctionField::Annotations, f->func_annotations },
-        { FunctionField::Qualname, f->func_qualname },
-    };
-    std::size_t n = 0;
-    for (const FunctionVisit& v : visits)
-        out[n++] = v;
-    return n;
+    return shared::functionVisits311(function, out);
 }
 
 std::size_t typeVisits(PyTypeObject* t, TypeVisit* out)

@@ -3,6 +3,9 @@
 
 #include <Python.h>
 
+#include "versions/shared/gc_header.h"
+#include "versions/shared/header_objects.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -64,30 +67,6 @@ inline bool strIsReady(PyObject* o)
     return PyUnicode_IS_READY(o);
 }
 
-// A tuple's items (3.14 added a cached hash in front of them).
-inline PyObject* const* tupleItems(PyObject* o)
-{
-    return reinterpret_cast<PyTupleObject*>(o)->ob_item;
-}
-
-// A ready str's representation: its kind (1, 2 or 4 bytes a character), its characters, how many.
-inline int strKind(PyObject* o)
-{
-    return static_cast<int>(PyUnicode_KIND(o));
-}
-inline const void* strData(PyObject* o)
-{
-    return PyUnicode_DATA(o);
-}
-inline Py_ssize_t strLength(PyObject* o)
-{
-    return PyUnicode_GET_LENGTH(o);
-}
-inline bool strIsAscii(PyObject* o)
-{
-    return reinterpret_cast<PyASCIIObject*>(o)->state.ascii;
-}
-
 // An int's digits, least significant first, and how many are in use; its sign.
 inline const digit* intDigits(PyObject* o)
 {
@@ -112,17 +91,6 @@ inline std::size_t intSizeofDigits(std::size_t digits)
 
 namespace gcscope::agent {
 
-// The two words in front of every GC object (PyGC_Head). `next` is 0 while untracked.
-struct GcHeader {
-    std::uintptr_t next;
-    std::uintptr_t prev;
-};
-
-// The low bits of the links are flags used during a collection; the address is the rest.
-inline GcHeader* nextInList(GcHeader* h)
-{
-    return reinterpret_cast<GcHeader*>(h->next & ~static_cast<std::uintptr_t>(3));
-}
 inline bool gcHeaderIsTracked(const GcHeader* h)
 {
     return h->next != 0;

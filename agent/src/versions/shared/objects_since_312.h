@@ -5,6 +5,9 @@
 
 #include <Python.h>
 
+#include "versions/shared/gc_header.h"
+#include "versions/shared/header_objects.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -42,30 +45,6 @@ inline bool strIsReady(PyObject*)
     return true; // every str has its final representation since 3.12
 }
 
-// A tuple's items (3.14 added a cached hash in front of them).
-inline PyObject* const* tupleItems(PyObject* o)
-{
-    return reinterpret_cast<PyTupleObject*>(o)->ob_item;
-}
-
-// A ready str's representation: its kind (1, 2 or 4 bytes a character), its characters, how many.
-inline int strKind(PyObject* o)
-{
-    return static_cast<int>(PyUnicode_KIND(o));
-}
-inline const void* strData(PyObject* o)
-{
-    return PyUnicode_DATA(o);
-}
-inline Py_ssize_t strLength(PyObject* o)
-{
-    return PyUnicode_GET_LENGTH(o);
-}
-inline bool strIsAscii(PyObject* o)
-{
-    return reinterpret_cast<PyASCIIObject*>(o)->state.ascii;
-}
-
 // lv_tag: bits 0-1 the sign (0 positive, 1 zero, 2 negative), bit 2 reserved (3.14+: small ints),
 // then the digit count.
 inline const digit* intDigits(PyObject* o)
@@ -89,15 +68,6 @@ inline std::size_t intSizeofDigits(std::size_t digits)
 
 namespace gcscope::agent {
 
-struct GcHeader {
-    std::uintptr_t next;
-    std::uintptr_t prev;
-};
-
-inline GcHeader* nextInList(GcHeader* h)
-{
-    return reinterpret_cast<GcHeader*>(h->next & ~static_cast<std::uintptr_t>(3));
-}
 inline bool gcHeaderIsTracked(const GcHeader* h)
 {
     return h->next != 0;
