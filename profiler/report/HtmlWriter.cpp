@@ -99,6 +99,44 @@ std::string growthChart(const LeakReport& r, const std::vector<const TypeGrowth*
     return svg::xyChart(series, o);
 }
 
+std::string seriesChart(
+    const std::vector<std::pair<std::int64_t, std::uint64_t>>& points, const std::string& title, int width, int height)
+{
+    svg::Series s;
+    s.name = title;
+    s.color = svg::palette()[0];
+    s.dots = true;
+    for (const auto& [t, v] : points)
+        s.points.emplace_back(secondsSince(t, points.front().first), static_cast<double>(v));
+    svg::ChartOptions o;
+    o.title = title;
+    o.xLabel = "time since the first snapshot";
+    o.yLabel = "references";
+    o.yUnit = Unit::Count;
+    o.width = width;
+    o.height = height;
+    return svg::xyChart({ s }, o);
+}
+
+void accumulations(std::string& out, const LeakReport& r)
+{
+    if (r.accumulations.empty())
+        return;
+    out += fmt::format("<section id=\"accumulations\"><h2>Largest accumulation points</h2><p class=\"muted\">Where "
+                       "memory sits in snapshot {}: the collections that retain the most. Not leaks by themselves (a "
+                       "large cache looks the same); the suspects are what grew.</p>",
+        r.snapshotId.value_or(0));
+    out += "<table><tr><th>Collection</th><th class=\"n\">References</th><th>Mostly</th>"
+           "<th class=\"n\">Retained</th><th class=\"n\">Share</th></tr>";
+    for (const auto& a : r.accumulations)
+        out += fmt::format("<tr><td>{} <span class=\"muted\">({})</span></td><td class=\"n\">{}</td><td>{}</td>"
+                           "<td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            codeTag(a.ownerExpression), esc(a.ownerType), esc(formatCount(static_cast<std::int64_t>(a.items))),
+            a.itemType.empty() ? std::string("—") : codeTag(a.itemType),
+            esc(formatBytes(static_cast<std::int64_t>(a.retainedSize))), esc(formatPercent(a.share)));
+    out += "</table></section>";
+}
+
 void header(std::string& out, const LeakReport& r)
 {
     const auto& t = r.target;
@@ -109,9 +147,9 @@ void header(std::string& out, const LeakReport& r)
         t.pid, esc(targetPythonText(t)), t.sessionId, esc(t.mode), t.complete ? "complete" : "incomplete",
         formatTimeNs(t.startedNs), formatDuration(t.durationS), r.snapshots, r.snapshots == 1 ? "" : "s");
 
-    const char* tone = !r.suspects.empty()                                     ? "bad"
+    const char* tone = !r.suspects.empty()                          ? "bad"
         : r.memory.untrackedGrowth || r.verdict.kind == "undecided" ? "warn"
-                                                                              : "good";
+                                                                    : "good";
     out += fmt::format("<div class=\"headline {}\">{}</div>", tone, esc(headline(r)));
     out += "<div class=\"figures\">";
     out += figure(std::to_string(r.suspects.size()), "leak suspects");
@@ -136,7 +174,11 @@ void suspects(std::string& out, const LeakReport& r)
     out += "<section id=\"suspects\"><h2>Leak suspects</h2>";
     if (r.suspects.empty()) {
         out += r.verdict.kind != "undecided"
-            ? "<p>No type grew steadily: nothing in this recording looks like a leak of Python objects.</p>"
+            ? (r.snapshots >= 2 ? "<p>No type grew steadily, and no container kept accumulating new objects from one "
+                                  "heap snapshot to the next: nothing in this recording looks like a leak of Python "
+                                  "objects.</p>"
+                                : "<p>No type grew steadily: nothing in this recording looks like a leak of Python "
+                                  "objects.</p>")
             : "<p>Cannot decide yet: " + esc(r.verdict.reason) + ". To decide: " + esc(r.verdict.advice) + ".</p>";
         if (r.memory.untrackedGrowth)
             out += "<p class=\"note\">" + esc(r.memory.note) + "</p>";
@@ -155,7 +197,7 @@ void suspects(std::string& out, const LeakReport& r)
         if (!s.sizeOnly)
             out += fmt::format("<tr><th>Objects added</th><td>{} <span class=\"muted\">({}/min)</span></td></tr>",
                 esc(formatSignedCount(s.countDelta)), esc(formatNumber(s.countPerMinute)));
-        out += fmt::format("<tr><th>Size added (shallow)</th><td>{} <span class=\"muted\">({}/min)</span></td></tr>",
+        out += fmt::format("<tr><th>{}</th><td>{} <span class=\"muted\">({}/min)</span></td></tr>", sizeAddedLabel(s),
             esc(formatSignedBytes(s.sizeDelta)), esc(formatSignedBytes(static_cast<std::int64_t>(s.sizePerMinute))));
         if (r.snapshotId)
             out += fmt::format("<tr><th>Retained now</th><td>{} by {} instances <span class=\"muted\">(snapshot "
@@ -163,7 +205,7 @@ void suspects(std::string& out, const LeakReport& r)
                 esc(formatBytes(static_cast<std::int64_t>(s.retainedSize))),
                 esc(formatCount(static_cast<std::int64_t>(s.instances))), *r.snapshotId);
         out += fmt::format("<tr><th>Owner</th><td>{}</td></tr>", esc(ownerSummary(s)));
-        out += fmt::format("<tr><th>Trend</th><td>{}</td></tr>", esc(trendSummary(s.trend)));
+        out += fmt::format("<tr><th>Evidence</th><td>{}</td></tr>", esc(evidenceSummary(s)));
         if (!s.companions.empty()) {
             std::string tags;
             for (const auto& c : s.companions)
@@ -172,7 +214,10 @@ void suspects(std::string& out, const LeakReport& r)
             out += "<tr><th>Grows with it</th><td>" + tags + "</td></tr>";
         }
         out += "</table></div><div>";
-        if (const auto* g = growthOf(r, s.type)) {
+        if (s.evidence == "snapshots" && s.series.size() >= 2) {
+            out += caption("The owner's references, snapshot by snapshot");
+            out += seriesChart(s.series, s.ownerExpression + " over time", 440, 210);
+        } else if (const auto* g = growthOf(r, s.type)) {
             out += caption(s.sizeOnly ? "Size over time" : "Objects over time");
             out += growthChart(r, { g }, s.sizeOnly, s.type + " over time", 440, 210);
         }
@@ -278,9 +323,9 @@ void gc(std::string& out, const LeakReport& r)
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
             "class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td "
             "class=\"n\">{}</td><td class=\"n\">{}</td>",
-            esc(g.name), esc(formatCount(g.collections)), esc(formatNumber(g.perSecond)),
-            esc(formatCount(g.collected)), none ? "—" : esc(formatNumber(g.collectedPerCollection)),
-            ms(g.pause.totalMs), ms(g.pause.meanMs), ms(g.pause.p50Ms), ms(g.pause.p99Ms), ms(g.pause.maxMs));
+            esc(g.name), esc(formatCount(g.collections)), esc(formatNumber(g.perSecond)), esc(formatCount(g.collected)),
+            none ? "—" : esc(formatNumber(g.collectedPerCollection)), ms(g.pause.totalMs), ms(g.pause.meanMs),
+            ms(g.pause.p50Ms), ms(g.pause.p99Ms), ms(g.pause.maxMs));
         if (gc.havePythonFigures) {
             const bool figures = g.pythonPauseCollections > 0;
             out += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
@@ -417,6 +462,7 @@ std::string renderHtml(const LeakReport& r)
         + "</style></head><body><main>";
     header(out, r);
     suspects(out, r);
+    accumulations(out, r);
     growth(out, r);
     memory(out, r);
     gc(out, r);

@@ -97,19 +97,35 @@ json pairsJson(const std::vector<std::pair<std::string, std::uint64_t>>& pairs)
     return out;
 }
 
+json pointsJson(const std::vector<std::pair<std::int64_t, std::uint64_t>>& points)
+{
+    json out = json::array();
+    for (const auto& [t, v] : points)
+        out.push_back({ t, v });
+    return out;
+}
+
+json evidenceJson(const SnapshotEvidence& e)
+{
+    return { { "snapshots", e.snapshots }, { "confidence", e.confidence }, { "times_ns", e.timesNs },
+        { "new_per_interval", e.newPerInterval }, { "kept", e.kept }, { "new_items", e.newItems },
+        { "new_retained", e.newRetained }, { "owner_references", e.ownerReferences },
+        { "owner_growth", e.ownerGrowth } };
+}
+
 json memoryJson(const MemorySection& m)
 {
-    auto series = [](const std::vector<std::pair<std::int64_t, std::uint64_t>>& points) {
-        json out = json::array();
-        for (const auto& [t, v] : points)
-            out.push_back({ t, v });
-        return out;
-    };
-    return { { "rss_first", m.rssFirst }, { "rss_last", m.rssLast }, { "rss_delta", m.rssDelta },
-        { "rss_per_minute", finite(m.rssPerMinute) }, { "rss_trend", trendJson(m.rssTrend) },
-        { "tracked_size_delta", m.trackedSizeDelta }, { "tracked_size_per_minute", finite(m.trackedPerMinute) },
-        { "tracked_size_trend", trendJson(m.trackedTrend) }, { "untracked_growth", m.untrackedGrowth },
-        { "note", m.note }, { "rss", series(m.rss) }, { "tracked_size", series(m.trackedSize) } };
+    const auto& series = pointsJson;
+    json snapshots = nullptr;
+    if (m.snapshotWindowNs > 0)
+        snapshots = { { "window_ns", m.snapshotWindowNs }, { "rss_delta", m.snapshotRssDelta },
+            { "objects_delta", m.snapshotObjectsDelta }, { "untracked_delta", m.snapshotUntrackedDelta } };
+    return { { "between_snapshots", snapshots }, { "rss_first", m.rssFirst }, { "rss_last", m.rssLast },
+        { "rss_delta", m.rssDelta }, { "rss_per_minute", finite(m.rssPerMinute) },
+        { "rss_trend", trendJson(m.rssTrend) }, { "tracked_size_delta", m.trackedSizeDelta },
+        { "tracked_size_per_minute", finite(m.trackedPerMinute) }, { "tracked_size_trend", trendJson(m.trackedTrend) },
+        { "untracked_growth", m.untrackedGrowth }, { "note", m.note }, { "rss", series(m.rss) },
+        { "tracked_size", series(m.trackedSize) } };
 }
 
 } // namespace
@@ -141,8 +157,17 @@ std::string renderJson(const LeakReport& r)
             { "owner_address", s.ownerAddress ? hex(s.ownerAddress) : json(nullptr) },
             { "owner_share", finite(s.ownerShare) },
             { "owner_method", s.ownerMethod.empty() ? json(nullptr) : json(s.ownerMethod) },
-            { "trend", trendJson(s.trend) }, { "companions", companions } });
+            { "trend", trendJson(s.trend) }, { "companions", companions }, { "evidence", s.evidence },
+            { "snapshot_evidence", s.snapshotEvidence ? evidenceJson(*s.snapshotEvidence) : json(nullptr) },
+            { "series", pointsJson(s.series) } });
     }
+
+    json accumulations = json::array();
+    for (const auto& a : r.accumulations)
+        accumulations.push_back({ { "owner", a.owner }, { "owner_expression", a.ownerExpression },
+            { "owner_type", a.ownerType }, { "owner_address", hex(a.ownerAddress) }, { "items", a.items },
+            { "item_type", a.itemType.empty() ? json(nullptr) : json(a.itemType) }, { "retained_size", a.retainedSize },
+            { "share", finite(a.share) }, { "retention_path", pathJson(a.retentionPath) } });
 
     json cycles = json::array();
     for (const auto& c : r.cycles) {
@@ -164,7 +189,8 @@ std::string renderJson(const LeakReport& r)
     }
 
     json out = { { "format", "gcscope-leak-report" }, { "version", 1 }, { "target", targetJson(r.target) },
-        { "gc", gcJson(r.gc) }, { "growth", growth }, { "suspects", suspects }, { "cycles", cycles },
+        { "gc", gcJson(r.gc) }, { "growth", growth }, { "suspects", suspects }, { "accumulations", accumulations },
+        { "cycles", cycles },
         { "verdict",
             { { "kind", r.verdict.kind }, { "headline", headline(r) },
                 { "reason", r.verdict.reason.empty() ? json(nullptr) : json(r.verdict.reason) },

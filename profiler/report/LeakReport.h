@@ -68,8 +68,35 @@ struct Companion {
     std::string relation; // "part of" | "wraps" | "owner"
 };
 
+// Evidence from comparing heap snapshots by object identity (address and type): objects that
+// appeared between two snapshots and are still alive in a later one, grouped by the container that
+// holds them in the last snapshot. See SnapshotEvidence.h.
+struct SnapshotEvidence {
+    std::uint32_t snapshots = 0; // how many snapshots the evidence rests on: 2 is weaker than 3 or more
+    std::string confidence; // "strong" (3 or more snapshots), "weak" (2)
+    std::vector<std::int64_t> timesNs; // of the snapshots used, first to last
+    // Objects of the suspect's type the owner holds in the last snapshot, by the interval between
+    // snapshots in which they appeared: one entry per interval, oldest first.
+    std::vector<std::uint64_t> newPerInterval;
+    // Those of them that outlived a whole further interval (all intervals but the last): 0 with two
+    // snapshots.
+    std::uint64_t kept = 0;
+    std::uint64_t newItems = 0; // all of them together
+    std::uint64_t newRetained = 0; // what they retain together (freeing them would free)
+    // The references the owner holds in each snapshot used (0 before it existed), first to last.
+    std::vector<std::uint64_t> ownerReferences;
+    std::int64_t ownerGrowth = 0; // last less first
+};
+
 struct Suspect {
     std::string type;
+    // What named it: "trend" (steady growth of the per-type counts), "snapshots" (objects kept
+    // between heap snapshots, SnapshotEvidence) or "trend+snapshots".
+    std::string evidence = "trend";
+    std::optional<SnapshotEvidence> snapshotEvidence;
+    // How many there were over time, for a sparkline: the type's counts (census or snapshots), or,
+    // for a suspect only the snapshots named, the references its owner held in each snapshot.
+    std::vector<std::pair<std::int64_t, std::uint64_t>> series;
     std::int64_t countDelta = 0;
     std::int64_t sizeDelta = 0;
     double countPerMinute = 0; // least-squares slope
@@ -91,6 +118,20 @@ struct Suspect {
     std::vector<PathStep> retentionPath; // root -> a representative instance held by the owner
     std::string why; // one sentence
     std::vector<Companion> companions;
+};
+
+// A large accumulation point in the last snapshot: a collection whose contents retain the most
+// memory. Shown when one snapshot cannot tell growth from size; not a leak by itself.
+struct Accumulation {
+    std::string owner; // "__main__.registry (dict)"
+    std::string ownerExpression;
+    std::string ownerType;
+    std::uint64_t ownerAddress = 0;
+    std::uint64_t items = 0; // objects it refers to directly
+    std::string itemType; // the commonest type among them, by retained size
+    std::uint64_t retainedSize = 0; // what freeing the collection would free
+    double share = 0; // of all reachable memory in the snapshot
+    std::vector<PathStep> retentionPath; // root -> the collection
 };
 
 struct PauseStats {
@@ -185,6 +226,12 @@ struct MemorySection {
     double trackedPerMinute = 0;
     Trend trackedTrend;
     bool untrackedGrowth = false; // RSS grows steadily and tracked objects explain little of it
+    // Between the first and the last heap snapshot (0 with fewer than two): resident memory, every
+    // object the snapshots hold, and the untracked ones among them.
+    std::int64_t snapshotWindowNs = 0;
+    std::int64_t snapshotRssDelta = 0;
+    std::int64_t snapshotObjectsDelta = 0;
+    std::int64_t snapshotUntrackedDelta = 0;
     std::string note;
 };
 
@@ -217,6 +264,7 @@ struct LeakReport {
     Verdict verdict;
     std::vector<TypeGrowth> growth; // suspects first, then by size growth
     std::vector<Suspect> suspects; // most important first (retained size, then size growth)
+    std::vector<Accumulation> accumulations; // of the last snapshot, largest retained size first
     GcSection gc;
     std::vector<CycleGroup> cycles; // most objects first
     std::vector<Advice> advice;

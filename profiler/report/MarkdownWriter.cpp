@@ -87,16 +87,41 @@ void line(std::string& out, std::string_view text = {})
     out += '\n';
 }
 
+void accumulationsSection(std::string& out, const LeakReport& r)
+{
+    if (r.accumulations.empty())
+        return;
+    line(out, "## Largest accumulation points");
+    line(out);
+    line(out,
+        fmt::format("Where memory sits in snapshot {}: the collections that retain the most. Not leaks by themselves "
+                    "(a large cache looks the same); the suspects above are what grew.",
+            r.snapshotId.value_or(0)));
+    line(out);
+    line(out, "| Collection | References | Mostly | Retained | Share |");
+    line(out, "|---|---:|---|---:|---:|");
+    for (const auto& a : r.accumulations)
+        line(out,
+            fmt::format("| {} ({}) | {} | {} | {} | {} |", code(a.ownerExpression, true), markdownEscape(a.ownerType),
+                formatCount(static_cast<std::int64_t>(a.items)), a.itemType.empty() ? "—" : code(a.itemType, true),
+                formatBytes(static_cast<std::int64_t>(a.retainedSize)), formatPercent(a.share)));
+    line(out);
+}
+
 void suspectsSection(std::string& out, const LeakReport& r)
 {
     line(out, "## Leak suspects");
     line(out);
     if (r.suspects.empty()) {
         line(out,
-            r.verdict.kind != "undecided"
-                ? std::string("No type grew steadily: nothing in this recording looks like a leak of Python objects.")
-                : "Cannot decide yet: " + markdownEscape(r.verdict.reason) + ". To decide: "
-                    + markdownEscape(r.verdict.advice) + ".");
+            r.verdict.kind != "undecided" ? std::string(r.snapshots >= 2
+                    ? "No type grew steadily, and no container kept accumulating new objects "
+                      "from one heap snapshot to the next: nothing in this recording looks "
+                      "like a leak of Python objects."
+                    : "No type grew steadily: nothing in this recording looks like a leak "
+                      "of Python objects.")
+                                          : "Cannot decide yet: " + markdownEscape(r.verdict.reason)
+                    + ". To decide: " + markdownEscape(r.verdict.advice) + ".");
         if (r.memory.untrackedGrowth)
             line(out, "\n**" + markdownEscape(r.memory.note) + "**");
         line(out);
@@ -118,7 +143,7 @@ void suspectsSection(std::string& out, const LeakReport& r)
                 fmt::format("| Objects added | {} ({}/min) |", formatSignedCount(s.countDelta),
                     formatNumber(s.countPerMinute)));
         line(out,
-            fmt::format("| Size added (shallow) | {} ({}/min) |", formatSignedBytes(s.sizeDelta),
+            fmt::format("| {} | {} ({}/min) |", sizeAddedLabel(s), formatSignedBytes(s.sizeDelta),
                 formatSignedBytes(static_cast<std::int64_t>(s.sizePerMinute))));
         if (r.snapshotId)
             line(out,
@@ -133,7 +158,7 @@ void suspectsSection(std::string& out, const LeakReport& r)
                                       : ", holds "
                                     + (s.ownerShare >= 0.995 ? std::string("all") : formatPercent(s.ownerShare))
                                     + " of the new ones")));
-        line(out, fmt::format("| Trend | {} |", markdownEscape(trendSummary(s.trend))));
+        line(out, fmt::format("| Evidence | {} |", markdownEscape(evidenceSummary(s))));
         if (!s.companions.empty())
             line(out, fmt::format("| Grows with it | {} |", markdownEscape(companionsText(s.companions))));
         line(out);
@@ -197,7 +222,9 @@ void gcSection(std::string& out, const LeakReport& r)
         std::string("| Generation | Collections | Per second | Collected | Per collection | Pause total | Mean | p50 | "
                     "p99 | Max |")
             + (gc.havePythonFigures ? " CPython's total | CPython's max | Examined |" : ""));
-    line(out, std::string("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|") + (gc.havePythonFigures ? "---:|---:|---:|" : ""));
+    line(out,
+        std::string("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            + (gc.havePythonFigures ? "---:|---:|---:|" : ""));
     for (const auto& g : gc.generations) {
         const bool none = g.collections == 0;
         const auto ms = [&](double v) { return none ? std::string("—") : formatMs(v); };
@@ -329,6 +356,7 @@ std::string renderMarkdown(const LeakReport& r)
     line(out);
 
     suspectsSection(out, r);
+    accumulationsSection(out, r);
     growthSection(out, r);
     memorySection(out, r);
     gcSection(out, r);

@@ -9,8 +9,58 @@
 
 namespace gcscope::report {
 
+namespace {
+
+void compareWithCensus(MemorySection& m, const std::vector<std::pair<std::int64_t, std::uint64_t>>& rss,
+    std::span<const std::pair<std::int64_t, std::uint64_t>> trackedSize, const MemoryCriteria& c);
+
+// Resident memory at a time: the last sample at or before it, else the first after it.
+std::uint64_t rssAt(const std::vector<std::pair<std::int64_t, std::uint64_t>>& rss, std::int64_t time)
+{
+    std::uint64_t at = rss.front().second;
+    for (const auto& [t, bytes] : rss)
+        if (t <= time)
+            at = bytes;
+    return at;
+}
+
+// What the snapshots show of resident memory's growth (MemoryGrowth.h).
+void compareWithSnapshots(MemorySection& m, const std::vector<std::pair<std::int64_t, std::uint64_t>>& rss,
+    std::span<const SnapshotTotals> snapshots)
+{
+    if (snapshots.size() < 2 || rss.size() < 2 || snapshots.back().timeNs <= snapshots.front().timeNs)
+        return;
+    const auto& first = snapshots.front();
+    const auto& last = snapshots.back();
+    m.snapshotWindowNs = last.timeNs - first.timeNs;
+    m.snapshotRssDelta
+        = static_cast<std::int64_t>(rssAt(rss, last.timeNs)) - static_cast<std::int64_t>(rssAt(rss, first.timeNs));
+    m.snapshotObjectsDelta = static_cast<std::int64_t>(last.bytes) - static_cast<std::int64_t>(first.bytes);
+    m.snapshotUntrackedDelta
+        = static_cast<std::int64_t>(last.untrackedBytes) - static_cast<std::int64_t>(first.untrackedBytes);
+    if (!m.untrackedGrowth || m.snapshotRssDelta <= 0)
+        return;
+    const double window = static_cast<double>(m.snapshotWindowNs) / 1e9;
+    if (2 * m.snapshotObjectsDelta >= m.snapshotRssDelta) {
+        m.untrackedGrowth = false;
+        m.note = fmt::format("Resident memory grew by {} in the {:.0f} s between the first and the last heap snapshot, "
+                             "and the objects the snapshots hold grew by {} ({} of it in objects the collector does "
+                             "not track: str, bytes, int, float held by containers): the growth is in Python "
+                             "objects, which the census of tracked objects alone undercounts.",
+            formatBytes(m.snapshotRssDelta), window, formatBytes(m.snapshotObjectsDelta),
+            formatBytes(m.snapshotUntrackedDelta));
+    } else {
+        m.note += fmt::format(" Counting the untracked objects too, the heap snapshots grew by only {} of the {} "
+                              "resident memory grew in the {:.0f} s between the first and the last of them.",
+            formatBytes(m.snapshotObjectsDelta), formatBytes(m.snapshotRssDelta), window);
+    }
+}
+
+} // namespace
+
 MemorySection analyzeMemory(std::span<const storage::ProcessSample> process,
-    std::span<const std::pair<std::int64_t, std::uint64_t>> trackedSize, const MemoryCriteria& c)
+    std::span<const std::pair<std::int64_t, std::uint64_t>> trackedSize, const MemoryCriteria& c,
+    std::span<const SnapshotTotals> snapshots)
 {
     using Point = std::pair<std::int64_t, std::uint64_t>;
     MemorySection m;
@@ -48,7 +98,20 @@ MemorySection analyzeMemory(std::span<const storage::ProcessSample> process,
     // Resident memory against tracked objects over one window: where both were measured. (A
     // recording's first process sample comes seconds before its first census; comparing the one's
     // growth from t = 0 with the other's from its first point blames start-up on hidden memory.)
-    if (m.haveRss && m.haveTracked) {
+    if (m.haveRss && m.haveTracked)
+        compareWithCensus(m, rss, trackedSize, c);
+    if (m.haveRss)
+        compareWithSnapshots(m, rss, snapshots);
+    return m;
+}
+
+namespace {
+
+void compareWithCensus(MemorySection& m, const std::vector<std::pair<std::int64_t, std::uint64_t>>& rss,
+    std::span<const std::pair<std::int64_t, std::uint64_t>> trackedSize, const MemoryCriteria& c)
+{
+    using Point = std::pair<std::int64_t, std::uint64_t>;
+    {
         const std::int64_t from = std::max(rss.front().first, trackedSize.front().first);
         const std::int64_t to = std::min(rss.back().first, trackedSize.back().first);
         std::vector<Point> rssIn, trackedIn;
@@ -59,7 +122,7 @@ MemorySection analyzeMemory(std::span<const storage::ProcessSample> process,
             if (p.first >= from && p.first <= to)
                 trackedIn.push_back(p);
         if (rssIn.size() < 2 || trackedIn.size() < 2)
-            return m; // no common window: nothing to compare
+            return; // no common window: nothing to compare
         std::vector<double> t, v, tt, tv;
         for (const auto& [time, bytes] : rssIn) {
             t.push_back(static_cast<double>(time - from) / 1e9);
@@ -76,7 +139,7 @@ MemorySection analyzeMemory(std::span<const storage::ProcessSample> process,
         const auto trackedDelta
             = static_cast<std::int64_t>(trackedIn.back().second) - static_cast<std::int64_t>(trackedIn.front().second);
         if (!rssTrend.growing || rssDelta < static_cast<std::int64_t>(c.minRssGrowth))
-            return m;
+            return;
         const double explained = static_cast<double>(trackedDelta) / static_cast<double>(rssDelta);
         if (!trackedTrend.growing || explained < c.maxTrackedShare) {
             m.untrackedGrowth = true;
@@ -90,7 +153,8 @@ MemorySection analyzeMemory(std::span<const storage::ProcessSample> process,
                 100.0 * (1.0 - std::max(0.0, explained)));
         }
     }
-    return m;
 }
+
+} // namespace
 
 } // namespace gcscope::report

@@ -3,7 +3,8 @@
 // less than maxTrackedShare of it (shallow sizes leave out the str, int and float objects that
 // tracked ones hold, so a Python-level leak still shows a good part of its RSS), the growth is in memory gcscope cannot
 // see: untracked objects (str, bytes, int, float held by containers), buffers and memory of C extensions, or allocator
-// fragmentation. The report says so instead of blaming a Python type.
+// fragmentation. The report says so instead of blaming a Python type, unless heap snapshots, which
+// count untracked objects too, show the growth (analyzeMemory).
 #pragma once
 
 #include "report/LeakReport.h"
@@ -24,8 +25,20 @@ struct MemoryCriteria {
     std::size_t maxPoints = 400; // kept for charts
 };
 
+// Every object of one heap snapshot: the untracked str, bytes, int and float objects containers hold
+// included, which the census leaves out.
+struct SnapshotTotals {
+    std::int64_t timeNs = 0;
+    std::uint64_t bytes = 0; // shallow bytes of every object
+    std::uint64_t untrackedBytes = 0; // of those the collector does not track
+};
+
 // trackedSize: per census, the sum of all entries' sizes (shallow bytes of GC-tracked objects).
+// snapshots: in time order. Before growth is blamed on memory gcscope cannot see, the snapshots'
+// objects are counted over the window between the first and the last snapshot: when they explain
+// at least half of resident memory's growth there, the growth is in Python objects.
 MemorySection analyzeMemory(std::span<const storage::ProcessSample> process,
-    std::span<const std::pair<std::int64_t, std::uint64_t>> trackedSize, const MemoryCriteria& criteria = {});
+    std::span<const std::pair<std::int64_t, std::uint64_t>> trackedSize, const MemoryCriteria& criteria = {},
+    std::span<const SnapshotTotals> snapshots = {});
 
 } // namespace gcscope::report

@@ -108,7 +108,14 @@ std::string ObjectNamer::expression(ObjectId id) const
         const std::uint32_t label = parentLabel_[chain[i]];
         const bool fromNamespace = inNamespace;
         inNamespace = false;
-        if (label == kNoEdgeLabel) {
+        if (label == kNoEdgeLabel && graph_.typeName(from) == "_thread._local" && graph_.typeName(chain[i]) == "dict") {
+            // A threading.local's per-thread dicts, inside its own table of them: code reaches what
+            // they hold as tls.name.
+            if (i + 1 < chain.size() && parentLabel_[chain[i + 1]] == kNoEdgeLabel
+                && graph_.typeName(chain[i + 1]) == "dict")
+                ++i;
+            inNamespace = true;
+        } else if (label == kNoEdgeLabel) {
             out += "[?]";
         } else if (isIndexLabel(label)) {
             out += "[" + std::to_string(labelIndex(label)) + "]";

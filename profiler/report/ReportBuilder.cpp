@@ -8,6 +8,7 @@
 #include "report/GcSummary.h"
 #include "report/HeapContext.h"
 #include "report/MemoryGrowth.h"
+#include "report/SnapshotEvidence.h"
 #include "snapshot/snapshot_store.h"
 
 #include <gcscope/storage/Database.h>
@@ -159,14 +160,15 @@ std::vector<TypeGrowth> selectGrowthRows(
 // Suspects are named when some type grew steadily; "no steady growth" needs enough points to have
 // looked for it. With fewer, the report cannot decide and says what would let it.
 Verdict verdictOf(std::size_t suspects, std::size_t points, std::size_t snapshots, std::size_t minPoints,
-    std::uint32_t censusEveryMs, double durationS)
+    std::uint32_t censusEveryMs, double durationS, bool oneByOne)
 {
     Verdict v;
     if (suspects > 0) {
         v.kind = "suspects";
         return v;
     }
-    if (points >= minPoints)
+    // Enough points of the per-type counts, or three snapshots compared object by object.
+    if (points >= minPoints || snapshots >= 3)
         return v;
     v.kind = "undecided";
     v.reason = fmt::format("{} point{} of per-type counts and {} heap snapshot{} over {:.0f} s: telling steady growth "
@@ -176,7 +178,8 @@ Verdict verdictOf(std::size_t suspects, std::size_t points, std::size_t snapshot
     // Fewer snapshots than points are needed here (three would have made the series).
     const std::size_t snapshotsMissing = minPoints > snapshots ? minPoints - snapshots : 1;
     const std::string moreSnapshots
-        = fmt::format("take {} more snapshot{} (--snapshot-every)", snapshotsMissing, snapshotsMissing == 1 ? "" : "s");
+        = fmt::format("take {} more snapshot{} ({})", snapshotsMissing, snapshotsMissing == 1 ? "" : "s",
+            oneByOne ? "gcscope snapshot, or --snapshot-every when recording" : "--snapshot-every");
     if (censusEveryMs > 0)
         v.advice = fmt::format("record at least {:.0f} s longer (a census every {:.1f} s), or {}",
             std::ceil(static_cast<double>(missing) * censusEveryMs / 1000.0), censusEveryMs / 1000.0, moreSnapshots);
@@ -185,18 +188,90 @@ Verdict verdictOf(std::size_t suspects, std::size_t points, std::size_t snapshot
     return v;
 }
 
+// A session standing for a file of snapshots taken one by one: the last PID they were taken of, from
+// its first snapshot to its last.
+std::optional<storage::SessionInfo> sessionOfSnapshots(const std::vector<storage::SnapshotInfo>& snapshots)
+{
+    if (snapshots.empty())
+        return std::nullopt;
+    storage::SessionInfo s;
+    s.pid = snapshots.back().pid;
+    s.pythonVersion = snapshots.back().pythonVersion;
+    s.startedNs = std::numeric_limits<std::int64_t>::max();
+    for (const auto& snap : snapshots)
+        if (snap.pid == s.pid && !snap.sessionId) {
+            s.startedNs = std::min(s.startedNs, snap.takenNs);
+            s.endedNs = std::max(s.endedNs.value_or(snap.takenNs), snap.takenNs);
+        }
+    if (!s.endedNs)
+        return std::nullopt; // the last PID's snapshots all belong to sessions
+    s.complete = true;
+    return s;
+}
+
+SnapshotTotals totalsOf(const analysis::HeapGraph& graph, std::int64_t takenNs)
+{
+    SnapshotTotals t;
+    t.timeNs = takenNs;
+    for (analysis::ObjectId o = 0; o < graph.objectCount(); ++o) {
+        t.bytes += graph.size[o];
+        if (!graph.isTracked(o))
+            t.untrackedBytes += graph.size[o];
+    }
+    return t;
+}
+
+// Growth rows of every type a suspect names, itself or as a companion.
+void markSuspects(std::vector<TypeGrowth>& growth, const std::vector<Suspect>& suspects)
+{
+    std::set<std::string> named;
+    for (const auto& s : suspects) {
+        named.insert(s.type);
+        for (const auto& c : s.companions)
+            named.insert(c.type);
+    }
+    for (auto& g : growth)
+        g.suspect = named.count(g.type) != 0;
+}
+
+// A sparkline for every suspect: its type's counts, unless the snapshots gave it one already.
+void seriesOfSuspects(
+    std::vector<Suspect>& suspects, const std::vector<TypeGrowth>& growth, const std::vector<std::int64_t>& times)
+{
+    for (auto& s : suspects) {
+        if (!s.series.empty() && s.evidence == "snapshots")
+            continue;
+        for (const auto& g : growth)
+            if (g.type == s.type && g.counts.size() == times.size()) {
+                s.series.clear();
+                for (std::size_t i = 0; i < times.size(); ++i)
+                    s.series.emplace_back(times[i], s.sizeOnly ? g.sizes[i] : g.counts[i]);
+            }
+    }
+}
+
 } // namespace
 
 LeakReport buildReport(const storage::Database& db, const ReportOptions& options)
 {
     storage::Reader reader(db);
     const auto sessions = reader.sessions();
-    if (sessions.empty())
-        throw std::runtime_error(db.path() + ": holds no recording sessions");
-    const auto sessionId = options.sessionId.value_or(sessions.back().id);
-    const auto session = reader.session(sessionId);
-    if (!session)
-        throw std::runtime_error(db.path() + ": no session " + std::to_string(sessionId));
+    std::optional<storage::SessionInfo> session;
+    std::int64_t sessionId = 0;
+    if (sessions.empty()) {
+        // A file of snapshots taken one by one (gcscope snapshot): the report covers the last
+        // process they were taken of.
+        session = sessionOfSnapshots(reader.snapshots());
+        if (!session)
+            throw std::runtime_error(db.path() + ": holds no recording sessions and no heap snapshots");
+        if (options.sessionId)
+            throw std::runtime_error(db.path() + ": no session " + std::to_string(*options.sessionId));
+    } else {
+        sessionId = options.sessionId.value_or(sessions.back().id);
+        session = reader.session(sessionId);
+        if (!session)
+            throw std::runtime_error(db.path() + ": no session " + std::to_string(sessionId));
+    }
 
     LeakReport report;
     report.generator = std::string("gcscope ") + GCSCOPE_VERSION;
@@ -205,6 +280,8 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
               .count();
     report.file = db.path();
     report.target = targetOf(*session);
+    if (sessions.empty())
+        report.target.mode = "snapshots";
 
     const auto samples = reader.samples(sessionId);
     const auto events = reader.gcEvents(sessionId);
@@ -216,7 +293,11 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     for (const auto& p : process)
         endNs = std::max(endNs, p.timeNs);
     report.target.durationS = endNs > session->startedNs ? static_cast<double>(endNs - session->startedNs) / 1e9 : 0;
-    if (!session->complete)
+    if (sessions.empty())
+        report.notes.push_back(fmt::format("The file holds heap snapshots of PID {} taken one by one, and no recording "
+                                           "session: the report compares the snapshots.",
+            session->pid));
+    else if (!session->complete)
         report.notes.push_back(fmt::format("The session is incomplete ({}): the report covers the data up to where "
                                            "the recording stopped.",
             session->endReason.empty() ? "the profiler did not end it cleanly" : session->endReason));
@@ -230,11 +311,39 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     for (const auto& s : reader.snapshots())
         if (s.sessionId == sessionId)
             snapshots.push_back(s);
+    // A snapshot taken on its own (gcscope snapshot) is a session of its own: the report on one compares
+    // it with the others of the same process, taken the same way.
+    const auto takenOneByOne = [&](const storage::SnapshotInfo& s) {
+        if (s.pid != session->pid)
+            return false;
+        if (!s.sessionId)
+            return true;
+        const auto it = std::find_if(
+            sessions.begin(), sessions.end(), [&](const storage::SessionInfo& x) { return x.id == *s.sessionId; });
+        return it != sessions.end() && it->pid == session->pid && it->endReason == storage::kSnapshotTakenReason;
+    };
+    if (!sessions.empty() && session->endReason == storage::kSnapshotTakenReason) {
+        snapshots.clear();
+        for (const auto& s : reader.snapshots())
+            if (takenOneByOne(s))
+                snapshots.push_back(s);
+        std::stable_sort(snapshots.begin(), snapshots.end(),
+            [](const storage::SnapshotInfo& a, const storage::SnapshotInfo& b) { return a.takenNs < b.takenNs; });
+        if (snapshots.size() > 1) {
+            session->startedNs = std::min(session->startedNs, snapshots.front().takenNs);
+            report.target.startedNs = session->startedNs;
+            endNs = std::max(endNs, snapshots.back().takenNs);
+            report.target.durationS = static_cast<double>(endNs - session->startedNs) / 1e9;
+            report.notes.push_back(fmt::format("The session is one snapshot taken on its own (gcscope snapshot): the "
+                                               "report compares the {} snapshots of PID {} taken that way.",
+                snapshots.size(), session->pid));
+        }
+    }
     if (snapshots.empty()) {
         for (const auto& s : reader.snapshots())
             if (!s.sessionId && s.pid == session->pid)
                 snapshots.push_back(s);
-        if (!snapshots.empty())
+        if (!snapshots.empty() && !sessions.empty())
             report.notes.push_back("The session has no snapshots of its own; the report uses the snapshots of PID "
                 + std::to_string(session->pid) + " taken separately.");
     }
@@ -251,22 +360,30 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     else
         series = fromCensus(reader.typeGrowth(sessionId));
     const auto garbageSnapshots = garbageSubset(snapshots.size(), options.maxGarbageSnapshots);
+    const auto evidenceSnapshots = garbageSubset(snapshots.size(), options.maxEvidenceSnapshots);
     GarbageTally garbage;
+    SnapshotHistory history; // the earlier snapshots compared with the last one, object by object
+    std::vector<SnapshotTotals> snapshotTotals;
     std::unique_ptr<analysis::HeapGraph> lastGraph;
+    std::int64_t lastTakenNs = 0;
     std::unique_ptr<EarlierSizes> earlier; // the first snapshot's collections, to see which one grew
     for (std::size_t i = 0; i < snapshots.size(); ++i) {
         const bool last = i + 1 == snapshots.size();
-        if (!last && i != 0 && !seriesFromSnapshots && !garbageSnapshots.count(i))
+        if (!last && i != 0 && !seriesFromSnapshots && !garbageSnapshots.count(i) && !evidenceSnapshots.count(i))
             continue;
         auto graph = std::make_unique<analysis::HeapGraph>(snapshot::loadSnapshot(db, snapshots[i].id));
         if (seriesFromSnapshots)
             addSnapshotPoint(series, snapshots[i].takenNs, analysis::censusOf(*graph));
         if (garbageSnapshots.count(i))
             garbage.add(*graph, snapshots[i].takenNs);
+        if (evidenceSnapshots.count(i) && !last)
+            history.addEarlier(*graph, snapshots[i].takenNs);
+        snapshotTotals.push_back(totalsOf(*graph, snapshots[i].takenNs));
         if (i == 0 && !last)
             earlier = std::make_unique<EarlierSizes>(*graph);
         if (last) {
             lastGraph = std::move(graph);
+            lastTakenNs = snapshots[i].takenNs;
             report.snapshotId = snapshots[i].id;
         }
     }
@@ -287,8 +404,20 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
                                "cyclic garbage is unknown (record with --snapshot-at-end, or --snapshot-every S).");
     const auto live = garbage.liveGrowth();
     report.suspects = findSuspects(growth, heap.get(), options.suspects, earlier.get(), live ? &*live : nullptr);
-    report.verdict = verdictOf(report.suspects.size(), series.times.size(), snapshots.size(), options.trend.minPoints,
-        session->censusEveryMs, report.target.durationS);
+    std::size_t comparedSnapshots = 0;
+    if (heap) {
+        comparedSnapshots = history.earlierCount() + 1;
+        EvidenceCriteria evidence = options.evidence;
+        evidence.maxSuspects = options.suspects.maxSuspects;
+        mergeSnapshotSuspects(report.suspects, suspectsFromSnapshots(history, *heap, lastTakenNs, evidence),
+            options.suspects.maxSuspects);
+        report.accumulations = findAccumulations(*heap, evidence);
+    }
+    markSuspects(growth, report.suspects);
+    seriesOfSuspects(report.suspects, growth, series.times);
+    report.verdict = verdictOf(report.suspects.size(), series.times.size(), comparedSnapshots, options.trend.minPoints,
+        session->censusEveryMs, report.target.durationS,
+        sessions.empty() || session->endReason == storage::kSnapshotTakenReason);
     report.growth = selectGrowthRows(std::move(growth), report.suspects, options.maxGrowthRows);
 
     std::vector<TrackedPoint> tracked;
@@ -312,7 +441,7 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     memory.trend = options.trend;
     memory.minRssGrowth = options.minRssGrowth;
     memory.maxPoints = options.maxChartPoints;
-    report.memory = analyzeMemory(process, trackedSize, memory);
+    report.memory = analyzeMemory(process, trackedSize, memory, snapshotTotals);
     report.advice = adviseGc(report.gc, report.cycles, report.memory, report.target.durationS, options.advice);
     return report;
 }

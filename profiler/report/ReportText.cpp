@@ -30,6 +30,33 @@ std::string trendSummary(const Trend& t)
         "Kendall τ {:.2f}, Mann-Kendall p {:.2g}, R² {:.2f} over {} points", t.tau, t.pValue, t.r2, t.points);
 }
 
+std::string evidenceSummary(const Suspect& s)
+{
+    std::string out;
+    if (s.evidence != "snapshots")
+        out = "trend: " + trendSummary(s.trend);
+    if (s.snapshotEvidence) {
+        const auto& e = *s.snapshotEvidence;
+        const double window
+            = e.timesNs.size() >= 2 ? static_cast<double>(e.timesNs.back() - e.timesNs.front()) / 1e9 : 0.0;
+        out += fmt::format("{}{} snapshots over {:.0f} s ({} evidence): {} new", out.empty() ? "" : "; ", e.snapshots,
+            window, e.confidence, formatCount(static_cast<std::int64_t>(e.newItems)));
+        if (e.snapshots >= 3)
+            out += fmt::format(
+                ", {} of them outlived a further interval", formatCount(static_cast<std::int64_t>(e.kept)));
+        if (!e.ownerReferences.empty())
+            out += fmt::format("; the owner went from {} to {} references",
+                formatCount(static_cast<std::int64_t>(e.ownerReferences.front())),
+                formatCount(static_cast<std::int64_t>(e.ownerReferences.back())));
+    }
+    return out;
+}
+
+const char* sizeAddedLabel(const Suspect& s)
+{
+    return s.evidence == "snapshots" ? "Retained by the new ones" : "Size added (shallow)";
+}
+
 std::string shapeText(const CycleGroup& g)
 {
     std::string out;
@@ -57,7 +84,9 @@ std::string ownerSummary(const Suspect& s)
         return s.owner + ", the largest " + s.type;
     return fmt::format("{}, holds {} of the new ones ({})", s.owner,
         s.ownerShare >= 0.995 ? std::string("all") : formatPercent(s.ownerShare),
-        s.ownerMethod == "dominator" ? "every path to them passes through it" : "their nearest container");
+        s.ownerMethod == "dominator"       ? "every path to them passes through it"
+            : s.ownerMethod == "snapshots" ? "the container they accumulate in, snapshot after snapshot"
+                                           : "their nearest container");
 }
 
 std::string gcSummaryLine(const GcSection& gc)
@@ -88,7 +117,8 @@ std::string targetPythonText(const TargetInfo& t)
 {
     if (t.agentForm.empty())
         return "Python " + t.python;
-    return fmt::format("Python {} ({} agent)", t.python, t.agentForm == "portable" ? "portable" : "exact " + t.agentForm);
+    return fmt::format(
+        "Python {} ({} agent)", t.python, t.agentForm == "portable" ? "portable" : "exact " + t.agentForm);
 }
 
 std::string rssSummaryLine(const MemorySection& m)

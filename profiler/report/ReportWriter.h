@@ -12,6 +12,7 @@
 
 #include "report/GcAdvice.h"
 #include "report/LeakReport.h"
+#include "report/SnapshotEvidence.h"
 #include "report/Suspects.h"
 #include "report/Trend.h"
 
@@ -35,6 +36,8 @@ struct ReportOptions {
     std::uint64_t minRssGrowth = 8u << 20; // before RSS growth is worth a word
     std::size_t maxGrowthRows = 25; // types listed under "growth" (suspects and companions always are)
     std::size_t maxGarbageSnapshots = 8; // snapshots analysed for cyclic garbage (spread, the last included)
+    std::size_t maxEvidenceSnapshots = 4; // snapshots compared object by object (spread, first and last included)
+    EvidenceCriteria evidence;
     std::size_t maxPausePoints = 2000;
     std::size_t maxChartPoints = 400;
 };

@@ -49,15 +49,6 @@ bool isCandidate(const TypeGrowth& g, const SuspectCriteria& c, bool& sizeOnly)
     return false;
 }
 
-std::string ownerText(const HeapContext& heap, ObjectId owner, std::string& expression)
-{
-    expression = heap.namer.expression(owner);
-    const auto& type = heap.graph.typeName(owner);
-    if (expression.empty())
-        expression = fmt::format("<{} at 0x{:x}>", type, heap.graph.address[owner]);
-    return expression + " (" + type + ")";
-}
-
 std::string companionText(const std::vector<Companion>& companions)
 {
     std::string out;
@@ -91,6 +82,15 @@ std::string mostCommonClassBy(
 
 } // namespace
 
+std::string ownerDescription(const HeapContext& heap, ObjectId owner, std::string& expression)
+{
+    expression = heap.namer.expression(owner);
+    const auto& type = heap.graph.typeName(owner);
+    if (expression.empty())
+        expression = fmt::format("<{} at 0x{:x}>", type, heap.graph.address[owner]);
+    return expression + " (" + type + ")";
+}
+
 std::string userClassOf(const HeapContext& heap, const std::string& type)
 {
     const auto& instances = heap.instancesOf(type);
@@ -103,6 +103,30 @@ std::string userClassOf(const HeapContext& heap, const std::string& type)
         if (auto cls = mostCommonClassBy(heap, instances, "__dict__", true);
             !cls.empty() && cls != "type" && cls != "module")
             return "__dict__ of " + cls + " instances";
+    // Frames by their function and line ("handle:42", or "handle at several lines"), functions,
+    // generators and coroutines by their qualified name ("handle.<locals>.on_done").
+    if (type == "frame" || type == "function" || type == "generator" || type == "coroutine"
+        || type == "async_generator") {
+        const auto sample = spreadSample(instances, 200);
+        const auto commonest = [&](bool stripLine) {
+            std::map<std::string, std::size_t> labels;
+            for (ObjectId o : sample) {
+                std::string label = heap.graph.labelText(o);
+                if (stripLine)
+                    label = label.substr(0, label.rfind(':'));
+                if (!label.empty())
+                    ++labels[label];
+            }
+            const auto best = std::max_element(
+                labels.begin(), labels.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+            return best != labels.end() && best->second * 2 >= sample.size() ? best->first : std::string();
+        };
+        if (auto label = commonest(false); !label.empty())
+            return label;
+        if (type == "frame")
+            if (auto function = commonest(true); !function.empty())
+                return function + " at several lines";
+    }
     return {};
 }
 
@@ -302,7 +326,7 @@ std::vector<Suspect> findSuspects(std::vector<TypeGrowth>& growth, const HeapCon
             ObjectId owner = cand.sizeOnly ? cand.largest : cand.owner.owner;
             ObjectId representative = cand.owner.representative;
             if (owner != kNoObject) {
-                s.owner = ownerText(*heap, owner, s.ownerExpression);
+                s.owner = ownerDescription(*heap, owner, s.ownerExpression);
                 s.ownerType = heap->graph.typeName(owner);
                 s.ownerAddress = heap->graph.address[owner];
                 s.ownerShare = cand.sizeOnly ? 1.0 : cand.owner.share;

@@ -43,10 +43,15 @@ struct SuspectCriteria {
 // suspect = true. heap: the last snapshot, or null without one.
 // earlier: the collections of the session's first snapshot, when there are two or more.
 // live: how fast the reachable objects of each type grew between the first and last snapshot.
-// The user's class behind objects of a builtin kind whose type says little: "bound methods of
-// __main__.Widget" (their __self__), "__dict__ of __main__.Session instances" (who refers to them as
-// __dict__); "" when none stands out in a sample of them.
+// The user's class or code behind objects of a builtin kind whose type says little: "bound methods
+// of __main__.Widget" (their __self__), "__dict__ of __main__.Session instances" (who refers to them
+// as __dict__), "handle.<locals>.on_done" (functions, generators, coroutines: their qualified name),
+// "worker:42" (frames: function and line); "" when none stands out in a sample of them.
 std::string userClassOf(const HeapContext& heap, const std::string& type);
+
+// "__main__.AuditLog.entries (list)": the object's Python expression (or "<list at 0x...>") and its
+// type; `expression` gets the first part.
+std::string ownerDescription(const HeapContext& heap, analysis::ObjectId owner, std::string& expression);
 
 std::vector<Suspect> findSuspects(std::vector<TypeGrowth>& growth, const HeapContext* heap,
     const SuspectCriteria& criteria, const EarlierSizes* earlier = nullptr, const LiveGrowth* live = nullptr);

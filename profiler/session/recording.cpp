@@ -202,6 +202,7 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
     auto nextProc = started;
     int snapshotsRequested = options.snapshotRequests ? options.snapshotRequests->load() : 0;
     auto nextSnapshot = options.snapshotEvery ? started + *options.snapshotEvery : Clock::time_point::max();
+    std::optional<Clock::time_point> lastPeriodicSnapshot;
     while (!agentGone) {
         const auto now = Clock::now();
         if (stop.load()) {
@@ -214,8 +215,19 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
             complete = true;
             break;
         }
+        // Snapshots fall due on a fixed schedule (every S from the start, a snapshot's own time not
+        // pushing the next ones back), the one due at the end of the duration included: 12 s with
+        // one every 4 s gives three.
+        if (now >= nextSnapshot && (!options.duration || nextSnapshot - started <= *options.duration)) {
+            if (!takeSnapshot())
+                break;
+            lastPeriodicSnapshot = Clock::now();
+            while (nextSnapshot <= Clock::now())
+                nextSnapshot += *options.snapshotEvery;
+            continue;
+        }
         if (options.duration && now - started >= *options.duration) {
-            reason = options.duration->count() == 0 ? "snapshot taken" : "duration reached";
+            reason = options.duration->count() == 0 ? storage::kSnapshotTakenReason : "duration reached";
             complete = true;
             break;
         }
@@ -223,12 +235,6 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
             ++snapshotsRequested;
             if (!takeSnapshot())
                 break;
-            continue;
-        }
-        if (now >= nextSnapshot) {
-            if (!takeSnapshot())
-                break;
-            nextSnapshot = Clock::now() + *options.snapshotEvery;
             continue;
         }
         if (now >= nextProc) {
@@ -259,7 +265,9 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
         }
     }
 
-    if (!agentGone && options.snapshotAtEnd && !takeSnapshot()) {
+    // The end's snapshot, unless the schedule just took one (a second of the same heap adds nothing).
+    const bool justTaken = lastPeriodicSnapshot && Clock::now() - *lastPeriodicSnapshot < std::chrono::seconds(1);
+    if (!agentGone && options.snapshotAtEnd && !justTaken && !takeSnapshot()) {
         complete = false;
         reason = "the target exited during the final snapshot";
     }

@@ -55,6 +55,16 @@ void HeapSketch::plain(Id from, Id to)
     edges_.push_back({ from, to, {}, 0, 2 });
 }
 
+void HeapSketch::at(Id id, std::uint64_t address)
+{
+    objects_[id].address = address;
+}
+
+void HeapSketch::untracked(Id id)
+{
+    objects_[id].flags &= static_cast<std::uint8_t>(~Tracked);
+}
+
 HeapGraph HeapSketch::build() const
 {
     std::vector<std::int64_t> incoming(objects_.size(), 0);
@@ -66,7 +76,8 @@ HeapGraph HeapSketch::build() const
         // A module is also held by sys.modules, outside the sketch: that makes it a refcount root,
         // as real modules are, so the unreachable rule sees the program's objects as alive.
         const std::int64_t external = o.type == "module" ? 1 : 0;
-        b.addObject({ 0x10000 + i * 0x40, o.type, o.size, incoming[i] + external, o.flags, o.label });
+        b.addObject(
+            { o.address ? o.address : 0x10000 + i * 0x40, o.type, o.size, incoming[i] + external, o.flags, o.label });
     }
     for (const auto& e : edges_) {
         std::uint32_t label = kNoEdgeLabel;

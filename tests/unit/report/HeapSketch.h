@@ -31,6 +31,10 @@ public:
     void ref(Id from, Id to, const std::string& name); // attribute or str dict key
     void item(Id from, Id to, std::uint32_t index); // list or tuple index
     void plain(Id from, Id to); // unlabelled (a set member)
+    // The object's address (default: by creation order), to make the same object appear in several
+    // snapshots of a series; and a leaf the collector does not track (a str, an int).
+    void at(Id id, std::uint64_t address);
+    void untracked(Id id);
 
     analysis::HeapGraph build() const;
 
@@ -40,6 +44,7 @@ private:
         std::uint64_t size;
         std::uint8_t flags;
         Id dict = UINT32_MAX;
+        std::uint64_t address = 0;
     };
     struct Edge {
         Id from, to;

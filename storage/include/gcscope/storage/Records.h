@@ -32,6 +32,9 @@ struct NewSession {
     std::string gcModel = "generational"; // or "incremental" (3.14.0 to 3.14.4)
 };
 
+// The end reason of a session that attached, took one heap snapshot and ended (gcscope snapshot).
+inline constexpr const char* kSnapshotTakenReason = "snapshot taken";
+
 struct SessionInfo : NewSession {
     std::int64_t id = 0;
     std::optional<std::int64_t> endedNs; // unset while recording, or when the profiler was killed
