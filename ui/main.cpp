@@ -22,8 +22,8 @@ namespace {
 
 int tabIndex(const QString& name)
 {
-    const QStringList names { QStringLiteral("dashboard"), QStringLiteral("types"), QStringLiteral("snapshots"),
-        QStringLiteral("inspector"), QStringLiteral("cycles") };
+    const QStringList names { QStringLiteral("dashboard"), QStringLiteral("leaks"), QStringLiteral("types"),
+        QStringLiteral("snapshots"), QStringLiteral("inspector"), QStringLiteral("cycles") };
     return static_cast<int>(names.indexOf(name.toLower()));
 }
 
@@ -72,8 +72,8 @@ int main(int argc, char** argv)
     QApplication::setApplicationDisplayName(QStringLiteral("gcscope"));
     // The names under which packaging/ installs the desktop entry and the icon.
     QApplication::setDesktopFileName(QStringLiteral("org.gcscope.gcscope"));
-    QApplication::setWindowIcon(
-        QIcon::fromTheme(QStringLiteral("org.gcscope.gcscope"), QIcon(QStringLiteral(":/icons/org.gcscope.gcscope.svg"))));
+    QApplication::setWindowIcon(QIcon::fromTheme(
+        QStringLiteral("org.gcscope.gcscope"), QIcon(QStringLiteral(":/icons/org.gcscope.gcscope.svg"))));
 
     if (!options.palette.isEmpty())
         applyPalette(options.palette);

@@ -369,6 +369,14 @@ std::vector<Accumulation> findAccumulations(const HeapContext& heap, const Evide
             inside = std::find(picked.begin(), picked.end(), p) != picked.end();
         if (inside)
             continue;
+        // A registry of modules or classes (sys.modules, a subclass list) holds the program itself,
+        // not an accumulation of data: what it retains is everything else.
+        ObjectId largestItem = kNoObject;
+        for (ObjectId r : g.referents(o))
+            if (dom.idom[r] == o && (largestItem == kNoObject || dom.retained[r] > dom.retained[largestItem]))
+                largestItem = r;
+        if (largestItem != kNoObject && heap.isNamespace(largestItem))
+            continue;
         picked.push_back(o);
         Accumulation a;
         a.owner = ownerDescription(heap, o, a.ownerExpression);

@@ -58,6 +58,83 @@ def ptrace_problem():
         child.wait()
 
 
+def _described(path):
+    st = os.stat(path)
+    return "%s (mode %04o, owner uid %d)" % (path, st.st_mode & 0o7777, st.st_uid)
+
+
+def _obstacle_on_the_way(path):
+    """Run as the user: what stops them reaching path, or None (a missing path is for the test to report)."""
+    here = "/"
+    for part in path.strip("/").split("/"):
+        there = os.path.join(here, part)
+        try:
+            os.stat(there)
+        except PermissionError:
+            return _described(here) + " is not searchable"
+        except OSError:
+            return None
+        here = there
+    if os.path.isdir(path):
+        return None if os.access(path, os.X_OK) else _described(path) + " is not searchable"
+    return None if os.access(path, os.R_OK) else _described(path) + " is not readable"
+
+
+def _first_obstacle_as(uid, gid, groups, ways):
+    """Run in the forked child: becomes the user and walks each way; "" when nothing is in the way."""
+    try:
+        os.setgroups(list(groups))
+        os.setgid(gid)
+        os.setuid(uid)
+        for path, way in ways:
+            obstacle = _obstacle_on_the_way(way)
+            if obstacle:
+                return "uid %d cannot reach %s: %s" % (uid, path, obstacle)
+        return ""
+    except BaseException as e:
+        return "cannot ask uid %d what it can reach: %s" % (uid, e)
+
+
+def unreachable_as(uid, gid, paths, groups=()):
+    """None when uid, with group gid and `groups`, can search every directory on the way to each of
+    paths and read it (search it, for a directory); else one line naming what is in the way: a tree
+    cloned under a folder only root may enter (mktemp -d makes one 0700) is out of another user's
+    reach. Root passes every access check, so a forked child drops to that user and tries.
+
+    Give only what the process opens once it runs: a program started through setpriv is found
+    with root's capabilities, which setpriv keeps until it execs. The same probe as unreachableAs()
+    in tests/unit/reach_as_user.h."""
+    # Both ways the kernel may walk: the path as written and, through any symlink, where it leads.
+    ways = []
+    for path in map(str, paths):
+        written = os.path.abspath(path)
+        real = os.path.realpath(written)
+        ways += [(path, real)] if real == written else [(path, real), (path, written)]
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(read_end)
+            os.write(write_end, _first_obstacle_as(uid, gid, groups, ways).encode())
+        finally:
+            os._exit(0)  # never back into the test runner
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        reason = f.read().decode()
+    os.waitpid(child, 0)
+    return reason or None
+
+
+def agent_files():
+    """The agent libraries gcscope hands a target: every form in the folder `gcscope doctor` names."""
+    r = gcscope("doctor", "--json")
+    doctor = json.loads(r.stdout) if r.returncode == 0 else {}
+    folder = doctor.get("agent") or ""
+    files = [os.path.join(folder, "libgcscope_agent_%s.so" % form) for form in doctor.get("agent_forms", [])]
+    named = os.environ.get("GCSCOPE_AGENT", "")
+    return files + [named] if os.path.isfile(named) else files
+
+
 def main_requiring_ptrace():
     problem = ptrace_problem()
     if problem:
@@ -176,7 +253,18 @@ class TempDirTestCase(unittest.TestCase):
             t.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def skipUnlessReachableBy(self, user, *paths):
+        """Skips, naming the folder in the way, when `user` (as as_user runs it) cannot reach paths."""
+        import pwd
+        pw = pwd.getpwnam(user)
+        reason = unreachable_as(pw.pw_uid, pw.pw_gid, paths)
+        if reason:
+            self.skipTest(reason)
+
     def start(self, python, script, *args, **kw):
+        if kw.get("user"):
+            # A target of another user opens its script, and targetlib beside the scripts, as that user.
+            self.skipUnlessReachableBy(kw["user"], os.path.join(TARGETS, script), os.path.join(TARGETS, "targetlib.py"))
         t = Target(python, script, *args, **kw)
         self.targets.append(t)
         return t

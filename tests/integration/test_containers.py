@@ -18,7 +18,7 @@ import time
 import unittest
 import warnings
 
-from gcs_testlib import (TARGETS, Target, gcscope, info_json, ptrace_problem, query, SKIP_CODE)
+from gcs_testlib import (TARGETS, Target, gcscope, info_json, ptrace_problem, query, unreachable_as, SKIP_CODE)
 
 sys.warnoptions.append("ignore::ResourceWarning")
 warnings.simplefilter("ignore", ResourceWarning)
@@ -134,6 +134,13 @@ class InContainers(unittest.TestCase):
             t.stop()
 
     def start(self, container, script, *args, **kw):
+        if container.userns:
+            # A rootless container's root is ROOTLESS_UID on the host, with the groups the launcher has
+            # from us: as that uid the launcher binds our targets in and enters the container's root.
+            reason = unreachable_as(ROOTLESS_UID, ROOTLESS_UID, [os.path.join(TARGETS, script), container.root],
+                                    groups=os.getgroups())
+            if reason:
+                self.skipTest(reason)
         t = ContainerTarget(container, script, *args, **kw)
         self.targets.append(t)
         return t

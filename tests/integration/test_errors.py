@@ -10,7 +10,7 @@ import sys
 import time
 import unittest
 
-from gcs_testlib import PYTHONS, TempDirTestCase, gcscope, info_json, ptrace_problem
+from gcs_testlib import PYTHONS, TempDirTestCase, agent_files, gcscope, info_json, ptrace_problem
 
 PTRACE = ptrace_problem()
 
@@ -105,6 +105,7 @@ class BadPids(TempDirTestCase):
             self.skipTest(PTRACE)
         nobody = pwd.getpwnam("nobody")
         python = PYTHONS[0][1]
+        self.skipUnlessReachableBy("nobody", *agent_files())  # the target loads the agent as nobody
         t = self.start(python, "busy.py", user="nobody")
         before = t.next_status()
         r = gcscope("record", "--pid", t.pid, "-o", self.db(), "--duration", 1, "--interval", 50)

@@ -4,6 +4,8 @@
 // command line.
 #include "test_app_support.h"
 
+#include <gcscope/storage/Migrations.h>
+
 #include "app/CommandLine.h"
 #include "app/MainWindow.h"
 #include "app/ReportExporter.h"
@@ -87,7 +89,7 @@ void MainWindowTest::GIVEN_no_file_WHEN_started_THEN_the_start_page_shows()
     window.show();
     QVERIFY(window.showingStartPage());
     QVERIFY(window.context()->databasePath().isEmpty());
-    QCOMPARE(window.tabs()->count(), 5);
+    QCOMPARE(window.tabs()->count(), 6); // Dashboard, Leaks, Types, Snapshots, Inspector, Cycles
 }
 
 void MainWindowTest::GIVEN_a_recording_WHEN_opened_THEN_the_dashboard_shows_the_session_numbers()
@@ -137,7 +139,9 @@ void MainWindowTest::GIVEN_a_bad_file_WHEN_opened_THEN_its_one_line_error_shows_
     QTest::newRow("foreign") << QStringLiteral("foreign")
                              << QStringLiteral("not a gcscope database (SQLite file of another application)");
     QTest::newRow("newer") << QStringLiteral("newer")
-                           << QStringLiteral("written by a newer gcscope (schema version 4; this one reads up to 3)");
+                           << QStringLiteral("written by a newer gcscope (schema version %1; this one reads up to %2)")
+                                  .arg(gcscope::storage::kSchemaVersion + 1)
+                                  .arg(gcscope::storage::kSchemaVersion);
     QTest::newRow("missing") << QStringLiteral("missing") << QString();
 }
 
@@ -157,7 +161,7 @@ void MainWindowTest::GIVEN_a_bad_file_WHEN_opened_THEN_its_one_line_error_shows_
         if (recording_.isEmpty())
             QSKIP("no recording: ptrace is not permitted here");
         QVERIFY(QFile::copy(recording_, path));
-        sqliteExec(path, "PRAGMA user_version = 4");
+        sqliteExec(path, ("PRAGMA user_version = " + std::to_string(gcscope::storage::kSchemaVersion + 1)).c_str());
     }
     const QByteArray before = test::fileBytes(path);
 

@@ -5,6 +5,10 @@
                AuditLog.entries; each request also makes a Request <-> Session cycle).
   articles.db  `gcscope snapshot` of tests/targets/gc_articles.py: the GC articles' examples kept as
                garbage (a self-referencing list, two dicts, a ring of 5 Nodes, two Persons with __del__).
+  request_cache.db  `gcscope run` of tests/targets/leaks/request_cache.py for 8 s: a census every 0.5 s,
+               a snapshot every 2 s and one at the end (__main__.Response held by __main__.cache._entries).
+  undecided.db `gcscope run` of the same leaking program for 4 s with a census every 3 s and no
+               snapshot: too little evidence, the report cannot decide yet.
 
 Usage: test_views_fixtures.py GCSCOPE SOURCE_DIR OUT_DIR. When ptrace is not permitted here it writes
 OUT_DIR/SKIP with the reason instead, and the tests skip.
@@ -40,7 +44,7 @@ def run(cmd, **kwargs):
 def main():
     gcscope, source, out = sys.argv[1:4]
     os.makedirs(out, exist_ok=True)
-    for name in ("leaky.db", "articles.db", "SKIP"):
+    for name in ("leaky.db", "articles.db", "request_cache.db", "undecided.db", "SKIP"):
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(os.path.join(out, name + suffix)):
                 os.remove(os.path.join(out, name + suffix))
@@ -53,6 +57,12 @@ def main():
 
     run([gcscope, "run", "-o", os.path.join(out, "leaky.db"), "--census-every", "1", "--snapshot-every", "2",
          "--snapshot-at-end", "--", PYTHON, os.path.join(source, "demo", "leaky_service.py"), "9"])
+
+    request_cache = os.path.join(source, "tests", "targets", "leaks", "request_cache.py")
+    run([gcscope, "run", "-o", os.path.join(out, "request_cache.db"), "--census-every", "0.5", "--snapshot-every",
+         "2", "--snapshot-at-end", "--no-summary", "--", PYTHON, request_cache, "8"])
+    run([gcscope, "run", "-o", os.path.join(out, "undecided.db"), "--census-every", "3", "--no-summary", "--",
+         PYTHON, request_cache, "4"])
 
     target = subprocess.Popen([PYTHON, "-u", os.path.join(source, "tests", "targets", "gc_articles.py")],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

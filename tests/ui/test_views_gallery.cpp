@@ -6,6 +6,7 @@
 #include "views/CycleListModel.h"
 #include "views/CyclesView.h"
 #include "views/InspectorView.h"
+#include "views/LeaksView.h"
 #include "views/SnapshotAnalysis.h"
 #include "views/SnapshotComparisonModel.h"
 #include "views/SnapshotsView.h"
@@ -13,6 +14,7 @@
 
 #include "test_views_support.h"
 
+#include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -22,11 +24,10 @@
 
 using namespace gcscope::ui;
 
-
 class ViewsGalleryTest : public QObject {
     Q_OBJECT
 private:
-    QString leaky_, articles_;
+    QString leaky_, articles_, requestCache_;
 
     void capture(QWidget& window, const char* name)
     {
@@ -45,7 +46,8 @@ private Q_SLOTS:
         QString skip;
         leaky_ = test::fixture("leaky.db", &skip);
         articles_ = test::fixture("articles.db", &skip);
-        if (leaky_.isEmpty() || articles_.isEmpty())
+        requestCache_ = test::fixture("request_cache.db", &skip);
+        if (leaky_.isEmpty() || articles_.isEmpty() || requestCache_.isEmpty())
             QSKIP(qPrintable(skip));
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
         // The views as a new user sees them: no layout saved by earlier tests.
@@ -92,6 +94,21 @@ private Q_SLOTS:
         inspector->tabs()->setCurrentIndex(0);
         window.setCurrentWidget(inspector);
         capture(window, "views-inspector-dark.png");
+        QApplication::setPalette(QApplication::style()->standardPalette());
+    }
+
+    void givenTheRequestCacheLeak_whenTheLeaksViewIsShown_thenItPaintsTheSuspect()
+    {
+        DocumentContext context;
+        LeaksView view(&context);
+        view.resize(1280, 800);
+        view.show();
+        context.setDatabasePath(requestCache_);
+        QVERIFY(test::waitFor([&] { return !view.isLoading() && view.report(); }));
+        QVERIFY(view.headline()->text().contains(QStringLiteral("leak suspect")));
+        capture(view, "views-leaks.png");
+        QApplication::setPalette(darkPalette());
+        capture(view, "views-leaks-dark.png");
         QApplication::setPalette(QApplication::style()->standardPalette());
     }
 

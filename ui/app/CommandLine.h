@@ -15,7 +15,7 @@ struct AppOptions {
     bool demo = false;
     QString screenshot; // save a grab of the window there, then quit
     int screenshotDelayMs = 3000;
-    QString tab; // dashboard, types, snapshots, inspector, cycles, start
+    QString tab; // dashboard, leaks, types, snapshots, inspector, cycles, start
     QSize size; // the window size, for screenshots
     QString palette; // "dark" or "light": a Fusion palette, to check both themes
 };

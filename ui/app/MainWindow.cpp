@@ -35,6 +35,10 @@
 #include <QTimer>
 #include <QToolBar>
 
+#if __has_include("views/LeaksView.h")
+#include "views/LeaksView.h"
+#define GCSCOPE_HAVE_LEAKS_VIEW 1
+#endif
 #if __has_include("views/TypesView.h")
 #include "views/TypesView.h"
 #define GCSCOPE_HAVE_TYPES_VIEW 1
@@ -164,6 +168,15 @@ void MainWindow::createViews()
     tabs_->setDocumentMode(true);
     dashboard_ = new DashboardView(context_, tabs_);
     tabs_->addTab(dashboard_, tr("&Dashboard"));
+#ifdef GCSCOPE_HAVE_LEAKS_VIEW
+    leaks_ = new LeaksView(context_, tabs_);
+    tabs_->addTab(leaks_, tr("&Leaks"));
+    // The suspects' count on the tab, so they are seen appearing from any other tab.
+    connect(leaks_, &LeaksView::suspectCountChanged, this,
+        [this](int count) { tabs_->setTabText(LeaksTab, count > 0 ? tr("&Leaks (%1)").arg(count) : tr("&Leaks")); });
+#else
+    tabs_->addTab(missingView(tr("Leaks"), tabs_), tr("&Leaks"));
+#endif
 #ifdef GCSCOPE_HAVE_TYPES_VIEW
     tabs_->addTab(new TypesView(context_, tabs_), tr("&Types"));
 #else
@@ -259,6 +272,9 @@ void MainWindow::createActions()
         connect(action, &QAction::triggered, this, [this, i] { showTab(i); });
         tabActions_ << action;
     }
+#ifdef GCSCOPE_HAVE_LEAKS_VIEW
+    leaks_->setExportAction(exportAction_);
+#endif
 }
 
 void MainWindow::createMenus()

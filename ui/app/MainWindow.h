@@ -1,5 +1,5 @@
 // The application window: the start page until a recording is open, then the tabs (Dashboard,
-// Types, Snapshots, Inspector, Cycles) over one DocumentContext; the menus and toolbar; live
+// Leaks, Types, Snapshots, Inspector, Cycles) over one DocumentContext; the menus and toolbar; live
 // recording through a RecordingController; the status bar; settings and window state.
 #pragma once
 
@@ -19,6 +19,7 @@ namespace gcscope::ui {
 
 class DashboardView;
 class DocumentContext;
+class LeaksView;
 class RecentFiles;
 class RecordingController;
 class ReportExporter;
@@ -42,11 +43,12 @@ public:
     UserMessages* messages() const { return messages_; }
     RecordingController* recording() const { return recording_; }
     DashboardView* dashboard() const { return dashboard_; }
+    LeaksView* leaks() const { return leaks_; } // null when the view is not part of this build
     StartPage* startPage() const { return startPage_; }
     QTabWidget* tabs() const { return tabs_; }
     bool showingStartPage() const;
 
-    enum TabIndex { DashboardTab, TypesTab, SnapshotsTab, InspectorTab, CyclesTab };
+    enum TabIndex { DashboardTab, LeaksTab, TypesTab, SnapshotsTab, InspectorTab, CyclesTab };
 
 public Q_SLOTS:
     // Validates the file off the GUI thread; shows it, or an error dialog (the file is never changed).
@@ -99,6 +101,7 @@ private:
     StartPage* startPage_;
     QTabWidget* tabs_;
     DashboardView* dashboard_;
+    LeaksView* leaks_ = nullptr;
     QLabel* recordingLabel_;
     QTimer* statusTimer_;
     ReportExporter* exporter_;

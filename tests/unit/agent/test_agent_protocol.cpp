@@ -2,6 +2,7 @@
 // profiler of its own user or root. Anything else ends the session at once and leaves the target
 // as it was found; nothing a peer sends can make the agent read past a frame or wait for ever.
 #include "agent_fixture.h"
+#include "reach_as_user.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -132,7 +133,10 @@ TEST_P(AgentProtocol, GivenAListenerOfAnotherUserThenTheAgentSaysNothingAndLeave
     const passwd* nobody = getpwnam("nobody");
     if (!nobody)
         GTEST_SKIP() << "no user nobody here";
-    // In the interpreter's root, where it can reach the socket.
+    // The listener binds in the interpreter's root, where the target can reach the socket: nobody must
+    // reach that root's /tmp too (a sid root in a tree cloned under a 0700 folder is out of reach).
+    if (auto why = unreachableAs(nobody->pw_uid, nobody->pw_gid, { GetParam().root + "/tmp" }))
+        GTEST_SKIP() << *why;
     std::string pattern = GetParam().root + "/tmp/gcscope-foreign-listener-XXXXXX";
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     const std::string directory = pattern;

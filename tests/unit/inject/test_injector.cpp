@@ -1,4 +1,5 @@
 #include "inject/injector.h"
+#include "reach_as_user.h"
 #include "test_support.h"
 
 #include <arpa/inet.h>
@@ -280,6 +281,9 @@ TEST(Inject, GivenATargetOfAnotherUserAndALibraryOnlyRootCanRead_WhenInjected_Th
         GTEST_SKIP() << *why;
     TempDir dir;
     ::chmod(dir.path().c_str(), 0777);
+    // The target loads the probe and writes its output in `dir`: both must be within its reach.
+    if (auto why = unreachableAs(65534, 65534, { GCSCOPE_TEST_PROBE, dir.path() }))
+        GTEST_SKIP() << *why;
     const std::string privateCopy = dir.path() + "/probe_private.so";
     std::filesystem::copy_file(GCSCOPE_TEST_PROBE, privateCopy);
     ::chmod(privateCopy.c_str(), 0600);

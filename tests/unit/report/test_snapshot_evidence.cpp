@@ -456,3 +456,29 @@ TEST(SnapshotEvidence, GivenFramesOfOneFunctionWhenTheirUserClassIsAskedThenTheF
     const auto several = frames(false);
     EXPECT_EQ(userClassOf(HeapContext(several), "frame"), "worker at several lines");
 }
+
+TEST(SnapshotEvidence, GivenARegistryOfClassesWhenAccumulationsAreFoundThenTheDataInsideIsListedNotTheRegistry)
+{
+    // plugins (dict) -> class Plugin -> its __dict__ -> .entries (list) -> 1,000 __main__.Entry.
+    HeapSketch h;
+    const auto globals = h.namespaceOf(h.module("__main__"));
+    const auto plugins = h.object("dict", {}, 1200);
+    h.ref(globals, plugins, "plugins");
+    const auto cls = h.object("type", "Plugin", 1064);
+    const auto mro = h.object("tuple", {}, 56);
+    h.ref(cls, mro, "__mro__");
+    h.item(mro, cls, 0);
+    h.ref(plugins, cls, "Plugin");
+    const auto entries = h.object("list", {}, 8056);
+    h.ref(h.namespaceOf(cls), entries, "entries");
+    for (int i = 0; i < 1000; ++i)
+        h.item(entries, h.object("__main__.Entry", {}, 56), static_cast<std::uint32_t>(i));
+    const auto graph = h.build();
+    HeapContext heap(graph);
+    const auto found = findAccumulations(heap);
+    ASSERT_FALSE(found.empty());
+    EXPECT_EQ(found[0].ownerExpression, "__main__.plugins['Plugin'].entries");
+    EXPECT_EQ(found[0].itemType, "__main__.Entry");
+    for (const auto& a : found)
+        EXPECT_NE(a.ownerExpression, "__main__.plugins");
+}

@@ -1,0 +1,40 @@
+// The Leaks view's data: the leak report of one session, built by report::buildReport exactly as
+// `gcscope report` and File → Export Leak Report build it, off the GUI thread and then immutable.
+// While a recorder writes the file, the report is read inside one read transaction (SQLite WAL),
+// so it sees each census and snapshot whole or not at all, and it is rebuilt only when the evidence
+// it rests on (censuses, snapshots, the session's end) changed.
+#pragma once
+
+#include "report/LeakReport.h"
+
+#include <QString>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace gcscope::ui {
+
+// What a report rests on: a new census or snapshot, or the session ending, makes a new report.
+struct LeakEvidence {
+    std::int64_t sessionId = 0;
+    std::int64_t censuses = 0;
+    std::int64_t snapshots = 0; // the session's own, or else those of its PID taken on their own
+    std::int64_t lastSnapshotId = 0;
+    bool ended = false;
+    bool operator==(const LeakEvidence&) const = default;
+};
+
+struct LoadedLeakReport {
+    std::optional<LeakEvidence> evidence; // unset: the file holds no recording sessions
+    std::shared_ptr<const report::LeakReport> report; // null without a session, or when the evidence was unchanged
+    std::int64_t buildMs = 0; // how long building took, to space out live rebuilds
+};
+
+// The report of session `sessionId` (default: the newest) of the file at `path`. When the evidence
+// equals `known`, nothing is built (report stays null). Throws StorageError or std::runtime_error
+// with a one-line message naming the file.
+LoadedLeakReport loadLeakReport(
+    const QString& path, std::optional<std::int64_t> sessionId, const std::optional<LeakEvidence>& known = {});
+
+} // namespace gcscope::ui
