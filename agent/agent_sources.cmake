@@ -26,6 +26,7 @@ set(GCSCOPE_AGENT_SOURCES
     src/agent_lifecycle.cpp
     src/agent_session.cpp
     src/census.cpp
+    src/child_heap.cpp
     src/exit_hold.cpp
     src/frame_reader.cpp
     src/gc_callback.cpp
@@ -33,4 +34,5 @@ set(GCSCOPE_AGENT_SOURCES
     src/gc_module.cpp
     src/no_exceptions_runtime.cpp
     src/profiler_connection.cpp
+    src/snapshot_child.cpp
     src/snapshot_taker.cpp)

@@ -4,10 +4,12 @@
 #include "exit_hold.h"
 #include "gc_callback.h"
 #include "python_api.h"
+#include "snapshot_child.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstring>
 #include <ctime>
 #include <poll.h>
 #include <unistd.h>
@@ -33,6 +35,10 @@ constexpr std::int64_t kNever = INT64_MAX;
 // release the GIL midway) to finish, checking every kSnapshotRetryNs.
 constexpr std::int64_t kSnapshotBusyTimeoutNs = 5'000'000'000;
 constexpr std::int64_t kSnapshotRetryNs = 2'000'000;
+// A snapshot child still walking after this long (plus 20 us per object the walk expects: 20 to 100
+// times what a walk takes) is stopped and the snapshot fails.
+constexpr std::int64_t kChildWalkDeadlineNs = 60'000'000'000;
+constexpr std::int64_t kChildWalkNsPerObject = 20'000;
 
 AgentObjects agentObjects()
 {
@@ -390,10 +396,134 @@ bool AgentSession::collectAndAck(int generation)
 
 bool AgentSession::snapshotAndSend(const wire::SnapshotRequestRecord& request)
 {
+    // A copy-on-write child walks, unless asked not to or the system has no room for one: then the
+    // walk is done here, as the Begin record says.
+    std::string note;
+    if (request.flags & wire::kSnapshotInProcess) {
+        note = "asked to (--no-fork)";
+    } else if (roomForChild(residentAnonymousBytes() + snapshots_.preparedBytes(), note)) {
+        const ChildAttempt attempt = snapshotByChild(request, note);
+        if (attempt != ChildAttempt::NotStarted)
+            return attempt == ChildAttempt::Done;
+    }
+    return snapshotInProcess(request, note);
+}
+
+AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotRequestRecord& request, std::string& note)
+{
+    // Buffers are made and faulted in before the GIL is taken: the target keeps running meanwhile,
+    // and the child finds them ready.
+    std::unique_ptr<HeapSnapshot> snapshot = snapshots_.prepare();
+    if (!snapshot)
+        return stillConnected(sendError(kErrorNoMemory, "snapshot failed: not enough memory")) ? ChildAttempt::Done
+                                                                                               : ChildAttempt::Ended;
+    SnapshotChild child;
+    if (!child.prepare()) {
+        note = "no memory for the snapshot child's shared page";
+        return ChildAttempt::NotStarted;
+    }
+    const std::int64_t deadline = monotonicNs() + kSnapshotBusyTimeoutNs;
+    SnapshotTaker::Failure failure;
+    for (;;) {
+        if (finalizing()) {
+            windDownReason_ = "interpreter finalizing";
+            return ChildAttempt::Ended;
+        }
+        SnapshotTaker::Status status;
+        pid_t pid = -1;
+        int cloneErrno = 0;
+        {
+            GilHold gil(threadState_);
+            SnapshotTaker::WalkPlan plan;
+            status = snapshots_.plan(gc_, plan, failure);
+            if (status == SnapshotTaker::Status::Done) {
+                const AgentObjects ours = agentObjects();
+                pid = child.spawn();
+                if (pid == 0)
+                    runSnapshotChild(child, request, plan, ours, *snapshot); // never returns
+                cloneErrno = errno;
+                SnapshotTaker::dropPlan(plan);
+            }
+        }
+        if (status == SnapshotTaker::Status::Done) {
+            if (pid < 0) {
+                note = std::string("the snapshot child could not be made (clone: ") + std::strerror(cloneErrno) + ")";
+                return ChildAttempt::NotStarted;
+            }
+            break;
+        }
+        if (status == SnapshotTaker::Status::Failed)
+            return stillConnected(sendError(failure.code, "snapshot failed: " + failure.message)) ? ChildAttempt::Done
+                                                                                                  : ChildAttempt::Ended;
+        if (monotonicNs() >= deadline)
+            return stillConnected(sendError(
+                       kErrorBusy, "snapshot failed: a garbage collection in the target did not finish within 5 s"))
+                ? ChildAttempt::Done
+                : ChildAttempt::Ended;
+        timespec pause = toTimespec(kSnapshotRetryNs);
+        nanosleep(&pause, nullptr);
+    }
+    // The target runs again. Our copy of the buffers goes (the child has its own), then we wait: the
+    // child sends everything itself, and nothing else may be sent meanwhile.
+    const std::size_t expected = std::max<std::size_t>(snapshots_.sizes().streamBytes / 48, 1'000'000);
+    snapshot.reset();
+    const auto result = child.wait(
+        monotonicNs() + kChildWalkDeadlineNs + static_cast<std::int64_t>(expected) * kChildWalkNsPerObject);
+    switch (result.outcome) {
+    case SnapshotChild::Outcome::Sent: {
+        const auto& p = child.progress();
+        snapshots_.learn({ p.streamBytes, p.heldNotes, p.sharedLeaves, p.stringBytes, p.strings });
+        return ChildAttempt::Done;
+    }
+    case SnapshotChild::Outcome::FailedBeforeSending:
+    case SnapshotChild::Outcome::Stalled:
+        return stillConnected(sendError(result.code, "snapshot failed: " + result.message)) ? ChildAttempt::Done
+                                                                                            : ChildAttempt::Ended;
+    case SnapshotChild::Outcome::DiedWhileSending:
+        // Part of the snapshot may be on the connection: nothing more can be sent on it.
+        windDownReason_ = "snapshot failed: " + result.message;
+        return ChildAttempt::Ended;
+    }
+    return ChildAttempt::Ended;
+}
+
+// In the snapshot child, from the clone to _exit: the walk, the leaves, then the whole snapshot
+// onto the connection. Only this thread exists here.
+void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRequestRecord& request,
+    SnapshotTaker::WalkPlan& plan, const AgentObjects& ours, HeapSnapshot& snapshot)
+{
+    const std::int64_t clonedNs = monotonicNs();
+    SnapshotChild::enterChild();
+    SnapshotTaker::Failure failure;
+    if (snapshots_.walk(ours, request, plan, snapshot, failure) != SnapshotTaker::Status::Done)
+        child.finishInChild(false, failure.code, failure.message.c_str());
+    snapshot.scratch = WalkScratch {};
+    if (!snapshots_.finish(request, snapshot, failure))
+        child.finishInChild(false, failure.code, failure.message.c_str());
+    snapshot.begin.timeNs = plan.timeNs;
+    snapshot.begin.pauseNs = std::max<std::int64_t>(clonedNs - plan.startNs, 1);
+    snapshot.begin.method = wire::SnapshotMethod::Child;
+    snapshot.end.extraMemoryBytes = privateBytes();
+    auto& progress = child.progress();
+    const auto sizes = snapshots_.sizes();
+    progress.streamBytes = sizes.streamBytes;
+    progress.heldNotes = sizes.heldNotes;
+    progress.sharedLeaves = sizes.sharedLeaves;
+    progress.stringBytes = sizes.stringBytes;
+    progress.strings = sizes.strings;
+    progress.phase.store(ChildProgress::Sending);
+    if (!sendSnapshot(snapshot))
+        child.finishInChild(false, EPIPE, "the profiler stopped reading the snapshot");
+    child.finishInChild(true, 0, nullptr);
+}
+
+bool AgentSession::snapshotInProcess(const wire::SnapshotRequestRecord& request, const std::string& note)
+{
     // Buffers are made and faulted in before the GIL is taken: the target keeps running meanwhile.
     std::unique_ptr<HeapSnapshot> snapshot = snapshots_.prepare();
     if (!snapshot)
         return stillConnected(sendError(kErrorNoMemory, "snapshot failed: not enough memory"));
+    snapshot->begin.methodNote = note;
     const std::int64_t deadline = monotonicNs() + kSnapshotBusyTimeoutNs;
     SnapshotTaker::Failure failure;
     for (;;) {

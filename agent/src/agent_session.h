@@ -8,6 +8,7 @@
 #include "interpreter_thread_state.h"
 #include "profiler_connection.h"
 #include "python_compat.h"
+#include "snapshot_child.h"
 #include "snapshot_taker.h"
 
 #include <gcscope/wire.h>
@@ -41,6 +42,13 @@ private:
     std::int64_t nextCensusDelayNs() const;
     bool collectAndAck(int generation);
     bool snapshotAndSend(const wire::SnapshotRequestRecord& request);
+    // NotStarted: no child was made (the reason in `note`), walk in the target instead. Done: the
+    // snapshot or its failure was sent. Ended: the session must end.
+    enum class ChildAttempt { NotStarted, Done, Ended };
+    ChildAttempt snapshotByChild(const wire::SnapshotRequestRecord& request, std::string& note);
+    [[noreturn]] void runSnapshotChild(SnapshotChild& child, const wire::SnapshotRequestRecord& request,
+        SnapshotTaker::WalkPlan& plan, const AgentObjects& ours, HeapSnapshot& snapshot);
+    bool snapshotInProcess(const wire::SnapshotRequestRecord& request, const std::string& note);
     bool sendSnapshot(const HeapSnapshot& snapshot);
     bool finalizing() const;
     void windDown();

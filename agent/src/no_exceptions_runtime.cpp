@@ -3,11 +3,20 @@
 // constructor would run (and malloc) inside the target at dlopen() — and a throw could only end in
 // std::terminate through our frames anyway. These definitions replace them, hidden to the agent:
 // the same outcome (abort with a message) with no constructor and no exception machinery.
+//
+// In the snapshot child (child_heap.h) memory comes from the child's own mappings and is never
+// freed: the target's malloc may be locked there for good.
+#include "child_heap.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <unistd.h>
 
 namespace {
+
+// The snapshot child's exit status when it ran out of memory (snapshot_child.h).
+constexpr int kChildOutOfMemory = 71;
 
 [[noreturn]] void fail(const char* what)
 {
@@ -17,10 +26,29 @@ namespace {
 
 void* allocate(std::size_t size)
 {
+    if (gcscope::agent::child_heap::active()) {
+        void* p = gcscope::agent::child_heap::allocate(size);
+        if (!p)
+            _exit(kChildOutOfMemory);
+        return p;
+    }
     void* p = std::malloc(size ? size : 1);
     if (!p)
         fail("out of memory");
     return p;
+}
+
+void* allocateOrNull(std::size_t size) noexcept
+{
+    if (gcscope::agent::child_heap::active())
+        return gcscope::agent::child_heap::allocate(size);
+    return std::malloc(size ? size : 1);
+}
+
+void release(void* p) noexcept
+{
+    if (!gcscope::agent::child_heap::active())
+        std::free(p);
 }
 
 } // namespace
@@ -35,35 +63,35 @@ void* operator new[](std::size_t size)
 }
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept
 {
-    return std::malloc(size ? size : 1);
+    return allocateOrNull(size);
 }
 void* operator new[](std::size_t size, const std::nothrow_t&) noexcept
 {
-    return std::malloc(size ? size : 1);
+    return allocateOrNull(size);
 }
 void operator delete(void* p) noexcept
 {
-    std::free(p);
+    release(p);
 }
 void operator delete[](void* p) noexcept
 {
-    std::free(p);
+    release(p);
 }
 void operator delete(void* p, std::size_t) noexcept
 {
-    std::free(p);
+    release(p);
 }
 void operator delete[](void* p, std::size_t) noexcept
 {
-    std::free(p);
+    release(p);
 }
 void operator delete(void* p, const std::nothrow_t&) noexcept
 {
-    std::free(p);
+    release(p);
 }
 void operator delete[](void* p, const std::nothrow_t&) noexcept
 {
-    std::free(p);
+    release(p);
 }
 
 namespace std {

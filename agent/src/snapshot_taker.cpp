@@ -49,6 +49,12 @@ void SnapshotTaker::close()
     layout_ = InterpreterLayout {};
 }
 
+std::size_t SnapshotTaker::preparedBytes() const
+{
+    const std::size_t bytes = estimatedTrackedObjects(layout_) * kBytesPerObject;
+    return bytes > withMargin(lastStreamBytes_) ? bytes : withMargin(lastStreamBytes_);
+}
+
 std::unique_ptr<HeapSnapshot> SnapshotTaker::prepare()
 {
     auto snapshot = std::unique_ptr<HeapSnapshot>(new (std::nothrow) HeapSnapshot);
@@ -71,34 +77,40 @@ std::unique_ptr<HeapSnapshot> SnapshotTaker::prepare()
     return snapshot;
 }
 
-SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, const AgentObjects& ours,
-    const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure)
+SnapshotTaker::Status SnapshotTaker::plan(GcModule& gc, WalkPlan& plan, Failure& failure)
 {
-    const std::int64_t start = monotonicNs();
-    const std::int64_t timeNs = realtimeNs();
-    InterpreterLayout layout;
-    if (!readInterpreterLayout(gc.callbacks(), gc.garbage(), layout, failure.message)) {
+    plan.startNs = monotonicNs();
+    plan.timeNs = realtimeNs();
+    if (!readInterpreterLayout(gc.callbacks(), gc.garbage(), plan.layout, failure.message)) {
         failure.code = ENOTSUP;
         return Status::Failed;
     }
-    if (*layout.collecting)
+    if (*plan.layout.collecting)
         return Status::Busy;
     // The portable form walks gc.get_objects()'s list, released (GIL held) when the walk is done.
-    struct ListedObjects {
-        PyObject* list = nullptr;
-        ~ListedObjects() { decref(list); }
-    } listed;
-    if (layout.enumerate) {
-        listed.list = gc.objects();
-        if (!listed.list) {
+    if (plan.layout.enumerate) {
+        plan.listed = gc.objects();
+        if (!plan.listed) {
             py().PyErr_Clear();
             failure = { ENOMEM, "gc.get_objects() failed" };
             return Status::Failed;
         }
-        layout.objects = listed.list;
-        layout.objectsMayMissFrozen = gc.freezeCount() != 0;
+        plan.layout.objects = plan.listed;
+        plan.layout.objectsMayMissFrozen = gc.freezeCount() != 0;
     }
+    return Status::Done;
+}
 
+void SnapshotTaker::dropPlan(WalkPlan& plan)
+{
+    decref(plan.listed);
+    plan.listed = nullptr;
+}
+
+SnapshotTaker::Status SnapshotTaker::walk(const AgentObjects& ours, const wire::SnapshotRequestRecord& request,
+    WalkPlan& plan, HeapSnapshot& snapshot, Failure& failure)
+{
+    auto& layout = plan.layout;
     const bool noStrings = request.flags & wire::kSnapshotNoStrings;
     bool ok;
     {
@@ -115,12 +127,27 @@ SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, const AgentObjects& ours
         lastHeldNotes_ = snapshot.held.notes();
     }
     if (!ok || snapshot.encoder.failed()) {
-        snapshot.held.release(); // the GIL is still held
         failure = { ENOMEM, "not enough memory for the snapshot of this heap" };
         return Status::Failed;
     }
-    const std::int64_t pauseNs = monotonicNs() - start;
-    snapshot.begin.timeNs = timeNs;
+    return Status::Done;
+}
+
+SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, const AgentObjects& ours,
+    const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure)
+{
+    WalkPlan plan;
+    const Status planned = this->plan(gc, plan, failure);
+    if (planned != Status::Done)
+        return planned;
+    const Status walked = walk(ours, request, plan, snapshot, failure);
+    dropPlan(plan);
+    if (walked != Status::Done) {
+        snapshot.held.release(); // the GIL is still held
+        return walked;
+    }
+    const std::int64_t pauseNs = monotonicNs() - plan.startNs;
+    snapshot.begin.timeNs = plan.timeNs;
     snapshot.begin.pauseNs = pauseNs > 0 ? pauseNs : 1;
     return Status::Done;
 }

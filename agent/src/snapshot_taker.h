@@ -58,9 +58,45 @@ public:
     };
 
     // GIL held. Busy: a collection is running (its objects are in its private lists), so release
-    // the GIL and ask again. The agent's own objects are left out.
+    // the GIL and ask again. The agent's own objects are left out. plan() then walk() then
+    // dropPlan(): the walk may run in a snapshot child (snapshot_child.h) between the two.
     Status take(GcModule& gc, const AgentObjects& ours, const wire::SnapshotRequestRecord& request,
         HeapSnapshot& snapshot, Failure& failure);
+
+    // What a walk needs that only the target's threads can give (GIL held): the layout, that no
+    // collection runs, and for the portable form gc.get_objects()'s list.
+    struct WalkPlan {
+        InterpreterLayout layout;
+        PyObject* listed = nullptr; // a new reference; dropPlan() gives it back (GIL held)
+        std::int64_t startNs = 0; // monotonic, when the GIL was taken for it
+        std::int64_t timeNs = 0; // realtime, the same moment
+    };
+    Status plan(GcModule& gc, WalkPlan& plan, Failure& failure); // GIL held
+    // The heap as it was at plan(): GIL held, or in the snapshot child. Sets everything in `begin`
+    // but the time and the pause.
+    Status walk(const AgentObjects& ours, const wire::SnapshotRequestRecord& request, WalkPlan& plan,
+        HeapSnapshot& snapshot, Failure& failure);
+    static void dropPlan(WalkPlan& plan); // GIL held
+
+    // The sizes the next prepare() goes by, as a snapshot child found them (its own copy of this
+    // taker learnt them, not ours).
+    struct Sizes {
+        std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0, strings = 0;
+    };
+    Sizes sizes() const
+    {
+        return { lastStreamBytes_, lastHeldNotes_, lastSharedLeaves_, lastStringBytes_, lastStrings_ };
+    }
+    void learn(const Sizes& s)
+    {
+        lastStreamBytes_ = s.streamBytes;
+        lastHeldNotes_ = s.heldNotes;
+        lastSharedLeaves_ = s.sharedLeaves;
+        lastStringBytes_ = s.stringBytes;
+        lastStrings_ = s.strings;
+    }
+    // What prepare() would reserve, in bytes: for the room a snapshot child needs.
+    std::size_t preparedBytes() const;
     // No GIL, after take() said Done. False (with the reason) when memory ran out; release() is
     // due all the same.
     bool finish(const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure);

@@ -2,6 +2,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "discovery/version_support.h"
+#include "snapshot/snapshot_store.h"
 #include "util/saturating.h"
 
 #include <gcscope/storage/Database.h>
@@ -94,9 +95,9 @@ int runInfo(const std::string& path, bool json)
         text += fmt::format("  started {}, {:.1f} s, sample every {} ms, census every {} ms\n",
             formatTimeNs(s.startedNs), seconds, s.intervalMs, s.censusEveryMs);
         text += fmt::format("  agent: {}; collector: {}\n",
-            s.agentForm.empty()                ? std::string("not recorded (file from before schema 3)")
-                : s.agentForm == "portable"    ? std::string("portable (public C API)")
-                                               : "exact, built for " + s.agentForm,
+            s.agentForm.empty()             ? std::string("not recorded (file from before schema 3)")
+                : s.agentForm == "portable" ? std::string("portable (public C API)")
+                                            : "exact, built for " + s.agentForm,
             model == discovery::GcModel::Incremental
                 ? "incremental (3.14.0 to 3.14.4: young, old increments, full collections)"
                 : "generational (3 generations)");
@@ -111,9 +112,16 @@ int runInfo(const std::string& path, bool json)
                 gc.pythonTimed, gc.pythonPauseTotalMs, gc.pythonPauseMaxMs, gc.candidates);
     }
     auto jsnapshots = nlohmann::json::array();
-    for (const auto& snap : reader.snapshots())
+    std::string snapshotLines;
+    for (const auto& snap : reader.snapshots()) {
         jsnapshots.push_back({ { "id", snap.id }, { "taken_at", snap.takenNs }, { "objects", snap.objects },
-            { "edges", snap.edges }, { "pause_ms", snap.pauseMs } });
+            { "edges", snap.edges }, { "pause_ms", snap.pauseMs }, { "method", snap.byChild ? "child" : "in-process" },
+            { "method_note", snap.methodNote.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.methodNote) },
+            { "extra_memory", snap.byChild ? nlohmann::json(snap.extraMemoryBytes) : nlohmann::json(nullptr) } });
+        snapshotLines += fmt::format("  snapshot {}: {} objects, {} references; the target paused {:.1f} ms ({})\n",
+            snap.id, snap.objects, snap.edges, snap.pauseMs,
+            snapshot::methodText(snap.byChild, snap.methodNote, snap.extraMemoryBytes));
+    }
     if (json) {
         nlohmann::json out { { "file", path }, { "schema_version", reader.schemaVersion() }, { "sessions", jsessions },
             { "samples", reader.sampleCount() }, { "gc_events", reader.gcEventCount() },
@@ -122,7 +130,7 @@ int runInfo(const std::string& path, bool json)
     } else {
         if (sessions.empty())
             text += "no sessions\n";
-        text += fmt::format("\n{} snapshots\n", jsnapshots.size());
+        text += fmt::format("\n{} snapshots\n", jsnapshots.size()) + snapshotLines;
         fmt::print("{}", text);
     }
     return kOk;

@@ -33,6 +33,7 @@ struct RecordArgs {
     double snapshotEveryS = 0;
     bool snapshotAtEnd = false;
     bool noStrings = false;
+    bool noFork = false;
     bool noSummary = false;
 };
 
@@ -67,6 +68,9 @@ void addSnapshotOptions(CLI::App* sub, RecordArgs& a, bool periodic)
     }
     sub->add_flag(
         "--no-strings", a.noStrings, "Leave string contents out of snapshot labels (for processes holding secrets)");
+    sub->add_flag("--no-fork", a.noFork,
+        "Walk the heap in the target, which pauses for the whole walk, instead of in a copy-on-write child of it "
+        "(the target then pauses only to be cloned)");
     if (periodic)
         sub->add_flag("--no-summary", a.noSummary, "Do not end with the leak suspects the recording shows");
 }
@@ -97,6 +101,7 @@ session::RecordOptions toOptions(const RecordArgs& a)
         o.snapshotEvery = std::chrono::milliseconds(static_cast<long long>(a.snapshotEveryS * 1000.0));
     o.snapshotAtEnd = a.snapshotAtEnd;
     o.snapshot.noStrings = a.noStrings;
+    o.snapshot.inProcess = a.noFork;
     return o;
 }
 
@@ -130,10 +135,12 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
     options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
         const auto id = snapshot::saveSnapshot(
             db, snap.graph, snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings));
-        printNote(
-            fmt::format("snapshot {} of PID {}: {} objects, {} references; the target paused {:.1f} ms; saved to {}",
-                id, pid, snap.graph.objectCount(), snap.graph.edgeCount(),
-                static_cast<double>(snap.begin.pauseNs) / 1e6, args.output));
+        printNote(fmt::format("snapshot {} of PID {}: {} objects, {} references; the target paused {:.1f} ms ({}); "
+                              "saved to {}",
+            id, pid, snap.graph.objectCount(), snap.graph.edgeCount(), static_cast<double>(snap.begin.pauseNs) / 1e6,
+            snapshot::methodText(
+                snap.begin.method == wire::SnapshotMethod::Child, snap.begin.methodNote, snap.end.extraMemoryBytes),
+            args.output));
     };
     auto result = session::record(agent, recorder, options, g_stopSignal, printWarning);
     if (!snapshotOnly)

@@ -120,6 +120,7 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
         if (e->objectsSent != objects_ || e->referencesSent != references_)
             return fail("the snapshot arrived incomplete (" + std::to_string(objects_) + " of "
                 + std::to_string(e->objectsSent) + " objects)");
+        end_ = *e;
         return Status::Done;
     }
     default:
@@ -131,6 +132,7 @@ ReceivedSnapshot SnapshotReceiver::finish()
 {
     ReceivedSnapshot out;
     out.begin = begin_;
+    out.end = end_;
     out.graph = builder_.build();
     out.unresolvedReferences = builder_.unresolvedEdges();
     return out;

@@ -13,6 +13,7 @@ namespace gcscope::snapshot {
 
 struct ReceivedSnapshot {
     wire::SnapshotBeginRecord begin;
+    wire::SnapshotEndRecord end;
     analysis::HeapGraph graph;
     std::uint64_t unresolvedReferences = 0; // references to objects the snapshot does not hold
 };
@@ -40,6 +41,7 @@ private:
     std::uint32_t id_;
     bool begun_ = false;
     wire::SnapshotBeginRecord begin_;
+    wire::SnapshotEndRecord end_;
     std::vector<std::string> strings_ { std::string() }; // the agent's string table, id 0 = ""
     std::vector<std::uint32_t> typeOf_; // agent string id -> builder type index (or kUnmapped)
     std::vector<std::uint32_t> stringOf_; // agent string id -> builder string index (or kUnmapped)

@@ -8,7 +8,8 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
     using Clock = std::chrono::steady_clock;
     wire::SnapshotRequestRecord request;
     request.snapshotId = snapshotId;
-    request.flags = options.noStrings ? wire::kSnapshotNoStrings : 0;
+    request.flags
+        = (options.noStrings ? wire::kSnapshotNoStrings : 0) | (options.inProcess ? wire::kSnapshotInProcess : 0);
     request.maxLabel = options.maxLabel;
     if (!connection.send(wire::frameOf(wire::MessageType::Snapshot, request)))
         throw SnapshotError("the agent is gone: the target exited or closed the connection");

@@ -16,6 +16,9 @@ struct SnapshotError : std::runtime_error {
 
 struct SnapshotOptions {
     bool noStrings = false; // leave string contents out of labels
+    // Walk in the target (it pauses for the whole walk) instead of in a copy-on-write child of it
+    // (it pauses for the clone): --no-fork.
+    bool inProcess = false;
     std::uint32_t maxLabel = 60;
     // Give up when the agent sends nothing for this long (the walk of a 10M-object heap takes seconds;
     // a C extension holding the GIL delays its start).

@@ -7,6 +7,7 @@
 #include <gcscope/storage/SnapshotWriter.h>
 #include <gcscope/wire.h>
 
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 
@@ -23,6 +24,9 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     ns.pid = meta.pid;
     ns.pythonVersion = meta.pythonVersion;
     ns.flags = meta.noStrings ? wire::kSnapshotNoStrings : 0;
+    ns.byChild = meta.byChild;
+    ns.methodNote = meta.methodNote;
+    ns.extraMemoryBytes = meta.extraMemoryBytes;
     storage::SnapshotWriter writer(db, ns);
     const auto typeBase = static_cast<std::uint32_t>(graph.strings.size());
     for (std::uint32_t i = 1; i < graph.strings.size(); ++i)
@@ -84,6 +88,17 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
     }
 }
 
+std::string methodText(bool byChild, const std::string& note, std::uint64_t extraMemoryBytes)
+{
+    if (byChild) {
+        char text[96];
+        std::snprintf(text, sizeof text, "a copy-on-write child walked the heap, costing %.1f MiB",
+            static_cast<double>(extraMemoryBytes) / (1024.0 * 1024.0));
+        return text;
+    }
+    return note.empty() ? std::string("walked in the target") : "walked in the target: " + note;
+}
+
 SnapshotMeta receivedMeta(const ReceivedSnapshot& snapshot, std::int64_t sessionId, std::int64_t pid,
     std::string pythonVersion, bool noStrings)
 {
@@ -94,6 +109,9 @@ SnapshotMeta receivedMeta(const ReceivedSnapshot& snapshot, std::int64_t session
     meta.pid = pid;
     meta.pythonVersion = std::move(pythonVersion);
     meta.noStrings = noStrings;
+    meta.byChild = snapshot.begin.method == wire::SnapshotMethod::Child;
+    meta.methodNote = snapshot.begin.methodNote;
+    meta.extraMemoryBytes = snapshot.end.extraMemoryBytes;
     return meta;
 }
 

@@ -21,9 +21,16 @@ struct SnapshotMeta {
     std::int64_t pid = 0;
     std::string pythonVersion;
     bool noStrings = false;
+    bool byChild = false; // walked by a copy-on-write child of the target
+    std::string methodNote; // why it was walked in the target, when not asked to
+    std::uint64_t extraMemoryBytes = 0; // what the child cost in memory
 };
 
 // What a recording session stores with a snapshot it just received from the agent in PID.
+// How a snapshot was taken, for people: "a copy-on-write child walked the heap, costing 12.0 MiB", or
+// "walked in the target: <why>".
+std::string methodText(bool byChild, const std::string& note, std::uint64_t extraMemoryBytes);
+
 SnapshotMeta receivedMeta(const ReceivedSnapshot& snapshot, std::int64_t sessionId, std::int64_t pid,
     std::string pythonVersion, bool noStrings);
 

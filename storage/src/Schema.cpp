@@ -147,10 +147,19 @@ ALTER TABLE gc_events ADD COLUMN candidates INTEGER;
 ALTER TABLE gc_events ADD COLUMN python_duration_ns INTEGER;
 )sql";
 
+// Snapshots walked by a copy-on-write child of the target: how each was taken, why a child was not
+// used, and the memory the child cost the system.
+constexpr std::string_view kVersion4 = R"sql(
+ALTER TABLE snapshots ADD COLUMN method TEXT NOT NULL DEFAULT 'in-process' CHECK (method IN ('in-process', 'child'));
+ALTER TABLE snapshots ADD COLUMN method_note TEXT;
+ALTER TABLE snapshots ADD COLUMN extra_memory INTEGER;
+)sql";
+
 constexpr std::array kSteps {
     MigrationStep { 1, kVersion1 },
     MigrationStep { 2, kVersion2 },
     MigrationStep { 3, kVersion3 },
+    MigrationStep { 4, kVersion4 },
 };
 static_assert(kSteps.size() == kSchemaVersion, "kSchemaVersion must name the last step");
 } // namespace

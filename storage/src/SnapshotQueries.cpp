@@ -15,9 +15,14 @@ namespace gcscope::storage {
 namespace {
 constexpr int kFirstSnapshotSchema = 2;
 
-constexpr const char* kSnapshotColumns
-    = "SELECT id, session_id, taken_ns, pause_ns, pid, python_version, objects, tracked_objects, edges, flags,"
-      " ingest_ns, label FROM snapshots";
+// Files before schema 4 say nothing of how a snapshot was taken: in the target, as all were then.
+std::string snapshotColumns(const Database& db)
+{
+    return std::string("SELECT id, session_id, taken_ns, pause_ns, pid, python_version, objects, tracked_objects, "
+                       "edges, flags, ingest_ns, label, ")
+        + (db.schemaVersion() >= 4 ? "method, method_note, extra_memory" : "'in-process', NULL, NULL")
+        + " FROM snapshots";
+}
 
 SnapshotInfo snapshotFrom(const Statement& row)
 {
@@ -36,6 +41,11 @@ SnapshotInfo snapshotFrom(const Statement& row)
     s.ingestNs = row.integer(10);
     if (!row.isNull(11))
         s.label = row.text(11);
+    s.byChild = row.text(12) == "child";
+    if (!row.isNull(13))
+        s.methodNote = row.text(13);
+    if (!row.isNull(14))
+        s.extraMemoryBytes = static_cast<std::uint64_t>(row.integer(14));
     s.edges = s.references;
     s.pauseMs = static_cast<double>(s.pauseNs) / 1e6;
     return s;
@@ -63,7 +73,7 @@ std::vector<SnapshotInfo> Reader::snapshots() const
     std::vector<SnapshotInfo> result;
     if (db_.schemaVersion() < kFirstSnapshotSchema)
         return result;
-    Statement query(db_, std::string(kSnapshotColumns) + " ORDER BY id");
+    Statement query(db_, snapshotColumns(db_) + " ORDER BY id");
     while (query.step())
         result.push_back(snapshotFrom(query));
     return result;
@@ -73,7 +83,7 @@ std::optional<SnapshotInfo> Reader::snapshot(std::int64_t id) const
 {
     if (db_.schemaVersion() < kFirstSnapshotSchema)
         return std::nullopt;
-    Statement query(db_, std::string(kSnapshotColumns) + " WHERE id = ?1");
+    Statement query(db_, snapshotColumns(db_) + " WHERE id = ?1");
     query.bind(1, id);
     if (!query.step())
         return std::nullopt;

@@ -17,8 +17,14 @@ namespace gcscope::storage {
 struct SnapshotWriter::Statements {
     explicit Statements(const Database& db)
         : insertSnapshot(db,
-            "INSERT INTO snapshots (session_id, taken_ns, pause_ns, pid, python_version, objects, tracked_objects,"
-            " edges, flags, ingest_ns, label) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, ?6, 0, ?7)")
+            db.schemaVersion() >= 4
+                ? "INSERT INTO snapshots (session_id, taken_ns, pause_ns, pid, python_version, objects, "
+                  "tracked_objects,"
+                  " edges, flags, ingest_ns, label, method, method_note, extra_memory)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, ?6, 0, ?7, ?8, ?9, ?10)"
+                : "INSERT INTO snapshots (session_id, taken_ns, pause_ns, pid, python_version, objects, "
+                  "tracked_objects,"
+                  " edges, flags, ingest_ns, label) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, ?6, 0, ?7)")
         , insertString(db, "INSERT INTO snapshot_strings (snapshot_id, id, text) VALUES (?1, ?2, ?3)")
         , insertObject(db,
               "INSERT INTO snapshot_objects (snapshot_id, id, address, type, size, refcount, flags, label, refs)"
@@ -73,6 +79,13 @@ SnapshotWriter::SnapshotWriter(Database& db, const NewSnapshot& s)
         insert.bind(6, std::int64_t { s.flags });
         if (s.label)
             insert.bind(7, *s.label);
+        if (db.schemaVersion() >= 4) {
+            insert.bind(8, s.byChild ? "child" : "in-process");
+            if (!s.methodNote.empty())
+                insert.bind(9, s.methodNote);
+            if (s.byChild)
+                insert.bind(10, static_cast<std::int64_t>(s.extraMemoryBytes));
+        }
         insert.run();
         snapshotId_ = sqlite3_last_insert_rowid(db.handle());
     } catch (...) {

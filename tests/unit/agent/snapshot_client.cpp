@@ -1,5 +1,7 @@
 #include "snapshot_client.h"
 
+#include <cstdlib>
+
 namespace gcscope::test {
 
 const wire::SnapshotObject* ReceivedSnapshot::at(std::uint64_t address) const
@@ -27,6 +29,11 @@ ReceivedSnapshot requestSnapshot(ProfilerEndpoint& endpoint, std::uint32_t snaps
     ReceivedSnapshot s;
     wire::SnapshotRequestRecord request;
     request.snapshotId = snapshotId;
+    // Every test runs both ways of taking a snapshot: by a copy-on-write child (the default), and
+    // walked in the target (GCSCOPE_TEST_SNAPSHOT_IN_PROCESS=1, the agent_snapshots_in_process run).
+    const char* inProcess = std::getenv("GCSCOPE_TEST_SNAPSHOT_IN_PROCESS");
+    if (inProcess && *inProcess == '1')
+        flags |= wire::kSnapshotInProcess;
     request.flags = flags;
     request.maxLabel = maxLabel;
     if (!endpoint.sendRecord(wire::MessageType::Snapshot, request)) {
@@ -55,6 +62,14 @@ ReceivedSnapshot requestSnapshot(ProfilerEndpoint& endpoint, std::uint32_t snaps
             }
             begun = true;
             s.begin = frame->as<wire::SnapshotBeginRecord>();
+            // The way asked for, and no other: a child that was expected must have walked.
+            if ((flags & wire::kSnapshotInProcess) != 0 ? s.begin.method != wire::SnapshotMethod::InProcess
+                                                        : s.begin.method != wire::SnapshotMethod::Child) {
+                s.error = "the snapshot was not taken the way asked: "
+                    + (s.begin.methodNote.empty() ? std::string("a child walked it")
+                                                  : "walked in the target (" + s.begin.methodNote + ")");
+                return s;
+            }
             s.objects.reserve(s.begin.objects);
             s.byAddress.reserve(s.begin.objects);
             break;

@@ -3,6 +3,7 @@
 #include "StorageTestSupport.h"
 
 #include <gcscope/storage/Database.h>
+#include <gcscope/storage/Migrations.h>
 #include <gcscope/storage/Reader.h>
 #include <gcscope/storage/StorageError.h>
 
@@ -101,8 +102,9 @@ const BadFile kBadFiles[] = {
     { "NewerSchemaVersion",
         [](const TempDir&, const auto& file) {
             writeRecording(file);
-            rawExec(file, "PRAGMA user_version = 4");
-            return std::string("written by a newer gcscope (schema version 4; this one reads up to 3)");
+            rawExec(file, "PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
+            return "written by a newer gcscope (schema version " + std::to_string(kSchemaVersion + 1)
+                + "; this one reads up to " + std::to_string(kSchemaVersion) + ")";
         } },
     { "Version2WithoutSnapshotTables",
         [](const TempDir&, const auto& file) {

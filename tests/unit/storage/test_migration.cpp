@@ -46,7 +46,7 @@ std::string errorOf(const std::function<void()>& action)
 
 TEST(StorageMigration, GivenTheBuiltInList_ThenItEndsAtTheCurrentVersion)
 {
-    EXPECT_EQ(kSchemaVersion, 3);
+    EXPECT_EQ(kSchemaVersion, 4);
     EXPECT_EQ(schemaMigrations().size(), static_cast<std::size_t>(kSchemaVersion));
     EXPECT_EQ(schemaMigrations().back().toVersion, kSchemaVersion);
 }
@@ -63,7 +63,7 @@ TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForWriting_ThenItBecome
     std::int64_t snapshotId = 0;
     {
         auto db = Database::openForWriting(file);
-        EXPECT_EQ(db.schemaVersion(), 3);
+        EXPECT_EQ(db.schemaVersion(), kSchemaVersion);
         Reader reader(db);
         const auto sessions = reader.sessions();
         ASSERT_EQ(sessions.size(), 1u);
@@ -73,13 +73,13 @@ TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedForWriting_ThenItBecome
         EXPECT_TRUE(reader.snapshots().empty());
         snapshotId = writeSnapshot(db, graph, makeNewSnapshot(sessions[0].id));
     }
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "3");
-    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), std::to_string(kSchemaVersion));
     EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'created_by'"), "gcscope " GCSCOPE_TEST_VERSION);
 
     auto db = Database::openForReading(file);
     Reader reader(db);
-    EXPECT_EQ(reader.schemaVersion(), 3);
+    EXPECT_EQ(reader.schemaVersion(), kSchemaVersion);
     EXPECT_EQ(reader.sessions().size(), 1u);
     EXPECT_EQ(reader.sampleCount(), 25);
     ASSERT_EQ(reader.snapshots().size(), 1u);
@@ -138,7 +138,7 @@ TEST(StorageMigration, GivenAVersion2Recording_WhenOpenedForWriting_ThenItGainsV
     writeVersion2Recording(file, 5);
     {
         auto db = Database::openForWriting(file);
-        EXPECT_EQ(db.schemaVersion(), 3);
+        EXPECT_EQ(db.schemaVersion(), kSchemaVersion);
         Recorder recorder(db);
         NewSession session = makeSession();
         session.agentForm = "py315";
@@ -165,6 +165,47 @@ TEST(StorageMigration, GivenAVersion2Recording_WhenOpenedForWriting_ThenItGainsV
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM sessions WHERE gc_model = 'generational'"), "2");
 }
 
+TEST(StorageMigration, GivenAVersion3Snapshot_WhenReadAndThenMigrated_ThenItWasWalkedInTheTargetAndNewOnesSayHow)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    const Graph graph = makeGraph(20);
+    {
+        auto db = Database::openForWriting(file, schemaMigrations().first(3));
+        writeSnapshot(db, graph, makeNewSnapshot(std::nullopt));
+    }
+    {
+        auto db = Database::openForReading(file);
+        Reader reader(db);
+        EXPECT_EQ(reader.schemaVersion(), 3);
+        ASSERT_EQ(reader.snapshots().size(), 1u);
+        EXPECT_FALSE(reader.snapshots()[0].byChild);
+        EXPECT_EQ(reader.snapshots()[0].methodNote, "");
+    }
+    {
+        auto db = Database::openForWriting(file);
+        EXPECT_EQ(db.schemaVersion(), 4);
+        NewSnapshot child = makeNewSnapshot(std::nullopt);
+        child.byChild = true;
+        child.extraMemoryBytes = 12u << 20;
+        writeSnapshot(db, graph, child);
+        NewSnapshot walked = makeNewSnapshot(std::nullopt);
+        walked.methodNote = "a copy-on-write child may need up to 900 MiB and the system has 300 MiB available";
+        writeSnapshot(db, graph, walked);
+    }
+    auto db = Database::openForReading(file);
+    const auto snapshots = Reader(db).snapshots();
+    ASSERT_EQ(snapshots.size(), 3u);
+    EXPECT_FALSE(snapshots[0].byChild);
+    EXPECT_TRUE(snapshots[1].byChild);
+    EXPECT_EQ(snapshots[1].extraMemoryBytes, 12u << 20);
+    EXPECT_FALSE(snapshots[2].byChild);
+    EXPECT_EQ(
+        snapshots[2].methodNote, "a copy-on-write child may need up to 900 MiB and the system has 300 MiB available");
+    EXPECT_EQ(snapshots[2].extraMemoryBytes, 0u);
+    EXPECT_EQ(rawQuery(file, "SELECT group_concat(method, ',') FROM snapshots"), "in-process,child,in-process");
+}
+
 TEST(StorageMigration, GivenARecording_WhenOpenedWithANextStep_ThenItIsMigratedKeepingItsData)
 {
     TempDir dir;
@@ -180,16 +221,17 @@ TEST(StorageMigration, GivenARecording_WhenOpenedWithANextStep_ThenItIsMigratedK
         Recorder recorder(db); // and it still records
         recorder.endSession(recorder.beginSession(makeSession()), 1, true, "detach");
     }
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "4");
-    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "4");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), std::to_string(kNextVersion));
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), std::to_string(kNextVersion));
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM annotations"), "0");
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM sessions WHERE note = ''"), "2");
 
     // Opening again with the same list migrates nothing.
     EXPECT_EQ(Database::openForWriting(file, steps).schemaVersion(), kNextVersion);
-    // This build reads up to version 3.
+    // This build reads up to its own version.
     EXPECT_EQ(errorOf([&] { Database::openForReading(file); }),
-        file.string() + ": written by a newer gcscope (schema version 4; this one reads up to 3)");
+        file.string() + ": written by a newer gcscope (schema version " + std::to_string(kNextVersion)
+            + "; this one reads up to " + std::to_string(kSchemaVersion) + ")");
 }
 
 TEST(StorageMigration, GivenAVersion1Recording_WhenOpenedWithANextStep_ThenBothStepsRunInOneGo)
@@ -207,7 +249,7 @@ TEST(StorageMigration, GivenANewFile_WhenCreatedWithANextStep_ThenEveryStepRunsA
     TempDir dir;
     const auto file = dir.file("rec.db");
     EXPECT_EQ(Database::openForWriting(file, withStep(kFakeNextVersion)).schemaVersion(), kNextVersion);
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "4");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), std::to_string(kNextVersion));
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshots"), "0");
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM annotations"), "0");
 }
@@ -218,10 +260,11 @@ TEST(StorageMigration, GivenAStepThatFails_WhenMigrating_ThenTheFileIsLeftExactl
     const auto file = dir.file("rec.db");
     writeVersion1Recording(file, 25);
     const std::string before = readBytes(file);
-    // The real steps 2 and 3 succeed inside the same transaction before the failing one, and is undone too.
+    // The real steps 2 to 4 succeed inside the same transaction before the failing one, and are undone too.
     EXPECT_EQ(
         errorOf([&] { Database::openForWriting(file, withStep("CREATE TABLE x (id INTEGER); THIS IS NOT SQL;")); }),
-        file.string() + ": cannot migrate to schema version 4: near \"THIS\": syntax error");
+        file.string() + ": cannot migrate to schema version " + std::to_string(kNextVersion)
+            + ": near \"THIS\": syntax error");
     EXPECT_EQ(readBytes(file), before);
     EXPECT_EQ(dir.listing(), std::vector<std::string> { "rec.db" });
     auto db = Database::openForReading(file);

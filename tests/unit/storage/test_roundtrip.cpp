@@ -2,6 +2,7 @@
 #include "StorageTestSupport.h"
 
 #include <gcscope/storage/Database.h>
+#include <gcscope/storage/Migrations.h>
 #include <gcscope/storage/Reader.h>
 #include <gcscope/storage/Recorder.h>
 #include <gcscope/storage/StorageError.h>
@@ -229,9 +230,9 @@ TEST(StorageRoundTrip, GivenANewFile_WhenInspectedWithPlainSqlite_ThenItCarriesT
     const auto file = dir.file("rec.db");
     writeRecording(file);
     EXPECT_EQ(rawQuery(file, "PRAGMA application_id"), std::to_string(0x47435343));
-    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), "3");
+    EXPECT_EQ(rawQuery(file, "PRAGMA user_version"), std::to_string(kSchemaVersion));
     EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'format'"), "gcscope");
-    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+    EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'schema_version'"), std::to_string(kSchemaVersion));
     EXPECT_EQ(rawQuery(file, "SELECT value FROM meta WHERE key = 'created_by'"), "gcscope " GCSCOPE_TEST_VERSION);
     EXPECT_EQ(rawQuery(file, "SELECT json_array_length(argv) FROM sessions"), "6");
     EXPECT_EQ(rawQuery(file, "PRAGMA journal_mode"), "delete");

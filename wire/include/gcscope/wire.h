@@ -274,7 +274,8 @@ struct HelloRecord {
     }
 };
 
-inline constexpr std::uint32_t kAgentVersion = 2; // 2: gc events carry candidates and CPython's duration
+inline constexpr std::uint32_t kAgentVersion
+    = 3; // 2: gc events carry candidates and CPython's duration; 3: snapshots say how they were taken
 
 inline constexpr int kGenerations = 3;
 
@@ -505,6 +506,13 @@ template <typename Record> std::optional<Record> decodeAs(std::string_view paylo
 // (kObjectTracked clear, no references). On failure the agent sends Error instead of SnapshotEnd.
 
 inline constexpr std::uint32_t kSnapshotNoStrings = 1u; // request flag: leave string contents out of labels
+inline constexpr std::uint32_t kSnapshotInProcess = 2u; // request flag: walk in the target, no child (--no-fork)
+
+// How a snapshot was taken (SnapshotBeginRecord::method).
+enum class SnapshotMethod : std::uint8_t {
+    InProcess = 0, // walked in the target, which paused for the walk
+    Child = 1, // walked by a copy-on-write child of the target, which paused for the clone only
+};
 
 struct SnapshotRequestRecord {
     std::uint32_t snapshotId = 0; // chosen by the profiler, echoed in Begin/End
@@ -526,6 +534,8 @@ struct SnapshotBeginRecord {
     std::uint64_t objects = 0; // tracked objects + leaves that will follow
     std::uint64_t trackedObjects = 0;
     std::uint64_t references = 0;
+    SnapshotMethod method = SnapshotMethod::InProcess;
+    std::string methodNote; // why it was walked in the target when a child was not asked against; "" otherwise
     void encode(Encoder& e) const
     {
         e.u32(snapshotId);
@@ -534,11 +544,18 @@ struct SnapshotBeginRecord {
         e.u64(objects);
         e.u64(trackedObjects);
         e.u64(references);
+        e.u8(static_cast<std::uint8_t>(method));
+        e.str(methodNote);
     }
     bool decode(Decoder& d)
     {
-        return d.u32(snapshotId) && d.i64(timeNs) && d.i64(pauseNs) && d.u64(objects) && d.u64(trackedObjects)
-            && d.u64(references) && d.atEnd();
+        std::uint8_t m = 0;
+        if (!(d.u32(snapshotId) && d.i64(timeNs) && d.i64(pauseNs) && d.u64(objects) && d.u64(trackedObjects)
+                && d.u64(references) && d.u8(m) && d.str(methodNote) && d.atEnd())
+            || m > static_cast<std::uint8_t>(SnapshotMethod::Child))
+            return false;
+        method = static_cast<SnapshotMethod>(m);
+        return true;
     }
 };
 
@@ -635,16 +652,21 @@ struct SnapshotEndRecord {
     std::uint64_t objectsSent = 0;
     std::uint64_t referencesSent = 0;
     std::uint32_t stringsSent = 0;
+    // Child snapshots: the memory private to the child when it had encoded the snapshot, that is what
+    // copy-on-write cost the system (pages the target wrote since the clone) plus the child's own.
+    std::uint64_t extraMemoryBytes = 0;
     void encode(Encoder& e) const
     {
         e.u32(snapshotId);
         e.u64(objectsSent);
         e.u64(referencesSent);
         e.u32(stringsSent);
+        e.u64(extraMemoryBytes);
     }
     bool decode(Decoder& d)
     {
-        return d.u32(snapshotId) && d.u64(objectsSent) && d.u64(referencesSent) && d.u32(stringsSent) && d.atEnd();
+        return d.u32(snapshotId) && d.u64(objectsSent) && d.u64(referencesSent) && d.u32(stringsSent)
+            && d.u64(extraMemoryBytes) && d.atEnd();
     }
 };
 

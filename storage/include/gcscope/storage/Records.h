@@ -89,6 +89,12 @@ struct NewSnapshot {
     std::string pythonVersion;
     std::uint32_t flags = 0; // wire::kSnapshotNoStrings: string contents were left out of labels
     std::optional<std::string> label; // a user's name for it
+    // How it was taken (schema 4): walked by a copy-on-write child of the target, which then paused
+    // for the clone only, or in the target; why not by a child ("" when asked so or unknown); what the
+    // child cost in memory (0: no child, or unknown).
+    bool byChild = false;
+    std::string methodNote;
+    std::uint64_t extraMemoryBytes = 0;
 };
 
 // One outgoing reference. label: 0 none; wire::kEdgeIndexBit | i: list/tuple index i; else the
@@ -123,6 +129,9 @@ struct SnapshotInfo {
     std::uint32_t flags = 0;
     std::int64_t ingestNs = 0; // how long writing it took
     std::optional<std::string> label;
+    bool byChild = false; // schema 4: as NewSnapshot; false in older files
+    std::string methodNote;
+    std::uint64_t extraMemoryBytes = 0;
 
     // The placeholder's names, still used by the CLI's info command: the same as references and
     // pauseNs / 1e6. Remove them when nothing uses them any more.

@@ -1,0 +1,90 @@
+// A heap snapshot taken by a copy of the target (the issue "zero-pause heap snapshots").
+//
+// With the GIL held, so that no Python thread is inside a bytecode and the heap is consistent, the
+// agent makes a copy-on-write child of the target with the raw clone system call and releases the
+// GIL at once: the target's pause is the clone, not the walk. The child is a frozen copy; it walks,
+// labels and encodes the snapshot at its own pace, streams it to the profiler over the agent's
+// connection, and ends with _exit.
+//
+// Why it is safe in a process we do not own:
+//   - raw clone, not fork(): no pthread_atfork handler of the target's libraries runs (gRPC,
+//     OpenSSL, CUDA, OpenBLAS register them), in the target or in the child;
+//   - no exit signal: the target's own child handling (os.wait, subprocess, multiprocessing,
+//     asyncio's child watchers) never sees it, and waitpid(-1) without __WALL does not reap it; the
+//     agent reaps it (__WALL);
+//   - in the child only system calls, memory prepared before the clone, and memory of the child's
+//     own (child_heap.h): no malloc, whose locks another thread may have held at the clone; no Python
+//     API that can run code; every signal blocked (a terminal's Ctrl-C to the process group, or a
+//     signal handler writing to the target's wakeup descriptor, must not reach it);
+//   - a deadline: a child still walking after it is killed, and the snapshot fails cleanly; a child
+//     that dies fails the snapshot the same way.
+// Copy-on-write can cost up to the target's resident anonymous memory while the child lives:
+// roomForChild() checks MemAvailable and the cgroup's memory.max against it first, and the agent
+// walks in the target, as before, saying why, when there is not enough.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace gcscope::agent {
+
+// What the parent and the child share: one page mapped MAP_SHARED before the clone.
+struct ChildProgress {
+    enum Phase : std::uint32_t { Walking = 0, Sending = 1, Sent = 2, Failed = 3 };
+    std::atomic<std::uint32_t> phase { Walking };
+    std::atomic<std::uint32_t> errorCode { 0 };
+    char message[200] {}; // the failure, NUL-terminated, written before phase becomes Failed
+    // What the child's walk measured, for the parent's next estimate (SnapshotTaker::learn).
+    std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0, strings = 0;
+};
+
+class SnapshotChild {
+public:
+    SnapshotChild() = default;
+    ~SnapshotChild();
+    SnapshotChild(const SnapshotChild&) = delete;
+    SnapshotChild& operator=(const SnapshotChild&) = delete;
+
+    // Before the GIL is taken: maps the shared page. False when the system refuses.
+    bool prepare();
+    // GIL held. The clone: returns the child's pid in the parent, 0 in the child (which must end
+    // with finishInChild), -1 with errno on failure.
+    pid_t spawn();
+    ChildProgress& progress() { return *progress_; }
+
+    // In the child: signals blocked, the child heap on. First thing after spawn() returned 0.
+    static void enterChild();
+    // In the child: records the failure (or success) and ends the process.
+    [[noreturn]] void finishInChild(bool ok, std::uint32_t code, const char* message);
+
+    enum class Outcome { Sent, FailedBeforeSending, DiedWhileSending, Stalled };
+    struct Result {
+        Outcome outcome = Outcome::Sent;
+        std::uint32_t code = 0;
+        std::string message;
+    };
+    // Parent, without the GIL: waits for the child to end, killing it when it still walks after
+    // walkDeadlineNs (monotonic). Reaps it in every case.
+    Result wait(std::int64_t walkDeadlineNs);
+
+private:
+    ChildProgress* progress_ = nullptr;
+    pid_t pid_ = -1;
+};
+
+// Whether the system has room for a child that may come to copy all of `bytes` (the target's
+// resident anonymous memory and the snapshot's buffers): MemAvailable, and the cgroup's memory.max
+// less memory.current (cgroup v2, or v1's limit_in_bytes). False with the reason in one sentence.
+bool roomForChild(std::uint64_t bytes, std::string& reason);
+
+// The process's resident anonymous memory (RssAnon of /proc/self/status), 0 if unknown.
+std::uint64_t residentAnonymousBytes();
+// The memory private to this process (Private_Clean + Private_Dirty of /proc/self/smaps_rollup): in
+// the child, the pages the target has written to since the clone plus the child's own. Only
+// system calls: safe in the child.
+std::uint64_t privateBytes();
+
+} // namespace gcscope::agent
