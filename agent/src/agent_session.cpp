@@ -424,6 +424,10 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     }
     const std::int64_t deadline = monotonicNs() + kSnapshotBusyTimeoutNs;
     SnapshotTaker::Failure failure;
+    // The portable form's list of every object is given back only once the child is gone: dropping
+    // a million references while the child lives would write to every page of the heap and make the
+    // target copy them all.
+    SnapshotTaker::WalkPlan plan;
     for (;;) {
         if (finalizing()) {
             windDownReason_ = "interpreter finalizing";
@@ -434,7 +438,6 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
         int cloneErrno = 0;
         {
             GilHold gil(threadState_);
-            SnapshotTaker::WalkPlan plan;
             status = snapshots_.plan(gc_, plan, failure);
             if (status == SnapshotTaker::Status::Done) {
                 const AgentObjects ours = agentObjects();
@@ -442,7 +445,8 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
                 if (pid == 0)
                     runSnapshotChild(child, request, plan, ours, *snapshot); // never returns
                 cloneErrno = errno;
-                SnapshotTaker::dropPlan(plan);
+                if (pid < 0)
+                    SnapshotTaker::dropPlan(plan);
             }
         }
         if (status == SnapshotTaker::Status::Done) {
@@ -469,6 +473,10 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     snapshot.reset();
     const auto result = child.wait(
         monotonicNs() + kChildWalkDeadlineNs + static_cast<std::int64_t>(expected) * kChildWalkNsPerObject);
+    if (plan.listed && !finalizing()) {
+        GilHold gil(threadState_);
+        SnapshotTaker::dropPlan(plan);
+    }
     switch (result.outcome) {
     case SnapshotChild::Outcome::Sent: {
         const auto& p = child.progress();
@@ -494,6 +502,7 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
 {
     const std::int64_t clonedNs = monotonicNs();
     SnapshotChild::enterChild();
+    snapshot.held.holdNothing();
     SnapshotTaker::Failure failure;
     if (snapshots_.walk(ours, request, plan, snapshot, failure) != SnapshotTaker::Status::Done)
         child.finishInChild(false, failure.code, failure.message.c_str());

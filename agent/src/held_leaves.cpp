@@ -155,7 +155,9 @@ bool HeldLeaves::write(ObjectLabeler& labels, const ShallowSizer& sizer, Snapsho
 void HeldLeaves::release()
 {
     constexpr std::size_t kAhead = 16;
-    if (strsListed_) {
+    if (!hold_) {
+        // Nothing was held.
+    } else if (strsListed_) {
         const std::size_t count = heldStrs_.size();
         PyObject* const* held = heldStrs_.data();
         for (std::size_t i = 0; i < count; ++i) {

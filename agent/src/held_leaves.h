@@ -39,6 +39,10 @@ public:
 
     // GIL held: the noted types, described by this snapshot's catalog.
     void open(TypeCatalog& types);
+    // In a snapshot child (snapshot_child.h): nothing runs but the walk, so no str can go away and
+    // none is referenced. (A reference is a write to the str, and every write there copies a page
+    // the child would otherwise share with the target.)
+    void holdNothing() { hold_ = false; }
 
     // GIL held. Whether `o` is one of the noted types (exact, and a str in its final form).
     bool accepts(PyObject* o) const
@@ -79,7 +83,7 @@ public:
         if (!notes_.push_back(n))
             return false;
         recent = o;
-        if (type == types_[kStrType])
+        if (type == types_[kStrType] && hold_)
             layout::increment(o); // an immortal str stays as it is (and its release does nothing)
         return true;
     }
@@ -122,6 +126,7 @@ private:
     MappedArray<Note> notes_;
     MappedArray<PyObject*> heldStrs_; // one entry per reference held, once listed by write()
     bool strsListed_ = false;
+    bool hold_ = true;
     std::uint64_t objects_ = 0;
 };
 

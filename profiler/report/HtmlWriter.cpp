@@ -137,6 +137,23 @@ void accumulations(std::string& out, const LeakReport& r)
     out += "</table></section>";
 }
 
+void snapshotTable(std::string& out, const LeakReport& r)
+{
+    if (r.snapshotList.empty())
+        return;
+    out += "<section id=\"snapshots\"><h2>Heap snapshots</h2><p class=\"muted\">What taking each one cost the "
+           "target: a copy-on-write child walks the heap while the target pauses only to be cloned; walked in the "
+           "target, it pauses for the whole walk.</p>";
+    out += "<table><tr><th class=\"n\">Snapshot</th><th>Taken</th><th class=\"n\">Objects</th><th "
+           "class=\"n\">Target paused</th><th>Walked by</th></tr>";
+    for (const auto& s : r.snapshotList)
+        out += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td>{}</td></tr>",
+            s.id, esc(formatTimeNs(s.takenNs)), esc(formatCount(static_cast<std::int64_t>(s.objects))),
+            esc(formatMs(s.pauseMs)), esc(walkedByText(s)));
+    out += "</table></section>";
+}
+
 void header(std::string& out, const LeakReport& r)
 {
     const auto& t = r.target;
@@ -465,6 +482,7 @@ std::string renderHtml(const LeakReport& r)
     accumulations(out, r);
     growth(out, r);
     memory(out, r);
+    snapshotTable(out, r);
     gc(out, r);
     advice(out, r);
     footer(out, r);

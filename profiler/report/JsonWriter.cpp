@@ -105,6 +105,17 @@ json pointsJson(const std::vector<std::pair<std::int64_t, std::uint64_t>>& point
     return out;
 }
 
+json snapshotListJson(const std::vector<SnapshotTaken>& list)
+{
+    json out = json::array();
+    for (const auto& s : list)
+        out.push_back({ { "id", s.id }, { "taken_ns", s.takenNs }, { "objects", s.objects },
+            { "pause_ms", finite(s.pauseMs) }, { "method", s.byChild ? "child" : "in-process" },
+            { "method_note", s.note.empty() ? json(nullptr) : json(s.note) },
+            { "child_memory", s.byChild ? json(s.childMemory) : json(nullptr) } });
+    return out;
+}
+
 json evidenceJson(const SnapshotEvidence& e)
 {
     return { { "snapshots", e.snapshots }, { "confidence", e.confidence }, { "times_ns", e.timesNs },
@@ -199,7 +210,8 @@ std::string renderJson(const LeakReport& r)
         { "session", r.target.sessionId },
         { "series", { { "source", r.series.source }, { "times_ns", r.series.timesNs } } },
         { "snapshot", r.snapshotId ? json(*r.snapshotId) : json(nullptr) }, { "snapshots", r.snapshots },
-        { "memory", memoryJson(r.memory) }, { "notes", r.notes } };
+        { "snapshot_list", snapshotListJson(r.snapshotList) }, { "memory", memoryJson(r.memory) },
+        { "notes", r.notes } };
     // Invalid UTF-8 in a label (a truncated preview) must not make the report unwritable.
     return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -253,6 +253,17 @@ struct Verdict {
     std::string advice; // undecided: what to do
 };
 
+// One heap snapshot the report used, and what taking it cost the target.
+struct SnapshotTaken {
+    std::int64_t id = 0;
+    std::int64_t takenNs = 0;
+    std::uint64_t objects = 0;
+    double pauseMs = 0; // the target's pause: the clone (child) or the whole walk (in the target)
+    bool byChild = false; // walked by a copy-on-write child of the target
+    std::string note; // why it was walked in the target, "" when asked or unknown
+    std::uint64_t childMemory = 0; // what the child cost in memory
+};
+
 struct LeakReport {
     std::string generator; // "gcscope 0.1.0"
     std::int64_t generatedNs = 0;
@@ -261,6 +272,7 @@ struct LeakReport {
     SeriesInfo series;
     std::optional<std::int64_t> snapshotId; // the snapshot owners and paths come from
     std::uint32_t snapshots = 0; // in the session
+    std::vector<SnapshotTaken> snapshotList; // the same, oldest first
     Verdict verdict;
     std::vector<TypeGrowth> growth; // suspects first, then by size growth
     std::vector<Suspect> suspects; // most important first (retained size, then size growth)

@@ -211,6 +211,22 @@ void memorySection(std::string& out, const LeakReport& r)
     line(out);
 }
 
+void snapshotsSection(std::string& out, const LeakReport& r)
+{
+    if (r.snapshotList.empty())
+        return;
+    line(out, "## Heap snapshots");
+    line(out);
+    line(out, "| Snapshot | Taken | Objects | Target paused | Walked by |");
+    line(out, "|---:|---|---:|---:|---|");
+    for (const auto& s : r.snapshotList)
+        line(out,
+            fmt::format("| {} | {} | {} | {} | {} |", s.id, formatTimeNs(s.takenNs),
+                formatCount(static_cast<std::int64_t>(s.objects)), formatMs(s.pauseMs),
+                markdownEscape(walkedByText(s))));
+    line(out);
+}
+
 void gcSection(std::string& out, const LeakReport& r)
 {
     const auto& gc = r.gc;
@@ -359,6 +375,7 @@ std::string renderMarkdown(const LeakReport& r)
     accumulationsSection(out, r);
     growthSection(out, r);
     memorySection(out, r);
+    snapshotsSection(out, r);
     gcSection(out, r);
     adviceSection(out, r);
     if (!r.notes.empty()) {

@@ -348,6 +348,9 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
                 + std::to_string(session->pid) + " taken separately.");
     }
     report.snapshots = static_cast<std::uint32_t>(snapshots.size());
+    for (const auto& s : snapshots)
+        report.snapshotList.push_back({ s.id, s.takenNs, s.objects, static_cast<double>(s.pauseNs) / 1e6, s.byChild,
+            s.methodNote, s.extraMemoryBytes });
 
     // One pass over the snapshots: garbage from a spread subset, the per-type series when the census
     // is too short, and the last one kept for owners and paths.

@@ -52,6 +52,13 @@ std::string evidenceSummary(const Suspect& s)
     return out;
 }
 
+std::string walkedByText(const SnapshotTaken& s)
+{
+    if (s.byChild)
+        return "a copy-on-write child (costing " + formatBytes(static_cast<std::int64_t>(s.childMemory)) + ")";
+    return s.note.empty() ? std::string("the target") : "the target (" + s.note + ")";
+}
+
 const char* sizeAddedLabel(const Suspect& s)
 {
     return s.evidence == "snapshots" ? "Retained by the new ones" : "Size added (shallow)";

@@ -17,6 +17,8 @@ std::string trendSummary(const Trend& trend); // "Kendall τ 0.98, p 2e-05, R² 
 std::string evidenceSummary(const Suspect& suspect);
 // "Size added (shallow)", or for a suspect only the snapshots named, "Retained by the new ones".
 const char* sizeAddedLabel(const Suspect& suspect);
+// "a copy-on-write child (costing 12.0 MiB)" or "the target (why)".
+std::string walkedByText(const SnapshotTaken& snapshot);
 std::string shapeText(const CycleGroup& group); // "17 __main__.TreeNode + 5 list"
 std::string companionsText(const std::vector<Companion>& companions); // "tuple (wraps), dict (part of)"
 std::string ownerSummary(const Suspect& suspect); // "__main__.AuditLog.entries (list), holds 100% (dominator)"

@@ -5,7 +5,8 @@ import json
 import sys
 
 COLUMNS = [("interpreter", "<14"), ("Python", "<8"), ("form", "<8"), ("objects", ">9"), ("walk s", ">7"),
-           ("pause s", ">7"), ("ratio", ">13"), ("ns/obj", ">7"), ("overhead wall", ">13"), ("cpu", ">6")]
+           ("pause s", ">7"), ("ratio", ">13"), ("ns/obj", ">7"), ("stall", ">7"), ("no-fork", ">7"),
+           ("child MiB", ">9"), ("overhead wall", ">13"), ("cpu", ">6")]
 
 
 def _row(cells):
@@ -13,11 +14,14 @@ def _row(cells):
 
 
 def _snapshot_cells(s):
-    """objects, walk s, pause s, ratio, ns/obj."""
+    """objects, walk s, pause s, ratio, ns/obj, stall ratio (child), stall ratio (--no-fork), child MiB."""
     if s is None or s["status"] != "ok":
-        return ["~%d" % s["objects"] if s else ""] + [""] * 4  # the heap asked for: none was measured
+        return ["~%d" % s["objects"] if s else ""] + [""] * 7  # the heap asked for: none was measured
     ratio = "%.3f" % s["ratio"] + (" (med %.3f)" % s["ratio_median"] if "ratio_median" in s else "")
-    return ["%d" % s["tracked"], "%.3f" % s["walk_s"], "%.3f" % s["pause_s"], ratio, "%.0f" % s["pause_ns_per_object"]]
+    stall = ["%.4f" % s["stall_ratio"], "%.3f" % s["in_process_stall_ratio"], "%.1f" % (s["child_memory"] / 2**20)] \
+        if "stall_ratio" in s else ["", "", ""]
+    return ["%d" % s["tracked"], "%.3f" % s["walk_s"], "%.3f" % s["pause_s"], ratio,
+            "%.0f" % s["pause_ns_per_object"]] + stall
 
 
 def _sampling_cells(s):
@@ -63,7 +67,9 @@ def table(results):
 
 def print_table(results):
     print("summary (ratio = snapshot pause / pure-Python walk of the same heap on that interpreter; ns/obj = "
-          "pause per tracked object; overhead = median chunk time while recording / without)")
+          "pause per tracked object; stall = longest gap the target's Python code felt during the snapshot / the "
+          "walk, taken by a copy-on-write child, and no-fork = the same walked in the target; child MiB = memory the "
+          "child cost; overhead = median chunk time while recording / without)")
     for line in table(results):
         print("  " + line)
 

@@ -1,7 +1,10 @@
 """Heap snapshot benchmark on one ~N-object heap per interpreter, in one run:
   pause ratio = the target's snapshot pause / the time of a pure-Python walk of the same heap on the
   same interpreter (gc.get_objects(), gc.get_referents and sys.getsizeof on each) — goal <= 0.35,
-  stretch 0.1; the pause in ns per tracked object; ingest time; bytes per object on disk; roots +
+  stretch 0.1; the stall the target's Python code feels during the whole `gcscope snapshot` (a thread
+  waking every millisecond notes its longest gap) / the same walk, walked by a copy-on-write child
+  (the default: goal <= 0.05) and walked in the target (--no-fork), the clone's time and what the
+  child cost in memory; the pause in ns per tracked object; ingest time; bytes per object on disk; roots +
   unreachable + SCC + dominators time (goal < 3 s); a retention path query (goal < 100 ms); peak
   memory of the analysis.
 Each interpreter's heap is snapshotted with the exact agent form the version table picks for it, then
@@ -40,9 +43,19 @@ def python_walk(target):
     return min(walks)
 
 
-def take_snapshot(gcscope, form, pid, db):
+def ask(target, command, answer):
+    """Sends a command to the heap target and returns the words of its answer line."""
+    target.process.stdin.write(command + "\n")
+    target.process.stdin.flush()
+    words = target.process.stdout.readline().split()
+    if not words or words[0] != answer:
+        raise RuntimeError("the target stopped answering (exit status %s)" % target.process.poll())
+    return words
+
+
+def take_snapshot(gcscope, form, pid, db, *extra):
     """One snapshot of the target into db: "" or why it failed."""
-    argv, env = interpreters.gcscope_command(gcscope, form, "snapshot", "--pid", pid, "-o", db)
+    argv, env = interpreters.gcscope_command(gcscope, form, "snapshot", "--pid", pid, "-o", db, *extra)
     try:
         r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -66,6 +79,18 @@ def snapshot_pause(gcscope, form, pid):
         return pause_ns / 1e9
 
 
+def target_rss(pid):
+    """The target's resident memory in bytes (VmRSS), 0 if unknown."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def measure(build, target, form_label, form, tracked, repeat):
     """Walks and snapshots the target's heap with one agent form, prints the figures; the result."""
     gcscope = os.path.join(build, "profiler", "gcscope")
@@ -73,22 +98,42 @@ def measure(build, target, form_label, form, tracked, repeat):
     walk = python_walk(target)
     with tempfile.TemporaryDirectory() as tmp:
         db = os.path.join(tmp, "bench.db")
+        # The stall the target's own Python code feels during the whole command, walked by a
+        # copy-on-write child (the default), then walked in the target (--no-fork).
+        ask(target, "watch", "WATCHING")
         t0 = time.monotonic()
         error = take_snapshot(gcscope, form, target.pid, db)
         wall = time.monotonic() - t0
+        stall = float(ask(target, "stall", "STALL")[1])
         if error:
             print("    %s form: snapshot failed: %s" % (form_label, error))
             return {"status": "failed: " + error}
         con = sqlite3.connect(db)
-        pause_ns, ingest_ns, objects, edges, snapshot_tracked = con.execute(
-            "SELECT pause_ns, ingest_ns, objects, edges, tracked_objects FROM snapshots ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        pause_ns, ingest_ns, objects, edges, snapshot_tracked, method, note, extra = con.execute(
+            "SELECT pause_ns, ingest_ns, objects, edges, tracked_objects, method, method_note, extra_memory "
+            "FROM snapshots ORDER BY id DESC LIMIT 1").fetchone()
         con.close()
+        rss = target_rss(target.pid)
+        in_process_db = os.path.join(tmp, "in-process.db")
+        ask(target, "watch", "WATCHING")
+        in_process_error = take_snapshot(gcscope, form, target.pid, in_process_db, "--no-fork")
+        in_process_stall = float(ask(target, "stall", "STALL")[1])
+        if in_process_error:
+            print("    %s form: --no-fork snapshot failed: %s" % (form_label, in_process_error))
+            in_process_stall = float("nan")
         size = os.path.getsize(db)
         analysis = json.loads(subprocess.run([bench, db], capture_output=True, text=True, check=True).stdout)
     pause = pause_ns / 1e9
     print("    %s form: snapshot of %d objects incl. leaves (%d tracked), %d references"
           % (form_label, objects, snapshot_tracked, edges))
+    if method == "child":
+        print("      walked by a copy-on-write child: clone %.1f ms; stall felt by the target %.1f ms -> ratio %.4f "
+              "of the walk (goal <= 0.05); walked in the target (--no-fork): stall %.1f ms -> ratio %.3f; the "
+              "child cost %.1f MiB (target resident %.0f MiB)"
+              % (pause * 1e3, stall * 1e3, stall / walk, in_process_stall * 1e3, in_process_stall / walk,
+                 (extra or 0) / 2**20, rss / 2**20))
+    else:
+        print("      walked in the target (%s): stall felt %.1f ms -> ratio %.3f" % (note, stall * 1e3, stall / walk))
     print("      pure-Python walk %.3f s; snapshot pause %.3f s -> ratio %.3f (goal <= 0.35, stretch 0.1); "
           "%.0f ns per tracked object (walk %.0f ns)"
           % (walk, pause, pause / walk, pause_ns / tracked, walk * 1e9 / tracked))
@@ -100,7 +145,9 @@ def measure(build, target, form_label, form, tracked, repeat):
           % (analysis["load_s"], analysis["roots_unreachable_s"], analysis["scc_cycles_s"],
              analysis["dominators_s"], analysis["analysis_total_s"], analysis["path_first_query_s"] * 1e3,
              analysis["path_next_query_s"] * 1e3, analysis["peak_rss_mib"]))
-    result = {"status": "ok", "walk_s": walk, "pause_s": pause, "ratio": pause / walk,
+    result = {"status": "ok", "walk_s": walk, "pause_s": pause, "ratio": pause / walk, "method": method,
+              "stall_s": stall, "stall_ratio": stall / walk, "in_process_stall_s": in_process_stall,
+              "in_process_stall_ratio": in_process_stall / walk, "child_memory": extra or 0, "target_rss": rss,
               "pause_ns_per_object": pause_ns / tracked, "walk_ns_per_object": walk * 1e9 / tracked}
     if repeat > 1:
         ratios = [pause / walk]

@@ -63,6 +63,7 @@ namespace {
 const QString kGeometryKey = QStringLiteral("window/geometry");
 const QString kStateKey = QStringLiteral("window/state");
 const QString kNoStringsKey = QStringLiteral("recording/noStrings");
+const QString kNoForkKey = QStringLiteral("recording/noFork");
 const QString kLastDirectoryKey = QStringLiteral("window/lastDirectory");
 
 // A tab whose view is not part of this build.
@@ -262,6 +263,15 @@ void MainWindow::createActions()
                                     "string contents, like gcscope --no-strings"));
     connect(noStringsAction_, &QAction::toggled, this, [](bool on) { QSettings().setValue(kNoStringsKey, on); });
 
+    noForkAction_ = new QAction(tr("&Walk Snapshots in the Target"), this);
+    noForkAction_->setObjectName(QStringLiteral("noForkAction"));
+    noForkAction_->setCheckable(true);
+    noForkAction_->setChecked(QSettings().value(kNoForkKey, false).toBool());
+    noForkAction_->setToolTip(tr("Heap snapshots of the next recordings are walked in the target, which pauses for "
+                                 "the whole walk, instead of by a copy-on-write child of it (a pause of "
+                                 "milliseconds), like gcscope --no-fork"));
+    connect(noForkAction_, &QAction::toggled, this, [](bool on) { QSettings().setValue(kNoForkKey, on); });
+
     startPageAction_ = new QAction(themed("go-home", QStyle::SP_DirHomeIcon, s), tr("Start &Page"), this);
     startPageAction_->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Home));
     connect(startPageAction_, &QAction::triggered, this, &MainWindow::showStartPage);
@@ -297,6 +307,7 @@ void MainWindow::createMenus()
     recording->addAction(stopAction_);
     recording->addSeparator();
     recording->addAction(noStringsAction_);
+    recording->addAction(noForkAction_);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(startPageAction_);
@@ -477,6 +488,7 @@ void MainWindow::startRecording(const RecordingRequest& request)
     lastKind_ = request.kind;
     RecordingRequest wanted = request;
     wanted.noStrings = wanted.noStrings || noStringsAction_->isChecked();
+    wanted.noFork = wanted.noFork || noForkAction_->isChecked();
     if (!recording_->start(wanted)) {
         messages_->showError({ tr("Already recording"), tr("A recording is already running."),
             tr("Stop it first (Ctrl+.), then start the next one.") });

@@ -115,6 +115,7 @@ private:
     QAction* snapshotAction_;
     QAction* stopAction_;
     QAction* noStringsAction_;
+    QAction* noForkAction_;
     QAction* startPageAction_;
     QList<QAction*> tabActions_;
     QMenu* recentMenu_ = nullptr;

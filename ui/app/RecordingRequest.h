@@ -17,6 +17,7 @@ struct RecordingRequest {
     quint32 intervalMs = 100; // telemetry sample period
     quint32 censusEveryMs = 1000; // per-type census period at most (the agent stretches it); 0 = none
     bool noStrings = false; // snapshots leave string contents out of labels (`--no-strings`)
+    bool noFork = false; // snapshots walked in the target instead of by a copy-on-write child (`--no-fork`)
     bool snapshotAtEnd = false; // one more snapshot as the recording ends, also when the program exits by itself
 };
 

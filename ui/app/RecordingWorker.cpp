@@ -123,6 +123,7 @@ void runRecording(const RecordingRequest& request, const RecordingSignals& contr
         options.intervalMs = request.intervalMs;
         options.censusEveryMs = request.censusEveryMs;
         options.snapshot.noStrings = request.noStrings;
+        options.snapshot.inProcess = request.noFork;
         options.snapshotAtEnd = request.snapshotAtEnd;
         options.snapshotRequests = &control.snapshotRequests;
         if (child) {
@@ -131,8 +132,8 @@ void runRecording(const RecordingRequest& request, const RecordingSignals& contr
         }
         const std::string pythonVersion = started.pythonVersion.toStdString();
         options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
-            report.snapshotSaved(snapshot::saveSnapshot(
-                *db, snap.graph, snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings)));
+            report.snapshotSaved(snapshot::saveSnapshot(*db, snap.graph,
+                snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings)));
         };
         const auto result = session::record(agent, recorder, options, control.stop,
             [&](const std::string& message) { report.warning(QString::fromStdString(message)); });

@@ -3,6 +3,8 @@
 #include "views/Formatting.h"
 #include "views/ModelRoles.h"
 
+#include "snapshot/snapshot_store.h"
+
 namespace gcscope::ui {
 
 SnapshotListModel::SnapshotListModel(QObject* parent)
@@ -59,6 +61,8 @@ QVariant SnapshotListModel::data(const QModelIndex& index, int role) const
             return formatCount(s.references);
         case PauseColumn:
             return formatMilliseconds(s.pauseNs);
+        case MethodColumn:
+            return s.byChild ? tr("child, %1").arg(formatBytes(s.extraMemoryBytes)) : tr("in the target");
         case LabelColumn:
             if (s.label)
                 return QString::fromStdString(*s.label);
@@ -77,17 +81,21 @@ QVariant SnapshotListModel::data(const QModelIndex& index, int role) const
             return static_cast<qulonglong>(s.references);
         case PauseColumn:
             return static_cast<qlonglong>(s.pauseNs);
+        case MethodColumn:
+            return s.byChild ? static_cast<qlonglong>(s.extraMemoryBytes) : qlonglong(-1);
         case LabelColumn:
             return data(index, Qt::DisplayRole);
         }
     }
-    if (role == Qt::TextAlignmentRole && index.column() != LabelColumn && index.column() != TakenColumn)
+    if (role == Qt::TextAlignmentRole && index.column() != LabelColumn && index.column() != TakenColumn
+        && index.column() != MethodColumn)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole)
         return tr("Snapshot %1 of process %2 (Python %3): %4 objects, %5 of them GC-tracked; the target was "
-                  "paused %6; storing it took %7")
+                  "paused %6 (%7); storing it took %8")
             .arg(QString::number(s.id), QString::number(s.pid), QString::fromStdString(s.pythonVersion),
                 formatCount(s.objects), formatCount(s.trackedObjects), formatMilliseconds(s.pauseNs),
+                QString::fromStdString(snapshot::methodText(s.byChild, s.methodNote, s.extraMemoryBytes)),
                 formatMilliseconds(s.ingestNs));
     return {};
 }
@@ -108,13 +116,19 @@ QVariant SnapshotListModel::headerData(int section, Qt::Orientation orientation,
             return tr("References");
         case PauseColumn:
             return tr("Pause");
+        case MethodColumn:
+            return tr("Walked by");
         case LabelColumn:
             return tr("Label");
         }
     }
     if (role == Qt::ToolTipRole && section == PauseColumn)
-        return tr("How long the target's Python threads were held for the heap walk");
-    if (role == Qt::TextAlignmentRole && section != LabelColumn && section != TakenColumn)
+        return tr("How long the target's Python threads were held: to clone it when a copy-on-write child walked "
+                  "the heap, for the whole walk when the target walked it");
+    if (role == Qt::ToolTipRole && section == MethodColumn)
+        return tr("A copy-on-write child of the target (and the memory it cost), or the target itself (--no-fork, or "
+                  "too little memory for a child: the tooltip of the row says why)");
+    if (role == Qt::TextAlignmentRole && section != LabelColumn && section != TakenColumn && section != MethodColumn)
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }

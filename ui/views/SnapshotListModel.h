@@ -13,7 +13,16 @@ namespace gcscope::ui {
 class SnapshotListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { IdColumn, TakenColumn, ObjectsColumn, ReferencesColumn, PauseColumn, LabelColumn, ColumnCount };
+    enum Column {
+        IdColumn,
+        TakenColumn,
+        ObjectsColumn,
+        ReferencesColumn,
+        PauseColumn,
+        MethodColumn, // walked by a copy-on-write child or in the target
+        LabelColumn,
+        ColumnCount
+    };
 
     explicit SnapshotListModel(QObject* parent = nullptr);
 

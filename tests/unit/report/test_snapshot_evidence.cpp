@@ -314,6 +314,10 @@ public:
                 rec.endSession(*meta.sessionId, session.startedNs + kSecond / 5, true, storage::kSnapshotTakenReason);
             }
             meta.takenNs = kStart + 4 * k * kSecond;
+            meta.pauseNs = k == 0 ? 250'000'000 : 2'000'000;
+            meta.byChild = k > 0; // the first walked in the target, the others by a child
+            meta.methodNote = k == 0 ? "asked to (--no-fork)" : "";
+            meta.extraMemoryBytes = k > 0 ? 3u << 20 : 0;
             meta.pid = 4242;
             meta.pythonVersion = "3.11.2";
             snapshot::saveSnapshot(db, heapAt(fill, k), meta);
@@ -357,7 +361,17 @@ TEST(SnapshotEvidence, GivenAFileOfThreeSnapshotsTakenOneByOneWhenReportedThenTh
     for (const std::string& text : { renderMarkdown(r), renderHtml(r) }) {
         EXPECT_NE(text.find("3 snapshots over 8 s (strong evidence)"), std::string::npos);
         EXPECT_NE(text.find("Largest accumulation points"), std::string::npos);
+        // How each snapshot was taken and what the target felt.
+        EXPECT_NE(text.find("the target (asked to (--no-fork))"), std::string::npos);
+        EXPECT_NE(text.find("a copy-on-write child (costing 3.0 MiB)"), std::string::npos);
+        EXPECT_NE(text.find("250.0 ms"), std::string::npos);
     }
+    ASSERT_EQ(j["snapshot_list"].size(), 3u);
+    EXPECT_EQ(j["snapshot_list"][0]["method"], "in-process");
+    EXPECT_EQ(j["snapshot_list"][0]["method_note"], "asked to (--no-fork)");
+    EXPECT_EQ(j["snapshot_list"][1]["method"], "child");
+    EXPECT_EQ(j["snapshot_list"][1]["child_memory"], 3u << 20);
+    EXPECT_DOUBLE_EQ(j["snapshot_list"][2]["pause_ms"].get<double>(), 2.0);
 }
 
 TEST(SnapshotEvidence, GivenSnapshotsTakenByGcscopeSnapshotWhenTheLastIsReportedThenAllOfThemAreCompared)
