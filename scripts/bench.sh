@@ -7,6 +7,7 @@
 #   GCSCOPE_BENCH_ROUNDS=5         sampling overhead: alternating rounds per interpreter and form
 #   GCSCOPE_BENCH_ROUND_S=6        sampling overhead: seconds per round
 #   GCSCOPE_BENCH_PYTHONS=all      interpreters by label (debian-3.11 sid-3.15 ...) or path
+#   GCSCOPE_BENCH_FORMS=exact      only the exact agent form (default: the portable one too)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

@@ -11,6 +11,7 @@
 #include <new>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@ namespace {
 
 constexpr std::int64_t kPollNs = 2'000'000;
 constexpr int kChildOutOfMemory = 71; // no_exceptions_runtime.cpp
+constexpr int kChildNice = 10;
 
 // "Key:   1234 kB" lines of a /proc file read whole into `text`: the value in bytes, or 0.
 std::uint64_t kilobytesField(const char* text, const char* key)
@@ -158,6 +160,8 @@ void SnapshotChild::enterChild()
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
     child_heap::activate();
     ::prctl(PR_SET_NAME, "gcscope-snap", 0, 0, 0);
+    // The target's own threads come first when they want the CPU: the child walks at its own pace.
+    ::setpriority(PRIO_PROCESS, 0, kChildNice);
 }
 
 void SnapshotChild::finishInChild(bool ok, std::uint32_t code, const char* message)

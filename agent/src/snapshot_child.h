@@ -15,7 +15,8 @@
 //   - in the child only system calls, memory prepared before the clone, and memory of the child's
 //     own (child_heap.h): no malloc, whose locks another thread may have held at the clone; no Python
 //     API that can run code; every signal blocked (a terminal's Ctrl-C to the process group, or a
-//     signal handler writing to the target's wakeup descriptor, must not reach it);
+//     signal handler writing to the target's wakeup descriptor, must not reach it); niced by 10, so
+//     that the target's own threads come first when they want the CPU;
 //   - a deadline: a child still walking after it is killed, and the snapshot fails cleanly; a child
 //     that dies fails the snapshot the same way.
 // Copy-on-write can cost up to the target's resident anonymous memory while the child lives:

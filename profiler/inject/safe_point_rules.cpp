@@ -7,6 +7,13 @@ namespace gcscope::inject {
 namespace {
 constexpr std::array kAllocatorNames = { "free", "cfree", "__libc_free", "_int_free", "aligned_alloc", "posix_memalign",
     "__posix_memalign", "mallinfo", "mallinfo2", "mallopt" };
+// The system calls malloc makes to grow or trim its heaps, with an arena locked. Since glibc 2.43,
+// malloc hands off to static (unnamed) functions and is no longer on the stack there: a thread
+// stopped in sbrk under them holds the arena lock our dlopen needs. Other callers of these are
+// brief, so waiting for the next stop costs little.
+constexpr std::array kHeapSyscallNames
+    = { "brk", "__brk", "sbrk", "__sbrk", "__default_morecore", "mmap", "__mmap", "mmap64", "__mmap64", "munmap",
+          "__munmap", "mremap", "__mremap", "mprotect", "__mprotect", "madvise", "__madvise" };
 
 bool contains(std::string_view s, std::string_view part)
 {
@@ -27,7 +34,8 @@ bool isAllocator(std::string_view n)
     // malloc, __libc_malloc, malloc_consolidate, calloc, realloc, memalign, valloc, pvalloc, ...
     // (glibc's static _int_malloc/sysmalloc have no symbol; their exported callers are on the stack.)
     return contains(n, "malloc") || contains(n, "calloc") || contains(n, "realloc") || contains(n, "memalign")
-        || contains(n, "valloc") || n.starts_with("_int_") || n.starts_with("tcache") || oneOf(n, kAllocatorNames);
+        || contains(n, "valloc") || n.starts_with("_int_") || n.starts_with("tcache") || oneOf(n, kAllocatorNames)
+        || oneOf(n, kHeapSyscallNames);
 }
 
 bool isLoader(std::string_view n)

@@ -171,6 +171,7 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
 
     // A heap snapshot in the middle of the telemetry stream: frames that are not part of it go to
     // the sink as usual. Returns false when the agent is gone afterwards.
+    const bool snapshotOnly = options.duration && options.duration->count() == 0; // gcscope snapshot
     auto takeSnapshot = [&]() {
         recorder.flush(); // the snapshot is written in its own transaction
         try {
@@ -184,14 +185,16 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
             ++result.snapshots;
         } catch (const snapshot::SnapshotError& e) {
             result.snapshotError = e.what();
-            warn(e.what());
+            if (!snapshotOnly) // a session that is one snapshot reports its failure as its result, once
+                warn(e.what());
             if (!agent.connection.open() || !util::processAlive(pid))
                 agentGone = true;
         } catch (const std::exception& e) {
             // A stream that does not add up (two objects at one address...) or one the file could not
             // take: this snapshot is lost, the session goes on and still gets its end recorded.
             result.snapshotError = std::string("snapshot failed: ") + e.what();
-            warn(result.snapshotError);
+            if (!snapshotOnly)
+                warn(result.snapshotError);
         }
         if (agentGone && reason.empty())
             reason = "the agent left during a snapshot";

@@ -171,9 +171,9 @@ def describe(gcscope, pid):
 
 def forms_to_measure(gcscope, exact_form):
     """(form label, --agent-form value or None, why it is not measured or "") for the form the version
-    table picks (exact, or portable for 3.12) and the portable one."""
+    table picks (exact, or portable for 3.12) and the portable one (not with GCSCOPE_BENCH_FORMS=exact)."""
     picked = [(exact_form, None, "")]
-    if exact_form == "portable":
+    if exact_form == "portable" or os.environ.get("GCSCOPE_BENCH_FORMS") == "exact":
         return picked
     return picked + [("portable", "portable", "" if has_form(gcscope, "portable") else "not built")]
 

@@ -144,11 +144,13 @@ class SnapshotTruth(TempDirTestCase):
         self.assertEqual(cycles["unreachable_objects"], 0)
 
     def test_target_exits_mid_snapshot(self):
+        # Walked in the target (--no-fork): the walk dies with it. (A copy-on-write child holds its own
+        # copy and completes the snapshot: test_fork_snapshot.py.)
         label, python = PYTHONS[0]
         t = self.start(python, "deep_list.py", 2_000_000)
         path = self.snapshot(t, name="keep.db")  # an earlier snapshot in the same file
         before = info_json(path)["snapshots"]
-        p = subprocess.Popen([os.environ["GCSCOPE"], "snapshot", "--pid", str(t.pid), "-o", path],
+        p = subprocess.Popen([os.environ["GCSCOPE"], "snapshot", "--no-fork", "--pid", str(t.pid), "-o", path],
                              stderr=subprocess.PIPE, text=True)
         # Kill the target once the second snapshot is under way: the agent's thread has appeared, and
         # walking two million objects takes a good while after that.

@@ -9,6 +9,9 @@ TEST(SafePointRules, GivenFunctionsThatMayHoldLocksDlopenNeeds_WhenClassified_Th
     for (const char* name : { "malloc", "__libc_malloc", "free", "__libc_free", "calloc", "realloc", "memalign",
              "posix_memalign", "malloc_consolidate", "_int_free", "tcache_init" })
         EXPECT_EQ(unsafeFamily(name), "the allocator") << name;
+    // What glibc 2.43's malloc calls from its unnamed slow path, an arena lock held.
+    for (const char* name : { "brk", "sbrk", "__default_morecore", "mmap", "munmap", "mprotect", "madvise" })
+        EXPECT_EQ(unsafeFamily(name), "the allocator") << name;
     for (const char* name : { "dlopen", "dlsym", "dl_iterate_phdr", "_dl_catch_exception", "__libc_dlopen_mode" })
         EXPECT_EQ(unsafeFamily(name), "the dynamic loader") << name;
     EXPECT_EQ(unsafeFamily("fork"), "fork");
