@@ -411,12 +411,8 @@ bool AgentSession::snapshotAndSend(const wire::SnapshotRequestRecord& request)
 
 AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotRequestRecord& request, std::string& note)
 {
-    // Buffers are made and faulted in before the GIL is taken: the target keeps running meanwhile,
-    // and the child finds them ready.
-    std::unique_ptr<HeapSnapshot> snapshot = snapshots_.prepare();
-    if (!snapshot)
-        return stillConnected(sendError(kErrorNoMemory, "snapshot failed: not enough memory")) ? ChildAttempt::Done
-                                                                                               : ChildAttempt::Ended;
+    // The child makes its own buffers: made here, they would be more memory for the clone to copy the
+    // page tables of, and for the target to give back afterwards.
     SnapshotChild child;
     if (!child.prepare()) {
         note = "no memory for the snapshot child's shared page";
@@ -441,9 +437,11 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
             status = snapshots_.plan(gc_, plan, failure);
             if (status == SnapshotTaker::Status::Done) {
                 const AgentObjects ours = agentObjects();
+                child.progress().parent = getpid();
+                child.progress().parentSendsEnd = plan.listed != nullptr;
                 pid = child.spawn();
                 if (pid == 0)
-                    runSnapshotChild(child, request, plan, ours, *snapshot); // never returns
+                    runSnapshotChild(child, request, plan, ours); // never returns
                 cloneErrno = errno;
                 if (pid < 0)
                     SnapshotTaker::dropPlan(plan);
@@ -470,7 +468,6 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     // The target runs again. Our copy of the buffers goes (the child has its own), then we wait: the
     // child sends everything itself, and nothing else may be sent meanwhile.
     const std::size_t expected = std::max<std::size_t>(snapshots_.sizes().streamBytes / 48, 1'000'000);
-    snapshot.reset();
     const auto result = child.wait(
         monotonicNs() + kChildWalkDeadlineNs + static_cast<std::int64_t>(expected) * kChildWalkNsPerObject);
     if (plan.listed && !finalizing()) {
@@ -481,6 +478,10 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     case SnapshotChild::Outcome::Sent: {
         const auto& p = child.progress();
         snapshots_.learn({ p.streamBytes, p.heldNotes, p.sharedLeaves, p.stringBytes, p.strings });
+        // The list was given back above: now the snapshot may be complete for the profiler.
+        if (p.endLeft.load())
+            return stillConnected(connection_.sendRecord(MessageType::SnapshotEnd, p.end)) ? ChildAttempt::Done
+                                                                                           : ChildAttempt::Ended;
         return ChildAttempt::Done;
     }
     case SnapshotChild::Outcome::FailedBeforeSending:
@@ -498,10 +499,14 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
 // In the snapshot child, from the clone to _exit: the walk, the leaves, then the whole snapshot
 // onto the connection. Only this thread exists here.
 void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRequestRecord& request,
-    SnapshotTaker::WalkPlan& plan, const AgentObjects& ours, HeapSnapshot& snapshot)
+    SnapshotTaker::WalkPlan& plan, const AgentObjects& ours)
 {
     const std::int64_t clonedNs = monotonicNs();
     SnapshotChild::enterChild();
+    std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare();
+    if (!prepared)
+        child.finishInChild(false, ENOMEM, "not enough memory for the snapshot of this heap");
+    HeapSnapshot& snapshot = *prepared;
     snapshot.held.holdNothing();
     SnapshotTaker::Failure failure;
     if (snapshots_.walk(ours, request, plan, snapshot, failure) != SnapshotTaker::Status::Done)
@@ -521,8 +526,14 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
     progress.stringBytes = sizes.stringBytes;
     progress.strings = sizes.strings;
     progress.phase.store(ChildProgress::Sending);
-    if (!sendSnapshot(snapshot))
+    // The parent sends the End record when it has something to give back first and is still there.
+    const bool leaveEnd = progress.parentSendsEnd && getppid() == progress.parent;
+    if (!sendSnapshot(snapshot, !leaveEnd))
         child.finishInChild(false, EPIPE, "the profiler stopped reading the snapshot");
+    if (leaveEnd) {
+        progress.end = snapshot.end;
+        progress.endLeft.store(true);
+    }
     child.finishInChild(true, 0, nullptr);
 }
 
@@ -575,7 +586,7 @@ bool AgentSession::snapshotInProcess(const wire::SnapshotRequestRecord& request,
 }
 
 // After the GIL is released: Begin, the frames in the order they were cut, End.
-bool AgentSession::sendSnapshot(const HeapSnapshot& snapshot)
+bool AgentSession::sendSnapshot(const HeapSnapshot& snapshot, bool withEnd)
 {
     if (!connection_.sendRecord(MessageType::SnapshotBegin, snapshot.begin))
         return false;
@@ -585,7 +596,7 @@ bool AgentSession::sendSnapshot(const HeapSnapshot& snapshot)
         if (!connection_.sendFrame(segment.type, prefix, { encoder.bytesOf(segment), segment.length }))
             return false;
     }
-    return connection_.sendRecord(MessageType::SnapshotEnd, snapshot.end);
+    return !withEnd || connection_.sendRecord(MessageType::SnapshotEnd, snapshot.end);
 }
 
 // Undo everything in the target first (under the GIL), then say goodbye and close.

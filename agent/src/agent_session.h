@@ -47,9 +47,9 @@ private:
     enum class ChildAttempt { NotStarted, Done, Ended };
     ChildAttempt snapshotByChild(const wire::SnapshotRequestRecord& request, std::string& note);
     [[noreturn]] void runSnapshotChild(SnapshotChild& child, const wire::SnapshotRequestRecord& request,
-        SnapshotTaker::WalkPlan& plan, const AgentObjects& ours, HeapSnapshot& snapshot);
+        SnapshotTaker::WalkPlan& plan, const AgentObjects& ours);
     bool snapshotInProcess(const wire::SnapshotRequestRecord& request, const std::string& note);
-    bool sendSnapshot(const HeapSnapshot& snapshot);
+    bool sendSnapshot(const HeapSnapshot& snapshot, bool withEnd = true);
     bool finalizing() const;
     void windDown();
 

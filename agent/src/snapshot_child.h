@@ -24,6 +24,8 @@
 // walks in the target, as before, saying why, when there is not enough.
 #pragma once
 
+#include <gcscope/wire.h>
+
 #include <sys/types.h>
 
 #include <atomic>
@@ -40,6 +42,13 @@ struct ChildProgress {
     char message[200] {}; // the failure, NUL-terminated, written before phase becomes Failed
     // What the child's walk measured, for the parent's next estimate (SnapshotTaker::learn).
     std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0, strings = 0;
+    // Set by the parent before the clone when it must give something back before the profiler learns
+    // the snapshot is complete (the portable form's object list): the child then leaves the End record
+    // here for the parent to send, unless the parent is gone by then (it sends it itself).
+    pid_t parent = 0;
+    bool parentSendsEnd = false;
+    std::atomic<bool> endLeft { false };
+    wire::SnapshotEndRecord end;
 };
 
 class SnapshotChild {
