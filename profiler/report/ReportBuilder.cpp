@@ -297,6 +297,8 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         report.notes.push_back(fmt::format("The file holds heap snapshots of PID {} taken one by one, and no recording "
                                            "session: the report compares the snapshots.",
             session->pid));
+    else if (options.live && !session->endedNs)
+        report.notes.push_back("The session is still being recorded: the report covers what it holds so far.");
     else if (!session->complete)
         report.notes.push_back(fmt::format("The session is incomplete ({}): the report covers the data up to where "
                                            "the recording stopped.",

@@ -30,6 +30,7 @@ namespace gcscope::report {
 
 struct ReportOptions {
     std::optional<std::int64_t> sessionId; // default: the file's last session
+    bool live = false; // the session is being recorded as the report is built (the GUI's live view)
     TrendCriteria trend; // for the per-type series and RSS
     SuspectCriteria suspects;
     AdviceCriteria advice;

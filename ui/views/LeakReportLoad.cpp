@@ -32,7 +32,7 @@ void countSnapshots(const storage::Reader& reader, const storage::SessionInfo& s
 } // namespace
 
 LoadedLeakReport loadLeakReport(
-    const QString& path, std::optional<std::int64_t> sessionId, const std::optional<LeakEvidence>& known)
+    const QString& path, std::optional<std::int64_t> sessionId, const std::optional<LeakEvidence>& known, bool live)
 {
     QElapsedTimer clock;
     clock.start();
@@ -61,6 +61,7 @@ LoadedLeakReport loadLeakReport(
 
     report::ReportOptions options;
     options.sessionId = chosen->id;
+    options.live = live;
     loaded.report = std::make_shared<const report::LeakReport>(report::buildReport(db, options));
     db.exec("COMMIT", "reading the leak report");
     loaded.buildMs = clock.elapsed();

@@ -31,10 +31,10 @@ struct LoadedLeakReport {
     std::int64_t buildMs = 0; // how long building took, to space out live rebuilds
 };
 
-// The report of session `sessionId` (default: the newest) of the file at `path`. When the evidence
-// equals `known`, nothing is built (report stays null). Throws StorageError or std::runtime_error
-// with a one-line message naming the file.
-LoadedLeakReport loadLeakReport(
-    const QString& path, std::optional<std::int64_t> sessionId, const std::optional<LeakEvidence>& known = {});
+// The report of session `sessionId` (default: the newest) of the file at `path` (`live`: being
+// recorded now). When the evidence equals `known`, nothing is built (report stays null). Throws
+// StorageError or std::runtime_error with a one-line message naming the file.
+LoadedLeakReport loadLeakReport(const QString& path, std::optional<std::int64_t> sessionId,
+    const std::optional<LeakEvidence>& known = {}, bool live = false);
 
 } // namespace gcscope::ui

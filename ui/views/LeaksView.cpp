@@ -310,9 +310,10 @@ void LeaksView::reload()
         state_ = State::Building;
     error_.clear();
     const auto session = context_->sessionId();
+    const bool live = context_->isLive();
     job_->start<LoadedLeakReport>(
         tr("Building the leak report: reading the censuses and analysing the snapshots…"),
-        [path, session](const JobControl&) { return loadLeakReport(path, session); },
+        [path, session, live](const JobControl&) { return loadLeakReport(path, session, {}, live); },
         [this](LoadedLeakReport result) { apply(std::move(result)); },
         [this](const QString& error) { failed(error, false); });
     showHeadline();
@@ -345,9 +346,10 @@ void LeaksView::refresh()
     }
     const auto session = context_->sessionId();
     const auto known = evidence_;
+    const bool live = context_->isLive();
     refreshJob_->start<LoadedLeakReport>(
         tr("Updating the leak report…"),
-        [path, session, known](const JobControl&) { return loadLeakReport(path, session, known); },
+        [path, session, known, live](const JobControl&) { return loadLeakReport(path, session, known, live); },
         [this](LoadedLeakReport result) { apply(std::move(result)); },
         [this](const QString& error) { failed(error, true); });
 }

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 
@@ -495,4 +496,32 @@ TEST(SnapshotEvidence, GivenARegistryOfClassesWhenAccumulationsAreFoundThenTheDa
     EXPECT_EQ(found[0].itemType, "__main__.Entry");
     for (const auto& a : found)
         EXPECT_NE(a.ownerExpression, "__main__.plugins");
+}
+
+TEST(SnapshotEvidence, GivenASessionBeingRecordedWhenReportedLiveThenTheNoteSaysSoNotIncomplete)
+{
+    char dir[] = "/tmp/gcscope-live-report-XXXXXX";
+    const std::filesystem::path root = mkdtemp(dir);
+    const auto path = root / "live.db";
+    {
+        auto db = storage::Database::openForWriting(path);
+        storage::Recorder rec(db);
+        storage::NewSession session;
+        session.pid = 4242;
+        session.startedNs = kStart;
+        rec.beginSession(session); // not ended: the recorder is still at it
+    }
+    auto db = storage::Database::openForReading(path);
+    ReportOptions options;
+    const auto later = buildReport(db, options);
+    options.live = true;
+    const auto live = buildReport(db, options);
+    std::filesystem::remove_all(root);
+    const auto has = [](const LeakReport& r, const std::string& text) {
+        return std::any_of(
+            r.notes.begin(), r.notes.end(), [&](const std::string& n) { return n.find(text) != std::string::npos; });
+    };
+    EXPECT_TRUE(has(live, "The session is still being recorded"));
+    EXPECT_FALSE(has(live, "incomplete"));
+    EXPECT_TRUE(has(later, "The session is incomplete"));
 }
