@@ -157,9 +157,9 @@ def sid_problem():
 # Runs a target chrooted into the sid root, in a mount namespace of its own where the targets are
 # bound in and /proc, /tmp and /dev/shm mounted; sh and chroot exec, so the interpreter keeps the PID.
 SID_SHELL = ('root=$1; targets=$2; python=$3; shift 3; '
-             'mount --bind "$targets" "$root%s" && mount -t proc proc "$root/proc" && '
+             'mkdir -p "$root%s" && mount --bind "$targets" "$root%s" && mount -t proc proc "$root/proc" && '
              'mount -t tmpfs tmpfs "$root/tmp" && mount -t tmpfs tmpfs "$root/dev/shm" && '
-             'exec chroot "$root" "$python" -u "$@"') % SID_TARGETS
+             'exec chroot "$root" "$python" -u "$@"') % (SID_TARGETS, SID_TARGETS)
 
 # Runs a command in a mount namespace of its own where /proc/meminfo is the file given.
 FAKE_MEMINFO_SHELL = 'mount --bind "$1" /proc/meminfo && shift && exec "$@"'
