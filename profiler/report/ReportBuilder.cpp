@@ -221,19 +221,6 @@ SnapshotTotals totalsOf(const analysis::HeapGraph& graph, std::int64_t takenNs)
     return t;
 }
 
-// Growth rows of every type a suspect names, itself or as a companion.
-void markSuspects(std::vector<TypeGrowth>& growth, const std::vector<Suspect>& suspects)
-{
-    std::set<std::string> named;
-    for (const auto& s : suspects) {
-        named.insert(s.type);
-        for (const auto& c : s.companions)
-            named.insert(c.type);
-    }
-    for (auto& g : growth)
-        g.suspect = named.count(g.type) != 0;
-}
-
 // A sparkline for every suspect: its type's counts, unless the snapshots gave it one already.
 void seriesOfSuspects(
     std::vector<Suspect>& suspects, const std::vector<TypeGrowth>& growth, const std::vector<std::int64_t>& times)

@@ -333,11 +333,7 @@ void mergeSnapshotSuspects(std::vector<Suspect>& suspects, std::vector<Suspect> 
                 e.snapshots, formatCount(static_cast<std::int64_t>(e.newItems)), found.type, found.owner);
         match->snapshotEvidence = e;
     }
-    std::stable_sort(suspects.begin(), suspects.end(), [](const Suspect& a, const Suspect& b) {
-        if (a.retainedSize != b.retainedSize)
-            return a.retainedSize > b.retainedSize;
-        return a.sizeDelta > b.sizeDelta;
-    });
+    sortSuspects(suspects);
     if (suspects.size() > maxSuspects)
         suspects.resize(maxSuspects);
 }

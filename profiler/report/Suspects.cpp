@@ -359,14 +359,24 @@ std::vector<Suspect> findSuspects(std::vector<TypeGrowth>& growth, const HeapCon
             [](const Companion& a, const Companion& b) { return a.sizeDelta > b.sizeDelta; });
         s.why = whyOf(s, heap != nullptr);
     }
+    sortSuspects(suspects);
+    if (suspects.size() > c.maxSuspects)
+        suspects.resize(c.maxSuspects);
+    markSuspects(growth, suspects);
+    return suspects;
+}
+
+void sortSuspects(std::vector<Suspect>& suspects)
+{
     std::stable_sort(suspects.begin(), suspects.end(), [](const Suspect& a, const Suspect& b) {
         if (a.retainedSize != b.retainedSize)
             return a.retainedSize > b.retainedSize;
         return a.sizeDelta > b.sizeDelta;
     });
-    if (suspects.size() > c.maxSuspects)
-        suspects.resize(c.maxSuspects);
+}
 
+void markSuspects(std::vector<TypeGrowth>& growth, const std::vector<Suspect>& suspects)
+{
     std::set<std::string> named;
     for (const auto& s : suspects) {
         named.insert(s.type);
@@ -375,7 +385,6 @@ std::vector<Suspect> findSuspects(std::vector<TypeGrowth>& growth, const HeapCon
     }
     for (auto& g : growth)
         g.suspect = named.count(g.type) != 0;
-    return suspects;
 }
 
 } // namespace gcscope::report

@@ -56,6 +56,13 @@ std::string ownerDescription(const HeapContext& heap, analysis::ObjectId owner, 
 std::vector<Suspect> findSuspects(std::vector<TypeGrowth>& growth, const HeapContext* heap,
     const SuspectCriteria& criteria, const EarlierSizes* earlier = nullptr, const LiveGrowth* live = nullptr);
 
+// Most important first: retained size, then size growth.
+void sortSuspects(std::vector<Suspect>& suspects);
+
+// Sets TypeGrowth::suspect on the rows of every type a suspect names, itself or as a companion,
+// and clears it on the others.
+void markSuspects(std::vector<TypeGrowth>& growth, const std::vector<Suspect>& suspects);
+
 // The representative path, converted for the report.
 std::vector<PathStep> toPathSteps(const HeapContext& heap, analysis::ObjectId target);
 

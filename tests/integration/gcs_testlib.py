@@ -242,6 +242,17 @@ def query(path, sql, *params):
         con.close()
 
 
+def wait_until(predicate, timeout, step=0.01):
+    """predicate()'s first true value within `timeout` seconds, else its value at the end."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    return predicate()
+
+
 class TempDirTestCase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="gcscope-test-")

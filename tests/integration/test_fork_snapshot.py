@@ -30,7 +30,7 @@ import time
 import unittest
 
 from gcs_testlib import (GCSCOPE, PYTHONS, SKIP_CODE, TARGETS, Target, TempDirTestCase, gcscope, info_json,
-                         ptrace_problem)
+                         ptrace_problem, wait_until)
 
 SNAPSHOTS = 5
 STUCK = 5.0  # seconds without a beat: a loop this late is stuck, not slow
@@ -52,16 +52,6 @@ BUSY = ["malloc_threads.py", "logging_lock.py", "c_call_no_gil.py", "subprocess_
 def figure(text):
     sys.stderr.write("FIGURE " + text + "\n")
     sys.stderr.flush()
-
-
-def wait_until(predicate, timeout, step=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 def stat_of(pid):

@@ -21,7 +21,7 @@ import time
 import unittest
 
 from gcs_testlib import (GCSCOPE, PYTHONS, TempDirTestCase, as_user, gcscope, info_json, main_requiring_ptrace,
-                         query)
+                         query, wait_until)
 
 IS_ROOT = os.geteuid() == 0
 HAVE_SETPRIV = shutil.which("setpriv") is not None
@@ -56,16 +56,6 @@ def tracer_of(pid):
 def agent_mapped(pid):
     with open("/proc/%d/maps" % pid) as f:
         return "gcscope_agent" in f.read()
-
-
-def wait_until(predicate, timeout, step=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    return predicate()
 
 
 class ReliabilityCase(TempDirTestCase):

@@ -12,6 +12,7 @@
 #include "views/ModelRoles.h"
 #include "views/ReportPathModel.h"
 #include "views/SparklineDelegate.h"
+#include "views/TableViews.h"
 #include "views/ViewSettings.h"
 
 #include <QAction>
@@ -38,16 +39,11 @@
 namespace gcscope::ui {
 namespace {
 
+// A table whose focus frame spans the whole row.
 QTreeView* makeTable(QWidget* parent, QAbstractItemModel* model)
 {
-    auto* view = new QTreeView(parent);
-    view->setModel(model);
-    view->setRootIsDecorated(false);
-    view->setUniformRowHeights(true);
-    view->setAlternatingRowColors(true);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    auto* view = makeTableView(parent, model);
     view->setAllColumnsShowFocus(true);
-    view->header()->setStretchLastSection(false);
     return view;
 }
 

@@ -9,6 +9,7 @@
 #include "views/SnapshotCache.h"
 #include "views/SnapshotComparisonModel.h"
 #include "views/SnapshotListModel.h"
+#include "views/TableViews.h"
 #include "views/ViewSettings.h"
 
 #include <QCheckBox>
@@ -26,16 +27,11 @@
 namespace gcscope::ui {
 namespace {
 
+// A table the user sorts by clicking a header.
 QTreeView* makeTable(QWidget* parent, QAbstractItemModel* model)
 {
-    auto* view = new QTreeView(parent);
-    view->setModel(model);
-    view->setRootIsDecorated(false);
-    view->setUniformRowHeights(true);
-    view->setAlternatingRowColors(true);
+    auto* view = makeTableView(parent, model);
     view->setSortingEnabled(true);
-    view->setSelectionMode(QAbstractItemView::SingleSelection);
-    view->header()->setStretchLastSection(false);
     return view;
 }
 
