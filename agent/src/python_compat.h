@@ -93,8 +93,9 @@ inline bool isTracked(PyObject* o)
 }
 
 struct InterpreterLayout {
-    // The portable form has no list heads: the walk enumerates gc.get_objects()'s list instead
-    // (`objects`, taken by the snapshot) and writes its count to walkedObjects for the next estimate.
+    // Where the portable form has not found the list heads, the walk enumerates gc.get_objects()'s
+    // list instead (`objects`, taken by the snapshot). It writes its count to walkedObjects (when
+    // set) for the next estimate.
     bool enumerate = false;
     PyObject* objects = nullptr;
     bool objectsMayMissFrozen = true; // false when gc.freeze() holds nothing: every tracked object is listed

@@ -130,6 +130,11 @@ SnapshotTaker::Status SnapshotTaker::walk(const AgentObjects& ours, const wire::
         failure = { ENOMEM, "not enough memory for the snapshot of this heap" };
         return Status::Failed;
     }
+    if (layout.enumerate) { // the portable form did not find the collector's lists
+        auto& note = snapshot.begin.methodNote;
+        note += note.empty() ? "" : "; ";
+        note += "the objects were listed by gc.get_objects() first (the collector's lists were not found)";
+    }
     return Status::Done;
 }
 

@@ -94,7 +94,7 @@ std::string methodText(bool byChild, const std::string& note, std::uint64_t extr
         char text[96];
         std::snprintf(text, sizeof text, "a copy-on-write child walked the heap, costing %.1f MiB",
             static_cast<double>(extraMemoryBytes) / (1024.0 * 1024.0));
-        return text;
+        return note.empty() ? std::string(text) : text + ("; " + note);
     }
     return note.empty() ? std::string("walked in the target") : "walked in the target: " + note;
 }

@@ -22,7 +22,8 @@ struct SnapshotMeta {
     std::string pythonVersion;
     bool noStrings = false;
     bool byChild = false; // walked by a copy-on-write child of the target
-    std::string methodNote; // why it was walked in the target, when not asked to
+    std::string methodNote; // why it was walked in the target, when not asked to; how the agent listed the objects,
+                            // when not from the collector's lists
     std::uint64_t extraMemoryBytes = 0; // what the child cost in memory
 };
 

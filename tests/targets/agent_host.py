@@ -478,6 +478,15 @@ def main():
             reply = build_linked(int(args[0]))
         elif command == "mixed":
             build_mixed(int(args[0]))
+        elif command == "freeze":
+            # Old objects put away by gc.freeze(), and new ones (one of them holding the old list).
+            n = int(args[0])
+            known["frozen_holder"] = [Node() for _ in range(n)]
+            gc.freeze()
+            known["fresh_holder"] = [Node() for _ in range(n)] + [known["frozen_holder"]]
+            reply["frozen"] = gc.get_freeze_count()
+            reply["frozen_holder"] = id(known["frozen_holder"])
+            reply["fresh_holder"] = id(known["fresh_holder"])
         elif command == "python_walk":
             reply = python_walk()
         elif command == "gc_state":

@@ -535,7 +535,8 @@ struct SnapshotBeginRecord {
     std::uint64_t trackedObjects = 0;
     std::uint64_t references = 0;
     SnapshotMethod method = SnapshotMethod::InProcess;
-    std::string methodNote; // why it was walked in the target when a child was not asked against; "" otherwise
+    std::string methodNote; // why it was walked in the target when a child was not asked against, and how the objects
+                            // were listed when not from the collector's lists; "" otherwise
     void encode(Encoder& e) const
     {
         e.u32(snapshotId);

@@ -11,6 +11,8 @@
 #include "versions/shared/function_visits_311.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <dlfcn.h>
 
 namespace gcscope::agent {
@@ -80,6 +82,109 @@ PyObject* borrowed(PyObject* fresh)
     return fresh;
 }
 
+// ---- the collector's lists ----
+//
+// No version publishes where its collector keeps its lists, but every GIL build from 3.11 to 3.15
+// lays them out alike (docs/python-versions.md): three `struct gc_generation { PyGC_Head head; int
+// threshold; int count; }` in a row (3.14.0 to 3.14.4: young, old[0], old[1]), then the permanent
+// generation, at once (3.14+) or after a pointer to the first head (3.11 to 3.13: generation0), and
+// a little further gc.garbage and gc.callbacks side by side (offsets, from the headers: generations
+// at 24, 24, 20, 24 and 8 in 3.11, 3.12, 3.13, 3.14 and 3.15; the permanent one at 104, 104, 104,
+// 96 and 80; gc.garbage at 208, 208, 208, 200 and 128). A container made now is tracked at the
+// tail of the youngest list, so its header's next link is that list's head. The heads are found
+// once and kept only when all of that holds: the new list is the youngest list's last node, every
+// head is sound, and gc.garbage and gc.callbacks are where they should be. Otherwise (or with
+// GCSCOPE_AGENT_ENUMERATE=1 in the target's environment, which keeps that way tested) a snapshot
+// enumerates gc.get_objects().
+struct CollectorLists {
+    GcHeader* generations[3] {};
+    GcHeader* permanent = nullptr;
+};
+constexpr std::size_t kGenerationBytes = sizeof(GcHeader) + 2 * sizeof(int);
+constexpr std::size_t kStateBytesAfterYoungest = 256; // past gc.callbacks in every version
+bool g_listsSearched = false;
+bool g_listsFound = false;
+CollectorLists g_lists;
+
+GcHeader* unmasked(std::uintptr_t link)
+{
+    return reinterpret_cast<GcHeader*>(link & ~static_cast<std::uintptr_t>(3));
+}
+
+bool headIsSound(GcHeader* head)
+{
+    GcHeader* next = unmasked(head->next);
+    GcHeader* prev = unmasked(head->prev);
+    return next && prev && unmasked(next->prev) == head && unmasked(prev->next) == head;
+}
+
+GcHeader* headAt(GcHeader* youngest, std::size_t offset)
+{
+    return reinterpret_cast<GcHeader*>(reinterpret_cast<char*>(youngest) + offset);
+}
+
+bool searchCollectorLists(PyObject* gcGarbage, PyObject* gcCallbacks, CollectorLists& out)
+{
+    if (!gcGarbage || !gcCallbacks)
+        return false;
+    PyObject* probe = py().PyList_New(0);
+    if (!probe) {
+        py().PyErr_Clear();
+        return false;
+    }
+    GcHeader* mine = gcHeaderOf(probe);
+    GcHeader* youngest = unmasked(mine->next);
+    const bool last = youngest && youngest != mine && unmasked(youngest->prev) == mine;
+    decref(probe); // untracked and freed: the heads stay where they are
+    if (!last)
+        return false;
+    for (std::size_t g = 0; g < 3; ++g) {
+        out.generations[g] = headAt(youngest, g * kGenerationBytes);
+        if (!headIsSound(out.generations[g]))
+            return false;
+    }
+    // The generation0 pointer, when there is one, is at the next pointer-aligned place (3.13's
+    // PyGC_Head is only 4-aligned: its generations start at offset 20, the pointer at 96).
+    const char* state = reinterpret_cast<const char*>(youngest);
+    const auto wordAt = [state](std::size_t offset) {
+        std::uintptr_t word;
+        std::memcpy(&word, state + offset, sizeof word);
+        return word;
+    };
+    const auto youngestAddress = reinterpret_cast<std::uintptr_t>(youngest);
+    std::size_t permanent = 3 * kGenerationBytes;
+    for (std::size_t pad = 0; pad <= sizeof(int); pad += sizeof(int))
+        if (wordAt(3 * kGenerationBytes + pad) == youngestAddress) {
+            permanent += pad + sizeof(void*);
+            break;
+        }
+    out.permanent = headAt(youngest, permanent);
+    if (!headIsSound(out.permanent))
+        return false;
+    for (std::size_t offset = permanent + kGenerationBytes; offset + 2 * sizeof(void*) <= kStateBytesAfterYoungest;
+         offset += sizeof(int))
+        if (wordAt(offset) == reinterpret_cast<std::uintptr_t>(gcGarbage)
+            && wordAt(offset + sizeof(void*)) == reinterpret_cast<std::uintptr_t>(gcCallbacks))
+            return true;
+    return false;
+}
+
+// The lists, or null: the snapshot enumerates gc.get_objects(). GIL held.
+const CollectorLists* collectorLists(PyObject* gcGarbage, PyObject* gcCallbacks)
+{
+    if (!g_listsSearched) {
+        const char* enumerate = std::getenv("GCSCOPE_AGENT_ENUMERATE");
+        g_listsFound = !(enumerate && *enumerate == '1') && searchCollectorLists(gcGarbage, gcCallbacks, g_lists);
+        g_listsSearched = true;
+    }
+    if (!g_listsFound)
+        return nullptr;
+    for (GcHeader* head : g_lists.generations)
+        if (!headIsSound(head))
+            return nullptr;
+    return headIsSound(g_lists.permanent) ? &g_lists : nullptr;
+}
+
 PyObject* sizeofOf(PyTypeObject* type)
 {
     PyObject* descriptor = py().PyObject_GetAttrString(reinterpret_cast<PyObject*>(type), "__sizeof__");
@@ -125,7 +230,7 @@ bool portableIsTracked(const GcHeader* h)
     return py().PyObject_GC_IsTracked(objectOf(const_cast<GcHeader*>(h))) != 0;
 }
 
-bool readInterpreterLayout(PyObject*, PyObject*, InterpreterLayout& out, std::string& error)
+bool readInterpreterLayout(PyObject* gcCallbacks, PyObject* gcGarbage, InterpreterLayout& out, std::string& error)
 {
     out = {};
     PyInterpreterState* interp = py().PyInterpreterState_Main();
@@ -148,7 +253,13 @@ bool readInterpreterLayout(PyObject*, PyObject*, InterpreterLayout& out, std::st
         g_codeSizeof = sizeofOf(py().PyCode_Type);
         g_frameSizeof = sizeofOf(py().PyFrame_Type);
     }
-    out.enumerate = true; // no collector lists: the walk asks gc.get_objects()
+    if (const CollectorLists* lists = collectorLists(gcGarbage, gcCallbacks)) {
+        for (std::size_t g = 0; g < 3; ++g)
+            out.generations[g] = lists->generations[g];
+        out.permanent = lists->permanent;
+    } else {
+        out.enumerate = true; // the walk asks gc.get_objects()
+    }
     out.collecting = collectionInProgress(); // our gc callback sees every collection start and stop
     out.liveObjects = &g_lastTracked;
     out.walkedObjects = &g_lastTracked;

@@ -3,11 +3,12 @@
 // only the public C API and the object layouts of the public "cpython/" headers, which the few
 // facts below describe per version, decided at run time (python_compat.h describes the interface).
 //
-// What it gives up against an exact form: it enumerates the heap with gc.get_objects() (a list
-// that holds one reference to every tracked object for the length of the walk) instead of reading
-// the collector's lists; it does not read dict internals, frames, generators, functions or managed
-// attributes, so references are found with tp_traverse only and most carry no name; sizes of dicts,
-// types, code and frames come from calling their C __sizeof__.
+// What it gives up against an exact form: it does not read dict internals, frames, generators,
+// functions or managed attributes, so references are found with tp_traverse only and most carry no
+// name; sizes of dicts, types, code and frames come from calling their C __sizeof__. It reads the
+// collector's lists where it finds them (version_layout.cpp: found by a list it makes, checked
+// against gc.garbage and gc.callbacks); where it does not, it enumerates the heap with
+// gc.get_objects(), a list that holds one reference to every tracked object for the whole walk.
 #pragma once
 
 #include <Python.h>
@@ -24,6 +25,7 @@ static_assert(PY_VERSION_HEX >= 0x030b0000 && PY_VERSION_HEX < 0x030c0000,
 // looked up one by one at run time.
 #define GCSCOPE_PY_VERSION_FUNCTIONS(X)                                                                                \
     X(PyObject_GC_IsTracked)                                                                                           \
+    X(PyList_New)                                                                                                      \
     X(PyType_GetQualName)                                                                                              \
     X(PyModule_GetNameObject)                                                                                          \
     X(PyImport_GetModuleDict)                                                                                          \
