@@ -9,6 +9,7 @@ target_sources(gcscope_storage PRIVATE
     src/Records.cpp
     src/ReferenceBlob.cpp
     src/Schema.cpp
+    src/SnapshotChunk.cpp
     src/SnapshotQueries.cpp
     src/SnapshotWriter.cpp
     src/Statement.cpp

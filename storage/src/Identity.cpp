@@ -25,7 +25,7 @@ struct RequiredTable {
     std::string_view name;
 };
 
-constexpr std::array<RequiredTable, 11> kRequiredTables { {
+constexpr std::array<RequiredTable, 12> kRequiredTables { {
     { 1, "meta" },
     { 1, "sessions" },
     { 1, "samples" },
@@ -37,6 +37,7 @@ constexpr std::array<RequiredTable, 11> kRequiredTables { {
     { 2, "snapshots" },
     { 2, "snapshot_strings" },
     { 2, "snapshot_objects" },
+    { 5, "snapshot_chunks" },
 } };
 } // namespace
 

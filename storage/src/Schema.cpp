@@ -155,11 +155,63 @@ ALTER TABLE snapshots ADD COLUMN method_note TEXT;
 ALTER TABLE snapshots ADD COLUMN extra_memory INTEGER;
 )sql";
 
+// Heap snapshots by chunks of objects, column by column (storage/src/SnapshotChunk.h), written and
+// read at the speed of the disk; a view lists the objects of both layouts in plain SQL.
+constexpr std::string_view kVersion5 = R"sql(
+-- Snapshots stored by chunks of objects (storage/src/SnapshotChunk.h): one row per up to 256 objects
+-- instead of one per object. snapshot_objects keeps the snapshots older files stored.
+CREATE TABLE snapshot_chunks (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    first_id    INTEGER NOT NULL,
+    objects     INTEGER NOT NULL,
+    data        BLOB    NOT NULL,
+    PRIMARY KEY (snapshot_id, first_id)
+);
+
+-- Every object of every snapshot as one row, whichever way it is stored, decoded in plain SQL
+-- (for browsing with sqlite3, at some microseconds per object; gcscope reads the chunks itself).
+CREATE VIEW snapshot_object_list (snapshot_id, id, address, type, size, refcount, flags, label, refs) AS
+WITH RECURSIVE
+  -- "00,01,...,FF,": a byte's two hexadecimal digits and the comma after them are found at 3 * its value + 1
+  byte_codes(codes) AS (SELECT '00,01,02,03,04,05,06,07,08,09,0A,0B,0C,0D,0E,0F,10,11,12,13,14,15,16,17,18,19,1A,1B,1C,1D,1E,1F,20,21,22,23,24,25,26,27,28,29,2A,2B,2C,2D,2E,2F,30,31,32,33,34,35,36,37,38,39,3A,3B,3C,3D,3E,3F,40,41,42,43,44,45,46,47,48,49,4A,4B,4C,4D,4E,4F,50,51,52,53,54,55,56,57,58,59,5A,5B,5C,5D,5E,5F,60,61,62,63,64,65,66,67,68,69,6A,6B,6C,6D,6E,6F,70,71,72,73,74,75,76,77,78,79,7A,7B,7C,7D,7E,7F,80,81,82,83,84,85,86,87,88,89,8A,8B,8C,8D,8E,8F,90,91,92,93,94,95,96,97,98,99,9A,9B,9C,9D,9E,9F,A0,A1,A2,A3,A4,A5,A6,A7,A8,A9,AA,AB,AC,AD,AE,AF,B0,B1,B2,B3,B4,B5,B6,B7,B8,B9,BA,BB,BC,BD,BE,BF,C0,C1,C2,C3,C4,C5,C6,C7,C8,C9,CA,CB,CC,CD,CE,CF,D0,D1,D2,D3,D4,D5,D6,D7,D8,D9,DA,DB,DC,DD,DE,DF,E0,E1,E2,E3,E4,E5,E6,E7,E8,E9,EA,EB,EC,ED,EE,EF,F0,F1,F2,F3,F4,F5,F6,F7,F8,F9,FA,FB,FC,FD,FE,FF,'),
+  n(chunk, objects, i) AS (
+    SELECT rowid, objects, 0 FROM snapshot_chunks WHERE objects > 0
+    UNION ALL
+    SELECT chunk, objects, i + 1 FROM n WHERE i + 1 < objects),
+  -- each record in hexadecimal, with the 4 bytes in front of it (where its references start),
+  -- computed once per object (MATERIALIZED: the decoding below reads it some 60 times)
+  h(snapshot_id, id, x, chunk, area) AS MATERIALIZED (
+    SELECT c.snapshot_id, c.first_id + n.i,
+      hex(CASE WHEN n.i = 0 THEN x'00000000' || substr(c.data, 1, 29) ELSE substr(c.data, 29 * n.i - 3, 33) END),
+      c.rowid, 1 + 29 * c.objects
+    FROM n JOIN snapshot_chunks c ON c.rowid = n.chunk),
+  d(snapshot_id, id, address, size, refcount, type, label, flags, refs_start, refs_end, chunk, area) AS (
+    SELECT snapshot_id, id,
+      (instr(t.codes, substr(x, 9, 2) || ',') / 3) | ((instr(t.codes, substr(x, 11, 2) || ',') / 3) << 8) | ((instr(t.codes, substr(x, 13, 2) || ',') / 3) << 16) | ((instr(t.codes, substr(x, 15, 2) || ',') / 3) << 24) | ((instr(t.codes, substr(x, 17, 2) || ',') / 3) << 32) | ((instr(t.codes, substr(x, 19, 2) || ',') / 3) << 40) | ((instr(t.codes, substr(x, 21, 2) || ',') / 3) << 48),
+      (instr(t.codes, substr(x, 23, 2) || ',') / 3) | ((instr(t.codes, substr(x, 25, 2) || ',') / 3) << 8) | ((instr(t.codes, substr(x, 27, 2) || ',') / 3) << 16) | ((instr(t.codes, substr(x, 29, 2) || ',') / 3) << 24) | ((instr(t.codes, substr(x, 31, 2) || ',') / 3) << 32),
+      (instr(t.codes, substr(x, 33, 2) || ',') / 3) | ((instr(t.codes, substr(x, 35, 2) || ',') / 3) << 8) | ((instr(t.codes, substr(x, 37, 2) || ',') / 3) << 16) | ((instr(t.codes, substr(x, 39, 2) || ',') / 3) << 24),
+      (instr(t.codes, substr(x, 41, 2) || ',') / 3) | ((instr(t.codes, substr(x, 43, 2) || ',') / 3) << 8) | ((instr(t.codes, substr(x, 45, 2) || ',') / 3) << 16) | ((instr(t.codes, substr(x, 47, 2) || ',') / 3) << 24),
+      (instr(t.codes, substr(x, 49, 2) || ',') / 3) | ((instr(t.codes, substr(x, 51, 2) || ',') / 3) << 8) | ((instr(t.codes, substr(x, 53, 2) || ',') / 3) << 16) | ((instr(t.codes, substr(x, 55, 2) || ',') / 3) << 24),
+      (instr(t.codes, substr(x, 57, 2) || ',') / 3),
+      (instr(t.codes, substr(x, 1, 2) || ',') / 3) | ((instr(t.codes, substr(x, 3, 2) || ',') / 3) << 8) | ((instr(t.codes, substr(x, 5, 2) || ',') / 3) << 16) | ((instr(t.codes, substr(x, 7, 2) || ',') / 3) << 24),
+      (instr(t.codes, substr(x, 59, 2) || ',') / 3) | ((instr(t.codes, substr(x, 61, 2) || ',') / 3) << 8) | ((instr(t.codes, substr(x, 63, 2) || ',') / 3) << 16) | ((instr(t.codes, substr(x, 65, 2) || ',') / 3) << 24),
+      chunk, area
+    FROM h, byte_codes t)
+SELECT snapshot_id, id, address, type, size, refcount, flags, label,
+       CASE WHEN refs_end > refs_start
+            THEN (SELECT substr(data, area + refs_start, refs_end - refs_start) FROM snapshot_chunks WHERE rowid = chunk)
+       END
+FROM d
+UNION ALL
+SELECT snapshot_id, id, address, type, size, refcount, flags, label, refs FROM snapshot_objects;
+)sql";
+
 constexpr std::array kSteps {
     MigrationStep { 1, kVersion1 },
     MigrationStep { 2, kVersion2 },
     MigrationStep { 3, kVersion3 },
     MigrationStep { 4, kVersion4 },
+    MigrationStep { 5, kVersion5 },
 };
 static_assert(kSteps.size() == kSchemaVersion, "kSchemaVersion must name the last step");
 } // namespace

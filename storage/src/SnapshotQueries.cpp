@@ -1,7 +1,8 @@
-// Reader's heap snapshot queries (schema version 2).
+// Reader's heap snapshot queries (schema version 2; objects by chunks from version 5).
 #include <gcscope/storage/Reader.h>
 
 #include "ReferenceBlob.h"
+#include "SnapshotChunk.h"
 #include "Statement.h"
 
 #include <gcscope/storage/Database.h>
@@ -128,31 +129,24 @@ void Reader::forEachSnapshotObject(std::int64_t snapshotId, const std::function<
                 + ")");
     };
 
-    Statement query(db_,
-        "SELECT id, address, type, size, refcount, flags, label, refs FROM snapshot_objects"
-        " WHERE snapshot_id = ?1 ORDER BY id");
-    query.bind(1, snapshotId);
     std::vector<StoredReference> refs;
     StoredObject object;
     std::uint64_t expected = 0;
-    while (query.step()) {
-        if (query.integer(0) != static_cast<std::int64_t>(expected) || expected >= info.objects)
-            throw corrupt(expected, "ids are not 0..n-1");
-        const std::int64_t type = query.integer(2);
-        const std::int64_t flags = query.integer(5);
-        const std::int64_t label = query.integer(6);
+    // Checks one object's fields and references and hands it on.
+    const auto deliver = [&](std::uint64_t address, std::int64_t type, std::uint64_t size, std::int64_t refcount,
+                             std::int64_t flags, std::int64_t label, std::span<const unsigned char> blob) {
         if (type < 0 || type > lastString || label < 0 || label > lastString)
             throw corrupt(expected, "unknown string id");
         if (flags < 0 || flags > 0xff)
             throw corrupt(expected, "bad flags");
         object.id = static_cast<std::uint32_t>(expected);
-        object.address = static_cast<std::uint64_t>(query.integer(1));
+        object.address = address;
         object.type = static_cast<std::uint32_t>(type);
-        object.size = static_cast<std::uint64_t>(query.integer(3));
-        object.refcount = query.integer(4);
+        object.size = size;
+        object.refcount = refcount;
         object.flags = static_cast<std::uint8_t>(flags);
         object.label = static_cast<std::uint32_t>(label);
-        if (!decodeReferences(object.id, query.blob(7), refs))
+        if (!decodeReferences(object.id, blob, refs))
             throw corrupt(expected, "bad references blob");
         for (const StoredReference& r : refs)
             if (r.target >= info.objects || (!(r.label & wire::kEdgeIndexBit) && r.label > lastString))
@@ -160,6 +154,40 @@ void Reader::forEachSnapshotObject(std::int64_t snapshotId, const std::function<
         object.refs = refs;
         visit(object);
         ++expected;
+    };
+
+    // Schema 5 stores snapshots by chunks of objects; older snapshots have a row per object.
+    bool chunked = false;
+    if (db_.schemaVersion() >= 5) {
+        Statement chunks(
+            db_, "SELECT first_id, objects, data FROM snapshot_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
+        chunks.bind(1, snapshotId);
+        ChunkView view;
+        while (chunks.step()) {
+            chunked = true;
+            const std::int64_t first = chunks.integer(0);
+            const std::int64_t count = chunks.integer(1);
+            if (first != static_cast<std::int64_t>(expected) || count <= 0
+                || static_cast<std::uint64_t>(count) > info.objects - expected)
+                throw corrupt(expected, "ids are not 0..n-1");
+            const auto n = static_cast<std::uint32_t>(count);
+            if (!view.open(chunks.blob(2), n))
+                throw corrupt(expected, "bad chunk");
+            for (std::uint32_t i = 0; i < n; ++i)
+                deliver(view.address(i), view.type(i), view.size(i), view.refcount(i), view.flags(i), view.label(i),
+                    view.refs(i));
+        }
+    }
+    Statement query(db_,
+        "SELECT id, address, type, size, refcount, flags, label, refs FROM snapshot_objects"
+        " WHERE snapshot_id = ?1 ORDER BY id");
+    query.bind(1, snapshotId);
+    while (!chunked && query.step()) {
+        if (query.integer(0) != static_cast<std::int64_t>(expected) || expected >= info.objects)
+            throw corrupt(expected, "ids are not 0..n-1");
+        deliver(static_cast<std::uint64_t>(query.integer(1)), query.integer(2),
+            static_cast<std::uint64_t>(query.integer(3)), query.integer(4), query.integer(5), query.integer(6),
+            query.blob(7));
     }
     if (expected != info.objects)
         throw StorageError(db_.path(),

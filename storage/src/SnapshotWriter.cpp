@@ -1,6 +1,7 @@
 #include <gcscope/storage/SnapshotWriter.h>
 
 #include "ReferenceBlob.h"
+#include "SnapshotChunk.h"
 #include "Statement.h"
 
 #include <gcscope/storage/Database.h>
@@ -10,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 namespace gcscope::storage {
@@ -29,6 +31,9 @@ struct SnapshotWriter::Statements {
         , insertObject(db,
               "INSERT INTO snapshot_objects (snapshot_id, id, address, type, size, refcount, flags, label, refs)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        , insertChunk(db.schemaVersion() >= 5 ? std::optional<Statement>(std::in_place, db,
+                          "INSERT INTO snapshot_chunks (snapshot_id, first_id, objects, data) VALUES (?1, ?2, ?3, ?4)")
+                                              : std::nullopt)
         , finish(
               db, "UPDATE snapshots SET objects = ?2, tracked_objects = ?3, edges = ?4, ingest_ns = ?5 WHERE id = ?1")
     {
@@ -37,7 +42,10 @@ struct SnapshotWriter::Statements {
     Statement insertSnapshot;
     Statement insertString;
     Statement insertObject;
+    std::optional<Statement> insertChunk; // schema 5+: objects go in chunks, not one row each
     Statement finish;
+    ChunkBuilder chunk;
+    std::uint32_t chunkFirst = 0;
 };
 
 namespace {
@@ -127,6 +135,20 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
         noteString(stringIdOf(r.label));
     }
 
+    if (statements_->insertChunk) {
+        if (!ChunkBuilder::fits(address, size))
+            throw StorageError(
+                db_.path(), "snapshot object " + std::to_string(id) + " has an address or a size too large to store");
+        auto& chunk = statements_->chunk;
+        if (chunk.objects() == 0)
+            statements_->chunkFirst = id;
+        chunk.add(id, address, type, size, refcount, flags, label, refs);
+        if (chunk.objects() == kChunkObjects)
+            flushChunk();
+        ++objects_;
+        references_ += refs.size();
+        return;
+    }
     Statement& insert = statements_->insertObject;
     insert.bind(1, snapshotId_)
         .bind(2, std::int64_t { id })
@@ -166,6 +188,7 @@ std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
     }
 
     try {
+        flushChunk();
         const auto ingest
             = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started_);
         statements_->finish.bind(1, snapshotId_)
@@ -182,6 +205,20 @@ std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
     open_ = false;
     db_.snapshotInProgress_ = false;
     return snapshotId_;
+}
+
+void SnapshotWriter::flushChunk()
+{
+    auto& chunk = statements_->chunk;
+    if (!statements_->insertChunk || chunk.objects() == 0)
+        return;
+    const std::int64_t objects = chunk.objects();
+    const auto& blob = chunk.finish();
+    statements_->insertChunk->bind(1, snapshotId_)
+        .bind(2, std::int64_t { statements_->chunkFirst })
+        .bind(3, objects)
+        .bindBlobNoCopy(4, blob)
+        .run();
 }
 
 void SnapshotWriter::requireOpen() const

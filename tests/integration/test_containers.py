@@ -31,7 +31,7 @@ ROOTLESS_UID = 100000
 FORCED_FORM = os.environ.get("GCSCOPE_AGENT_FORM", "")
 
 TRACKED_BY_TYPE = """
-SELECT s.text, count(*) FROM snapshot_objects o
+SELECT s.text, count(*) FROM snapshot_object_list o
 JOIN snapshot_strings s ON s.snapshot_id = o.snapshot_id AND s.id = o.type
 WHERE o.snapshot_id = ? AND (o.flags & 1) = 1 GROUP BY s.text
 """

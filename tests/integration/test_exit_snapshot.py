@@ -10,7 +10,7 @@ import time
 from gcs_testlib import GCSCOPE, PYTHONS, TARGETS, TempDirTestCase, gcscope, info_json, main_requiring_ptrace, query
 
 KEEPERS = """
-SELECT count(*) FROM snapshot_objects o
+SELECT count(*) FROM snapshot_object_list o
 JOIN snapshot_strings s ON s.snapshot_id = o.snapshot_id AND s.id = o.type
 WHERE o.snapshot_id = ? AND s.text = '__main__.Keeper'
 """

@@ -424,7 +424,7 @@ class UnusualHeaps(ReliabilityCase):
         self.assertEqual(after["items"], 10_000_000)
         # One object with more references than a frame can carry: it arrives whole up to that
         # limit, in a frame of its own (it used to share one with its neighbours, over the limit).
-        (biggest,) = query(path, "SELECT max(length(refs)) FROM snapshot_objects")[0]
+        (biggest,) = query(path, "SELECT max(length(refs)) FROM snapshot_object_list")[0]
         self.assertGreater(biggest, 1_000_000)
 
     def test_million_deep_linked_list(self):
@@ -448,7 +448,7 @@ class UnusualHeaps(ReliabilityCase):
                 with socket.create_connection(("127.0.0.1", t.port), timeout=5) as c:
                     c.sendall(b"still there?\n")
                     self.assertEqual(c.makefile().readline(), "still there?\n")
-                (tasks,) = query(path, "SELECT count(*) FROM snapshot_objects o JOIN snapshot_strings s "
+                (tasks,) = query(path, "SELECT count(*) FROM snapshot_object_list o JOIN snapshot_strings s "
                                        "ON s.snapshot_id = o.snapshot_id AND s.id = o.type "
                                        "WHERE s.text = '_asyncio.Task'")[0]
                 self.assertGreaterEqual(tasks, 3)

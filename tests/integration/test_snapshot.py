@@ -9,7 +9,7 @@ import time
 from gcs_testlib import PYTHONS, TempDirTestCase, gcscope, info_json, main_requiring_ptrace, query
 
 TRACKED_BY_TYPE = """
-SELECT s.text, count(*) FROM snapshot_objects o
+SELECT s.text, count(*) FROM snapshot_object_list o
 JOIN snapshot_strings s ON s.snapshot_id = o.snapshot_id AND s.id = o.type
 WHERE o.snapshot_id = ? AND (o.flags & 1) = 1 GROUP BY s.text
 """

@@ -1,5 +1,6 @@
 // Heap snapshots: what the SnapshotWriter stores comes back from the Reader unchanged, a snapshot is
 // all or nothing, and a damaged snapshot gives a one-line error instead of a crash.
+#include "SnapshotChunk.h"
 #include "SnapshotTestSupport.h"
 #include "StorageTestSupport.h"
 
@@ -16,8 +17,12 @@
 #include <functional>
 #include <limits>
 #include <ostream>
+#include <span>
+#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 using namespace gcscope;
 using namespace gcscope::storage;
@@ -44,15 +49,15 @@ Graph makeExtremeGraph()
     g.strings.push_back(std::string(5000, 'x'));
     g.strings.push_back("");
     const auto lastString = static_cast<std::uint32_t>(g.strings.size() - 1);
-    constexpr std::int64_t kMinInt = std::numeric_limits<std::int64_t>::min();
-    constexpr std::int64_t kMaxInt = std::numeric_limits<std::int64_t>::max();
-    constexpr std::uint64_t kMaxUnsigned = std::numeric_limits<std::uint64_t>::max();
+    // The largest values a chunk record holds (SnapshotChunk.h): 56-bit addresses, 40-bit sizes,
+    // 32-bit refcounts.
+    constexpr std::int64_t kMaxRefcount = std::numeric_limits<std::uint32_t>::max();
     const std::uint32_t last = static_cast<std::uint32_t>(g.objects.size() - 1);
     g.objects[0] = { 0, 0, 0, 0, 0, 0, {} };
-    g.objects[1] = { kMaxUnsigned, lastString, kMaxUnsigned, kMinInt, 0xff, lastString - 1,
+    g.objects[1] = { kChunkMaxAddress, lastString, kChunkMaxSize, kMaxRefcount, 0xff, lastString - 1,
         { { last, wire::kEdgeIndexBit | 0x7fff'ffffu }, { 0, lastString }, { 1, 0 }, { last, 0 } } };
-    g.objects[2] = { 1, 1, 1, kMaxInt, wire::kObjectTracked | wire::kObjectExplicitRoot, 0, { { 2, 0 } } };
-    g.objects[3].refcount = -1;
+    g.objects[2] = { 1, 1, 1, kMaxRefcount - 1, wire::kObjectTracked | wire::kObjectExplicitRoot, 0, { { 2, 0 } } };
+    g.objects[3].refcount = 0;
     g.objects[last].refs = { { 0, wire::kEdgeIndexBit }, { 1, 1 } };
     g.tracked = 0;
     for (const GraphObject& o : g.objects)
@@ -70,6 +75,7 @@ void expectNoSnapshotRows(const std::filesystem::path& file)
     EXPECT_EQ(count(file, "snapshots"), 0);
     EXPECT_EQ(count(file, "snapshot_strings"), 0);
     EXPECT_EQ(count(file, "snapshot_objects"), 0);
+    EXPECT_EQ(count(file, "snapshot_chunks"), 0);
 }
 
 // A small committed snapshot in a closed file, for the tests that damage it with plain SQL.
@@ -108,7 +114,8 @@ TEST(StorageSnapshots, GivenAGraphWithEveryKindOfValue_WhenWrittenAndReadBack_Th
     for (const GraphObject& o : graph.objects)
         withoutRefs += o.refs.empty();
     EXPECT_GT(withoutRefs, 0);
-    EXPECT_EQ(std::to_string(withoutRefs), rawQuery(file, "SELECT count(*) FROM snapshot_objects WHERE refs IS NULL"));
+    EXPECT_EQ(std::to_string(withoutRefs),
+        rawQuery(file, "SELECT count(*) FROM snapshot_object_list WHERE snapshot_id = 1 AND refs IS NULL"));
 
     const auto snapshots = Reader(db).snapshots();
     ASSERT_EQ(snapshots.size(), 1u);
@@ -177,6 +184,32 @@ TEST(StorageSnapshots, GivenAMissingSnapshotId_WhenRead_ThenTheErrorNamesFileAnd
         file.string() + ": no snapshot 7");
 }
 
+TEST(StorageSnapshots, GivenValuesPastWhatARecordHolds_ThenRefcountsAreClampedAndAddressesRefused)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    Graph graph = makeGraph(10);
+    graph.objects[1].refcount = -5;
+    graph.objects[2].refcount = std::int64_t { 1 } << 40;
+    {
+        auto db = Database::openForWriting(file);
+        const std::int64_t id = writeSnapshot(db, graph);
+        const Graph back = readSnapshot(db, id);
+        EXPECT_EQ(back.objects[1].refcount, 0);
+        EXPECT_EQ(back.objects[2].refcount, std::int64_t { std::numeric_limits<std::uint32_t>::max() });
+    }
+    for (auto [address, size] : { std::pair { kChunkMaxAddress + 1, std::uint64_t { 8 } },
+             std::pair { std::uint64_t { 16 }, kChunkMaxSize + 1 } }) {
+        auto db = Database::openForWriting(file);
+        graph.objects[4].address = address;
+        graph.objects[4].size = size;
+        EXPECT_EQ(errorOf([&] { writeSnapshot(db, graph); }),
+            file.string() + ": snapshot object 4 has an address or a size too large to store");
+    }
+    EXPECT_EQ(count(file, "snapshots"), 1) << "nothing of the refused snapshots is kept";
+    EXPECT_EQ(count(file, "snapshot_object_list"), 10);
+}
+
 TEST(StorageSnapshots, GivenAWriterDestroyedWithoutCommit_ThenNoRowOfItRemains)
 {
     TempDir dir;
@@ -198,7 +231,7 @@ TEST(StorageSnapshots, GivenAWriterDestroyedWithoutCommit_ThenNoRowOfItRemains)
         writeSnapshot(db, makeGraph(10));
     }
     EXPECT_EQ(count(file, "snapshots"), 1);
-    EXPECT_EQ(count(file, "snapshot_objects"), 10);
+    EXPECT_EQ(count(file, "snapshot_object_list"), 10);
 }
 
 TEST(StorageSnapshots, GivenAWriterProcessKilledMidSnapshot_WhenTheFileIsRead_ThenNoHalfSnapshotIsThere)
@@ -230,6 +263,7 @@ TEST(StorageSnapshots, GivenAWriterProcessKilledMidSnapshot_WhenTheFileIsRead_Th
     EXPECT_EQ(reader.sessions().size(), 1u) << "committed before the snapshot started";
     EXPECT_TRUE(reader.snapshots().empty());
     EXPECT_EQ(count(file, "snapshot_objects"), 0);
+    EXPECT_EQ(count(file, "snapshot_chunks"), 0);
 }
 
 TEST(StorageSnapshots, GivenARecorderOnTheSameDatabase_WhenASnapshotIsBeingWritten_ThenItWaitsForTheCommit)
@@ -345,10 +379,78 @@ TEST(StorageSnapshots, GivenAnEmptySnapshot_WhenStored_ThenItReadsBackEmpty)
     EXPECT_EQ(visits, 0);
 }
 
-// Snapshots damaged with plain SQL after they were written: each read gives one exact line.
+// A stored chunk as its parts, so that a test can damage one field and lay it out again.
+struct RawChunk {
+    struct Object {
+        std::uint64_t address = 0, size = 0;
+        std::int64_t refcount = 0;
+        std::uint32_t type = 0, label = 0;
+        std::uint8_t flags = 0;
+        std::vector<unsigned char> refs; // encoded, as stored
+    };
+    std::vector<Object> objects;
+
+    static RawChunk read(std::span<const unsigned char> blob, std::uint32_t n)
+    {
+        ChunkView view;
+        EXPECT_TRUE(view.open(blob, n));
+        RawChunk chunk;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const auto refs = view.refs(i);
+            chunk.objects.push_back({ view.address(i), view.size(i), view.refcount(i), view.type(i), view.label(i),
+                view.flags(i), { refs.begin(), refs.end() } });
+        }
+        return chunk;
+    }
+
+    std::string hex() const
+    {
+        std::vector<unsigned char> blob;
+        const auto put = [&](std::uint64_t value, std::size_t bytes) {
+            const auto* p = reinterpret_cast<const unsigned char*>(&value);
+            blob.insert(blob.end(), p, p + bytes);
+        };
+        std::uint32_t end = 0;
+        for (const auto& o : objects) {
+            put(o.address, 7);
+            put(o.size, 5);
+            put(static_cast<std::uint64_t>(o.refcount), 4);
+            put(o.type, 4);
+            put(o.label, 4);
+            put(o.flags, 1);
+            put(end += static_cast<std::uint32_t>(o.refs.size()), 4);
+        }
+        for (const auto& o : objects)
+            blob.insert(blob.end(), o.refs.begin(), o.refs.end());
+        std::string text;
+        for (unsigned char b : blob) {
+            constexpr char kDigits[] = "0123456789abcdef";
+            text += kDigits[b >> 4];
+            text += kDigits[b & 15];
+        }
+        return text;
+    }
+};
+
+// Replaces the only chunk of snapshot 1 by `edit`'s version of it.
+void editChunk(const std::filesystem::path& file, void (*edit)(RawChunk&))
+{
+    const std::string hex = rawQuery(file, "SELECT hex(data) FROM snapshot_chunks WHERE snapshot_id = 1");
+    const auto n = static_cast<std::uint32_t>(std::stoul(rawQuery(file, "SELECT objects FROM snapshot_chunks")));
+    std::vector<unsigned char> blob;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        blob.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    RawChunk chunk = RawChunk::read(blob, n);
+    edit(chunk);
+    rawExec(file, "UPDATE snapshot_chunks SET data = x'" + chunk.hex() + "' WHERE snapshot_id = 1");
+}
+
+// Snapshots damaged after they were written, with plain SQL or in their chunk: each read gives one
+// exact line.
 struct DamagedSnapshot {
     const char* name;
     const char* sql; // ?1-free SQL run on the closed file; the snapshot has id 1 and 10 objects
+    void (*edit)(RawChunk&); // or this change to its one chunk
     const char* problem;
 };
 
@@ -365,7 +467,11 @@ TEST_P(StorageDamagedSnapshot, GivenTheDamage_WhenTheSnapshotIsRead_ThenACorrupt
     TempDir dir;
     const auto file = dir.file("rec.db");
     ASSERT_EQ(writeSmallSnapshot(file), 1);
-    rawExec(file, GetParam().sql);
+    ASSERT_EQ(count(file, "snapshot_chunks"), 1) << "10 objects are one chunk";
+    if (GetParam().sql)
+        rawExec(file, GetParam().sql);
+    else
+        editChunk(file, GetParam().edit);
     auto db = Database::openForReading(file);
     Reader reader(db);
     const std::string error = errorOf([&] {
@@ -376,24 +482,46 @@ TEST_P(StorageDamagedSnapshot, GivenTheDamage_WhenTheSnapshotIsRead_ThenACorrupt
 }
 
 const DamagedSnapshot kDamagedSnapshots[] = {
-    { "VarintCutShort", "UPDATE snapshot_objects SET refs = x'0200ff' WHERE id = 2",
+    { "VarintCutShort", nullptr,
+        [](RawChunk& c) {
+            c.objects[2].refs = { 0x02, 0x00, 0xff };
+        },
         "snapshot 1, object 2: bad references blob" },
-    { "VarintTooLong", "UPDATE snapshot_objects SET refs = x'ffffffffff0100' WHERE id = 2",
+    { "VarintTooLong", nullptr,
+        [](RawChunk& c) {
+            c.objects[2].refs = { 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00 };
+        },
         "snapshot 1, object 2: bad references blob" },
-    { "ReferenceBeforeObject0", "UPDATE snapshot_objects SET refs = x'0900' WHERE id = 4",
+    { "ReferenceBeforeObject0", nullptr,
+        [](RawChunk& c) {
+            c.objects[4].refs = { 0x09, 0x00 };
+        },
         "snapshot 1, object 4: bad references blob" },
-    { "ReferencePastTheLastObject", "UPDATE snapshot_objects SET refs = x'0a00' WHERE id = 9",
+    { "ReferencePastTheLastObject", nullptr,
+        [](RawChunk& c) {
+            c.objects[9].refs = { 0x0a, 0x00 };
+        },
         "snapshot 1, object 9: reference out of range" },
-    { "UnknownEdgeName", "UPDATE snapshot_objects SET refs = x'02f00f' WHERE id = 2",
+    { "UnknownEdgeName", nullptr,
+        [](RawChunk& c) {
+            c.objects[2].refs = { 0x02, 0xf0, 0x0f };
+        },
         "snapshot 1, object 2: reference out of range" },
-    { "UnknownType", "UPDATE snapshot_objects SET type = 100000 WHERE id = 3",
+    { "UnknownType", nullptr, [](RawChunk& c) { c.objects[3].type = 100000; },
         "snapshot 1, object 3: unknown string id" },
-    { "BadFlags", "UPDATE snapshot_objects SET flags = 256 WHERE id = 3", "snapshot 1, object 3: bad flags" },
-    { "MissingObject", "DELETE FROM snapshot_objects WHERE id = 5", "snapshot 1, object 5: ids are not 0..n-1" },
-    { "MissingLastObject", "DELETE FROM snapshot_objects WHERE id = 9",
-        "snapshot 1 has 9 objects, its header says 10" },
-    { "ExtraObject", "UPDATE snapshots SET objects = 9", "snapshot 1, object 9: ids are not 0..n-1" },
-    { "MissingString", "DELETE FROM snapshot_strings WHERE id = 3", "snapshot 1 has 205 strings with ids up to 206" },
+    { "UnknownLabel", nullptr, [](RawChunk& c) { c.objects[3].label = 100000; },
+        "snapshot 1, object 3: unknown string id" },
+    { "ChunkCutShort", "UPDATE snapshot_chunks SET data = substr(data, 1, 200)", nullptr,
+        "snapshot 1, object 0: bad chunk" },
+    { "ReferencesPastTheChunk", "UPDATE snapshot_chunks SET data = substr(data, 1, length(data) - 1)", nullptr,
+        "snapshot 1, object 0: bad chunk" },
+    { "ChunkCountsTooFew", "UPDATE snapshot_chunks SET objects = 9", nullptr, "snapshot 1, object 0: bad chunk" },
+    { "ChunkOutOfPlace", "UPDATE snapshot_chunks SET first_id = 1", nullptr,
+        "snapshot 1, object 0: ids are not 0..n-1" },
+    { "MissingChunk", "DELETE FROM snapshot_chunks", nullptr, "snapshot 1 has 0 objects, its header says 10" },
+    { "ExtraObject", "UPDATE snapshots SET objects = 9", nullptr, "snapshot 1, object 0: ids are not 0..n-1" },
+    { "MissingString", "DELETE FROM snapshot_strings WHERE id = 3", nullptr,
+        "snapshot 1 has 205 strings with ids up to 206" },
 };
 
 INSTANTIATE_TEST_SUITE_P(Damage, StorageDamagedSnapshot, testing::ValuesIn(kDamagedSnapshots),

@@ -41,6 +41,7 @@ private:
     struct Statements;
 
     void requireOpen() const;
+    void flushChunk();
     void noteString(std::uint32_t id);
     void rollback() noexcept;
 
