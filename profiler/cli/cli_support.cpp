@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <unistd.h>
 
 namespace gcscope::cli {
 
@@ -12,6 +13,17 @@ namespace {
 void onStopSignal(int sig)
 {
     g_stopSignal.store(sig);
+}
+
+bool g_progressShown = false; // a progress line is on the terminal, without its newline
+
+void clearProgressLine()
+{
+    if (g_progressShown) {
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+        g_progressShown = false;
+    }
 }
 
 std::string oneLine(std::string s)
@@ -25,15 +37,53 @@ std::string oneLine(std::string s)
 
 void printError(const std::string& message)
 {
+    clearProgressLine();
     std::fprintf(stderr, "gcscope: error: %s\n", oneLine(message).c_str());
 }
 void printWarning(const std::string& message)
 {
+    clearProgressLine();
     std::fprintf(stderr, "gcscope: warning: %s\n", oneLine(message).c_str());
 }
 void printNote(const std::string& message)
 {
+    clearProgressLine();
     std::fprintf(stderr, "gcscope: %s\n", oneLine(message).c_str());
+}
+
+TerminalProgress::TerminalProgress()
+    : enabled_(isatty(STDERR_FILENO) == 1)
+{
+}
+
+TerminalProgress::~TerminalProgress()
+{
+    clear();
+}
+
+void TerminalProgress::show(const std::string& what, std::uint64_t done, std::uint64_t total)
+{
+    if (!enabled_)
+        return;
+    const auto now = std::chrono::steady_clock::now();
+    if (what == lastWhat_ && done < total && now - last_ < std::chrono::milliseconds(100))
+        return;
+    lastWhat_ = what;
+    last_ = now;
+    if (total > 0)
+        std::fprintf(stderr, "\r\033[Kgcscope: %s %llu of %llu objects (%d%%)", what.c_str(),
+            static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+            static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)));
+    else
+        std::fprintf(stderr, "\r\033[Kgcscope: %s", what.c_str());
+    std::fflush(stderr);
+    g_progressShown = true;
+}
+
+void TerminalProgress::clear()
+{
+    lastWhat_.clear();
+    clearProgressLine();
 }
 
 void installStopHandlers()

@@ -132,9 +132,19 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
             + (options.duration ? "" : "; Ctrl-C to stop"));
     storage::Recorder recorder(db);
     const auto pythonVersion = agent.process.python ? agent.process.python->str() : std::string();
+    // On a terminal, a line that says how far each snapshot is: walked, received, stored.
+    TerminalProgress progress;
+    options.snapshot.progress = [&progress](std::uint64_t received, std::uint64_t expected) {
+        if (expected == 0)
+            progress.show("snapshot: the heap is being walked (the target runs on)", 0, 0);
+        else
+            progress.show("snapshot: received", received, expected);
+    };
     options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
-        const auto id = snapshot::saveSnapshot(
-            db, snap.graph, snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings));
+        const auto id = snapshot::saveSnapshot(db, snap.graph,
+            snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings),
+            [&progress](
+                std::uint64_t stored, std::uint64_t total) { progress.show("snapshot: stored", stored, total); });
         printNote(fmt::format("snapshot {} of PID {}: {} objects, {} references; the target paused {:.1f} ms ({}); "
                               "saved to {}",
             id, pid, snap.graph.objectCount(), snap.graph.edgeCount(), static_cast<double>(snap.begin.pauseNs) / 1e6,

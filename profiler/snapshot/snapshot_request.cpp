@@ -28,6 +28,8 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
                 case SnapshotReceiver::Status::Failed:
                     throw SnapshotError(receiver.error());
                 case SnapshotReceiver::Status::More:
+                    if (options.progress)
+                        options.progress(receiver.objectsReceived(), receiver.expectedObjects());
                     break;
                 }
             } else if (f.type == wire::MessageType::Bye) {
@@ -40,6 +42,8 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
             }
             break;
         case session::AgentConnection::ReadStatus::Timeout:
+            if (options.progress)
+                options.progress(receiver.objectsReceived(), receiver.expectedObjects());
             if (Clock::now() - lastProgress > options.stallTimeout)
                 throw SnapshotError("the agent sent nothing for "
                     + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options.stallTimeout).count())

@@ -15,7 +15,8 @@ namespace gcscope::snapshot {
 
 // One string table per stored snapshot: the graph's strings keep their ids (0 is ""), type names
 // follow them.
-std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta)
+std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta,
+    const std::function<void(std::uint64_t stored, std::uint64_t total)>& progress)
 {
     storage::NewSnapshot ns;
     ns.sessionId = meta.sessionId;
@@ -45,7 +46,11 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
         tracked += graph.isTracked(id) ? 1 : 0;
         writer.addObject(id, graph.address[id], typeBase + graph.type[id], graph.size[id], graph.refcount[id],
             graph.flags[id], graph.label[id], refs);
+        if (progress && (id & 0xffff) == 0)
+            progress(id, graph.objectCount());
     }
+    if (progress)
+        progress(graph.objectCount(), graph.objectCount());
     return writer.commit(tracked);
 }
 

@@ -5,6 +5,7 @@
 #include "snapshot/snapshot_receiver.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -36,7 +37,9 @@ SnapshotMeta receivedMeta(const ReceivedSnapshot& snapshot, std::int64_t session
     std::string pythonVersion, bool noStrings);
 
 // Writes the graph in one transaction; returns the new snapshot's id.
-std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta);
+// `progress`, when set, is told the objects stored so far and their total now and then.
+std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta,
+    const std::function<void(std::uint64_t stored, std::uint64_t total)>& progress = {});
 
 // Reads a stored snapshot back (throws storage::StorageError "FILE: no snapshot N").
 analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId);

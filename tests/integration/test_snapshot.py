@@ -2,11 +2,13 @@
 per-type counts against gc.get_objects(), the predicted garbage against gc.collect()."""
 import json
 import os
+import pty
+import re
 import signal
 import subprocess
 import time
 
-from gcs_testlib import PYTHONS, TempDirTestCase, gcscope, info_json, main_requiring_ptrace, query
+from gcs_testlib import GCSCOPE, PYTHONS, TempDirTestCase, gcscope, info_json, main_requiring_ptrace, query
 
 TRACKED_BY_TYPE = """
 SELECT s.text, count(*) FROM snapshot_object_list o
@@ -69,6 +71,45 @@ class SnapshotTruth(TempDirTestCase):
                 kept = [c for c in cycles["cycles"] if "__main__.Kept" in c["types"]]
                 self.assertEqual(sum(c["types"]["__main__.Kept"] for c in kept), 3)
                 self.assertFalse(any(c["unreachable"] for c in kept))
+
+    def test_progress_shows_on_a_terminal_and_nowhere_else(self):
+        label, python = PYTHONS[0]
+        t = self.start(python, "census_known.py", 20000)
+        path = self.db("progress.db")
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                os.execv(GCSCOPE, [GCSCOPE, "snapshot", "--pid", str(t.pid), "-o", path])
+            finally:
+                os._exit(127)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # EIO once the child is gone
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(fd)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, out)
+        text = out.decode()
+        # Rewritten in place: received, then stored, each up to all of them; then the note, on a
+        # cleared line.
+        received = re.findall(r"\r\x1b\[Kgcscope: snapshot: received (\d+) of (\d+) objects", text)
+        stored = re.findall(r"\r\x1b\[Kgcscope: snapshot: stored (\d+) of (\d+) objects", text)
+        self.assertTrue(received and stored, text)
+        self.assertEqual(received[-1][0], received[-1][1])
+        self.assertEqual(stored[-1][0], stored[-1][1])
+        self.assertRegex(text, r"\r\x1b\[Kgcscope: snapshot 1 of PID \d+: \d+ objects")
+        self.assertEqual(info_json(path)["snapshots"][0]["objects"], int(stored[-1][1]))
+        # Not a terminal: the same two notes and nothing else.
+        r = gcscope("snapshot", "--pid", t.pid, "-o", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("\r", r.stderr)
+        self.assertNotIn("\x1b", r.stderr)
+        self.assertEqual(len(r.stderr.splitlines()), 2, r.stderr)
 
     def test_paths_top_and_diff_find_what_holds_a_population(self):
         label, python = PYTHONS[-1]
