@@ -160,6 +160,10 @@ Database Database::openForWriting(const std::filesystem::path& path, std::span<c
 
     try {
         Database db(openConnection(name, name, SQLITE_OPEN_READWRITE), name, true, 0);
+        // 64 KiB pages: a snapshot's chunks (about 11 KiB each) are written about twice as fast as
+        // with 4 KiB pages, whose overflow chains SQLite walks for every chunk. Only a file without
+        // tables takes it; an existing file keeps its page size.
+        db.exec("PRAGMA page_size = 65536");
         db.schemaVersion_ = migrate(db, migrations);
         db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = NORMAL");

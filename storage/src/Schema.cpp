@@ -158,7 +158,7 @@ ALTER TABLE snapshots ADD COLUMN extra_memory INTEGER;
 // Heap snapshots by chunks of objects, column by column (storage/src/SnapshotChunk.h), written and
 // read at the speed of the disk; a view lists the objects of both layouts in plain SQL.
 constexpr std::string_view kVersion5 = R"sql(
--- Snapshots stored by chunks of objects (storage/src/SnapshotChunk.h): one row per up to 256 objects
+-- Snapshots stored by chunks of objects (storage/src/SnapshotChunk.h): one row per up to 128 objects
 -- instead of one per object. snapshot_objects keeps the snapshots older files stored.
 CREATE TABLE snapshot_chunks (
     snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),

@@ -172,9 +172,13 @@ class BadDatabases(TempDirTestCase):
     @unittest.skipIf(PTRACE, PTRACE or "")
     def test_corrupt_recording(self):
         path = self.make_recording_like_file()
+        con = sqlite3.connect(path)
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        con.close()
+        self.assertGreater(os.path.getsize(path), 3 * page_size)
         with open(path, "r+b") as f:
-            f.seek(4096 + 100)
-            f.write(os.urandom(4096 * 2))
+            f.seek(page_size + 100)
+            f.write(os.urandom(page_size * 2))
         self.check_refused(path, "corrupt")
 
     @unittest.skipIf(PTRACE, PTRACE or "")

@@ -612,10 +612,14 @@ class BadFilesEverywhere(ReliabilityCase):
                         f.seek((root - 1) * page_size)
                         f.write(os.urandom(page_size))
             elif kind == "corrupt-deep":
-                # One damaged page that opening the file never reads.
+                # One damaged page that opening the file never reads (a whole one: gcscope's pages are
+                # 64 KiB, and garbage over only their unused part would be no damage at all).
+                con = sqlite3.connect(path)
+                page_size = con.execute("PRAGMA page_size").fetchone()[0]
+                con.close()
                 with open(path, "r+b") as f:
-                    f.seek(os.path.getsize(path) // 2)
-                    f.write(os.urandom(4096))
+                    f.seek(os.path.getsize(path) // 2 // page_size * page_size)
+                    f.write(os.urandom(page_size))
             elif kind == "newer":
                 con = sqlite3.connect(path)
                 con.execute("PRAGMA user_version = 99")

@@ -206,9 +206,12 @@ TEST(StorageBadFiles, GivenOneDamagedPageDeepInside_WhenOpenedForWriting_ThenRef
 {
     TempDir dir;
     const auto file = dir.file("rec.db");
-    writeRecording(file, 2000);
+    writeRecording(file, 20000);
     std::string bytes = readBytes(file);
-    const std::size_t pageSize = 4096;
+    // The header's page size: big-endian at offset 16, 1 meaning 65536 (gcscope makes 64 KiB pages).
+    const std::size_t stored = static_cast<unsigned char>(bytes.at(16)) << 8 | static_cast<unsigned char>(bytes.at(17));
+    const std::size_t pageSize = stored == 1 ? 65536 : stored;
+    EXPECT_EQ(pageSize, 65536u);
     ASSERT_GT(bytes.size(), 6 * pageSize);
     std::mt19937 random(7);
     for (std::size_t i = 4 * pageSize; i < 5 * pageSize; ++i)
