@@ -42,7 +42,7 @@ public:
     void add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
         std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs);
     std::uint32_t objects() const { return objects_; }
-    // False (nothing added) for an address or a size the record cannot hold.
+    // Whether a record can hold this address and size (add() must not be given others).
     static bool fits(std::uint64_t address, std::uint64_t size)
     {
         return address <= kChunkMaxAddress && size <= kChunkMaxSize;

@@ -106,18 +106,6 @@ bool g_listsSearched = false;
 bool g_listsFound = false;
 CollectorLists g_lists;
 
-GcHeader* unmasked(std::uintptr_t link)
-{
-    return reinterpret_cast<GcHeader*>(link & ~static_cast<std::uintptr_t>(3));
-}
-
-bool headIsSound(GcHeader* head)
-{
-    GcHeader* next = unmasked(head->next);
-    GcHeader* prev = unmasked(head->prev);
-    return next && prev && unmasked(next->prev) == head && unmasked(prev->next) == head;
-}
-
 GcHeader* headAt(GcHeader* youngest, std::size_t offset)
 {
     return reinterpret_cast<GcHeader*>(reinterpret_cast<char*>(youngest) + offset);
@@ -133,14 +121,14 @@ bool searchCollectorLists(PyObject* gcGarbage, PyObject* gcCallbacks, CollectorL
         return false;
     }
     GcHeader* mine = gcHeaderOf(probe);
-    GcHeader* youngest = unmasked(mine->next);
-    const bool last = youngest && youngest != mine && unmasked(youngest->prev) == mine;
+    GcHeader* youngest = nextInList(mine);
+    const bool last = youngest && youngest != mine && previousInList(youngest) == mine;
     decref(probe); // untracked and freed: the heads stay where they are
     if (!last)
         return false;
     for (std::size_t g = 0; g < 3; ++g) {
         out.generations[g] = headAt(youngest, g * kGenerationBytes);
-        if (!headIsSound(out.generations[g]))
+        if (!listHeadIsSound(out.generations[g]))
             return false;
     }
     // The generation0 pointer, when there is one, is at the next pointer-aligned place (3.13's
@@ -159,7 +147,7 @@ bool searchCollectorLists(PyObject* gcGarbage, PyObject* gcCallbacks, CollectorL
             break;
         }
     out.permanent = headAt(youngest, permanent);
-    if (!headIsSound(out.permanent))
+    if (!listHeadIsSound(out.permanent))
         return false;
     for (std::size_t offset = permanent + kGenerationBytes; offset + 2 * sizeof(void*) <= kStateBytesAfterYoungest;
          offset += sizeof(int))
@@ -180,9 +168,9 @@ const CollectorLists* collectorLists(PyObject* gcGarbage, PyObject* gcCallbacks)
     if (!g_listsFound)
         return nullptr;
     for (GcHeader* head : g_lists.generations)
-        if (!headIsSound(head))
+        if (!listHeadIsSound(head))
             return nullptr;
-    return headIsSound(g_lists.permanent) ? &g_lists : nullptr;
+    return listHeadIsSound(g_lists.permanent) ? &g_lists : nullptr;
 }
 
 PyObject* sizeofOf(PyTypeObject* type)

@@ -47,17 +47,6 @@ bool interpreterFinalizing()
 
 namespace {
 
-constexpr std::uintptr_t kPrevMask = ~static_cast<std::uintptr_t>(3); // _PyGC_PREV_MASK: flags in the low bits
-
-// A list head is sound when its neighbours point back at it.
-bool listHeadIsSound(PyGC_Head* head)
-{
-    auto* next = reinterpret_cast<PyGC_Head*>(head->_gc_next);
-    auto* prev = reinterpret_cast<PyGC_Head*>(head->_gc_prev & kPrevMask);
-    return next && prev && reinterpret_cast<PyGC_Head*>(next->_gc_prev & kPrevMask) == head
-        && reinterpret_cast<PyGC_Head*>(prev->_gc_next) == head;
-}
-
 std::size_t roundUpToPointer(std::size_t n)
 {
     return (n + sizeof(void*) - 1) & ~(sizeof(void*) - 1);

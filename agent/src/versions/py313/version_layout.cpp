@@ -50,16 +50,6 @@ bool interpreterFinalizing()
 
 namespace {
 
-constexpr std::uintptr_t kPrevMask = ~static_cast<std::uintptr_t>(3);
-
-bool listHeadIsSound(PyGC_Head* head)
-{
-    auto* next = reinterpret_cast<PyGC_Head*>(head->_gc_next & kPrevMask);
-    auto* prev = reinterpret_cast<PyGC_Head*>(head->_gc_prev & kPrevMask);
-    return next && prev && reinterpret_cast<PyGC_Head*>(next->_gc_prev & kPrevMask) == head
-        && reinterpret_cast<PyGC_Head*>(prev->_gc_next & kPrevMask) == head;
-}
-
 bool layoutAgrees(const _PyRuntimeState* runtime, std::string& error)
 {
     const _Py_DebugOffsets& d = runtime->debug_offsets;

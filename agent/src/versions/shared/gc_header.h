@@ -12,10 +12,30 @@ struct GcHeader {
     std::uintptr_t prev;
 };
 
-// The low bits of the links are flags used during a collection; the address is the rest.
-inline GcHeader* nextInList(GcHeader* h)
+// The low bits of the links are flags (used during a collection, and in 3.14.0 to 3.14.4 for the
+// old space at all times); the address is the rest.
+inline GcHeader* linkTarget(std::uintptr_t link)
 {
-    return reinterpret_cast<GcHeader*>(h->next & ~static_cast<std::uintptr_t>(3));
+    return reinterpret_cast<GcHeader*>(link & ~static_cast<std::uintptr_t>(3));
+}
+inline GcHeader* nextInList(const GcHeader* h)
+{
+    return linkTarget(h->next);
+}
+inline GcHeader* previousInList(const GcHeader* h)
+{
+    return linkTarget(h->prev);
+}
+
+// A list head is sound when its neighbours point back at it. Head is GcHeader, or a form's own
+// PyGC_Head (the same two words).
+template <typename Head> bool listHeadIsSound(const Head* head)
+{
+    static_assert(sizeof(Head) == sizeof(GcHeader), "a list head is the two words of a GC header");
+    const auto* h = reinterpret_cast<const GcHeader*>(head);
+    const GcHeader* next = nextInList(h);
+    const GcHeader* prev = previousInList(h);
+    return next && prev && previousInList(next) == h && nextInList(prev) == h;
 }
 
 } // namespace gcscope::agent

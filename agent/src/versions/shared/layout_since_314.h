@@ -24,16 +24,6 @@ bool interpreterFinalizing()
 
 namespace {
 
-constexpr std::uintptr_t kPrevMask = ~static_cast<std::uintptr_t>(3);
-
-bool listHeadIsSound(PyGC_Head* head)
-{
-    auto* next = reinterpret_cast<PyGC_Head*>(head->_gc_next & kPrevMask);
-    auto* prev = reinterpret_cast<PyGC_Head*>(head->_gc_prev & kPrevMask);
-    return next && prev && reinterpret_cast<PyGC_Head*>(next->_gc_prev & kPrevMask) == head
-        && reinterpret_cast<PyGC_Head*>(prev->_gc_next & kPrevMask) == head;
-}
-
 // A _PyStackRef of a GIL build: NULL is 1, a tagged int has both low bits set (3.15 also has an
 // error marker, 2); otherwise the object's address with bit 0 set when the reference is not
 // counted in its refcount. (_PyGC_VisitStackRef: the collector's own refcount arithmetic skips
