@@ -3,6 +3,7 @@ target_sources(gcscope_storage PRIVATE
     src/Database.cpp
     src/FileCheck.cpp
     src/Identity.cpp
+    src/LabelChunk.cpp
     src/Migrator.cpp
     src/Reader.cpp
     src/Recorder.cpp

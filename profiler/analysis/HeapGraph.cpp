@@ -22,4 +22,13 @@ ObjectId HeapGraph::find(std::uint64_t objectAddress) const
     return *it;
 }
 
+std::vector<std::uint32_t> HeapGraph::stringIdsOf(std::string_view text) const
+{
+    std::vector<std::uint32_t> ids;
+    for (std::size_t i = 1; i < strings.size(); ++i)
+        if (strings[i] == text)
+            ids.push_back(static_cast<std::uint32_t>(i));
+    return ids;
+}
+
 } // namespace gcscope::analysis

@@ -103,6 +103,11 @@ struct HeapGraph {
 
     // The object at this address, or kNoObject.
     ObjectId find(std::uint64_t objectAddress) const;
+
+    // Every index of `strings` that holds this text (never 0). A snapshot keeps its agent's string
+    // table as it came, where a name and a str's preview may repeat a text: compare labels with
+    // these, not with one index.
+    std::vector<std::uint32_t> stringIdsOf(std::string_view text) const;
 };
 
 } // namespace gcscope::analysis

@@ -1,6 +1,12 @@
 // Builds a HeapGraph from objects and references arriving in any order, as a snapshot stream
 // delivers them: references may name their ends by ObjectId (returned by addObject) or by
 // address, before or after the objects themselves arrive.
+//
+// The common case has a fast path: a snapshot stream and a stored snapshot both give each object's
+// references right after the object, in order, all by address or all by id. While that holds the
+// builder writes them straight into the graph's CSR arrays (no per-edge bookkeeping, no sort), and
+// resolves addresses through a hash table it probes ahead of use; the first reference out of that
+// order moves what it has to the general path.
 #pragma once
 
 #include "analysis/HeapGraph.h"
@@ -28,6 +34,10 @@ public:
     // internString for name edge labels: the returned index is the label.
     std::uint32_t internType(std::string_view name);
     std::uint32_t internString(std::string_view text);
+    // Takes a whole string table as the graph's strings, index for index (strings[0] must be ""),
+    // without looking for duplicates: a snapshot's table is already one string per id, and hashing
+    // a million labels costs more than keeping the odd duplicate. Only before any internString().
+    void adoptStrings(std::vector<std::string> strings);
 
     ObjectId addObject(const ObjectInfo& object);
     ObjectId addObject(std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
@@ -66,8 +76,20 @@ private:
     using InternTable = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
 
     void resolveAddresses();
+    void leaveFastPath();
+    void finishFastPath();
+    void sortByAddress();
+    void resolveFastAddresses();
+    HeapGraph takeGraph();
 
     HeapGraph graph_;
+    // The fast path: edges of object i are graph_.edgeTarget (by id) or fastAddress_ (by address)
+    // [graph_.edgeBegin[i], graph_.edgeBegin[i + 1]); edgeBegin gets an entry per object added.
+    bool fast_ = true;
+    bool fastById_ = false;
+    bool fastByAddress_ = false;
+    std::vector<std::uint64_t> fastAddress_;
+    std::size_t edgeHint_ = 0; // reserve()'s edge count
     std::vector<PendingEdge> edges_;
     bool anyAddressEdge_ = false;
     InternTable typeIndex_;

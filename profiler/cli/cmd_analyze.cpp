@@ -74,8 +74,8 @@ int runDiff(const std::string& path, std::optional<std::int64_t> from, std::opti
         pickSnapshot(db, fromId); // validates it
     TypeCensus before;
     if (fromId)
-        before = censusOf(snapshot::loadSnapshot(db, *fromId));
-    const auto rows = diffCensus(before, censusOf(snapshot::loadSnapshot(db, toId)));
+        before = snapshot::loadCensus(db, *fromId);
+    const auto rows = diffCensus(before, snapshot::loadCensus(db, toId));
     if (asJson) {
         json types = json::array();
         for (const auto& r : rows)

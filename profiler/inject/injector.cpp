@@ -13,12 +13,14 @@
 #include "inject/target_loader.h"
 #include "inject/tracee.h"
 
+#include <filesystem>
 #include <optional>
 #include <random>
 #include <sys/sysmacros.h>
 #include <thread>
 
 namespace gcscope::inject {
+namespace fs = std::filesystem;
 
 namespace {
 // After a failure the thread may still be running our code; give it this long to stop.
@@ -162,9 +164,19 @@ private:
             if (same && (!first || m.offset < first->offset))
                 first = &m;
         }
-        if (!first)
+        if (!first) {
+            // The loader hands back a library it already holds under that name: an agent an earlier
+            // gcscope loaded (it stays mapped after detach) whose file was replaced since, by an
+            // upgrade or a rebuild. A second copy under the same name cannot be loaded.
+            const auto name = fs::path(library.path).filename().string();
+            for (const auto& m : *maps)
+                if (m.isFile() && fs::path(m.path).filename() == name)
+                    throw InjectError("it already has an earlier " + name
+                        + " loaded, whose file has been replaced since (by an upgrade or a rebuild of gcscope); "
+                          "attach with the gcscope that loaded it, or restart the process");
             throw InjectError(
                 "dlopen succeeded but " + library.path + " is not in /proc/" + std::to_string(pid_) + "/maps");
+        }
         auto elf = discovery::ElfSymbols::load(
             discovery::openablePathOf(pid_, *first), error, discovery::ElfSymbols::Tables::Dynamic);
         auto bias = elf ? discovery::loadBias(*first, *elf) : std::nullopt;

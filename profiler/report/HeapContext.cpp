@@ -40,15 +40,14 @@ HeapContext::HeapContext(const HeapGraph& g)
 {
     for (ObjectId o = 0; o < g.objectCount(); ++o)
         byType_[g.type[o]].push_back(o);
-    const auto dunderDict = std::find(g.strings.begin(), g.strings.end(), "__dict__");
-    if (dunderDict == g.strings.end())
+    const auto dictLabels = g.stringIdsOf("__dict__");
+    if (dictLabels.empty())
         return;
-    const auto dictLabel = static_cast<std::uint32_t>(dunderDict - g.strings.begin());
     for (ObjectId o = 0; o < g.objectCount(); ++o) {
         const auto targets = g.referents(o);
         const auto labels = g.referentLabels(o);
         for (std::size_t i = 0; i < targets.size(); ++i)
-            if (labels[i] == dictLabel)
+            if (std::find(dictLabels.begin(), dictLabels.end(), labels[i]) != dictLabels.end())
                 namespaceDict_[targets[i]] = 1;
     }
 }

@@ -8,10 +8,9 @@ using namespace analysis;
 
 namespace {
 
-std::uint32_t stringIndex(const HeapGraph& g, std::string_view text)
+bool contains(const std::vector<std::uint32_t>& ids, std::uint32_t id)
 {
-    const auto it = std::find(g.strings.begin() + 1, g.strings.end(), text);
-    return it == g.strings.end() ? 0 : static_cast<std::uint32_t>(it - g.strings.begin());
+    return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
 bool isIdentifier(std::string_view s)
@@ -37,8 +36,8 @@ std::string quoted(std::string_view s)
 
 ObjectNamer::ObjectNamer(const HeapGraph& graph)
     : graph_(graph)
-    , dictLabel_(stringIndex(graph, "__dict__"))
-    , mroLabel_(stringIndex(graph, "__mro__"))
+    , dictLabels_(graph.stringIdsOf("__dict__"))
+    , mroLabels_(graph.stringIdsOf("__mro__"))
     , parent_(graph.objectCount(), kNoObject)
     , parentLabel_(graph.objectCount(), kNoEdgeLabel)
     , reached_(graph.objectCount(), 0)
@@ -76,10 +75,12 @@ bool ObjectNamer::isClass(ObjectId id) const
 {
     if (graph_.typeName(id) == "type")
         return true;
-    if (mroLabel_ == 0)
+    if (mroLabels_.empty())
         return false;
-    const auto labels = graph_.referentLabels(id);
-    return std::find(labels.begin(), labels.end(), mroLabel_) != labels.end();
+    for (const auto label : graph_.referentLabels(id))
+        if (contains(mroLabels_, label))
+            return true;
+    return false;
 }
 
 bool ObjectNamer::isClassObject(const HeapGraph& graph, ObjectId id)
@@ -119,7 +120,7 @@ std::string ObjectNamer::expression(ObjectId id) const
             out += "[?]";
         } else if (isIndexLabel(label)) {
             out += "[" + std::to_string(labelIndex(label)) + "]";
-        } else if (label == dictLabel_ && graph_.typeName(from) != "dict") {
+        } else if (contains(dictLabels_, label) && graph_.typeName(from) != "dict") {
             inNamespace = true; // module.__dict__, Class.__dict__, instance.__dict__: names follow
         } else {
             const std::string& name = graph_.strings[label];

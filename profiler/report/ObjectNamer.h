@@ -32,8 +32,8 @@ public:
 
 private:
     const analysis::HeapGraph& graph_;
-    std::uint32_t dictLabel_ = 0; // string index of "__dict__", 0 if absent
-    std::uint32_t mroLabel_ = 0;
+    std::vector<std::uint32_t> dictLabels_; // the string indexes of "__dict__"
+    std::vector<std::uint32_t> mroLabels_;
     std::vector<analysis::ObjectId> parent_; // kNoObject for modules and unreached objects
     std::vector<std::uint32_t> parentLabel_; // the label of parent -> object
     std::vector<std::uint8_t> reached_;

@@ -42,20 +42,14 @@ std::uint32_t SnapshotReceiver::typeIndex(std::uint32_t stringId)
     return typeOf_[stringId];
 }
 
-std::uint32_t SnapshotReceiver::stringIndex(std::uint32_t stringId)
+// The graph takes the agent's string table as it is (SnapshotReceiver::finish), so a label's id is
+// its index there: all that is checked is that the agent defined it first.
+std::uint32_t SnapshotReceiver::stringIndex(std::uint32_t stringId) const
 {
-    if (stringId == 0)
-        return 0;
-    if (stringId >= strings_.size())
-        return kUnmapped;
-    if (stringOf_.size() <= stringId)
-        stringOf_.resize(strings_.size(), kUnmapped);
-    if (stringOf_[stringId] == kUnmapped)
-        stringOf_[stringId] = builder_.internString(strings_[stringId]);
-    return stringOf_[stringId];
+    return stringId < strings_.size() ? stringId : kUnmapped;
 }
 
-std::uint32_t SnapshotReceiver::edgeLabel(std::uint32_t wireLabel)
+std::uint32_t SnapshotReceiver::edgeLabel(std::uint32_t wireLabel) const
 {
     if (wireLabel == 0 || (wireLabel & wire::kEdgeIndexBit))
         return wireLabel;
@@ -89,28 +83,40 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
         return Status::More;
     }
     case MessageType::SnapshotObjects: {
-        auto batch = wire::decodeAs<wire::SnapshotObjectsRecord>(frame.payload);
-        if (!begun_ || !batch)
+        if (!begun_)
             return fail("malformed snapshot objects from the agent");
-        for (const auto& o : batch->objects) {
-            const auto type = typeIndex(o.type);
-            const auto label = stringIndex(o.label);
-            if (type == kUnmapped || label == kUnmapped)
-                return fail("the agent used a snapshot string before defining it");
-            const auto id = builder_.addObject(o.address, type, o.size, o.refcount,
-                static_cast<std::uint8_t>(o.flags
-                    & (analysis::Tracked | analysis::HasFinalizer | analysis::ExplicitRoot | analysis::Immortal
-                        | analysis::BorrowedReferences)),
-                label);
-            for (const auto& r : o.references) {
-                const auto l = edgeLabel(r.label);
-                if (l == kUnmapped)
-                    return fail("the agent used a snapshot string before defining it");
-                builder_.addEdgeToAddress(id, r.target, l);
+        // Read in place: a snapshot of millions of objects must not cost a vector per object.
+        struct Visitor {
+            SnapshotReceiver& r;
+            analysis::ObjectId id = 0;
+            bool undefined = false;
+            bool object(const wire::SnapshotObject& o, std::uint32_t references)
+            {
+                const auto type = r.typeIndex(o.type);
+                const auto label = r.stringIndex(o.label);
+                if (type == kUnmapped || label == kUnmapped)
+                    return !(undefined = true);
+                id = r.builder_.addObject(o.address, type, o.size, o.refcount,
+                    static_cast<std::uint8_t>(o.flags
+                        & (analysis::Tracked | analysis::HasFinalizer | analysis::ExplicitRoot | analysis::Immortal
+                            | analysis::BorrowedReferences)),
+                    label);
+                ++r.objects_;
+                r.references_ += references;
+                return true;
             }
-            references_ += o.references.size();
-        }
-        objects_ += batch->objects.size();
+            bool reference(std::uint64_t target, std::uint32_t label)
+            {
+                const auto l = r.edgeLabel(label);
+                if (l == kUnmapped)
+                    return !(undefined = true);
+                r.builder_.addEdgeToAddress(id, target, l);
+                return true;
+            }
+        } visitor { *this };
+        if (!wire::SnapshotObjectsRecord::visit(frame.payload, visitor))
+            return fail(visitor.undefined ? "the agent used a snapshot string before defining it"
+                                          : "malformed snapshot objects from the agent");
         return Status::More;
     }
     case MessageType::SnapshotEnd: {
@@ -133,6 +139,8 @@ ReceivedSnapshot SnapshotReceiver::finish()
     ReceivedSnapshot out;
     out.begin = begin_;
     out.end = end_;
+    builder_.adoptStrings(std::move(strings_));
+    strings_ = { std::string() };
     out.graph = builder_.build();
     out.unresolvedReferences = builder_.unresolvedEdges();
     return out;

@@ -35,8 +35,8 @@ public:
 private:
     Status fail(std::string message);
     std::uint32_t typeIndex(std::uint32_t stringId);
-    std::uint32_t stringIndex(std::uint32_t stringId);
-    std::uint32_t edgeLabel(std::uint32_t wireLabel);
+    std::uint32_t stringIndex(std::uint32_t stringId) const;
+    std::uint32_t edgeLabel(std::uint32_t wireLabel) const;
 
     std::uint32_t id_;
     bool begun_ = false;
@@ -44,7 +44,6 @@ private:
     wire::SnapshotEndRecord end_;
     std::vector<std::string> strings_ { std::string() }; // the agent's string table, id 0 = ""
     std::vector<std::uint32_t> typeOf_; // agent string id -> builder type index (or kUnmapped)
-    std::vector<std::uint32_t> stringOf_; // agent string id -> builder string index (or kUnmapped)
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;

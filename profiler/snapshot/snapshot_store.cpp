@@ -30,8 +30,19 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     ns.extraMemoryBytes = meta.extraMemoryBytes;
     storage::SnapshotWriter writer(db, ns);
     const auto typeBase = static_cast<std::uint32_t>(graph.strings.size());
-    for (std::uint32_t i = 1; i < graph.strings.size(); ++i)
-        writer.addString(i, graph.strings[i]);
+    // The names references carry (attributes, dict keys) stay rows of snapshot_strings, where SQL
+    // finds them at once; the rest, a million previews and numbers on a big heap, are labels only
+    // and go by chunks.
+    std::vector<bool> referenceName(graph.strings.size(), false);
+    for (const auto label : graph.edgeLabel)
+        if (analysis::isNameLabel(label) && label < referenceName.size())
+            referenceName[label] = true;
+    for (std::uint32_t i = 1; i < graph.strings.size(); ++i) {
+        if (referenceName[i])
+            writer.addString(i, graph.strings[i]);
+        else
+            writer.addLabel(i, graph.strings[i]);
+    }
     for (std::uint32_t t = 0; t < graph.typeNames.size(); ++t)
         writer.addString(typeBase + t, graph.typeNames[t]);
 
@@ -57,32 +68,26 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
 analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId)
 {
     storage::Reader reader(db);
-    const auto strings = reader.readSnapshotStrings(snapshotId);
+    auto strings = reader.readSnapshotStrings(snapshotId);
     constexpr std::uint32_t kUnmapped = std::numeric_limits<std::uint32_t>::max();
-    std::vector<std::uint32_t> typeOf(strings.size(), kUnmapped), stringOf(strings.size(), kUnmapped);
+    std::vector<std::uint32_t> typeOf(strings.size(), kUnmapped);
     analysis::HeapGraphBuilder builder;
     auto type = [&](std::uint32_t id) {
         if (typeOf.at(id) == kUnmapped)
             typeOf[id] = builder.internType(strings[id]);
         return typeOf[id];
     };
-    auto text = [&](std::uint32_t id) -> std::uint32_t {
-        if (id == 0)
-            return 0;
-        if (stringOf.at(id) == kUnmapped)
-            stringOf[id] = builder.internString(strings[id]);
-        return stringOf[id];
-    };
-    for (const auto& info : reader.snapshots())
-        if (info.id == snapshotId)
-            builder.reserve(info.objects, info.references);
+    // Labels keep their string ids: the graph takes the snapshot's string table as it is (the
+    // reader has checked every id against it).
+    if (const auto info = reader.snapshot(snapshotId))
+        builder.reserve(info->objects, info->references);
     try {
         reader.forEachSnapshotObject(snapshotId, [&](const storage::StoredObject& o) {
-            const auto id = builder.addObject(o.address, type(o.type), o.size, o.refcount, o.flags, text(o.label));
+            const auto id = builder.addObject(o.address, type(o.type), o.size, o.refcount, o.flags, o.label);
             for (const auto& r : o.refs)
-                builder.addEdge(
-                    id, r.target, (r.label == 0 || (r.label & wire::kEdgeIndexBit)) ? r.label : text(r.label));
+                builder.addEdge(id, r.target, r.label);
         });
+        builder.adoptStrings(std::move(strings));
         return builder.build();
     } catch (const std::out_of_range&) {
         throw std::runtime_error(
@@ -91,6 +96,20 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
         throw std::runtime_error(
             db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + ": " + e.what() + ")");
     }
+}
+
+analysis::TypeCensus loadCensus(const storage::Database& db, std::int64_t snapshotId)
+{
+    const auto totals = storage::Reader(db).snapshotTypeTotals(snapshotId);
+    if (!totals)
+        return analysis::censusOf(loadSnapshot(db, snapshotId));
+    analysis::TypeCensus census;
+    for (const auto& t : *totals) {
+        auto& entry = census[t.type];
+        entry.count += t.objects;
+        entry.size += t.size;
+    }
+    return census;
 }
 
 std::string methodText(bool byChild, const std::string& note, std::uint64_t extraMemoryBytes)

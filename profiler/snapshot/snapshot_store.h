@@ -1,6 +1,7 @@
 // Heap snapshots in and out of a gcscope database, as analysis::HeapGraph.
 #pragma once
 
+#include "analysis/Diff.h"
 #include "analysis/HeapGraph.h"
 #include "snapshot/snapshot_receiver.h"
 
@@ -43,5 +44,9 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
 
 // Reads a stored snapshot back (throws storage::StorageError "FILE: no snapshot N").
 analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId);
+
+// A stored snapshot's objects and bytes per type: the totals stored with it, or for a snapshot
+// stored without them (before schema 6), counted from its objects.
+analysis::TypeCensus loadCensus(const storage::Database& db, std::int64_t snapshotId);
 
 } // namespace gcscope::snapshot

@@ -25,7 +25,7 @@ struct RequiredTable {
     std::string_view name;
 };
 
-constexpr std::array<RequiredTable, 12> kRequiredTables { {
+constexpr std::array<RequiredTable, 13> kRequiredTables { {
     { 1, "meta" },
     { 1, "sessions" },
     { 1, "samples" },
@@ -38,6 +38,7 @@ constexpr std::array<RequiredTable, 12> kRequiredTables { {
     { 2, "snapshot_strings" },
     { 2, "snapshot_objects" },
     { 5, "snapshot_chunks" },
+    { 6, "snapshot_types" },
 } };
 } // namespace
 

@@ -206,12 +206,62 @@ UNION ALL
 SELECT snapshot_id, id, address, type, size, refcount, flags, label, refs FROM snapshot_objects;
 )sql";
 
+// What a snapshot holds per type, stored with it: comparing two snapshots by type reads these
+// rows instead of every object. Object labels by chunks (storage/src/LabelChunk.h): a snapshot of
+// millions of objects has about as many, which took seconds as rows of snapshot_strings.
+constexpr std::string_view kVersion6 = R"sql(
+-- Per snapshot and type: its objects (leaves included) and their shallow bytes. Snapshots stored
+-- before schema 6 have no rows here.
+CREATE TABLE snapshot_types (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    type        INTEGER NOT NULL, -- snapshot_strings.id of the type's name
+    objects     INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    PRIMARY KEY (snapshot_id, type)
+) WITHOUT ROWID;
+
+-- The strings only objects use as labels (previews of str values, numbers, ...), up to 256 per row:
+-- per string "<id - previous id>,<length in bytes>," then its UTF-8 bytes, the first id counted
+-- from first_id. Type names and reference names stay rows of snapshot_strings.
+CREATE TABLE snapshot_label_chunks (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    first_id    INTEGER NOT NULL,
+    strings     INTEGER NOT NULL,
+    data        BLOB    NOT NULL,
+    PRIMARY KEY (snapshot_id, first_id)
+);
+
+-- Every string of every snapshot as one row, wherever it is stored (for browsing with sqlite3;
+-- decoding the chunks takes some microseconds per string).
+CREATE VIEW snapshot_string_list (snapshot_id, id, text) AS
+WITH RECURSIVE
+  -- one row per label: its chunk, its id, where its text starts and its length in bytes, how many
+  -- labels of the chunk are left from it on; the next one's "<gap>,<length>," follows its text
+  s(chunk, id, start, length, left) AS (
+    SELECT c.rowid, c.first_id + CAST(substr(c.data, 1, instr(substr(c.data, 1, 12), x'2c') - 1) AS INTEGER),
+      1 + instr(substr(c.data, 1, 12), x'2c') + instr(substr(c.data, 1 + instr(substr(c.data, 1, 12), x'2c'), 12), x'2c'),
+      CAST(substr(c.data, 1 + instr(substr(c.data, 1, 12), x'2c'), instr(substr(c.data, 1 + instr(substr(c.data, 1, 12), x'2c'), 12), x'2c') - 1) AS INTEGER),
+      c.strings
+    FROM snapshot_label_chunks c WHERE c.strings > 0
+    UNION ALL
+    SELECT s.chunk, s.id + CAST(substr(c.data, (s.start + s.length), instr(substr(c.data, (s.start + s.length), 12), x'2c') - 1) AS INTEGER),
+      (s.start + s.length) + instr(substr(c.data, (s.start + s.length), 12), x'2c') + instr(substr(c.data, (s.start + s.length) + instr(substr(c.data, (s.start + s.length), 12), x'2c'), 12), x'2c'),
+      CAST(substr(c.data, (s.start + s.length) + instr(substr(c.data, (s.start + s.length), 12), x'2c'), instr(substr(c.data, (s.start + s.length) + instr(substr(c.data, (s.start + s.length), 12), x'2c'), 12), x'2c') - 1) AS INTEGER),
+      s.left - 1
+    FROM s JOIN snapshot_label_chunks c ON c.rowid = s.chunk WHERE s.left > 1)
+SELECT c.snapshot_id, s.id, CAST(substr(c.data, s.start, s.length) AS TEXT)
+FROM s JOIN snapshot_label_chunks c ON c.rowid = s.chunk
+UNION ALL
+SELECT snapshot_id, id, text FROM snapshot_strings;
+)sql";
+
 constexpr std::array kSteps {
     MigrationStep { 1, kVersion1 },
     MigrationStep { 2, kVersion2 },
     MigrationStep { 3, kVersion3 },
     MigrationStep { 4, kVersion4 },
     MigrationStep { 5, kVersion5 },
+    MigrationStep { 6, kVersion6 },
 };
 static_assert(kSteps.size() == kSchemaVersion, "kSchemaVersion must name the last step");
 } // namespace

@@ -1,6 +1,7 @@
 // Reader's heap snapshot queries (schema version 2; objects by chunks from version 5).
 #include <gcscope/storage/Reader.h>
 
+#include "LabelChunk.h"
 #include "ReferenceBlob.h"
 #include "SnapshotChunk.h"
 #include "Statement.h"
@@ -52,20 +53,36 @@ SnapshotInfo snapshotFrom(const Statement& row)
     return s;
 }
 
-// Highest string id of a snapshot; the writer makes them 1..n, so it is also their number.
+// Highest string id of a snapshot; the writer makes them 1..n, so it is also their number: the
+// rows of snapshot_strings and, from schema 6, the labels of snapshot_label_chunks. (That the
+// chunks' ids fill the gaps exactly, readSnapshotStrings checks.)
 std::uint32_t lastStringId(const Database& db, std::int64_t snapshotId)
 {
     Statement query(db, "SELECT count(*), coalesce(max(id), 0) FROM snapshot_strings WHERE snapshot_id = ?1");
     query.bind(1, snapshotId);
     query.step();
-    const std::int64_t count = query.integer(0);
-    const std::int64_t last = query.integer(1);
+    std::int64_t count = query.integer(0);
+    const std::int64_t lastRow = query.integer(1);
     query.reset();
-    if (last != count || last > std::numeric_limits<std::uint32_t>::max())
+    std::int64_t labels = 0;
+    if (db.schemaVersion() >= 6) {
+        Statement chunks(db,
+            "SELECT coalesce(sum(strings), 0), coalesce(min(strings), 1) FROM snapshot_label_chunks"
+            " WHERE snapshot_id = ?1");
+        chunks.bind(1, snapshotId);
+        chunks.step();
+        labels = chunks.integer(0);
+        if (chunks.integer(1) < 1 || labels < 0)
+            count = -1; // a chunk of no strings: not the writer's
+        chunks.reset();
+    }
+    const std::int64_t total = count + labels;
+    if (count < 0 || lastRow > total || total > std::numeric_limits<std::uint32_t>::max()
+        || (labels == 0 && lastRow != total))
         throw StorageError(db.path(),
-            "corrupt (snapshot " + std::to_string(snapshotId) + " has " + std::to_string(count)
-                + " strings with ids up to " + std::to_string(last) + ")");
-    return static_cast<std::uint32_t>(last);
+            "corrupt (snapshot " + std::to_string(snapshotId) + " has " + std::to_string(total)
+                + " strings with ids up to " + std::to_string(lastRow) + ")");
+    return static_cast<std::uint32_t>(total);
 }
 } // namespace
 
@@ -107,16 +124,82 @@ std::vector<std::string> Reader::readSnapshotStrings(std::int64_t snapshotId) co
 {
     requireSnapshot(snapshotId);
     std::vector<std::string> strings(std::size_t { lastStringId(db_, snapshotId) } + 1);
+    const auto corrupt = [&](const std::string& what) {
+        return StorageError(db_.path(), "corrupt (snapshot " + std::to_string(snapshotId) + " " + what + ")");
+    };
     Statement query(db_, "SELECT id, text FROM snapshot_strings WHERE snapshot_id = ?1");
     query.bind(1, snapshotId);
+    std::uint64_t placed = 0;
     while (query.step()) {
         const std::int64_t id = query.integer(0);
         if (id < 1 || static_cast<std::uint64_t>(id) >= strings.size())
-            throw StorageError(db_.path(),
-                "corrupt (snapshot " + std::to_string(snapshotId) + " has string id " + std::to_string(id) + ")");
+            throw corrupt("has string id " + std::to_string(id));
         strings[static_cast<std::size_t>(id)] = query.text(1);
+        ++placed;
     }
+    if (db_.schemaVersion() >= 6 && placed + 1 < strings.size()) {
+        // The labels fill the ids the rows left; every id 1..n exactly once.
+        std::vector<bool> taken(strings.size(), false);
+        Statement rows(db_, "SELECT id FROM snapshot_strings WHERE snapshot_id = ?1");
+        rows.bind(1, snapshotId);
+        while (rows.step())
+            taken[static_cast<std::size_t>(rows.integer(0))] = true;
+        Statement chunks(
+            db_, "SELECT first_id, strings, data FROM snapshot_label_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
+        chunks.bind(1, snapshotId);
+        while (chunks.step()) {
+            const std::int64_t first = chunks.integer(0), count = chunks.integer(1);
+            if (first < 1 || count < 1 || first > std::numeric_limits<std::uint32_t>::max()
+                || count > kLabelChunkStrings)
+                throw corrupt("has a bad label chunk at string id " + std::to_string(first));
+            bool clash = false;
+            const bool read = readLabelChunk(static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(count),
+                chunks.blob(2), [&](std::uint32_t id, std::string_view text) {
+                    if (id >= strings.size() || taken[id]) {
+                        clash = true;
+                        return;
+                    }
+                    taken[id] = true;
+                    strings[id].assign(text);
+                    ++placed;
+                });
+            if (!read || clash)
+                throw corrupt("has a bad label chunk at string id " + std::to_string(first));
+        }
+    }
+    if (placed + 1 != strings.size())
+        throw corrupt("lacks strings: " + std::to_string(placed) + " of " + std::to_string(strings.size() - 1));
     return strings;
+}
+
+std::optional<std::vector<StoredTypeTotal>> Reader::snapshotTypeTotals(std::int64_t snapshotId) const
+{
+    const SnapshotInfo info = requireSnapshot(snapshotId);
+    if (db_.schemaVersion() < 6)
+        return std::nullopt;
+    Statement query(db_,
+        "SELECT t.type, s.text, t.objects, t.size FROM snapshot_types t"
+        " LEFT JOIN snapshot_strings s ON s.snapshot_id = t.snapshot_id AND s.id = t.type"
+        " WHERE t.snapshot_id = ?1 ORDER BY t.type");
+    query.bind(1, snapshotId);
+    std::vector<StoredTypeTotal> totals;
+    std::uint64_t objects = 0;
+    while (query.step()) {
+        if (query.isNull(1) || query.integer(2) < 0 || query.integer(3) < 0)
+            throw StorageError(db_.path(),
+                "corrupt (snapshot " + std::to_string(snapshotId) + " has a bad type total for string id "
+                    + std::to_string(query.integer(0)) + ")");
+        totals.push_back({ query.text(1), static_cast<std::uint64_t>(query.integer(2)),
+            static_cast<std::uint64_t>(query.integer(3)) });
+        objects += totals.back().objects;
+    }
+    if (totals.empty() && info.objects > 0)
+        return std::nullopt; // stored before schema 6
+    if (objects != info.objects)
+        throw StorageError(db_.path(),
+            "corrupt (snapshot " + std::to_string(snapshotId) + " has " + std::to_string(info.objects)
+                + " objects, its type totals " + std::to_string(objects) + ")");
+    return totals;
 }
 
 void Reader::forEachSnapshotObject(std::int64_t snapshotId, const std::function<void(const StoredObject&)>& visit) const

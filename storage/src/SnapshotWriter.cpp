@@ -1,5 +1,6 @@
 #include <gcscope/storage/SnapshotWriter.h>
 
+#include "LabelChunk.h"
 #include "ReferenceBlob.h"
 #include "SnapshotChunk.h"
 #include "Statement.h"
@@ -34,6 +35,13 @@ struct SnapshotWriter::Statements {
         , insertChunk(db.schemaVersion() >= 5 ? std::optional<Statement>(std::in_place, db,
                           "INSERT INTO snapshot_chunks (snapshot_id, first_id, objects, data) VALUES (?1, ?2, ?3, ?4)")
                                               : std::nullopt)
+        , insertTypeTotal(db.schemaVersion() >= 6 ? std::optional<Statement>(std::in_place, db,
+                              "INSERT INTO snapshot_types (snapshot_id, type, objects, size) VALUES (?1, ?2, ?3, ?4)")
+                                                  : std::nullopt)
+        , insertLabels(
+              db.schemaVersion() >= 6 ? std::optional<Statement>(std::in_place, db,
+                  "INSERT INTO snapshot_label_chunks (snapshot_id, first_id, strings, data) VALUES (?1, ?2, ?3, ?4)")
+                                      : std::nullopt)
         , finish(
               db, "UPDATE snapshots SET objects = ?2, tracked_objects = ?3, edges = ?4, ingest_ns = ?5 WHERE id = ?1")
     {
@@ -43,8 +51,11 @@ struct SnapshotWriter::Statements {
     Statement insertString;
     Statement insertObject;
     std::optional<Statement> insertChunk; // schema 5+: objects go in chunks, not one row each
+    std::optional<Statement> insertTypeTotal; // schema 6+: objects and bytes per type
+    std::optional<Statement> insertLabels; // schema 6+: labels by chunks
     Statement finish;
     ChunkBuilder chunk;
+    LabelChunkBuilder labels;
     std::uint32_t chunkFirst = 0;
 };
 
@@ -120,6 +131,35 @@ void SnapshotWriter::addString(std::uint32_t id, std::string_view text)
     maxStringId_ = std::max(maxStringId_, id);
 }
 
+void SnapshotWriter::addLabel(std::uint32_t id, std::string_view text)
+{
+    requireOpen();
+    if (!statements_->insertLabels || id == 0) {
+        addString(id, text);
+        return;
+    }
+    if (id <= lastLabel_)
+        throw StorageError(db_.path(),
+            "snapshot label " + std::to_string(id) + " added after label " + std::to_string(lastLabel_)
+                + " (label ids must increase)");
+    lastLabel_ = id;
+    statements_->labels.add(id, text);
+    ++strings_;
+    maxStringId_ = std::max(maxStringId_, id);
+    if (statements_->labels.full())
+        flushLabels();
+}
+
+void SnapshotWriter::flushLabels()
+{
+    auto& labels = statements_->labels;
+    if (!statements_->insertLabels || labels.strings() == 0)
+        return;
+    const std::int64_t first = labels.firstId(), count = labels.strings();
+    const auto& blob = labels.finish();
+    statements_->insertLabels->bind(1, snapshotId_).bind(2, first).bind(3, count).bindBlobNoCopy(4, blob).run();
+}
+
 void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
     std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
 {
@@ -130,6 +170,10 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
                 + ")");
     noteString(type);
     noteString(label);
+    if (type >= typeTotals_.size())
+        typeTotals_.resize(std::max<std::size_t>(std::size_t { type } + 1, typeTotals_.size() * 2));
+    ++typeTotals_[type].objects;
+    typeTotals_[type].size += size;
     for (const StoredReference& r : refs) {
         maxTarget_ = std::max<std::uint64_t>(maxTarget_, std::uint64_t { r.target } + 1);
         noteString(stringIdOf(r.label));
@@ -189,6 +233,15 @@ std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
 
     try {
         flushChunk();
+        flushLabels();
+        if (statements_->insertTypeTotal)
+            for (std::size_t type = 0; type < typeTotals_.size(); ++type)
+                if (typeTotals_[type].objects > 0)
+                    statements_->insertTypeTotal->bind(1, snapshotId_)
+                        .bind(2, static_cast<std::int64_t>(type))
+                        .bind(3, asInteger(typeTotals_[type].objects))
+                        .bind(4, asInteger(typeTotals_[type].size))
+                        .run();
         const auto ingest
             = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started_);
         statements_->finish.bind(1, snapshotId_)

@@ -6,7 +6,8 @@ import sys
 
 COLUMNS = [("interpreter", "<14"), ("Python", "<8"), ("form", "<8"), ("objects", ">9"), ("walk s", ">7"),
            ("pause s", ">7"), ("ratio", ">13"), ("ns/obj", ">7"), ("stall", ">7"), ("no-fork", ">7"),
-           ("child MiB", ">9"), ("overhead wall", ">13"), ("cpu", ">6")]
+           ("child MiB", ">9"), ("e2e", ">5"), ("answer", ">6"), ("B/obj", ">5"), ("overhead wall", ">13"),
+           ("cpu", ">6")]
 
 
 def _row(cells):
@@ -14,14 +15,19 @@ def _row(cells):
 
 
 def _snapshot_cells(s):
-    """objects, walk s, pause s, ratio, ns/obj, stall ratio (child), stall ratio (--no-fork), child MiB."""
+    """objects, walk s, pause s, ratio, ns/obj, stall ratio (child), stall ratio (--no-fork), child MiB,
+    `gcscope snapshot` end to end / walk, the slowest first answer / walk, bytes per object on disk."""
     if s is None or s["status"] != "ok":
-        return ["~%d" % s["objects"] if s else ""] + [""] * 7  # the heap asked for: none was measured
+        return ["~%d" % s["objects"] if s else ""] + [""] * 10  # the heap asked for: none was measured
     ratio = "%.3f" % s["ratio"] + (" (med %.3f)" % s["ratio_median"] if "ratio_median" in s else "")
     stall = ["%.4f" % s["stall_ratio"], "%.3f" % s["in_process_stall_ratio"], "%.1f" % (s["child_memory"] / 2**20)] \
         if "stall_ratio" in s else ["", "", ""]
+    answers = s.get("answers_s") or {}
+    e2e = ["%.1f" % s["snapshot_wall_ratio"] if "snapshot_wall_ratio" in s else "",
+           "%.1f" % (max(answers.values()) / s["walk_s"]) if answers else "",
+           "%.1f" % s["bytes_per_object"] if "bytes_per_object" in s else ""]
     return ["%d" % s["tracked"], "%.3f" % s["walk_s"], "%.3f" % s["pause_s"], ratio,
-            "%.0f" % s["pause_ns_per_object"]] + stall
+            "%.0f" % s["pause_ns_per_object"]] + stall + e2e
 
 
 def _sampling_cells(s):
@@ -69,7 +75,9 @@ def print_table(results):
     print("summary (ratio = snapshot pause / pure-Python walk of the same heap on that interpreter; ns/obj = "
           "pause per tracked object; stall = longest gap the target's Python code felt during the snapshot / the "
           "walk, taken by a copy-on-write child, and no-fork = the same walked in the target; child MiB = memory the "
-          "child cost; overhead = median chunk time while recording / without)")
+          "child cost; e2e = `gcscope snapshot` from attach to saved file / the walk; answer = the slowest of `top`, "
+          "`cycles`, `paths --type`, `diff` on the saved file / the walk; B/obj = bytes per object on disk; "
+          "overhead = median chunk time while recording / without)")
     for line in table(results):
         print("  " + line)
 

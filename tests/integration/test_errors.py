@@ -60,6 +60,37 @@ class BadPids(TempDirTestCase):
         r = gcscope("--agent-form", "py311", "snapshot", "--pid", t.pid, "-o", self.db())
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    @unittest.skipIf(PTRACE, PTRACE or "")
+    def test_an_agent_replaced_since_an_earlier_attach_is_refused_by_name(self):
+        """gcscope upgraded or rebuilt while a program still holds the agent an earlier attach loaded
+        (it stays mapped after detach): the loader would hand back the old copy."""
+        label, python = PYTHONS[0]
+        folder = os.path.join(self.tmp, "agent")
+        os.mkdir(folder)
+        for f in agent_files():
+            shutil.copy2(f, folder)
+        env = dict(os.environ, GCSCOPE_AGENT=folder)
+        t = self.start(python, "sleeper.py")
+
+        def snapshot(name):
+            return subprocess.run([os.environ.get("GCSCOPE", "gcscope"), "snapshot", "--pid", str(t.pid), "-o",
+                                   self.db(name)], capture_output=True, text=True, timeout=120, env=env)
+
+        r = snapshot("first.db")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in os.listdir(folder):  # a new file under each name, as a package upgrade makes
+            path = os.path.join(folder, name)
+            with open(path, "rb") as f:
+                data = f.read()
+            os.remove(path)
+            with open(path, "wb") as f:
+                f.write(data)
+        r = snapshot("second.db")
+        self.assertOneLineError(r, str(t.pid), "already has an earlier libgcscope_agent_", "restart the process")
+        self.assertEqual(r.returncode, 1)
+        self.assertFalse(os.path.exists(self.db("second.db")))
+        self.assertTrue(t.alive(), "the target is left alone")
+
     def test_zombie(self):
         p = subprocess.Popen([PYTHONS[0][1], "-c", "pass"])
         for _ in range(100):  # not reaped: it stays a zombie until wait()

@@ -94,7 +94,8 @@ TEST_P(AgentCensus, GivenAPeriodicCensusWhenConfiguredThenCensusesArriveOnTheirO
 
 // The configured period is a minimum: after a census that held the GIL for p, the next one starts
 // no sooner than 100 p later (1% of the time), whatever the period asked. A lower bound on the gaps
-// between the censuses' own start times and pauses: no clock of the test's is involved.
+// between the censuses' own start times and pauses: no clock of the test's is involved (only the
+// slew between the agent's two clocks).
 TEST_P(AgentCensus, GivenABigHeapAndAFrequentPeriodicCensusThenTheCadenceKeepsEachUnderOnePercentOfTheTime)
 {
     attach(50, 10);
@@ -110,8 +111,10 @@ TEST_P(AgentCensus, GivenABigHeapAndAFrequentPeriodicCensusThenTheCadenceKeepsEa
     }
     ASSERT_EQ(censuses.size(), 4u);
     for (std::size_t i = 1; i < censuses.size(); ++i) {
+        // timeNs is wall-clock time, which NTP may slew by up to 500 ppm against the monotonic clock
+        // the agent schedules by (seen: a gap 23 us short of 2.297 s).
         const std::int64_t gap = censuses[i].timeNs - censuses[i - 1].timeNs;
-        EXPECT_GE(gap, 100 * censuses[i - 1].pauseNs)
+        EXPECT_GE(gap + gap / 2000, 100 * censuses[i - 1].pauseNs)
             << "census " << i << " came too soon after a " << censuses[i - 1].pauseNs / 1e6 << " ms one";
         EXPECT_GT(censuses[i - 1].pauseNs, 1'000'000) << "300,000 objects take more than a millisecond";
     }

@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
+#include <random>
 #include <stdexcept>
+#include <tuple>
+#include <unordered_map>
 
 using namespace gcscope::analysis;
 
@@ -109,7 +113,7 @@ TEST(HeapGraphBuilder, GivenAbsurdCountsToReserve_WhenObjectsArrive_ThenNothingI
     HeapGraph g = b.build();
     EXPECT_EQ(g.objectCount(), 1u);
     EXPECT_EQ(g.edgeCount(), 1u);
-    EXPECT_LE(g.address.capacity(), std::size_t { 1 } << 20);
+    EXPECT_LE(g.address.capacity(), std::size_t { 1 } << 25);
 }
 
 TEST(HeapGraph, GivenObjectsAddedOutOfAddressOrder_WhenFoundByAddress_ThenEachIdComesBack)
@@ -167,4 +171,209 @@ TEST(Referrers, GivenAListHoldingAnObjectTwice_WhenReferrersAreBuilt_ThenBothRef
         (std::vector<Reference> { { target, indexLabel(0) }, { target, indexLabel(1) }, { dict, indexLabel(2) } }));
     EXPECT_EQ(r.begin.size(), g.objectCount() + 1);
     EXPECT_EQ(r.source.size(), g.edgeCount());
+}
+
+namespace {
+
+struct PlannedObject {
+    std::uint64_t address;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> refs; // target address, label
+};
+
+// A random heap: n objects at scattered addresses, each with up to 6 references, some of them to
+// addresses that hold no object.
+std::vector<PlannedObject> randomHeap(std::size_t n, unsigned seed)
+{
+    std::mt19937_64 random(seed);
+    std::vector<PlannedObject> heap(n);
+    std::vector<std::uint64_t> addresses;
+    std::uint64_t at = 0x7f0000000000ull;
+    for (auto& o : heap) {
+        at += 16 * (1 + random() % 40);
+        o.address = at;
+        addresses.push_back(at);
+    }
+    std::shuffle(addresses.begin(), addresses.end(), random);
+    for (std::size_t i = 0; i < n; ++i)
+        heap[i].address = addresses[i]; // ids in no address order, as a heap's walk gives them
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto count = random() % 7;
+        for (std::uint64_t r = 0; r < count; ++r) {
+            const bool missing = random() % 50 == 0;
+            const std::uint64_t target = missing ? 0x1000 + 8 * (random() % 1000) : heap[random() % n].address;
+            heap[i].refs.push_back({ target, static_cast<std::uint32_t>(random() % 3 == 0 ? indexLabel(r) : 0) });
+        }
+    }
+    return heap;
+}
+
+// The graph the general path builds: every edge given by both addresses after all the objects,
+// in reverse, which no fast path takes.
+HeapGraph buildByTheGeneralPath(const std::vector<PlannedObject>& heap, std::uint64_t& unresolved)
+{
+    HeapGraphBuilder b;
+    const auto type = b.internType("object");
+    for (const auto& o : heap)
+        b.addObject(o.address, type, 16, 1, Tracked);
+    std::vector<std::tuple<std::uint64_t, std::uint64_t, std::uint32_t>> edges;
+    for (const auto& o : heap)
+        for (const auto& [target, label] : o.refs)
+            edges.emplace_back(o.address, target, label);
+    // Sources in reverse, each source's edges still in order.
+    std::stable_sort(
+        edges.begin(), edges.end(), [](const auto& x, const auto& y) { return std::get<0>(x) > std::get<0>(y); });
+    for (const auto& [from, to, label] : edges)
+        b.addEdgeByAddress(from, to, label);
+    auto g = b.build();
+    unresolved = b.unresolvedEdges();
+    return g;
+}
+
+void expectSameGraph(const HeapGraph& a, const HeapGraph& b)
+{
+    EXPECT_EQ(a.address, b.address);
+    EXPECT_EQ(a.edgeBegin, b.edgeBegin);
+    EXPECT_EQ(a.edgeTarget, b.edgeTarget);
+    EXPECT_EQ(a.edgeLabel, b.edgeLabel);
+    EXPECT_EQ(a.byAddress, b.byAddress);
+}
+
+} // namespace
+
+// A snapshot stream gives each object's references right after it, by address: the builder's fast
+// path. It must build exactly the graph the general path builds from the same edges in any order,
+// on a heap big enough that it sorts by address on a second thread.
+TEST(HeapGraphBuilder,
+    GivenEachObjectsReferencesByAddressRightAfterIt_WhenBuilt_ThenTheGraphIsTheOneTheGeneralPathBuilds)
+{
+    const auto heap = randomHeap(200000, 7);
+    std::uint64_t generalUnresolved = 0;
+    const auto expected = buildByTheGeneralPath(heap, generalUnresolved);
+    ASSERT_GT(generalUnresolved, 0u);
+
+    HeapGraphBuilder b;
+    b.reserve(heap.size(), heap.size() * 3);
+    const auto type = b.internType("object");
+    for (const auto& o : heap) {
+        const auto id = b.addObject(o.address, type, 16, 1, Tracked);
+        for (const auto& [target, label] : o.refs)
+            b.addEdgeToAddress(id, target, label);
+    }
+    const auto g = b.build();
+    EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
+    expectSameGraph(g, expected);
+    // byAddress lists every id once, by address.
+    ASSERT_EQ(g.byAddress.size(), heap.size());
+    std::vector<bool> seen(heap.size());
+    for (std::size_t i = 0; i < g.byAddress.size(); ++i) {
+        ASSERT_FALSE(seen[g.byAddress[i]]);
+        seen[g.byAddress[i]] = true;
+        if (i > 0)
+            ASSERT_LT(g.address[g.byAddress[i - 1]], g.address[g.byAddress[i]]);
+    }
+    EXPECT_EQ(g.find(heap[1234].address), 1234u);
+}
+
+// A stored snapshot gives them by id; a reference out of that order (to an earlier object, or one
+// by address among ones by id) sends what the fast path holds to the general one.
+TEST(HeapGraphBuilder, GivenReferencesByIdThenOneOutOfOrder_WhenBuilt_ThenNoEdgeIsLostOrMoved)
+{
+    const auto heap = randomHeap(5000, 11);
+    for (const int breakAt : { -1, 0, 2500, 4999 }) {
+        for (const bool byAddress : { false, true }) {
+            SCOPED_TRACE(testing::Message() << "break at " << breakAt << (byAddress ? " by address" : " by id"));
+            // The expected graph, by ids, in order, and the same edges given object by object.
+            HeapGraphBuilder order;
+            const auto t2 = order.internType("object");
+            std::unordered_map<std::uint64_t, ObjectId> idOf;
+            for (std::size_t i = 0; i < heap.size(); ++i)
+                idOf[heap[i].address] = static_cast<ObjectId>(i);
+            HeapGraphBuilder fast;
+            const auto t3 = fast.internType("object");
+            HeapGraph want;
+            {
+                for (std::size_t i = 0; i < heap.size(); ++i) {
+                    const auto id = order.addObject(heap[i].address, t2, 16, 1, Tracked);
+                    for (const auto& [target, label] : heap[i].refs)
+                        if (idOf.count(target))
+                            order.addEdge(id, idOf[target], label);
+                }
+                want = order.build();
+            }
+            for (std::size_t i = 0; i < heap.size(); ++i) {
+                const auto id = fast.addObject(heap[i].address, t3, 16, 1, Tracked);
+                for (const auto& [target, label] : heap[i].refs)
+                    if (idOf.count(target))
+                        fast.addEdge(id, idOf[target], label);
+                if (static_cast<int>(i) == breakAt) {
+                    // One more edge of object 0, out of order.
+                    if (byAddress)
+                        fast.addEdgeByAddress(heap[0].address, heap[1].address, 5);
+                    else
+                        fast.addEdge(0, 1, 5);
+                }
+            }
+            const auto g = fast.build();
+            if (breakAt < 0) {
+                expectSameGraph(g, want);
+                continue;
+            }
+            ASSERT_EQ(g.edgeCount(), want.edgeCount() + 1);
+            // Object 0 has the extra edge last; everything else is unchanged.
+            const auto zero = g.referents(0);
+            ASSERT_EQ(zero.size(), want.referents(0).size() + 1);
+            EXPECT_EQ(zero.back(), 1u);
+            EXPECT_EQ(g.referentLabels(0).back(), 5u);
+            for (ObjectId o = 1; o < g.objectCount(); ++o) {
+                const auto got = g.referents(o), expected = want.referents(o);
+                ASSERT_TRUE(std::equal(got.begin(), got.end(), expected.begin(), expected.end())) << o;
+            }
+            EXPECT_EQ(g.byAddress, want.byAddress);
+        }
+    }
+}
+
+TEST(HeapGraphBuilder, GivenTwoObjectsWithOneAddressOnABigHeap_WhenBuiltByTheFastPath_ThenItRefuses)
+{
+    HeapGraphBuilder b;
+    const auto type = b.internType("object");
+    for (std::uint64_t i = 0; i < 100000; ++i) {
+        const auto id = b.addObject(0x1000 + 16 * (i == 99999 ? 5 : i), type, 16, 1, Tracked);
+        b.addEdgeToAddress(id, 0x1000);
+    }
+    EXPECT_THROW(b.build(), std::invalid_argument);
+}
+
+TEST(HeapGraphBuilder, GivenAReferenceByIdToAnObjectNeverAdded_WhenBuiltByTheFastPath_ThenItRefuses)
+{
+    HeapGraphBuilder b;
+    const auto type = b.internType("object");
+    const auto a = b.addObject(0x10, type, 16, 1, Tracked);
+    b.addEdge(a, 0);
+    const auto c = b.addObject(0x20, type, 16, 1, Tracked);
+    b.addEdge(c, 2);
+    EXPECT_THROW(b.build(), std::out_of_range);
+}
+
+// A snapshot's string table is taken as it is: ids keep their meaning, and a text that occurs
+// twice is found at both ids.
+TEST(HeapGraphBuilder, GivenAStringTableWithARepeatedText_WhenAdopted_ThenLabelsKeepTheirIdsAndBothAreFound)
+{
+    HeapGraphBuilder b;
+    b.adoptStrings({ "", "__dict__", "hello", "__dict__" });
+    const auto type = b.internType("object");
+    const auto a = b.addObject(0x10, type, 16, 1, Tracked, 2);
+    b.addEdgeToAddress(a, 0x20, 3);
+    b.addObject(0x20, type, 16, 1, Tracked);
+    const auto g = b.build();
+    EXPECT_EQ(g.labelText(a), "hello");
+    EXPECT_EQ(g.edgeLabelText(g.referentLabels(a)[0]), "__dict__");
+    EXPECT_EQ(g.stringIdsOf("__dict__"), (std::vector<std::uint32_t> { 1, 3 }));
+    EXPECT_TRUE(g.stringIdsOf("absent").empty());
+
+    HeapGraphBuilder bad;
+    EXPECT_THROW(bad.adoptStrings({ "x" }), std::invalid_argument);
+    HeapGraphBuilder late;
+    late.internString("name");
+    EXPECT_THROW(late.adoptStrings({ "" }), std::logic_error);
 }

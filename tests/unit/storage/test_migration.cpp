@@ -46,7 +46,7 @@ std::string errorOf(const std::function<void()>& action)
 
 TEST(StorageMigration, GivenTheBuiltInList_ThenItEndsAtTheCurrentVersion)
 {
-    EXPECT_EQ(kSchemaVersion, 5);
+    EXPECT_EQ(kSchemaVersion, 6);
     EXPECT_EQ(schemaMigrations().size(), static_cast<std::size_t>(kSchemaVersion));
     EXPECT_EQ(schemaMigrations().back().toVersion, kSchemaVersion);
 }
@@ -220,7 +220,7 @@ TEST(StorageMigration, GivenAVersion4Snapshot_WhenMigrated_ThenItReadsTheSameNex
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_objects"), "9000");
     {
         auto db = Database::openForWriting(file);
-        EXPECT_EQ(db.schemaVersion(), 5);
+        EXPECT_EQ(db.schemaVersion(), kSchemaVersion);
         writeSnapshot(db, graph, makeNewSnapshot(std::nullopt));
     }
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_objects"), "9000") << "the new one is not by rows";

@@ -5,6 +5,7 @@
 #include "StorageTestSupport.h"
 
 #include <gcscope/storage/Database.h>
+#include <gcscope/storage/Migrations.h>
 #include <gcscope/storage/Reader.h>
 #include <gcscope/storage/Recorder.h>
 #include <gcscope/storage/SnapshotWriter.h>
@@ -16,6 +17,7 @@
 #include <csignal>
 #include <functional>
 #include <limits>
+#include <map>
 #include <ostream>
 #include <span>
 #include <string>
@@ -526,3 +528,191 @@ const DamagedSnapshot kDamagedSnapshots[] = {
 
 INSTANTIATE_TEST_SUITE_P(Damage, StorageDamagedSnapshot, testing::ValuesIn(kDamagedSnapshots),
     [](const auto& info) { return std::string(info.param.name); });
+
+namespace {
+// What the snapshot holds per type, counted from its objects.
+std::vector<StoredTypeTotal> countedTypeTotals(const Graph& graph)
+{
+    std::map<std::uint32_t, StoredTypeTotal> byType;
+    for (const auto& o : graph.objects) {
+        auto& t = byType[o.type];
+        t.type = graph.strings[o.type];
+        ++t.objects;
+        t.size += o.size;
+    }
+    std::vector<StoredTypeTotal> totals;
+    for (auto& [id, t] : byType)
+        totals.push_back(t);
+    return totals;
+}
+} // namespace
+
+// Schema 6 stores a snapshot's totals per type with it: what `gcscope diff` reads instead of every object.
+TEST(SnapshotTypeTotals, GivenAStoredSnapshot_WhenItsTypeTotalsAreRead_ThenTheyAreItsObjectsCountedByType)
+{
+    TempDir dir;
+    auto db = Database::openForWriting(dir.file("rec.db"));
+    const Graph graph = makeGraph(5'000);
+    const auto id = writeSnapshot(db, graph);
+    const auto totals = Reader(db).snapshotTypeTotals(id);
+    ASSERT_TRUE(totals.has_value());
+    EXPECT_EQ(*totals, countedTypeTotals(graph));
+    EXPECT_GE(totals->size(), 3u);
+
+    // An empty snapshot has none, and says so rather than "not stored".
+    const auto empty = writeSnapshot(db, Graph { { "" }, {}, 0 });
+    const auto none = Reader(db).snapshotTypeTotals(empty);
+    ASSERT_TRUE(none.has_value());
+    EXPECT_TRUE(none->empty());
+}
+
+TEST(SnapshotTypeTotals, GivenASnapshotStoredBeforeSchema6_WhenMigrated_ThenItHasNoTotalsAndANewOneHas)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    const Graph graph = makeGraph(1'000);
+    {
+        auto db = Database::openForWriting(file, schemaMigrations().first(5));
+        writeSnapshot(db, graph);
+        EXPECT_FALSE(Reader(db).snapshotTypeTotals(1).has_value()) << "schema 5 has no such table";
+    }
+    auto db = Database::openForWriting(file);
+    EXPECT_FALSE(Reader(db).snapshotTypeTotals(1).has_value());
+    const auto id = writeSnapshot(db, graph);
+    EXPECT_EQ(Reader(db).snapshotTypeTotals(id), countedTypeTotals(graph));
+}
+
+TEST(SnapshotTypeTotals, GivenTotalsThatDoNotAddUpToTheObjects_WhenRead_ThenTheFileIsCalledCorrupt)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    {
+        auto db = Database::openForWriting(file);
+        writeSnapshot(db, makeGraph(1'000));
+    }
+    rawExec(
+        file, "UPDATE snapshot_types SET objects = objects + 1 WHERE type = (SELECT min(type) FROM snapshot_types)");
+    auto db = Database::openForReading(file);
+    try {
+        Reader(db).snapshotTypeTotals(1);
+        FAIL() << "no error";
+    } catch (const StorageError& e) {
+        EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
+    }
+}
+
+namespace {
+// Strings 1..n: every third a name (a row), the others labels (chunks), with texts that try the
+// chunk format: commas and digits, empty, multi-byte UTF-8, long.
+std::vector<std::string> labelTestStrings(std::uint32_t n)
+{
+    std::vector<std::string> strings { "" };
+    for (std::uint32_t i = 1; i <= n; ++i) {
+        switch (i % 7) {
+        case 0:
+            strings.push_back("12,34,");
+            break;
+        case 1:
+            strings.push_back("");
+            break;
+        case 2:
+            strings.push_back("caf\xc3\xa9 \xe2\x82\xac " + std::to_string(i));
+            break;
+        case 3:
+            strings.push_back(std::string(700 + i % 300, 'x'));
+            break;
+        default:
+            strings.push_back("label-" + std::to_string(i));
+            break;
+        }
+    }
+    return strings;
+}
+
+std::int64_t writeWithLabels(Database& db, const std::vector<std::string>& strings)
+{
+    SnapshotWriter writer(db, makeNewSnapshot());
+    for (std::uint32_t i = 1; i < strings.size(); ++i) {
+        if (i % 3 == 0)
+            writer.addString(i, strings[i]);
+        else
+            writer.addLabel(i, strings[i]);
+    }
+    // One object per string, labelled with it, the type a name.
+    for (std::uint32_t i = 1; i < strings.size(); ++i)
+        writer.addObject(i - 1, 0x1000 + 16 * i, 3, 16, 1, wire::kObjectTracked, i, {});
+    return writer.commit(strings.size() - 1);
+}
+} // namespace
+
+// Schema 6 stores label-only strings by chunks: they read back with the rows, id for id, through the
+// Reader and through plain SQL.
+TEST(SnapshotLabels, GivenLabelsByChunksAndNamesByRows_WhenRead_ThenEveryStringComesBackAtItsId)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    const auto strings = labelTestStrings(3000);
+    {
+        auto db = Database::openForWriting(file);
+        EXPECT_EQ(writeWithLabels(db, strings), 1);
+    }
+    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_strings"), "1000");
+    EXPECT_GT(std::stoi(rawQuery(file, "SELECT count(*) FROM snapshot_label_chunks")), 8) << "cut by bytes and count";
+    EXPECT_EQ(
+        rawQuery(file, "SELECT max(strings) <= 256 AND max(length(data)) < 9 * 1024 FROM snapshot_label_chunks"), "1");
+    auto db = Database::openForReading(file);
+    EXPECT_EQ(Reader(db).readSnapshotStrings(1), strings);
+    // The view: the same strings, each once.
+    EXPECT_EQ(rawQuery(file,
+                  "SELECT count(*) || ' ' || count(DISTINCT id) || ' ' || min(id) || ' ' || max(id)"
+                  " FROM snapshot_string_list"),
+        "3000 3000 1 3000");
+    const auto differing = rawQuery(file,
+        "SELECT count(*) FROM snapshot_string_list l WHERE l.text IS NOT CAST(CASE l.id % 7"
+        " WHEN 0 THEN '12,34,' WHEN 1 THEN '' WHEN 2 THEN 'café € ' || l.id"
+        " WHEN 3 THEN printf('%.*c', 700 + l.id % 300, 'x') ELSE 'label-' || l.id END AS TEXT)");
+    EXPECT_EQ(differing, "0");
+}
+
+TEST(SnapshotLabels, GivenLabelIdsThatDoNotIncrease_WhenAdded_ThenTheWriterRefusesAndKeepsNothing)
+{
+    TempDir dir;
+    auto db = Database::openForWriting(dir.file("rec.db"));
+    {
+        SnapshotWriter writer(db, makeNewSnapshot());
+        writer.addLabel(2, "b");
+        EXPECT_THROW(writer.addLabel(1, "a"), StorageError);
+    }
+    EXPECT_TRUE(Reader(db).snapshots().empty());
+}
+
+// A damaged label chunk is a corrupt file, never a crash nor a wrong string.
+TEST(SnapshotLabels, GivenADamagedLabelChunk_WhenRead_ThenTheFileIsCalledCorrupt)
+{
+    const std::vector<std::pair<const char*, std::string>> damages {
+        { "a length past the end",
+            "UPDATE snapshot_label_chunks SET data = CAST('0,999999,x' AS BLOB) WHERE rowid = 1" },
+        { "not a number", "UPDATE snapshot_label_chunks SET data = CAST('0,a,' AS BLOB) WHERE rowid = 1" },
+        { "bytes left over", "UPDATE snapshot_label_chunks SET data = data || x'00' WHERE rowid = 1" },
+        { "an id a row has", "UPDATE snapshot_label_chunks SET first_id = 3 WHERE rowid = 1" },
+        { "a chunk gone", "DELETE FROM snapshot_label_chunks WHERE rowid = 2" },
+        { "a count too big", "UPDATE snapshot_label_chunks SET strings = strings + 1 WHERE rowid = 1" },
+        { "no strings", "UPDATE snapshot_label_chunks SET strings = 0 WHERE rowid = 1" },
+    };
+    const auto strings = labelTestStrings(600);
+    for (const auto& [what, sql] : damages) {
+        SCOPED_TRACE(what);
+        TempDir dir;
+        const auto file = dir.file("rec.db");
+        {
+            auto db = Database::openForWriting(file);
+            writeWithLabels(db, strings);
+        }
+        rawExec(file, sql);
+        auto db = Database::openForReading(file);
+        const auto error = errorOf([&] { Reader(db).readSnapshotStrings(1); });
+        EXPECT_NE(error.find("corrupt"), std::string::npos) << error;
+        const auto objects = errorOf([&] { Reader(db).forEachSnapshotObject(1, [](const StoredObject&) {}); });
+        EXPECT_TRUE(objects == "<no error>" || objects.find("corrupt") != std::string::npos) << objects;
+    }
+}

@@ -646,6 +646,31 @@ struct SnapshotObjectsRecord {
         }
         return d.atEnd();
     }
+    // Reads an objects frame in place, without building the vectors decode() fills: calls
+    // visitor.object(o, referenceCount) (o.references left empty), then visitor.reference(target,
+    // label) for each of its references. Either may return false to stop. False when the frame is
+    // malformed (decode()'s checks) or the visitor stopped; the visitor may have seen part of it.
+    template <typename Visitor> static bool visit(std::string_view payload, Visitor&& visitor)
+    {
+        Decoder d(payload);
+        std::uint32_t n = 0;
+        if (!d.u32(n) || n > d.remaining() / 37)
+            return false;
+        SnapshotObject o;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            std::uint32_t refs = 0;
+            if (!d.u64(o.address) || !d.u32(o.type) || !d.u64(o.size) || !d.i64(o.refcount) || !d.u8(o.flags)
+                || !d.u32(o.label) || !d.u32(refs) || refs > d.remaining() / 12 || !visitor.object(o, refs))
+                return false;
+            for (std::uint32_t r = 0; r < refs; ++r) {
+                std::uint64_t target = 0;
+                std::uint32_t label = 0;
+                if (!d.u64(target) || !d.u32(label) || !visitor.reference(target, label))
+                    return false;
+            }
+        }
+        return d.atEnd();
+    }
 };
 
 struct SnapshotEndRecord {

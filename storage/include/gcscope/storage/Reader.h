@@ -50,6 +50,10 @@ public:
     // so callers can index arrays with them; a damaged row throws "FILE: corrupt (...)".
     void forEachSnapshotObject(std::int64_t snapshotId, const std::function<void(const StoredObject&)>& visit) const;
 
+    // The snapshot's objects and bytes per type, as stored with it (schema 6), by type name; nullopt
+    // for a snapshot stored without them (older files), whose objects must be read instead.
+    std::optional<std::vector<StoredTypeTotal>> snapshotTypeTotals(std::int64_t snapshotId) const;
+
 private:
     std::int64_t countRows(const char* table, std::optional<std::int64_t> sessionId) const;
     SnapshotInfo requireSnapshot(std::int64_t id) const;

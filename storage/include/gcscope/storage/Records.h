@@ -116,6 +116,14 @@ struct StoredObject {
     std::span<const StoredReference> refs; // in visit order; valid only during the callback that gets it
 };
 
+// One type's objects in a snapshot (leaves included) and their shallow bytes.
+struct StoredTypeTotal {
+    std::string type;
+    std::uint64_t objects = 0;
+    std::uint64_t size = 0;
+    bool operator==(const StoredTypeTotal&) const = default;
+};
+
 struct SnapshotInfo {
     std::int64_t id = 0;
     std::optional<std::int64_t> sessionId;

@@ -28,6 +28,10 @@ public:
 
     // Strings get ids 1..m, in any order, each once; id 0 is "" and is skipped if given.
     void addString(std::uint32_t id, std::string_view text);
+    // A string only objects use as their label (not a type name, not a reference's name): stored by
+    // chunks (schema 6, snapshot_label_chunks), which is many times faster for the million labels of
+    // a big heap. Label ids must increase from one call to the next; they share the ids of addString.
+    void addLabel(std::uint32_t id, std::string_view text);
     // Objects must come in id order 0, 1, 2, ...; references may point forward. type, label and
     // string edge labels are string ids.
     void addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
@@ -42,6 +46,7 @@ private:
 
     void requireOpen() const;
     void flushChunk();
+    void flushLabels();
     void noteString(std::uint32_t id);
     void rollback() noexcept;
 
@@ -57,6 +62,12 @@ private:
     std::uint32_t maxStringUsed_ = 0; // highest string id objects and references use
     std::uint64_t maxTarget_ = 0; // highest reference target + 1; 0 when there is none
     std::vector<unsigned char> blob_; // reused for every object
+    struct TypeTotal {
+        std::uint64_t objects = 0;
+        std::uint64_t size = 0;
+    };
+    std::vector<TypeTotal> typeTotals_; // by type string id
+    std::uint32_t lastLabel_ = 0;
 };
 
 } // namespace gcscope::storage
