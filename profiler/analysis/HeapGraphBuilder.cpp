@@ -154,35 +154,65 @@ void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
     }
 }
 
-// Turns every address end into an ObjectId (or kUnresolved). Sorting the look-ups and walking
-// them alongside the sorted objects costs two sorts; a binary search per edge would miss the cache
-// on every step and is several times slower on millions of edges.
+namespace {
+// An open-addressing table from address to ObjectId, probed ahead of use: the look-ups of millions
+// of references miss the cache nearly every time, so the loop asks for slots some references ahead.
+class AddressIndex {
+public:
+    explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
+    {
+        const int bits = std::max(4, static_cast<int>(std::bit_width(addresses.size() * 2)));
+        shift_ = 64 - bits;
+        mask_ = (std::size_t { 1 } << bits) - 1;
+        slots_.assign(mask_ + 1, Slot {});
+        for (std::size_t i = 0; i < addresses.size(); ++i) {
+            std::size_t at = home(addresses[i]);
+            while (slots_[at].id != kNoObject && slots_[at].address != addresses[i])
+                at = (at + 1) & mask_;
+            slots_[at] = { addresses[i], static_cast<ObjectId>(i) };
+        }
+    }
+    void prefetch(std::uint64_t address) const { __builtin_prefetch(&slots_[home(address)]); }
+    ObjectId find(std::uint64_t address) const
+    {
+        for (std::size_t at = home(address);; at = (at + 1) & mask_) {
+            if (slots_[at].id == kNoObject || slots_[at].address == address)
+                return slots_[at].id;
+        }
+    }
+
+private:
+    struct Slot {
+        std::uint64_t address = 0;
+        ObjectId id = kNoObject;
+    };
+    std::size_t home(std::uint64_t address) const
+    {
+        return static_cast<std::size_t>((address * 0x9E3779B97F4A7C15ull) >> shift_) & mask_;
+    }
+    std::vector<Slot> slots_;
+    int shift_ = 0;
+    std::size_t mask_ = 0;
+};
+} // namespace
+
+// The general path: every end given as an address becomes an ObjectId (or kUnresolved), through
+// the fast path's table.
 void HeapGraphBuilder::resolveAddresses()
 {
-    const auto n = graph_.address.size();
     sortByAddress();
     if (!anyAddressEdge_)
         return;
-    std::vector<std::pair<std::uint64_t, ObjectId>> objects(n);
-    for (std::size_t i = 0; i < n; ++i)
-        objects[i] = { graph_.address[graph_.byAddress[i]], graph_.byAddress[i] };
-
-    // (address, 2 * edge + which end) for every end given as an address.
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> lookups;
-    for (std::uint64_t e = 0; e < edges_.size(); ++e) {
-        if (edges_[e].fromIsAddress)
-            lookups.emplace_back(edges_[e].from, 2 * e);
-        if (edges_[e].toIsAddress)
-            lookups.emplace_back(edges_[e].to, 2 * e + 1);
-    }
-    std::sort(lookups.begin(), lookups.end());
-    std::size_t o = 0;
-    for (const auto& [address, slot] : lookups) {
-        while (o < n && objects[o].first < address)
-            ++o;
-        std::uint64_t id = (o < n && objects[o].first == address) ? objects[o].second : kUnresolved;
-        auto& edge = edges_[slot / 2];
-        (slot % 2 == 0 ? edge.from : edge.to) = id;
+    const AddressIndex index(graph_.address);
+    const auto resolve = [&](std::uint64_t address) {
+        const ObjectId id = index.find(address);
+        return id == kNoObject ? kUnresolved : std::uint64_t { id };
+    };
+    for (auto& edge : edges_) {
+        if (edge.fromIsAddress)
+            edge.from = resolve(edge.from);
+        if (edge.toIsAddress)
+            edge.to = resolve(edge.to);
     }
 }
 
@@ -242,48 +272,6 @@ void HeapGraphBuilder::sortByAddress()
         byAddress[i] = objects[i].second;
     graph_.byAddress = std::move(byAddress);
 }
-
-namespace {
-// An open-addressing table from address to ObjectId, probed ahead of use: the look-ups of millions
-// of references miss the cache nearly every time, so the loop asks for slots some references ahead.
-class AddressIndex {
-public:
-    explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
-    {
-        const int bits = std::max(4, static_cast<int>(std::bit_width(addresses.size() * 2)));
-        shift_ = 64 - bits;
-        mask_ = (std::size_t { 1 } << bits) - 1;
-        slots_.assign(mask_ + 1, Slot {});
-        for (std::size_t i = 0; i < addresses.size(); ++i) {
-            std::size_t at = home(addresses[i]);
-            while (slots_[at].id != kNoObject && slots_[at].address != addresses[i])
-                at = (at + 1) & mask_;
-            slots_[at] = { addresses[i], static_cast<ObjectId>(i) };
-        }
-    }
-    void prefetch(std::uint64_t address) const { __builtin_prefetch(&slots_[home(address)]); }
-    ObjectId find(std::uint64_t address) const
-    {
-        for (std::size_t at = home(address);; at = (at + 1) & mask_) {
-            if (slots_[at].id == kNoObject || slots_[at].address == address)
-                return slots_[at].id;
-        }
-    }
-
-private:
-    struct Slot {
-        std::uint64_t address = 0;
-        ObjectId id = kNoObject;
-    };
-    std::size_t home(std::uint64_t address) const
-    {
-        return static_cast<std::size_t>((address * 0x9E3779B97F4A7C15ull) >> shift_) & mask_;
-    }
-    std::vector<Slot> slots_;
-    int shift_ = 0;
-    std::size_t mask_ = 0;
-};
-} // namespace
 
 // Fast path, references by address: each becomes an ObjectId, or is dropped (counted) when the
 // snapshot holds no object there; edgeBegin closes up over the dropped ones.

@@ -114,7 +114,8 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
                 return true;
             }
         } visitor { *this };
-        if (!wire::SnapshotObjectsRecord::visit(frame.payload, visitor))
+        wire::Decoder decoder(frame.payload);
+        if (!wire::SnapshotObjectsRecord::visit(decoder, visitor))
             return fail(visitor.undefined ? "the agent used a snapshot string before defining it"
                                           : "malformed snapshot objects from the agent");
         return Status::More;

@@ -17,15 +17,12 @@ void putNumber(std::vector<unsigned char>& out, std::uint64_t value)
 
 void LabelChunkBuilder::add(std::uint32_t id, std::string_view text)
 {
-    if (finished_) {
+    if (strings_ == 0) { // a new chunk: the last one's blob goes
         blob_.clear();
-        strings_ = 0;
-        finished_ = false;
-    }
-    if (strings_ == 0)
         firstId_ = lastId_ = id;
-    else if (id <= lastId_)
+    } else if (id <= lastId_) {
         throw std::invalid_argument("label ids must increase within a chunk");
+    }
     putNumber(blob_, id - lastId_);
     putNumber(blob_, text.size());
     blob_.insert(blob_.end(), text.begin(), text.end());
@@ -35,7 +32,6 @@ void LabelChunkBuilder::add(std::uint32_t id, std::string_view text)
 
 const std::vector<unsigned char>& LabelChunkBuilder::finish()
 {
-    finished_ = true;
     strings_ = 0;
     return blob_;
 }

@@ -36,7 +36,6 @@ private:
     std::uint32_t strings_ = 0;
     std::uint32_t firstId_ = 0;
     std::uint32_t lastId_ = 0;
-    bool finished_ = false;
     std::vector<unsigned char> blob_;
 };
 

@@ -61,10 +61,11 @@ std::uint32_t lastStringId(const Database& db, std::int64_t snapshotId)
     Statement query(db, "SELECT count(*), coalesce(max(id), 0) FROM snapshot_strings WHERE snapshot_id = ?1");
     query.bind(1, snapshotId);
     query.step();
-    std::int64_t count = query.integer(0);
+    const std::int64_t rows = query.integer(0);
     const std::int64_t lastRow = query.integer(1);
     query.reset();
     std::int64_t labels = 0;
+    bool emptyChunk = false; // a label chunk of no strings is never the writer's
     if (db.schemaVersion() >= 6) {
         Statement chunks(db,
             "SELECT coalesce(sum(strings), 0), coalesce(min(strings), 1) FROM snapshot_label_chunks"
@@ -72,12 +73,11 @@ std::uint32_t lastStringId(const Database& db, std::int64_t snapshotId)
         chunks.bind(1, snapshotId);
         chunks.step();
         labels = chunks.integer(0);
-        if (chunks.integer(1) < 1 || labels < 0)
-            count = -1; // a chunk of no strings: not the writer's
+        emptyChunk = chunks.integer(1) < 1;
         chunks.reset();
     }
-    const std::int64_t total = count + labels;
-    if (count < 0 || lastRow > total || total > std::numeric_limits<std::uint32_t>::max()
+    const std::int64_t total = rows + labels;
+    if (emptyChunk || labels < 0 || lastRow > total || total > std::numeric_limits<std::uint32_t>::max()
         || (labels == 0 && lastRow != total))
         throw StorageError(db.path(),
             "corrupt (snapshot " + std::to_string(snapshotId) + " has " + std::to_string(total)
@@ -127,6 +127,8 @@ std::vector<std::string> Reader::readSnapshotStrings(std::int64_t snapshotId) co
     const auto corrupt = [&](const std::string& what) {
         return StorageError(db_.path(), "corrupt (snapshot " + std::to_string(snapshotId) + " " + what + ")");
     };
+    // Every id 1..n exactly once: the rows', then the labels' in the ids the rows left.
+    std::vector<bool> taken(strings.size(), false);
     Statement query(db_, "SELECT id, text FROM snapshot_strings WHERE snapshot_id = ?1");
     query.bind(1, snapshotId);
     std::uint64_t placed = 0;
@@ -135,15 +137,10 @@ std::vector<std::string> Reader::readSnapshotStrings(std::int64_t snapshotId) co
         if (id < 1 || static_cast<std::uint64_t>(id) >= strings.size())
             throw corrupt("has string id " + std::to_string(id));
         strings[static_cast<std::size_t>(id)] = query.text(1);
+        taken[static_cast<std::size_t>(id)] = true;
         ++placed;
     }
     if (db_.schemaVersion() >= 6 && placed + 1 < strings.size()) {
-        // The labels fill the ids the rows left; every id 1..n exactly once.
-        std::vector<bool> taken(strings.size(), false);
-        Statement rows(db_, "SELECT id FROM snapshot_strings WHERE snapshot_id = ?1");
-        rows.bind(1, snapshotId);
-        while (rows.step())
-            taken[static_cast<std::size_t>(rows.integer(0))] = true;
         Statement chunks(
             db_, "SELECT first_id, strings, data FROM snapshot_label_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
         chunks.bind(1, snapshotId);

@@ -220,11 +220,11 @@ def as_user(user, cmd):
     return ["setpriv", "--reuid=%d" % pw.pw_uid, "--regid=%d" % pw.pw_gid, "--clear-groups", *cmd]
 
 
-def gcscope(*args, timeout=120, user=None, input=None):
+def gcscope(*args, timeout=120, user=None, input=None, env=None):
     cmd = [GCSCOPE, *map(str, args)]
     if user:
         cmd = as_user(user, cmd)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=input, env=env)
 
 
 def info_json(path):

@@ -73,8 +73,7 @@ class BadPids(TempDirTestCase):
         t = self.start(python, "sleeper.py")
 
         def snapshot(name):
-            return subprocess.run([os.environ.get("GCSCOPE", "gcscope"), "snapshot", "--pid", str(t.pid), "-o",
-                                   self.db(name)], capture_output=True, text=True, timeout=120, env=env)
+            return gcscope("snapshot", "--pid", t.pid, "-o", self.db(name), env=env)
 
         r = snapshot("first.db")
         self.assertEqual(r.returncode, 0, r.stderr)

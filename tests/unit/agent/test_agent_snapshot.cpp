@@ -127,8 +127,9 @@ TEST_P(
     // and asks the interpreter whether each object is tracked: 0.5 to 0.9 of the walk here, over it
     // on a loaded machine, so it is not held to this. The figures are in scripts/bench.sh.
     const bool inProcess = snapshot.begin.method == wire::SnapshotMethod::InProcess;
-    if (!inProcess || GetParam().form != "portable")
+    if (!inProcess || GetParam().form != "portable") {
         EXPECT_LT(pause, python) << "the snapshot paused the target longer than a pure-Python walk";
+    }
     detach();
 }
 

@@ -630,31 +630,31 @@ struct SnapshotObjectsRecord {
     }
     bool decode(Decoder& d)
     {
-        std::uint32_t n = 0;
-        if (!d.u32(n) || n > d.remaining() / 37) // the fixed part of an object is 37 bytes
-            return false;
-        objects.resize(n);
-        for (auto& o : objects) {
-            std::uint32_t refs = 0;
-            if (!d.u64(o.address) || !d.u32(o.type) || !d.u64(o.size) || !d.i64(o.refcount) || !d.u8(o.flags)
-                || !d.u32(o.label) || !d.u32(refs) || refs > d.remaining() / 12)
-                return false;
-            o.references.resize(refs);
-            for (auto& r : o.references)
-                if (!d.u64(r.target) || !d.u32(r.label))
-                    return false;
-        }
-        return d.atEnd();
+        struct Collect {
+            std::vector<SnapshotObject>& objects;
+            bool object(const SnapshotObject& o, std::uint32_t references)
+            {
+                objects.push_back(o);
+                objects.back().references.reserve(references);
+                return true;
+            }
+            bool reference(std::uint64_t target, std::uint32_t label)
+            {
+                objects.back().references.push_back({ target, label });
+                return true;
+            }
+        };
+        objects.clear();
+        return visit(d, Collect { objects });
     }
     // Reads an objects frame in place, without building the vectors decode() fills: calls
     // visitor.object(o, referenceCount) (o.references left empty), then visitor.reference(target,
     // label) for each of its references. Either may return false to stop. False when the frame is
-    // malformed (decode()'s checks) or the visitor stopped; the visitor may have seen part of it.
-    template <typename Visitor> static bool visit(std::string_view payload, Visitor&& visitor)
+    // malformed or the visitor stopped; the visitor may have seen part of it.
+    template <typename Visitor> static bool visit(Decoder& d, Visitor&& visitor)
     {
-        Decoder d(payload);
         std::uint32_t n = 0;
-        if (!d.u32(n) || n > d.remaining() / 37)
+        if (!d.u32(n) || n > d.remaining() / 37) // the fixed part of an object is 37 bytes
             return false;
         SnapshotObject o;
         for (std::uint32_t i = 0; i < n; ++i) {
