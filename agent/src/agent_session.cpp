@@ -50,6 +50,55 @@ timespec toTimespec(std::int64_t ns)
     return { static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000) };
 }
 
+// A snapshot child's frames, each sent whole between the child's beginFrame and endFrame, so the
+// parent never stops the walk inside one (snapshot_child.h).
+class ChildFrameSink final : public FrameSink {
+public:
+    ChildFrameSink(ProfilerConnection& connection, SnapshotChild& child)
+        : connection_(connection)
+        , child_(child)
+    {
+    }
+    bool send(MessageType type, std::string_view prefix, std::string_view body) override
+    {
+        return sendFrame(type, prefix, body, false);
+    }
+    bool sendFrame(MessageType type, std::string_view prefix, std::string_view body, bool last)
+    {
+        if (!child_.beginFrame())
+            return false;
+        const std::int64_t start = monotonicNs();
+        if (!connection_.sendFrame(type, prefix, body))
+            return false; // inside a frame: the child stays Sending, the connection is done for
+        child_.endFrame(monotonicNs() - start, last);
+        return true;
+    }
+    template <typename Record> bool sendRecord(MessageType type, const Record& record, bool last = false)
+    {
+        wire::Encoder e;
+        record.encode(e);
+        return sendFrame(type, {}, e.bytes(), last);
+    }
+
+private:
+    ProfilerConnection& connection_;
+    SnapshotChild& child_;
+};
+
+// The refcount corrections, in as many frames as they need (one but for millions of them).
+template <typename Send> bool sendRefcounts(const wire::SnapshotRefcountsRecord& refcounts, Send&& send)
+{
+    constexpr std::size_t kPerFrame = (wire::kMaxPayload - 4) / wire::SnapshotRefcountsRecord::kEntryBytes;
+    const auto& all = refcounts.entries;
+    for (std::size_t first = 0; first < all.size(); first += kPerFrame) {
+        wire::SnapshotRefcountsRecord part;
+        part.entries.assign(all.begin() + first, all.begin() + std::min(all.size(), first + kPerFrame));
+        if (!send(part))
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 void AgentSession::run()
@@ -401,7 +450,7 @@ bool AgentSession::snapshotAndSend(const wire::SnapshotRequestRecord& request)
     std::string note;
     if (request.flags & wire::kSnapshotInProcess) {
         note = "asked to (--no-fork)";
-    } else if (roomForChild(residentAnonymousBytes() + snapshots_.preparedBytes(), note)) {
+    } else if (roomForChild(residentAnonymousBytes() + snapshots_.childBytes(), note)) {
         const ChildAttempt attempt = snapshotByChild(request, note);
         if (attempt != ChildAttempt::NotStarted)
             return attempt == ChildAttempt::Done;
@@ -465,11 +514,10 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
         timespec pause = toTimespec(kSnapshotRetryNs);
         nanosleep(&pause, nullptr);
     }
-    // The target runs again. Our copy of the buffers goes (the child has its own), then we wait: the
-    // child sends everything itself, and nothing else may be sent meanwhile.
+    // The target runs again, and we wait: the child sends everything itself, and nothing else may be
+    // sent meanwhile.
     const std::size_t expected = std::max<std::size_t>(snapshots_.sizes().streamBytes / 48, 1'000'000);
-    const auto result = child.wait(
-        monotonicNs() + kChildWalkDeadlineNs + static_cast<std::int64_t>(expected) * kChildWalkNsPerObject);
+    const auto result = child.wait(kChildWalkDeadlineNs + static_cast<std::int64_t>(expected) * kChildWalkNsPerObject);
     if (plan.listed && !finalizing()) {
         GilHold gil(threadState_);
         SnapshotTaker::dropPlan(plan);
@@ -477,15 +525,17 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     switch (result.outcome) {
     case SnapshotChild::Outcome::Sent: {
         const auto& p = child.progress();
-        snapshots_.learn({ p.streamBytes, p.heldNotes, p.sharedLeaves, p.stringBytes, p.strings });
+        snapshots_.learn(
+            { p.streamBytes, p.heldNotes, p.sharedLeaves, p.stringBytes, p.strings, p.objects, p.references });
         // The list was given back above: now the snapshot may be complete for the profiler.
         if (p.endLeft.load())
             return stillConnected(connection_.sendRecord(MessageType::SnapshotEnd, p.end)) ? ChildAttempt::Done
                                                                                            : ChildAttempt::Ended;
         return ChildAttempt::Done;
     }
-    case SnapshotChild::Outcome::FailedBeforeSending:
+    case SnapshotChild::Outcome::Failed:
     case SnapshotChild::Outcome::Stalled:
+        // Between two frames: the profiler drops what it received and reads the Error.
         return stillConnected(sendError(result.code, "snapshot failed: " + result.message)) ? ChildAttempt::Done
                                                                                             : ChildAttempt::Ended;
     case SnapshotChild::Outcome::DiedWhileSending:
@@ -496,27 +546,39 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     return ChildAttempt::Ended;
 }
 
-// In the snapshot child, from the clone to _exit: the walk, the leaves, then the whole snapshot
-// onto the connection. Only this thread exists here.
+// In the snapshot child, from the clone to _exit: Begin, then the walk with each frame sent as it is
+// cut, the leaves, the refcount corrections and End. Only this thread exists here.
 void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRequestRecord& request,
     SnapshotTaker::WalkPlan& plan, const AgentObjects& ours)
 {
     const std::int64_t clonedNs = monotonicNs();
     SnapshotChild::enterChild();
-    std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare();
+    constexpr const char* kGone = "the profiler stopped reading the snapshot";
+    std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare(true);
     if (!prepared)
         child.finishInChild(false, ENOMEM, "not enough memory for the snapshot of this heap");
     HeapSnapshot& snapshot = *prepared;
     snapshot.held.holdNothing();
+    ChildFrameSink sink(connection_, child);
+    auto& begin = snapshot.begin;
+    begin.snapshotId = request.snapshotId;
+    begin.timeNs = plan.timeNs;
+    begin.pauseNs = std::max<std::int64_t>(clonedNs - plan.startNs, 1);
+    begin.method = wire::SnapshotMethod::Child;
+    begin.methodNote = plan.methodNote;
+    snapshots_.expect(plan, begin);
+    if (!sink.sendRecord(MessageType::SnapshotBegin, begin))
+        child.finishInChild(false, EPIPE, kGone);
+    snapshot.encoder.streamTo(&sink);
     SnapshotTaker::Failure failure;
     if (snapshots_.walk(ours, request, plan, snapshot, failure) != SnapshotTaker::Status::Done)
         child.finishInChild(false, failure.code, failure.message.c_str());
     snapshot.scratch = WalkScratch {};
     if (!snapshots_.finish(request, snapshot, failure))
         child.finishInChild(false, failure.code, failure.message.c_str());
-    snapshot.begin.timeNs = plan.timeNs;
-    snapshot.begin.pauseNs = std::max<std::int64_t>(clonedNs - plan.startNs, 1);
-    snapshot.begin.method = wire::SnapshotMethod::Child;
+    if (!sendRefcounts(snapshot.refcounts,
+            [&](const wire::SnapshotRefcountsRecord& r) { return sink.sendRecord(MessageType::SnapshotRefcounts, r); }))
+        child.finishInChild(false, EPIPE, kGone);
     snapshot.end.extraMemoryBytes = privateBytes();
     auto& progress = child.progress();
     const auto sizes = snapshots_.sizes();
@@ -525,14 +587,14 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
     progress.sharedLeaves = sizes.sharedLeaves;
     progress.stringBytes = sizes.stringBytes;
     progress.strings = sizes.strings;
-    progress.phase.store(ChildProgress::Sending);
+    progress.objects = sizes.objects;
+    progress.references = sizes.references;
     // The parent sends the End record when it has something to give back first and is still there.
-    const bool leaveEnd = progress.parentSendsEnd && getppid() == progress.parent;
-    if (!sendSnapshot(snapshot, !leaveEnd))
-        child.finishInChild(false, EPIPE, "the profiler stopped reading the snapshot");
-    if (leaveEnd) {
+    if (progress.parentSendsEnd && getppid() == progress.parent) {
         progress.end = snapshot.end;
         progress.endLeft.store(true);
+    } else if (!sink.sendRecord(MessageType::SnapshotEnd, snapshot.end, true)) {
+        child.finishInChild(false, EPIPE, kGone);
     }
     child.finishInChild(true, 0, nullptr);
 }
@@ -585,8 +647,9 @@ bool AgentSession::snapshotInProcess(const wire::SnapshotRequestRecord& request,
     return stillConnected(sendSnapshot(*snapshot));
 }
 
-// After the GIL is released: Begin, the frames in the order they were cut, End.
-bool AgentSession::sendSnapshot(const HeapSnapshot& snapshot, bool withEnd)
+// After the GIL is released: Begin, the frames in the order they were cut, the refcount
+// corrections, End.
+bool AgentSession::sendSnapshot(const HeapSnapshot& snapshot)
 {
     if (!connection_.sendRecord(MessageType::SnapshotBegin, snapshot.begin))
         return false;
@@ -596,7 +659,9 @@ bool AgentSession::sendSnapshot(const HeapSnapshot& snapshot, bool withEnd)
         if (!connection_.sendFrame(segment.type, prefix, { encoder.bytesOf(segment), segment.length }))
             return false;
     }
-    return !withEnd || connection_.sendRecord(MessageType::SnapshotEnd, snapshot.end);
+    return sendRefcounts(snapshot.refcounts, [&](const wire::SnapshotRefcountsRecord& r) {
+        return connection_.sendRecord(MessageType::SnapshotRefcounts, r);
+    }) && connection_.sendRecord(MessageType::SnapshotEnd, snapshot.end);
 }
 
 // Undo everything in the target first (under the GIL), then say goodbye and close.

@@ -49,7 +49,7 @@ private:
     [[noreturn]] void runSnapshotChild(SnapshotChild& child, const wire::SnapshotRequestRecord& request,
         SnapshotTaker::WalkPlan& plan, const AgentObjects& ours);
     bool snapshotInProcess(const wire::SnapshotRequestRecord& request, const std::string& note);
-    bool sendSnapshot(const HeapSnapshot& snapshot, bool withEnd = true);
+    bool sendSnapshot(const HeapSnapshot& snapshot);
     bool finalizing() const;
     void windDown();
 

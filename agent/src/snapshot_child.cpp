@@ -166,26 +166,39 @@ void SnapshotChild::enterChild()
 
 void SnapshotChild::finishInChild(bool ok, std::uint32_t code, const char* message)
 {
+    // From Walking only: inside a frame the connection is broken whatever the child says, and once
+    // the parent stopped the walk its word stands.
+    std::uint32_t walking = ChildProgress::Walking;
     if (!ok) {
         std::size_t n = 0;
         for (; message && message[n] && n + 1 < sizeof progress_->message; ++n)
             progress_->message[n] = message[n];
         progress_->message[n] = '\0';
         progress_->errorCode.store(code);
-        const bool sending = progress_->phase.load() == ChildProgress::Sending;
-        if (!sending)
-            progress_->phase.store(ChildProgress::Failed);
-        _exit(sending ? 2 : 1);
+        _exit(progress_->phase.compare_exchange_strong(walking, ChildProgress::Failed) ? 1 : 2);
     }
-    progress_->phase.store(ChildProgress::Sent);
+    progress_->phase.compare_exchange_strong(walking, ChildProgress::Sent);
     _exit(0);
 }
 
-SnapshotChild::Result SnapshotChild::wait(std::int64_t walkDeadlineNs)
+bool SnapshotChild::beginFrame()
+{
+    std::uint32_t walking = ChildProgress::Walking;
+    return progress_->phase.compare_exchange_strong(walking, ChildProgress::Sending);
+}
+
+void SnapshotChild::endFrame(std::int64_t sendingNs, bool last)
+{
+    progress_->sendingNs.fetch_add(sendingNs);
+    progress_->phase.store(last ? ChildProgress::Sent : ChildProgress::Walking);
+}
+
+SnapshotChild::Result SnapshotChild::wait(std::int64_t walkBudgetNs)
 {
     Result result;
     int status = 0;
     bool killed = false;
+    const std::int64_t startNs = monotonicNs();
     for (;;) {
         const pid_t r = ::waitpid(pid_, &status, WNOHANG | __WALL);
         if (r == pid_)
@@ -194,7 +207,10 @@ SnapshotChild::Result SnapshotChild::wait(std::int64_t walkDeadlineNs)
             status = 0;
             break; // not ours any more (cannot happen: nobody else waits with __WALL for it)
         }
-        if (!killed && progress_->phase.load() == ChildProgress::Walking && monotonicNs() > walkDeadlineNs) {
+        // Stopped only between frames: the compare-and-swap fails while the child is inside one.
+        std::uint32_t walking = ChildProgress::Walking;
+        if (!killed && monotonicNs() - startNs - progress_->sendingNs.load() > walkBudgetNs
+            && progress_->phase.compare_exchange_strong(walking, ChildProgress::Stopped)) {
             ::kill(pid_, SIGKILL);
             killed = true;
         }
@@ -207,7 +223,7 @@ SnapshotChild::Result SnapshotChild::wait(std::int64_t walkDeadlineNs)
         result.outcome = Outcome::Sent;
         return result;
     case ChildProgress::Failed:
-        result.outcome = Outcome::FailedBeforeSending;
+        result.outcome = Outcome::Failed;
         result.code = progress_->errorCode.load();
         result.message = progress_->message;
         return result;
@@ -220,7 +236,7 @@ SnapshotChild::Result SnapshotChild::wait(std::int64_t walkDeadlineNs)
     default:
         break;
     }
-    result.outcome = killed ? Outcome::Stalled : Outcome::FailedBeforeSending;
+    result.outcome = killed ? Outcome::Stalled : Outcome::Failed;
     if (killed) {
         result.code = ETIMEDOUT;
         result.message = "the snapshot's child process did not finish its walk in time and was stopped";

@@ -3,8 +3,8 @@
 // With the GIL held, so that no Python thread is inside a bytecode and the heap is consistent, the
 // agent makes a copy-on-write child of the target with the raw clone system call and releases the
 // GIL at once: the target's pause is the clone, not the walk. The child is a frozen copy; it walks,
-// labels and encodes the snapshot at its own pace, streams it to the profiler over the agent's
-// connection, and ends with _exit.
+// labels and encodes the snapshot at its own pace, sending each frame over the agent's connection
+// as soon as it is cut (so it holds a frame, not the whole snapshot), and ends with _exit.
 //
 // Why it is safe in a process we do not own:
 //   - raw clone, not fork(): no pthread_atfork handler of the target's libraries runs (gRPC,
@@ -17,8 +17,10 @@
 //     API that can run code; every signal blocked (a terminal's Ctrl-C to the process group, or a
 //     signal handler writing to the target's wakeup descriptor, must not reach it); niced by 10, so
 //     that the target's own threads come first when they want the CPU;
-//   - a deadline: a child still walking after it is killed, and the snapshot fails cleanly; a child
-//     that dies fails the snapshot the same way.
+//   - a deadline on the walk (time spent waiting for the profiler to read does not count): a child
+//     still walking after it is stopped, between two frames, and the snapshot fails cleanly with an
+//     Error the parent sends; a child that dies between frames fails it the same way. A child that
+//     dies inside a frame leaves the connection unusable, and the agent winds down.
 // Copy-on-write can cost up to the target's resident anonymous memory while the child lives:
 // roomForChild() checks MemAvailable and the cgroup's memory.max against it first, and the agent
 // walks in the target, as before, saying why, when there is not enough.
@@ -36,12 +38,17 @@ namespace gcscope::agent {
 
 // What the parent and the child share: one page mapped MAP_SHARED before the clone.
 struct ChildProgress {
-    enum Phase : std::uint32_t { Walking = 0, Sending = 1, Sent = 2, Failed = 3 };
+    // Walking: between frames. Sending: inside a frame (set with a compare-and-swap from Walking, so
+    // the parent's Stopped and a frame never overlap). Sent, Failed: the child's last word.
+    // Stopped: the parent's, when the walk ran out of time; the child sends no frame after it.
+    enum Phase : std::uint32_t { Walking = 0, Sending = 1, Sent = 2, Failed = 3, Stopped = 4 };
     std::atomic<std::uint32_t> phase { Walking };
+    std::atomic<std::int64_t> sendingNs { 0 }; // time spent in frames sent so far (the profiler reading)
     std::atomic<std::uint32_t> errorCode { 0 };
     char message[200] {}; // the failure, NUL-terminated, written before phase becomes Failed
     // What the child's walk measured, for the parent's next estimate (SnapshotTaker::learn).
     std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0, strings = 0;
+    std::uint64_t objects = 0, references = 0;
     // Set by the parent before the clone when it must give something back before the profiler learns
     // the snapshot is complete (the portable form's object list): the child then leaves the End record
     // here for the parent to send, unless the parent is gone by then (it sends it itself).
@@ -69,16 +76,22 @@ public:
     static void enterChild();
     // In the child: records the failure (or success) and ends the process.
     [[noreturn]] void finishInChild(bool ok, std::uint32_t code, const char* message);
+    // In the child, around each frame: false when the parent stopped the walk (send nothing then).
+    // After the End record (`last`), the snapshot is sent: the parent can no longer stop it.
+    bool beginFrame();
+    void endFrame(std::int64_t sendingNs, bool last = false);
 
-    enum class Outcome { Sent, FailedBeforeSending, DiedWhileSending, Stalled };
+    // Failed: between frames (the connection is fine); DiedWhileSending: inside one.
+    enum class Outcome { Sent, Failed, DiedWhileSending, Stalled };
     struct Result {
         Outcome outcome = Outcome::Sent;
         std::uint32_t code = 0;
         std::string message;
     };
-    // Parent, without the GIL: waits for the child to end, killing it when it still walks after
-    // walkDeadlineNs (monotonic). Reaps it in every case.
-    Result wait(std::int64_t walkDeadlineNs);
+    // Parent, without the GIL: waits for the child to end, stopping it when its walk has taken more
+    // than walkBudgetNs (time inside frames, that is the profiler reading, not counted). Reaps it in
+    // every case.
+    Result wait(std::int64_t walkBudgetNs);
 
 private:
     ChildProgress* progress_ = nullptr;

@@ -1,7 +1,5 @@
 #include "snapshot_encoder.h"
 
-#include <algorithm>
-
 namespace gcscope::agent {
 
 namespace {
@@ -78,29 +76,30 @@ void SnapshotEncoder::cutBefore(std::size_t end)
     segments_.push_back(s);
     chunkStart_ = end;
     chunkObjects_ = 0;
+    if (sink_)
+        flush();
 }
 
-void SnapshotEncoder::addToRefcounts(
-    const std::vector<std::pair<std::uintptr_t, std::uint32_t>>& counts, std::uint8_t flag)
+void SnapshotEncoder::flush()
 {
-    char* data = stream_.data();
-    const std::size_t size = stream_.size();
-    for (std::size_t at = 0; at + kObjectBytes <= size;) {
-        std::uint64_t address;
-        std::uint32_t references;
-        std::memcpy(&address, data + at, 8);
-        std::memcpy(&references, data + at + 33, 4);
-        auto it
-            = std::lower_bound(counts.begin(), counts.end(), std::pair<std::uintptr_t, std::uint32_t> { address, 0 });
-        if (it != counts.end() && it->first == address) {
-            std::int64_t refcount;
-            std::memcpy(&refcount, data + at + 20, 8);
-            refcount += it->second;
-            std::memcpy(data + at + 20, &refcount, 8);
-            data[at + 28] = static_cast<char>(data[at + 28] | flag);
-        }
-        at += kObjectBytes + static_cast<std::size_t>(references) * kReferenceBytes;
+    for (const FrameSegment& s : segments_) {
+        if (sinkFailed_)
+            break;
+        const std::string_view prefix(reinterpret_cast<const char*>(s.prefix), s.prefixSize);
+        sinkFailed_ = !sink_->send(s.type, prefix, { bytesOf(s), s.length });
     }
+    segments_.clear();
+    // What follows the frames sent (an object that did not fit the last one) moves to the front.
+    const std::size_t sent = chunkStart_;
+    if (sent == 0)
+        return;
+    const std::size_t pending = stream_.size() - sent;
+    if (pending)
+        std::memmove(stream_.data(), stream_.data() + sent, pending);
+    stream_.resize(pending);
+    sentBytes_ += sent;
+    chunkStart_ = 0;
+    objectStart_ = objectStart_ >= sent ? objectStart_ - sent : 0;
 }
 
 bool SnapshotEncoder::finish()
@@ -109,7 +108,9 @@ bool SnapshotEncoder::finish()
         return false;
     cut();
     cutStrings(); // strings no object used (none today, but the table says what was sent)
-    return true;
+    if (sink_)
+        flush();
+    return !failed();
 }
 
 } // namespace gcscope::agent

@@ -3,6 +3,11 @@
 // SnapshotStrings frames of every string first used since the previous one, so a string id is
 // always defined before an object uses it. Nothing is copied: a frame is a small prefix (its
 // record's count fields) plus a slice of the objects stream or of the string table's records.
+//
+// Walked in the target, the frames wait in the encoder until the GIL is released (segments()).
+// A snapshot child gives the encoder a FrameSink instead: each frame is sent as soon as it is cut,
+// and the objects stream keeps only the chunk being written (about 1 MiB, not the whole heap's
+// records).
 #pragma once
 
 #include "mapped_buffer.h"
@@ -13,7 +18,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
-#include <utility>
+#include <string_view>
 #include <vector>
 
 namespace gcscope::agent {
@@ -56,6 +61,16 @@ struct FrameSegment {
     std::size_t length = 0;
 };
 
+// Where a streaming encoder sends its frames. False: the frame could not be sent, and the snapshot
+// stops (the encoder fails from then on).
+class FrameSink {
+public:
+    virtual bool send(wire::MessageType type, std::string_view prefix, std::string_view body) = 0;
+
+protected:
+    ~FrameSink() = default;
+};
+
 class SnapshotEncoder {
 public:
     static constexpr std::size_t kChunkBytes = 1024 * 1024;
@@ -74,17 +89,19 @@ public:
     // Faults in room for `bytes` of records now (call it before taking the GIL). Only a hint: on
     // failure the stream grows as it is written.
     void prepare(std::size_t bytes) { stream_.prefault(bytes); }
-    std::size_t streamBytes() const { return stream_.size(); }
+    // Sends every frame to `sink` as it is cut, from now on. Before the first object.
+    void streamTo(FrameSink* sink) { sink_ = sink; }
+    // Every byte of object records written so far, sent or not.
+    std::size_t streamBytes() const { return sentBytes_ + stream_.size(); }
+    // The memory the records take now: with a sink, about a frame's worth whatever the heap.
+    std::size_t bufferBytes() const { return stream_.capacity(); }
 
-    // Adds counts[i].second to the refcount of the object at counts[i].first (sorted by address)
-    // and sets `flag` on it, in the records written so far. A pass over the whole stream: for the
-    // few objects that borrowed references point at.
-    void addToRefcounts(const std::vector<std::pair<std::uintptr_t, std::uint32_t>>& counts, std::uint8_t flag);
-
-    // Starts an object's record. False when memory ran out.
+    // Starts an object's record. False when memory ran out or the sink refused a frame.
     bool beginObject(std::uintptr_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
         std::uint8_t flags, std::uint32_t label)
     {
+        if (sinkFailed_)
+            return false;
         objectStart_ = stream_.size();
         references_ = 0;
         truncatedThis_ = false;
@@ -135,11 +152,13 @@ public:
     // Cuts the last frames. False when memory ran out at any point.
     bool finish();
 
-    bool failed() const { return stream_.failed() || strings_.failed(); }
+    bool failed() const { return stream_.failed() || strings_.failed() || sinkFailed_; }
+    bool sinkFailed() const { return sinkFailed_; }
     std::uint64_t objects() const { return objects_; }
     std::uint64_t referenceCount() const { return referencesTotal_; }
     std::uint64_t truncated() const { return truncated_; }
     std::uint32_t stringsSent() const { return stringsCut_; }
+    // The frames cut and not yet sent: all of them without a sink.
     const std::vector<FrameSegment>& segments() const { return segments_; }
     const char* bytesOf(const FrameSegment& s) const
     {
@@ -151,8 +170,12 @@ private:
     void cut();
     void cutBefore(std::size_t end); // frames the chunk's objects that end before `end`
     void cutStrings();
+    void flush(); // with a sink: sends the frames cut, then drops their bytes from the stream
 
     const StringTable& strings_;
+    FrameSink* sink_ = nullptr;
+    bool sinkFailed_ = false;
+    std::size_t sentBytes_ = 0; // object record bytes sent and dropped from stream_
     MappedBuffer stream_;
     std::vector<FrameSegment> segments_;
     std::size_t chunkStart_ = 0;

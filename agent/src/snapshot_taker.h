@@ -1,4 +1,5 @@
-// Takes a heap snapshot on request, in four steps:
+// Takes a heap snapshot on request, in four steps (a snapshot child walks with plan() and walk()
+// instead of take(), and sends as it walks: snapshot_child.h):
 //   prepare()  without the GIL: a HeapSnapshot whose record buffer is already faulted in, sized
 //              from the collector's own counts and the previous snapshot (page faults are as
 //              costly as the walk, and here they do not hold up the target);
@@ -37,19 +38,22 @@ struct HeapSnapshot {
     WalkScratch scratch; // drop it (scratch = {}) once the GIL is released
     HeldLeaves held; // references to give back (release()) before the snapshot is dropped
     // The targets of references the walk recorded that their refcounts do not count (3.14+:
-    // borrowed stack references of suspended generators and finished frames), one per reference.
+    // borrowed stack references of suspended generators and finished frames), one per reference;
+    // finish() turns them into `refcounts`, sent after the objects.
     std::vector<std::uintptr_t> uncounted;
+    wire::SnapshotRefcountsRecord refcounts;
 };
 
 class SnapshotTaker {
-    static bool countUncounted(HeapSnapshot& snapshot);
+    static void countUncounted(HeapSnapshot& snapshot);
 
 public:
     bool open(const GcModule& gc); // GIL held
     void close(); // GIL held
 
-    // No GIL needed. Null only when memory is short.
-    std::unique_ptr<HeapSnapshot> prepare();
+    // No GIL needed. Null only when memory is short. `streaming`: the frames will be sent as they
+    // are cut (a snapshot child), so the records need no room beyond a frame or two.
+    std::unique_ptr<HeapSnapshot> prepare(bool streaming = false);
 
     enum class Status { Done, Busy, Failed };
     struct Failure {
@@ -70,10 +74,10 @@ public:
         PyObject* listed = nullptr; // a new reference; dropPlan() gives it back (GIL held)
         std::int64_t startNs = 0; // monotonic, when the GIL was taken for it
         std::int64_t timeNs = 0; // realtime, the same moment
+        std::string methodNote; // how the objects were listed, for the Begin record ("" from the collector)
     };
     Status plan(GcModule& gc, WalkPlan& plan, Failure& failure); // GIL held
-    // The heap as it was at plan(): GIL held, or in the snapshot child. Sets everything in `begin`
-    // but the time and the pause.
+    // The heap as it was at plan(): GIL held, or in the snapshot child.
     Status walk(const AgentObjects& ours, const wire::SnapshotRequestRecord& request, WalkPlan& plan,
         HeapSnapshot& snapshot, Failure& failure);
     static void dropPlan(WalkPlan& plan); // GIL held
@@ -82,21 +86,15 @@ public:
     // taker learnt them, not ours).
     struct Sizes {
         std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0, strings = 0;
+        std::uint64_t objects = 0, references = 0;
     };
-    Sizes sizes() const
-    {
-        return { lastStreamBytes_, lastHeldNotes_, lastSharedLeaves_, lastStringBytes_, lastStrings_ };
-    }
-    void learn(const Sizes& s)
-    {
-        lastStreamBytes_ = s.streamBytes;
-        lastHeldNotes_ = s.heldNotes;
-        lastSharedLeaves_ = s.sharedLeaves;
-        lastStringBytes_ = s.stringBytes;
-        lastStrings_ = s.strings;
-    }
-    // What prepare() would reserve, in bytes: for the room a snapshot child needs.
-    std::size_t preparedBytes() const;
+    Sizes sizes() const { return last_; }
+    void learn(const Sizes& s) { last_ = s; }
+    // What a snapshot child's own buffers may come to, in bytes: for the room it needs.
+    std::size_t childBytes() const;
+    // What the next snapshot will hold, from the previous one or the collector's count: for a
+    // snapshot child's Begin record, sent before its walk.
+    void expect(const WalkPlan& plan, wire::SnapshotBeginRecord& begin) const;
     // No GIL, after take() said Done. False (with the reason) when memory ran out; release() is
     // due all the same.
     bool finish(const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure);
@@ -107,11 +105,7 @@ private:
     TypeCatalogResources resources_;
     InterpreterLayout layout_; // as checked by open(), for prepare()'s estimate only
     // The previous snapshot's sizes, the best guess for the next one.
-    std::size_t lastStreamBytes_ = 0;
-    std::size_t lastHeldNotes_ = 0;
-    std::size_t lastSharedLeaves_ = 0;
-    std::size_t lastStringBytes_ = 0;
-    std::size_t lastStrings_ = 0;
+    Sizes last_;
 };
 
 } // namespace gcscope::agent

@@ -70,7 +70,9 @@ void TerminalProgress::show(const std::string& what, std::uint64_t done, std::ui
         return;
     lastWhat_ = what;
     last_ = now;
-    if (total > 0)
+    if (total > 0 && done > total) // the total was an estimate (a snapshot child's)
+        std::fprintf(stderr, "\r\033[Kgcscope: %s %llu objects", what.c_str(), static_cast<unsigned long long>(done));
+    else if (total > 0)
         std::fprintf(stderr, "\r\033[Kgcscope: %s %llu of %llu objects (%d%%)", what.c_str(),
             static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
             static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total)));

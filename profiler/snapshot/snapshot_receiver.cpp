@@ -22,7 +22,8 @@ bool SnapshotReceiver::isSnapshotFrame(wire::MessageType type)
 {
     using wire::MessageType;
     return type == MessageType::SnapshotBegin || type == MessageType::SnapshotStrings
-        || type == MessageType::SnapshotObjects || type == MessageType::SnapshotEnd;
+        || type == MessageType::SnapshotObjects || type == MessageType::SnapshotRefcounts
+        || type == MessageType::SnapshotEnd;
 }
 
 SnapshotReceiver::Status SnapshotReceiver::fail(std::string message)
@@ -70,8 +71,8 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
             return fail("malformed snapshot start from the agent");
         begin_ = *b;
         begun_ = true;
-        if (b->objects < analysis::kMaxObjects)
-            builder_.reserve(b->objects, b->references);
+        if (b->expectedObjects < analysis::kMaxObjects && b->expectedReferences < analysis::kMaxObjects * 16)
+            builder_.reserve(b->expectedObjects, b->expectedReferences);
         return Status::More;
     }
     case MessageType::SnapshotStrings: {
@@ -83,7 +84,7 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
         return Status::More;
     }
     case MessageType::SnapshotObjects: {
-        if (!begun_)
+        if (!begun_ || refcountsTaken_)
             return fail("malformed snapshot objects from the agent");
         // Read in place: a snapshot of millions of objects must not cost a vector per object.
         struct Visitor {
@@ -120,6 +121,14 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
                                           : "malformed snapshot objects from the agent");
         return Status::More;
     }
+    case MessageType::SnapshotRefcounts: {
+        auto r = wire::decodeAs<wire::SnapshotRefcountsRecord>(frame.payload);
+        if (!begun_ || !r)
+            return fail("malformed snapshot refcounts from the agent");
+        refcounts_.insert(refcounts_.end(), r->entries.begin(), r->entries.end());
+        refcountsTaken_ = true; // no objects after them
+        return Status::More;
+    }
     case MessageType::SnapshotEnd: {
         auto e = wire::decodeAs<wire::SnapshotEndRecord>(frame.payload);
         if (!begun_ || !e || e->snapshotId != id_)
@@ -144,6 +153,17 @@ ReceivedSnapshot SnapshotReceiver::finish()
     strings_ = { std::string() };
     out.graph = builder_.build();
     out.unresolvedReferences = builder_.unresolvedEdges();
+    // The agent cannot know which of the objects it names were sent (those of its own, left out,
+    // were not): the others are left alone, as references to them are.
+    auto& graph = out.graph;
+    for (const auto& entry : refcounts_) {
+        const analysis::ObjectId id = graph.find(entry.address);
+        if (id == analysis::kNoObject)
+            continue;
+        graph.refcount[id] += entry.add;
+        graph.flags[id] |= analysis::BorrowedReferences;
+    }
+    refcounts_ = {};
     return out;
 }
 

@@ -1,4 +1,4 @@
-// Turns the agent's snapshot frames (Begin, Strings, Objects, End) into a HeapGraph.
+// Turns the agent's snapshot frames (Begin, Strings, Objects, Refcounts, End) into a HeapGraph.
 #pragma once
 
 #include "analysis/HeapGraphBuilder.h"
@@ -29,7 +29,8 @@ public:
 
     const std::string& error() const { return error_; }
     std::uint64_t objectsReceived() const { return objects_; }
-    std::uint64_t expectedObjects() const { return begin_.objects; }
+    // What the agent said it would send: an estimate when a child sends while it walks.
+    std::uint64_t expectedObjects() const { return begin_.expectedObjects; }
     ReceivedSnapshot finish();
 
 private:
@@ -47,6 +48,8 @@ private:
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;
+    std::vector<wire::SnapshotRefcountsRecord::Entry> refcounts_;
+    bool refcountsTaken_ = false;
     std::string error_;
 };
 

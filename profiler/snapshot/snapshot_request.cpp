@@ -24,6 +24,9 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
             if (SnapshotReceiver::isSnapshotFrame(f.type) || f.type == wire::MessageType::Error) {
                 switch (receiver.take(f)) {
                 case SnapshotReceiver::Status::Done:
+                    // Begin's count may have been an estimate: the last word is what came.
+                    if (options.progress)
+                        options.progress(receiver.objectsReceived(), receiver.objectsReceived());
                     return receiver.finish();
                 case SnapshotReceiver::Status::Failed:
                     throw SnapshotError(receiver.error());

@@ -1,6 +1,6 @@
 // libFuzzer target: the profiler receiving a heap snapshot from an agent. The agent runs inside
 // the target, so a compromised target decides every byte of the SnapshotBegin / Strings / Objects
-// / End frames a (possibly root) profiler decodes, resolves into a HeapGraph and analyses.
+// / Refcounts / End frames a (possibly root) profiler decodes, resolves into a HeapGraph and analyses.
 //
 // Input: a sequence of frames, each [u8 type selector][u16 length, little-endian][payload].
 #include "analysis/HeapAnalysis.h"
@@ -21,8 +21,9 @@ constexpr std::uint32_t kSnapshotId = 1;
 wire::MessageType typeFor(std::uint8_t selector)
 {
     using wire::MessageType;
-    static constexpr MessageType kTypes[] = { MessageType::SnapshotBegin, MessageType::SnapshotStrings,
-        MessageType::SnapshotObjects, MessageType::SnapshotEnd, MessageType::Error, MessageType::Sample };
+    static constexpr MessageType kTypes[]
+        = { MessageType::SnapshotBegin, MessageType::SnapshotStrings, MessageType::SnapshotObjects,
+              MessageType::SnapshotEnd, MessageType::Error, MessageType::Sample, MessageType::SnapshotRefcounts };
     return kTypes[selector % (sizeof kTypes / sizeof kTypes[0])];
 }
 

@@ -84,6 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     decodeAndReencode<SnapshotBeginRecord>(bytes, "SnapshotBegin");
     decodeAndReencode<SnapshotStringsRecord>(bytes, "SnapshotStrings");
     decodeAndReencode<SnapshotObjectsRecord>(bytes, "SnapshotObjects");
+    decodeAndReencode<SnapshotRefcountsRecord>(bytes, "SnapshotRefcounts");
     decodeAndReencode<SnapshotEndRecord>(bytes, "SnapshotEnd");
     // The payload after a header, as a frame delivers it.
     if (size > kHeaderSize) {

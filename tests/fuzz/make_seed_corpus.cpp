@@ -109,7 +109,7 @@ void writeWireSeeds(const fs::path& dir)
     writeFile(dir / "collect", payloadOf(wire::CollectRecord { 2 }));
     writeFile(dir / "snapshot-request", payloadOf(wire::SnapshotRequestRecord { 1, wire::kSnapshotNoStrings, 60 }));
     writeFile(dir / "snapshot-begin",
-        payloadOf(wire::SnapshotBeginRecord { 1, 1'700'000'000'000'000'000, 5'000'000, 8, 6, 11 }));
+        payloadOf(wire::SnapshotBeginRecord { 1, 1'700'000'000'000'000'000, 5'000'000, 8, 11 }));
 
     TinyHeap heap;
     wire::SnapshotStringsRecord strings;
@@ -117,7 +117,9 @@ void writeWireSeeds(const fs::path& dir)
     strings.strings.assign(heap.strings.begin() + 1, heap.strings.end());
     writeFile(dir / "snapshot-strings", payloadOf(strings));
     writeFile(dir / "snapshot-objects", payloadOf(heap.objects));
-    writeFile(dir / "snapshot-end", payloadOf(wire::SnapshotEndRecord { 1, 8, 11, 9 }));
+    writeFile(
+        dir / "snapshot-refcounts", payloadOf(wire::SnapshotRefcountsRecord { { { 0x1000, 2 }, { 0x2000, 1 } } }));
+    writeFile(dir / "snapshot-end", payloadOf(wire::SnapshotEndRecord { 1, 8, 6, 11, 9 }));
     writeFile(dir / "agent-config", "v=1;sock=/tmp/gcscope-abc123/agent.sock;token=0123456789abcdef0123456789abcdef");
 }
 
@@ -142,10 +144,10 @@ void writeStreamSeeds(const fs::path& dir)
     for (const auto& o : heap.objects.objects)
         references += o.references.size();
     const auto objects = static_cast<std::uint64_t>(heap.objects.objects.size());
-    const std::string begin = streamFrame(0, payloadOf(wire::SnapshotBeginRecord { 1, 1, 2, objects, 6, references }));
+    const std::string begin = streamFrame(0, payloadOf(wire::SnapshotBeginRecord { 1, 1, 2, objects, references }));
     const std::string end = streamFrame(3,
         payloadOf(
-            wire::SnapshotEndRecord { 1, objects, references, static_cast<std::uint32_t>(strings.strings.size()) }));
+            wire::SnapshotEndRecord { 1, objects, 6, references, static_cast<std::uint32_t>(strings.strings.size()) }));
     writeFile(
         dir / "whole", begin + streamFrame(1, payloadOf(strings)) + streamFrame(2, payloadOf(heap.objects)) + end);
 
@@ -156,6 +158,10 @@ void writeStreamSeeds(const fs::path& dir)
     writeFile(dir / "split",
         begin + streamFrame(1, payloadOf(strings)) + streamFrame(2, payloadOf(first))
             + streamFrame(5, payloadOf(wire::SampleRecord {})) + streamFrame(2, payloadOf(second)) + end);
+    const wire::SnapshotRefcountsRecord borrowed { { { heap.objects.objects.front().address, 2 } } };
+    writeFile(dir / "refcounts",
+        begin + streamFrame(1, payloadOf(strings)) + streamFrame(2, payloadOf(heap.objects))
+            + streamFrame(6, payloadOf(borrowed)) + end);
     writeFile(dir / "agent-error", begin + streamFrame(4, payloadOf(wire::ErrorRecord { 12, "out of memory" })));
 }
 

@@ -70,8 +70,8 @@ ReceivedSnapshot requestSnapshot(ProfilerEndpoint& endpoint, std::uint32_t snaps
                                                   : "walked in the target (" + s.begin.methodNote + ")");
                 return s;
             }
-            s.objects.reserve(s.begin.objects);
-            s.byAddress.reserve(s.begin.objects);
+            s.objects.reserve(s.begin.expectedObjects);
+            s.byAddress.reserve(s.begin.expectedObjects);
             break;
         case wire::MessageType::SnapshotStrings: {
             auto record = wire::decodeAs<wire::SnapshotStringsRecord>(frame->payload);
@@ -86,7 +86,7 @@ ReceivedSnapshot requestSnapshot(ProfilerEndpoint& endpoint, std::uint32_t snaps
         }
         case wire::MessageType::SnapshotObjects: {
             auto record = wire::decodeAs<wire::SnapshotObjectsRecord>(frame->payload);
-            if (!begun || !record) {
+            if (!begun || !record || s.refcountFrames > 0) {
                 s.error = "malformed objects";
                 return s;
             }
@@ -107,6 +107,22 @@ ReceivedSnapshot requestSnapshot(ProfilerEndpoint& endpoint, std::uint32_t snaps
             }
             break;
         }
+        case wire::MessageType::SnapshotRefcounts: {
+            auto record = wire::decodeAs<wire::SnapshotRefcountsRecord>(frame->payload);
+            ++s.refcountFrames;
+            if (!begun || !record) {
+                s.error = "an early or malformed SnapshotRefcounts";
+                return s;
+            }
+            for (const auto& entry : record->entries) {
+                auto it = s.byAddress.find(entry.address);
+                if (it == s.byAddress.end())
+                    continue; // an object of the agent's own, left out
+                s.objects[it->second].refcount += entry.add;
+                s.objects[it->second].flags |= wire::kObjectBorrowedReferences;
+            }
+            break;
+        }
         case wire::MessageType::SnapshotEnd: {
             if (!begun || !frame->decodes<wire::SnapshotEndRecord>()) {
                 s.error = "malformed or early SnapshotEnd";
@@ -116,11 +132,24 @@ ReceivedSnapshot requestSnapshot(ProfilerEndpoint& endpoint, std::uint32_t snaps
             std::uint64_t references = 0;
             for (const auto& o : s.objects)
                 references += o.references.size();
+            std::uint64_t tracked = 0;
+            for (const auto& o : s.objects)
+                tracked += (o.flags & wire::kObjectTracked) != 0;
+            // Walked in the target, Begin knows what follows; a child sends while it walks, so Begin
+            // has an estimate (AgentSnapshot checks it) and only End the counts.
+            const bool exact = s.begin.method == wire::SnapshotMethod::InProcess;
             if (s.end.snapshotId != snapshotId || s.begin.snapshotId != snapshotId
-                || s.end.objectsSent != s.objects.size() || s.begin.objects != s.objects.size()
-                || s.end.referencesSent != references || s.begin.references != references
-                || s.end.stringsSent + 1 != s.strings.size()) {
-                s.error = "the counts in Begin/End do not match what was sent";
+                || s.end.objectsSent != s.objects.size() || s.end.referencesSent != references
+                || s.end.trackedObjects != tracked || s.end.stringsSent + 1 != s.strings.size()
+                || (exact
+                    && (s.begin.expectedObjects != s.objects.size() || s.begin.expectedReferences != references))) {
+                s.error = "the counts in Begin/End do not match what was sent: " + std::to_string(s.objects.size())
+                    + " objects, " + std::to_string(references) + " references, " + std::to_string(tracked)
+                    + " tracked, " + std::to_string(s.strings.size() - 1) + " strings; End says "
+                    + std::to_string(s.end.objectsSent) + ", " + std::to_string(s.end.referencesSent) + ", "
+                    + std::to_string(s.end.trackedObjects) + ", " + std::to_string(s.end.stringsSent)
+                    + "; Begin expected " + std::to_string(s.begin.expectedObjects) + ", "
+                    + std::to_string(s.begin.expectedReferences);
                 return s;
             }
             s.complete = true;

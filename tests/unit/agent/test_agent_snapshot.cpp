@@ -77,7 +77,7 @@ TEST_P(AgentSnapshot, GivenAQuietHeapWhenASnapshotIsTakenThenTrackedObjectsPerTy
     std::uint64_t tracked = 0;
     for (const auto& o : snapshot.objects)
         tracked += (o.flags & wire::kObjectTracked) ? 1 : 0;
-    EXPECT_EQ(snapshot.begin.trackedObjects, tracked);
+    EXPECT_EQ(snapshot.end.trackedObjects, tracked);
     expectResolvable(snapshot);
     detach();
 }
@@ -117,8 +117,8 @@ TEST_P(
     const double python = walk["seconds"].get<double>();
     std::printf("[ snapshot ] %llu objects (%llu tracked), pause %.1f ms; pure-Python walk of %llu objects %.1f ms: "
                 "ratio %.3f\n",
-        static_cast<unsigned long long>(snapshot.begin.objects),
-        static_cast<unsigned long long>(snapshot.begin.trackedObjects), pause * 1e3,
+        static_cast<unsigned long long>(snapshot.end.objectsSent),
+        static_cast<unsigned long long>(snapshot.end.trackedObjects), pause * 1e3,
         static_cast<unsigned long long>(walk["objects"].get<std::uint64_t>()), python * 1e3, pause / python);
     EXPECT_GT(snapshot.begin.pauseNs, 0);
     // A child walks: the pause is the clone (about 0.01 of the pure-Python walk); walked in the
@@ -337,6 +337,31 @@ TEST_P(AgentSnapshot, GivenASuspendedGeneratorWithABorrowedStackReferenceThenIts
     detach();
 }
 
+// A child sends its frames while it walks, so its Begin can only say what it expects: from the
+// collector's count for the first snapshot (the portable form has none to read: 0, no idea), from the
+// previous snapshot after that. End has the counts.
+TEST_P(AgentSnapshot, GivenAChildSnapshotThenBeginEstimatesWhatFollowsAndTheNextOneExpectsWhatThisOneSent)
+{
+    attach(10'000);
+    auto first = snapshotWhenIdle();
+    ASSERT_TRUE(first.complete);
+    if (first.begin.method != wire::SnapshotMethod::Child)
+        GTEST_SKIP() << "walked in the target: its Begin is exact, which every snapshot of this run checks";
+    // The collector's count lags far behind in a young process (before 3.14 it counts the objects
+    // that survived the last full collection, and none may have run yet): it is a guess, but never
+    // one that would make the profiler reserve far more than the snapshot needs.
+    if (GetParam().form != "portable") {
+        EXPECT_GT(first.begin.expectedObjects, 0u);
+        EXPECT_LE(first.begin.expectedObjects, first.end.objectsSent * 4);
+        EXPECT_LE(first.begin.expectedReferences, first.end.referencesSent * 4);
+    }
+    auto second = snapshotWhenIdle();
+    ASSERT_TRUE(second.complete);
+    EXPECT_EQ(second.begin.expectedObjects, first.end.objectsSent);
+    EXPECT_EQ(second.begin.expectedReferences, first.end.referencesSent);
+    detach();
+}
+
 TEST_P(AgentSnapshot, GivenNoStringsWhenASecretIsHeldThenNoByteTheAgentSendsContainsIt)
 {
     attach(10'000);
@@ -361,7 +386,7 @@ TEST_P(AgentSnapshot, GivenNoStringsWhenASecretIsHeldThenNoByteTheAgentSendsCont
             named += !(r.label & wire::kEdgeIndexBit)
                 && (hidden.text(r.label) == "password" || hidden.text(r.label) == "other");
     EXPECT_GE(named, 2u);
-    EXPECT_EQ(hidden.begin.objects, plain.begin.objects);
+    EXPECT_EQ(hidden.end.objectsSent, plain.end.objectsSent);
     detach();
 }
 

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -85,6 +87,102 @@ TEST(SnapshotEncoderFrames, GivenManySmallObjectsThenTheyAreCutIntoChunksThatDec
     ASSERT_EQ(decoded.objects.size(), static_cast<std::size_t>(kObjects));
     for (int i = 0; i < kObjects; i += 997)
         EXPECT_EQ(decoded.objects[static_cast<std::size_t>(i)].address, 0x100000u + 64 * static_cast<std::uint64_t>(i));
+}
+
+// Every frame a streaming encoder sends, as type, prefix and body joined; or a refusal from the
+// `failAt`th frame on.
+struct CollectingSink final : FrameSink {
+    std::vector<std::pair<wire::MessageType, std::string>> frames;
+    std::size_t failAt = SIZE_MAX;
+    std::size_t largestBuffer = 0;
+    const SnapshotEncoder* encoder = nullptr;
+    bool send(wire::MessageType type, std::string_view prefix, std::string_view body) override
+    {
+        if (frames.size() >= failAt)
+            return false;
+        frames.emplace_back(type, std::string(prefix) + std::string(body));
+        if (encoder)
+            largestBuffer = std::max(largestBuffer, encoder->bufferBytes());
+        return true;
+    }
+};
+
+// Objects with a new label every few objects, so string frames go between the objects frames, and
+// one huge list in the middle that needs a frame of its own.
+void writeHeap(SnapshotEncoder& encoder, StringTable& strings, int objects)
+{
+    for (int i = 0; i < objects; ++i) {
+        const auto address = 0x100000 + 64 * static_cast<std::uintptr_t>(i);
+        const std::uint32_t label = i % 7 == 0 ? strings.intern("label " + std::to_string(i)) : 0;
+        ASSERT_TRUE(encoder.beginObject(address, 1, 64, 1, wire::kObjectTracked, label));
+        const std::uint32_t references = i == objects / 2 ? 2'000'000 : static_cast<std::uint32_t>(i % 5);
+        for (std::uint32_t r = 0; r < references; ++r)
+            if (!encoder.addReference(0x100000 + 64 * ((i + r) % objects), r))
+                break; // past a frame's worth: the rest is cut (and counted)
+        encoder.endObject();
+    }
+}
+
+// A snapshot child sends each frame as it is cut: the same frames, in the same order, as the
+// encoder walked in the target keeps until the end, while the records never take more memory than
+// a few frames, however big the heap.
+TEST(SnapshotEncoderFrames, GivenASinkThenEachFrameIsSentAsItIsCutWithTheSameBytesAndLittleMemoryIsHeld)
+{
+    constexpr int kObjects = 1'500'000;
+    StringTable keptStrings;
+    keptStrings.intern("dict");
+    SnapshotEncoder kept(keptStrings);
+    writeHeap(kept, keptStrings, kObjects);
+    ASSERT_TRUE(kept.finish());
+
+    StringTable sentStrings;
+    sentStrings.intern("dict");
+    SnapshotEncoder streamed(sentStrings);
+    CollectingSink sink;
+    sink.encoder = &streamed;
+    streamed.streamTo(&sink);
+    writeHeap(streamed, sentStrings, kObjects);
+    ASSERT_TRUE(streamed.finish());
+
+    EXPECT_TRUE(streamed.segments().empty()) << "nothing waits once finished";
+    ASSERT_EQ(sink.frames.size(), kept.segments().size());
+    for (std::size_t i = 0; i < sink.frames.size(); ++i) {
+        const FrameSegment& segment = kept.segments()[i];
+        std::string payload(reinterpret_cast<const char*>(segment.prefix), segment.prefixSize);
+        payload.append(kept.bytesOf(segment), segment.length);
+        ASSERT_EQ(sink.frames[i].first, segment.type) << "frame " << i;
+        ASSERT_EQ(sink.frames[i].second, payload) << "frame " << i;
+    }
+    EXPECT_EQ(streamed.streamBytes(), kept.streamBytes());
+    EXPECT_EQ(streamed.objects(), static_cast<std::uint64_t>(kObjects));
+    EXPECT_EQ(streamed.truncated(), 1u);
+    EXPECT_GT(kept.streamBytes(), 80u * 1024 * 1024) << "a heap much bigger than what the streamed one holds";
+    // The huge list alone would be 24 MB of records: it is cut to one 16 MiB frame.
+    EXPECT_LE(sink.largestBuffer, 2 * wire::kMaxPayload + SnapshotEncoder::kChunkBytes);
+    EXPECT_LE(streamed.bufferBytes(), 2 * wire::kMaxPayload + SnapshotEncoder::kChunkBytes);
+}
+
+// The profiler stopped reading (or the walk was stopped): the encoder stops taking objects at once
+// and says why, rather than encoding the rest of the heap for nobody.
+TEST(SnapshotEncoderFrames, GivenASinkThatRefusesAFrameThenTheEncoderStopsAndSaysTheSinkFailed)
+{
+    StringTable strings;
+    strings.intern("dict");
+    SnapshotEncoder encoder(strings);
+    CollectingSink sink;
+    sink.failAt = 3;
+    encoder.streamTo(&sink);
+    int written = 0;
+    for (; written < 1'000'000; ++written) {
+        if (!encoder.beginObject(0x100000 + 64 * static_cast<std::uintptr_t>(written), 1, 64, 1, 0, 0))
+            break;
+        encoder.endObject();
+    }
+    EXPECT_LT(written, 1'000'000);
+    EXPECT_EQ(sink.frames.size(), 3u);
+    EXPECT_TRUE(encoder.sinkFailed());
+    EXPECT_TRUE(encoder.failed());
+    EXPECT_FALSE(encoder.finish());
 }
 
 } // namespace

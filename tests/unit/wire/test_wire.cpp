@@ -152,3 +152,46 @@ TEST(Wire, GivenSnapshotStrings_WhenIdZeroIsClaimed_ThenTheRecordIsRejected)
     s.encode(e);
     EXPECT_FALSE(decodeAs<SnapshotStringsRecord>(e.bytes()));
 }
+
+TEST(Wire, GivenSnapshotRefcounts_WhenEncodedAndDecoded_ThenOnlySortedPositiveEntriesAreAccepted)
+{
+    SnapshotRefcountsRecord r;
+    r.entries = { { 0x7f0000001000, 2 }, { 0x7f0000002000, 1 }, { 0x7f0000009000, 70000 } };
+    Encoder e;
+    r.encode(e);
+    auto back = decodeAs<SnapshotRefcountsRecord>(e.bytes());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->entries, r.entries);
+    const std::string full = e.bytes();
+    for (std::size_t n = 0; n < full.size(); ++n)
+        EXPECT_FALSE(decodeAs<SnapshotRefcountsRecord>(std::string_view(full).substr(0, n))) << "prefix " << n;
+    // Each object once, in address order, and nothing to add is not an entry: a frame breaking
+    // either was not written by our agent.
+    const auto rejected = [](std::vector<SnapshotRefcountsRecord::Entry> entries) {
+        Encoder bad;
+        SnapshotRefcountsRecord { std::move(entries) }.encode(bad);
+        return !decodeAs<SnapshotRefcountsRecord>(bad.bytes());
+    };
+    EXPECT_TRUE(rejected({ { 0x2000, 1 }, { 0x1000, 1 } }));
+    EXPECT_TRUE(rejected({ { 0x1000, 1 }, { 0x1000, 1 } }));
+    EXPECT_TRUE(rejected({ { 0x1000, 0 } }));
+    EXPECT_FALSE(rejected({}));
+    EXPECT_TRUE(isKnownType(static_cast<std::uint16_t>(MessageType::SnapshotRefcounts)));
+}
+
+TEST(Wire, GivenSnapshotBeginAndEnd_WhenEncodedAndDecoded_ThenTheExpectationAndTheCountsSurvive)
+{
+    SnapshotBeginRecord b { 7, 1'700'000'000'000'000'000, 12'000, 3'000'000, 6'000'000, SnapshotMethod::Child, "" };
+    auto begin = decodeAs<SnapshotBeginRecord>(frameOf(MessageType::SnapshotBegin, b).substr(kHeaderSize));
+    ASSERT_TRUE(begin);
+    EXPECT_EQ(begin->expectedObjects, 3'000'000u);
+    EXPECT_EQ(begin->expectedReferences, 6'000'000u);
+    EXPECT_EQ(begin->method, SnapshotMethod::Child);
+    SnapshotEndRecord x { 7, 3'100'000, 1'000'000, 6'200'000, 41, 1 << 20 };
+    auto end = decodeAs<SnapshotEndRecord>(frameOf(MessageType::SnapshotEnd, x).substr(kHeaderSize));
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->objectsSent, 3'100'000u);
+    EXPECT_EQ(end->trackedObjects, 1'000'000u);
+    EXPECT_EQ(end->referencesSent, 6'200'000u);
+    EXPECT_EQ(end->stringsSent, 41u);
+}

@@ -42,11 +42,12 @@ enum class MessageType : std::uint16_t {
     Error = 5, // code, message: a command failed, the agent stays up
     Bye = 6, // the agent has wound down (callback removed) and closes
     Ack = 7, // a command finished: command type, status, message
-    SnapshotBegin = 8, // a heap snapshot follows (SnapshotBeginRecord), sent after the walk
+    SnapshotBegin = 8, // a heap snapshot follows (SnapshotBeginRecord)
     SnapshotStrings = 9, // string table entries: type names, labels, edge names (SnapshotStringsRecord)
     SnapshotObjects = 10, // objects with their outgoing references (SnapshotObjectsRecord)
     SnapshotEnd = 11, // the snapshot is complete (SnapshotEndRecord)
     Exiting = 12, // the program is exiting and waits for the profiler (kConfigureHoldExit); no payload
+    SnapshotRefcounts = 13, // references to add to objects already sent (SnapshotRefcountsRecord)
 
     // profiler -> agent (the complete set of commands the agent accepts)
     Configure = 64, // accepts the Hello and sets the intervals (ConfigureRecord)
@@ -58,7 +59,7 @@ enum class MessageType : std::uint16_t {
 
 inline bool isKnownType(std::uint16_t t)
 {
-    return (t >= 1 && t <= 12) || (t >= 64 && t <= 68);
+    return (t >= 1 && t <= 13) || (t >= 64 && t <= 68);
 }
 inline bool isCommand(MessageType t)
 {
@@ -498,12 +499,14 @@ template <typename Record> std::optional<Record> decodeAs(std::string_view paylo
 }
 
 // ---- heap snapshots ----
-// On Snapshot, the agent walks every GC-tracked object while holding the GIL into its own buffer,
-// releases the GIL, then sends: SnapshotBegin, then any number of SnapshotStrings and
-// SnapshotObjects frames (a string id is always defined before an object uses it), then
-// SnapshotEnd. References are by target address; the profiler resolves them. Untracked objects
-// that tracked ones refer to (str, bytes, int, float, ...) are sent once each as leaves
-// (kObjectTracked clear, no references). On failure the agent sends Error instead of SnapshotEnd.
+// On Snapshot, the agent sends SnapshotBegin, then any number of SnapshotStrings and
+// SnapshotObjects frames (a string id is always defined before an object uses it), any number of
+// SnapshotRefcounts (none but on 3.14+), then SnapshotEnd. A snapshot child (SnapshotMethod::Child) sends the frames
+// while it walks, so Begin can only say what it expects; one walked in the target sends them after
+// the walk. References are by target address; the profiler resolves them. Untracked objects that
+// tracked ones refer to (str, bytes, int, float, ...) are sent once each as leaves (kObjectTracked
+// clear, no references). On failure the agent sends Error instead of SnapshotEnd, at a frame
+// boundary: the frames sent before it are dropped.
 
 inline constexpr std::uint32_t kSnapshotNoStrings = 1u; // request flag: leave string contents out of labels
 inline constexpr std::uint32_t kSnapshotInProcess = 2u; // request flag: walk in the target, no child (--no-fork)
@@ -531,9 +534,10 @@ struct SnapshotBeginRecord {
     std::uint32_t snapshotId = 0;
     std::int64_t timeNs = 0; // when the walk started (realtime)
     std::int64_t pauseNs = 0; // how long the target's Python threads were held (GIL) for the walk
-    std::uint64_t objects = 0; // tracked objects + leaves that will follow
-    std::uint64_t trackedObjects = 0;
-    std::uint64_t references = 0;
+    // What the agent expects to send: exact when walked before sending, an estimate when a child
+    // sends while it walks (0: no idea). For progress and reservations only: End has the counts.
+    std::uint64_t expectedObjects = 0;
+    std::uint64_t expectedReferences = 0;
     SnapshotMethod method = SnapshotMethod::InProcess;
     std::string methodNote; // why it was walked in the target when a child was not asked against, and how the objects
                             // were listed when not from the collector's lists; "" otherwise
@@ -542,17 +546,16 @@ struct SnapshotBeginRecord {
         e.u32(snapshotId);
         e.i64(timeNs);
         e.i64(pauseNs);
-        e.u64(objects);
-        e.u64(trackedObjects);
-        e.u64(references);
+        e.u64(expectedObjects);
+        e.u64(expectedReferences);
         e.u8(static_cast<std::uint8_t>(method));
         e.str(methodNote);
     }
     bool decode(Decoder& d)
     {
         std::uint8_t m = 0;
-        if (!(d.u32(snapshotId) && d.i64(timeNs) && d.i64(pauseNs) && d.u64(objects) && d.u64(trackedObjects)
-                && d.u64(references) && d.u8(m) && d.str(methodNote) && d.atEnd())
+        if (!(d.u32(snapshotId) && d.i64(timeNs) && d.i64(pauseNs) && d.u64(expectedObjects)
+                && d.u64(expectedReferences) && d.u8(m) && d.str(methodNote) && d.atEnd())
             || m > static_cast<std::uint8_t>(SnapshotMethod::Child))
             return false;
         method = static_cast<SnapshotMethod>(m);
@@ -673,9 +676,46 @@ struct SnapshotObjectsRecord {
     }
 };
 
+// Objects whose refcount does not count references the snapshot holds (3.14+: borrowed stack
+// references of suspended generators and finished frames): `add` is to be added to the refcount of
+// the object at `address`, already sent, which then carries kObjectBorrowedReferences. Sorted by
+// address, each once in a frame; sent after the last SnapshotObjects frame (in several frames when
+// they do not fit one).
+struct SnapshotRefcountsRecord {
+    struct Entry {
+        std::uint64_t address = 0;
+        std::uint32_t add = 0;
+        bool operator==(const Entry&) const = default;
+    };
+    std::vector<Entry> entries;
+    static constexpr std::size_t kEntryBytes = 12;
+    void encode(Encoder& e) const
+    {
+        e.u32(static_cast<std::uint32_t>(entries.size()));
+        for (const auto& x : entries) {
+            e.u64(x.address);
+            e.u32(x.add);
+        }
+    }
+    bool decode(Decoder& d)
+    {
+        std::uint32_t n = 0;
+        if (!d.u32(n) || n > d.remaining() / kEntryBytes)
+            return false;
+        entries.resize(n);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            auto& x = entries[i];
+            if (!d.u64(x.address) || !d.u32(x.add) || x.add == 0 || (i > 0 && x.address <= entries[i - 1].address))
+                return false;
+        }
+        return d.atEnd();
+    }
+};
+
 struct SnapshotEndRecord {
     std::uint32_t snapshotId = 0;
     std::uint64_t objectsSent = 0;
+    std::uint64_t trackedObjects = 0; // of objectsSent, those the collector tracks
     std::uint64_t referencesSent = 0;
     std::uint32_t stringsSent = 0;
     // Child snapshots: the memory private to the child when it had encoded the snapshot, that is what
@@ -685,14 +725,15 @@ struct SnapshotEndRecord {
     {
         e.u32(snapshotId);
         e.u64(objectsSent);
+        e.u64(trackedObjects);
         e.u64(referencesSent);
         e.u32(stringsSent);
         e.u64(extraMemoryBytes);
     }
     bool decode(Decoder& d)
     {
-        return d.u32(snapshotId) && d.u64(objectsSent) && d.u64(referencesSent) && d.u32(stringsSent)
-            && d.u64(extraMemoryBytes) && d.atEnd();
+        return d.u32(snapshotId) && d.u64(objectsSent) && d.u64(trackedObjects) && d.u64(referencesSent)
+            && d.u32(stringsSent) && d.u64(extraMemoryBytes) && d.atEnd();
     }
 };
 

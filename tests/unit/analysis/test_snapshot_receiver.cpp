@@ -1,0 +1,122 @@
+// The profiler's end of a snapshot: frames as the agent sends them, into a HeapGraph. A snapshot
+// child sends while it walks, so Begin only estimates, and refcount corrections (3.14+ borrowed
+// references) come in frames of their own after the objects.
+#include "snapshot/snapshot_receiver.h"
+
+#include <gtest/gtest.h>
+
+namespace gcscope::snapshot {
+namespace {
+
+constexpr std::uint32_t kId = 3;
+
+template <typename Record> session::Frame frame(wire::MessageType type, const Record& record)
+{
+    wire::Encoder e;
+    record.encode(e);
+    return { type, e.bytes() };
+}
+
+wire::SnapshotObject object(std::uint64_t address, std::int64_t refcount, std::vector<std::uint64_t> targets)
+{
+    wire::SnapshotObject o { address, 1, 56, refcount, wire::kObjectTracked, 0, {} };
+    for (auto t : targets)
+        o.references.push_back({ t, 0 });
+    return o;
+}
+
+class Receiving : public ::testing::Test {
+protected:
+    SnapshotReceiver receiver { kId };
+
+    SnapshotReceiver::Status take(const session::Frame& f) { return receiver.take(f); }
+    void begin(std::uint64_t expectedObjects)
+    {
+        wire::SnapshotBeginRecord b;
+        b.snapshotId = kId;
+        b.expectedObjects = expectedObjects;
+        b.expectedReferences = expectedObjects;
+        b.method = wire::SnapshotMethod::Child;
+        ASSERT_EQ(take(frame(wire::MessageType::SnapshotBegin, b)), SnapshotReceiver::Status::More);
+        wire::SnapshotStringsRecord s;
+        s.strings = { "__main__.Node" };
+        ASSERT_EQ(take(frame(wire::MessageType::SnapshotStrings, s)), SnapshotReceiver::Status::More);
+    }
+    SnapshotReceiver::Status objects(std::vector<wire::SnapshotObject> list)
+    {
+        return take(frame(wire::MessageType::SnapshotObjects, wire::SnapshotObjectsRecord { std::move(list) }));
+    }
+    SnapshotReceiver::Status refcounts(std::vector<wire::SnapshotRefcountsRecord::Entry> entries)
+    {
+        return take(frame(wire::MessageType::SnapshotRefcounts, wire::SnapshotRefcountsRecord { std::move(entries) }));
+    }
+    SnapshotReceiver::Status end(std::uint64_t objects, std::uint64_t references)
+    {
+        return take(
+            frame(wire::MessageType::SnapshotEnd, wire::SnapshotEndRecord { kId, objects, objects, references, 1, 0 }));
+    }
+};
+
+TEST_F(Receiving, GivenRefcountFramesAfterTheObjects_ThenTheirObjectsCountTheBorrowedReferencesAndSaySo)
+{
+    begin(2); // fewer than will come: an estimate
+    ASSERT_EQ(
+        objects({ object(0x1000, 0, { 0x2000, 0x2000 }), object(0x2000, 1, {}) }), SnapshotReceiver::Status::More);
+    ASSERT_EQ(objects({ object(0x3000, 1, { 0x1000 }) }), SnapshotReceiver::Status::More);
+    ASSERT_EQ(refcounts({ { 0x2000, 1 } }), SnapshotReceiver::Status::More);
+    // Another frame of them, and an address that is not in the snapshot (one of the agent's own).
+    ASSERT_EQ(refcounts({ { 0x3000, 2 }, { 0x9000, 5 } }), SnapshotReceiver::Status::More);
+    ASSERT_EQ(end(3, 3), SnapshotReceiver::Status::Done);
+    const auto received = receiver.finish();
+    const auto& g = received.graph;
+    ASSERT_EQ(g.objectCount(), 3u);
+    const auto a = g.find(0x1000), b = g.find(0x2000), c = g.find(0x3000);
+    EXPECT_EQ(g.refcount[a], 0);
+    EXPECT_EQ(g.refcount[b], 2);
+    EXPECT_EQ(g.refcount[c], 3);
+    EXPECT_EQ(g.flags[a] & analysis::BorrowedReferences, 0);
+    EXPECT_NE(g.flags[b] & analysis::BorrowedReferences, 0);
+    EXPECT_NE(g.flags[c] & analysis::BorrowedReferences, 0);
+    EXPECT_EQ(received.unresolvedReferences, 0u);
+}
+
+TEST_F(Receiving, GivenObjectsAfterTheRefcounts_ThenTheSnapshotIsRefused)
+{
+    begin(3);
+    ASSERT_EQ(objects({ object(0x1000, 1, {}) }), SnapshotReceiver::Status::More);
+    ASSERT_EQ(refcounts({ { 0x1000, 1 } }), SnapshotReceiver::Status::More);
+    EXPECT_EQ(objects({ object(0x2000, 1, {}) }), SnapshotReceiver::Status::Failed);
+    EXPECT_EQ(receiver.error(), "malformed snapshot objects from the agent");
+}
+
+TEST_F(Receiving, GivenRefcountsOutOfOrderOrBeforeBegin_ThenTheSnapshotIsRefused)
+{
+    EXPECT_EQ(refcounts({ { 0x1000, 1 } }), SnapshotReceiver::Status::Failed);
+    SnapshotReceiver other(kId);
+    wire::SnapshotBeginRecord b;
+    b.snapshotId = kId;
+    ASSERT_EQ(other.take(frame(wire::MessageType::SnapshotBegin, b)), SnapshotReceiver::Status::More);
+    EXPECT_EQ(other.take(frame(wire::MessageType::SnapshotRefcounts,
+                  wire::SnapshotRefcountsRecord { { { 0x2000, 1 }, { 0x1000, 1 } } })),
+        SnapshotReceiver::Status::Failed);
+    EXPECT_EQ(other.error(), "malformed snapshot refcounts from the agent");
+}
+
+// A child that fails between two frames: its parent sends Error, and what came before is dropped.
+TEST_F(Receiving, GivenAnErrorAfterSomeFrames_ThenTheSnapshotFailsWithTheAgentsReason)
+{
+    begin(1000);
+    ASSERT_EQ(objects({ object(0x1000, 1, {}) }), SnapshotReceiver::Status::More);
+    EXPECT_EQ(receiver.objectsReceived(), 1u);
+    EXPECT_EQ(take(frame(wire::MessageType::Error,
+                  wire::ErrorRecord { 110,
+                      "snapshot failed: the snapshot's child process did not finish its walk in time "
+                      "and was stopped" })),
+        SnapshotReceiver::Status::Failed);
+    EXPECT_EQ(receiver.error(),
+        "the agent could not take the snapshot: snapshot failed: the snapshot's child process did not finish its walk "
+        "in time and was stopped");
+}
+
+} // namespace
+} // namespace gcscope::snapshot
