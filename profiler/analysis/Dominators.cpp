@@ -16,7 +16,6 @@ struct Frame {
 };
 
 struct Preorder {
-    std::vector<Number> number; // per object, 0 = not reached
     std::vector<ObjectId> vertex; // per number; vertex[0] is the virtual root
     std::vector<Number> parent; // per number: DFS tree parent
     // Predecessors in CSR form by number: the sources of every reference into a reached object,
@@ -31,22 +30,27 @@ struct Preorder {
 // looking up each referrer's number at random.
 Preorder depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots)
 {
+    // Every array sized once: on tens of millions of objects, growing them by doubling would copy
+    // and fault in about twice the memory they end up using.
     Preorder p;
-    p.number.assign(graph.objectCount(), 0);
+    std::vector<Number> number(graph.objectCount(), 0); // per object, 0 = not reached
+    p.vertex.reserve(graph.objectCount() + 1);
+    p.parent.reserve(graph.objectCount() + 1);
     p.vertex.push_back(kVirtualRoot);
     p.parent.push_back(0);
     std::vector<std::pair<Number, Number>> references; // (target, source)
+    references.reserve(graph.edgeCount() + roots.roots.size());
     std::vector<Frame> calls;
     auto visit = [&](ObjectId v, Number parent) {
-        p.number[v] = static_cast<Number>(p.vertex.size());
+        number[v] = static_cast<Number>(p.vertex.size());
         p.vertex.push_back(v);
         p.parent.push_back(parent);
         calls.push_back({ v, graph.edgeBegin[v] });
     };
     for (ObjectId root : roots.roots) {
-        if (p.number[root] == 0)
+        if (number[root] == 0)
             visit(root, 0);
-        references.emplace_back(p.number[root], 0);
+        references.emplace_back(number[root], 0);
         while (!calls.empty()) {
             const ObjectId v = calls.back().object;
             const std::uint64_t e = calls.back().nextEdge;
@@ -56,12 +60,15 @@ Preorder depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots)
             }
             calls.back().nextEdge = e + 1;
             const ObjectId w = graph.edgeTarget[e];
-            if (p.number[w] == 0)
-                visit(w, p.number[v]);
-            references.emplace_back(p.number[w], p.number[v]);
+            if (number[w] == 0)
+                visit(w, number[v]);
+            references.emplace_back(number[w], number[v]);
         }
     }
 
+    number = {};
+    // predBegin[t + 1] counts the references into t, then becomes where t's predecessors end;
+    // scattering backwards from there leaves it at where they begin (no second array of cursors).
     const auto count = p.vertex.size();
     p.predBegin.assign(count + 1, 0);
     for (const auto& r : references)
@@ -69,9 +76,11 @@ Preorder depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots)
     for (std::size_t i = 0; i < count; ++i)
         p.predBegin[i + 1] += p.predBegin[i];
     p.pred.resize(references.size());
-    std::vector<std::uint64_t> cursor(p.predBegin.begin(), p.predBegin.end() - 1);
-    for (const auto& r : references)
-        p.pred[cursor[r.first]++] = r.second;
+    for (auto r = references.rbegin(); r != references.rend(); ++r)
+        p.pred[--p.predBegin[r->first + 1]] = r->second;
+    // Now predBegin[t + 1] is where t's begin: shift them down into place.
+    std::copy(p.predBegin.begin() + 1, p.predBegin.end(), p.predBegin.begin());
+    p.predBegin[count] = references.size();
     return p;
 }
 
