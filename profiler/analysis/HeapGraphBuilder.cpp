@@ -157,42 +157,46 @@ void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
 namespace {
 // An open-addressing table from address to ObjectId, probed ahead of use: the look-ups of millions
 // of references miss the cache nearly every time, so the loop asks for slots some references ahead.
+// Address -> ObjectId, open addressing with linear probing. Sized for a load of about 0.7 (not the
+// next power of two) with 12-byte slots: at 30M objects that is 0.5 GB instead of 1 GB of fresh
+// memory, whose first touch costs more than the probes it saves.
 class AddressIndex {
 public:
     explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
+        : size_(std::max<std::size_t>(16, addresses.size() + addresses.size() / 2))
+        , slots_(size_)
     {
-        const int bits = std::max(4, static_cast<int>(std::bit_width(addresses.size() * 2)));
-        shift_ = 64 - bits;
-        mask_ = (std::size_t { 1 } << bits) - 1;
-        slots_.assign(mask_ + 1, Slot {});
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             std::size_t at = home(addresses[i]);
             while (slots_[at].id != kNoObject && slots_[at].address != addresses[i])
-                at = (at + 1) & mask_;
+                at = next(at);
             slots_[at] = { addresses[i], static_cast<ObjectId>(i) };
         }
     }
     void prefetch(std::uint64_t address) const { __builtin_prefetch(&slots_[home(address)]); }
     ObjectId find(std::uint64_t address) const
     {
-        for (std::size_t at = home(address);; at = (at + 1) & mask_) {
+        for (std::size_t at = home(address);; at = next(at)) {
             if (slots_[at].id == kNoObject || slots_[at].address == address)
                 return slots_[at].id;
         }
     }
 
 private:
-    struct Slot {
+    struct __attribute__((packed)) Slot {
         std::uint64_t address = 0;
         ObjectId id = kNoObject;
     };
+    static_assert(sizeof(Slot) == 12);
+    // The hash scaled to [0, size_) by a multiply, not a mask: any table size will do.
     std::size_t home(std::uint64_t address) const
     {
-        return static_cast<std::size_t>((address * 0x9E3779B97F4A7C15ull) >> shift_) & mask_;
+        const unsigned __int128 hash = address * 0x9E3779B97F4A7C15ull;
+        return static_cast<std::size_t>((hash * size_) >> 64);
     }
+    std::size_t next(std::size_t at) const { return at + 1 == size_ ? 0 : at + 1; }
+    std::size_t size_;
     std::vector<Slot> slots_;
-    int shift_ = 0;
-    std::size_t mask_ = 0;
 };
 } // namespace
 
