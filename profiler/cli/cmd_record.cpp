@@ -141,10 +141,12 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
             progress.show("snapshot: received", received, expected);
     };
     options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
-        const auto id = snapshot::saveSnapshot(db, snap.graph,
-            snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings),
-            [&progress](
-                std::uint64_t stored, std::uint64_t total) { progress.show("snapshot: stored", stored, total); });
+        auto meta = snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings);
+        meta.alone = snapshotOnly; // a recording may have readers following it: they go on reading
+        const auto id
+            = snapshot::saveSnapshot(db, snap.graph, meta, [&progress](std::uint64_t stored, std::uint64_t total) {
+                  progress.show("snapshot: stored", stored, total);
+              });
         printNote(fmt::format("snapshot {} of PID {}: {} objects, {} references; the target paused {:.1f} ms ({}); "
                               "saved to {}",
             id, pid, snap.graph.objectCount(), snap.graph.edgeCount(), static_cast<double>(snap.begin.pauseNs) / 1e6,

@@ -28,7 +28,8 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     ns.byChild = meta.byChild;
     ns.methodNote = meta.methodNote;
     ns.extraMemoryBytes = meta.extraMemoryBytes;
-    storage::SnapshotWriter writer(db, ns);
+    storage::SnapshotWriter writer(
+        db, ns, meta.alone ? storage::SnapshotWriter::Journal::Alone : storage::SnapshotWriter::Journal::Shared);
     const auto typeBase = static_cast<std::uint32_t>(graph.strings.size());
     // The names references carry (attributes, dict keys) stay rows of snapshot_strings, where SQL
     // finds them at once; the rest, a million previews and numbers on a big heap, are labels only

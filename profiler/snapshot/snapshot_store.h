@@ -27,6 +27,9 @@ struct SnapshotMeta {
     std::string methodNote; // why it was walked in the target, when not asked to; how the agent listed the objects,
                             // when not from the collector's lists
     std::uint64_t extraMemoryBytes = 0; // what the child cost in memory
+    // Nobody is expected to read the file meanwhile (`gcscope snapshot`): stored with a rollback
+    // journal, each byte written once (storage::SnapshotWriter::Journal::Alone).
+    bool alone = false;
 };
 
 // What a recording session stores with a snapshot it just received from the agent in PID.

@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
 
@@ -21,7 +23,7 @@ namespace gcscope::storage {
 
 namespace {
 // Long enough to ride out another connection's commit, short enough not to look hung.
-constexpr int kBusyTimeoutMs = 5000;
+constexpr int kBusyTimeoutMs = Database::kBusyTimeoutMs;
 
 // "file:" URI for path with the given query, for options only URIs can carry.
 std::string fileUri(const std::string& path, const char* query)
@@ -57,6 +59,34 @@ sqlite3* openConnection(const std::string& path, const std::string& name, int fl
 bool isBusy(int rc)
 {
     return (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+}
+
+// A snapshot written alone (SnapshotWriter::Journal::Alone) uses a rollback journal: a writer killed
+// meanwhile leaves "<file>-journal" behind, with the file's pages from before the snapshot, and the
+// file itself possibly half written. SQLite puts the file back from it on the next read-write
+// connection, and a read-only one cannot: so before any check of the file, a journal that is there
+// is rolled back (SQLite decides whether it is hot; nothing else is written).
+void rollBackInterruptedWrite(const std::string& path)
+{
+    struct stat journal { };
+    if (::stat((path + "-journal").c_str(), &journal) != 0 || journal.st_size == 0)
+        return;
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, kBusyTimeoutMs);
+        rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+    }
+    const int extended = db ? sqlite3_extended_errcode(db) : rc;
+    sqlite3_close(db);
+    if (rc == SQLITE_OK)
+        return;
+    if ((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_PERM
+        || extended == SQLITE_READONLY_ROLLBACK)
+        throw StorageError(path,
+            "a write that was interrupted left " + path
+                + "-journal behind, and putting the file back needs write access to it and its folder");
+    // Anything else (not a database, ...): the checks that follow say what is wrong.
 }
 
 // A WAL-mode file without its -wal (copied, or closed by a plain sqlite3) is complete as it is;
@@ -112,6 +142,8 @@ Database::~Database()
 Database Database::openForReading(const std::filesystem::path& path)
 {
     const std::string name = path.string();
+    if (std::filesystem::exists(path))
+        rollBackInterruptedWrite(name);
     const FileFacts facts = checkFile(name);
     if (facts.empty)
         throw StorageError(name, "empty file");
@@ -151,11 +183,14 @@ Database Database::openForWriting(const std::filesystem::path& path, std::span<c
         created = true;
     } else if (errno != EEXIST) {
         throw StorageError(name, std::string("cannot create (") + std::strerror(errno) + ")");
-    } else if (const FileFacts facts = checkFile(name); !facts.empty) {
-        // Everything about an existing file is checked read-only before a writable connection exists.
-        auto existing = openValidated(name, readAsImmutable(facts), newest);
-        requireIntact(existing);
-        existing.close();
+    } else {
+        rollBackInterruptedWrite(name);
+        if (const FileFacts facts = checkFile(name); !facts.empty) {
+            // Everything about an existing file is checked read-only before a writable connection exists.
+            auto existing = openValidated(name, readAsImmutable(facts), newest);
+            requireIntact(existing);
+            existing.close();
+        }
     }
 
     try {

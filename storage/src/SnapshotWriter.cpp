@@ -72,7 +72,7 @@ std::uint32_t stringIdOf(std::uint32_t edgeLabel)
 }
 } // namespace
 
-SnapshotWriter::SnapshotWriter(Database& db, const NewSnapshot& s)
+SnapshotWriter::SnapshotWriter(Database& db, const NewSnapshot& s, Journal journal)
     : db_(db)
     , started_(std::chrono::steady_clock::now())
 {
@@ -87,6 +87,18 @@ SnapshotWriter::SnapshotWriter(Database& db, const NewSnapshot& s)
     // A Recorder's open batch is complete rows: keep them, and start the snapshot's own transaction.
     if (!sqlite3_get_autocommit(db.handle()))
         db.exec("COMMIT");
+    if (journal == Journal::Alone) {
+        // SQLite leaves WAL only when no other connection has the file open: at once, or not at all.
+        sqlite3_busy_timeout(db.handle(), 0);
+        try {
+            Statement mode(db, "PRAGMA journal_mode = DELETE");
+            restoreWal_ = mode.step() && mode.text(0) == "delete";
+            mode.reset();
+        } catch (const StorageError&) {
+            restoreWal_ = false; // busy: another connection reads it, so the log is shared
+        }
+        sqlite3_busy_timeout(db.handle(), Database::kBusyTimeoutMs);
+    }
     db.exec("BEGIN IMMEDIATE");
     open_ = true;
     db_.snapshotInProgress_ = true;
@@ -257,6 +269,7 @@ std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
     }
     open_ = false;
     db_.snapshotInProgress_ = false;
+    restoreJournal();
     return snapshotId_;
 }
 
@@ -300,6 +313,14 @@ void SnapshotWriter::rollback() noexcept
     if (db_.handle() && db_.snapshotInProgress_)
         sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     db_.snapshotInProgress_ = false;
+    restoreJournal();
+}
+
+void SnapshotWriter::restoreJournal() noexcept
+{
+    if (restoreWal_ && db_.handle())
+        sqlite3_exec(db_.handle(), "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+    restoreWal_ = false;
 }
 
 } // namespace gcscope::storage

@@ -72,9 +72,10 @@ NewSnapshot makeNewSnapshot(std::optional<std::int64_t> sessionId)
     return s;
 }
 
-std::int64_t writeSnapshot(Database& db, const Graph& graph, const NewSnapshot& snapshot)
+std::int64_t writeSnapshot(
+    Database& db, const Graph& graph, const NewSnapshot& snapshot, SnapshotWriter::Journal journal)
 {
-    SnapshotWriter writer(db, snapshot);
+    SnapshotWriter writer(db, snapshot, journal);
     for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
         writer.addString(id, graph.strings[id]);
     for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gcscope/storage/Records.h>
+#include <gcscope/storage/SnapshotWriter.h>
 
 #include <cstdint>
 #include <string>
@@ -38,7 +39,8 @@ Graph makeGraph(std::uint32_t n, double referencesPerObject = 3, std::uint32_t s
 NewSnapshot makeNewSnapshot(std::optional<std::int64_t> sessionId = {});
 
 // Writes the graph as one committed snapshot and returns its id.
-std::int64_t writeSnapshot(Database& db, const Graph& graph, const NewSnapshot& snapshot = makeNewSnapshot());
+std::int64_t writeSnapshot(Database& db, const Graph& graph, const NewSnapshot& snapshot = makeNewSnapshot(),
+    SnapshotWriter::Journal journal = SnapshotWriter::Journal::Shared);
 
 // The snapshot as the Reader returns it, in the Graph shape, for comparing with EXPECT_EQ.
 Graph readSnapshot(const Database& db, std::int64_t snapshotId);

@@ -80,6 +80,11 @@ void expectNoSnapshotRows(const std::filesystem::path& file)
     EXPECT_EQ(count(file, "snapshot_chunks"), 0);
 }
 
+bool sameGraph(const Graph& a, const Graph& b)
+{
+    return a.strings == b.strings && a.objects == b.objects && a.tracked == b.tracked;
+}
+
 // A small committed snapshot in a closed file, for the tests that damage it with plain SQL.
 std::int64_t writeSmallSnapshot(const std::filesystem::path& file)
 {
@@ -266,6 +271,91 @@ TEST(StorageSnapshots, GivenAWriterProcessKilledMidSnapshot_WhenTheFileIsRead_Th
     EXPECT_TRUE(reader.snapshots().empty());
     EXPECT_EQ(count(file, "snapshot_objects"), 0);
     EXPECT_EQ(count(file, "snapshot_chunks"), 0);
+}
+
+// `gcscope snapshot` stores alone, with a rollback journal (each byte written once, not into the log
+// and again into the file). Killed in the middle, the file is half written and the journal holds its
+// pages from before: the next open, even a read-only one, puts them back first.
+TEST(StorageSnapshots, GivenAWriterAloneKilledMidSnapshot_WhenTheFileIsRead_ThenItIsRolledBackAndNoHalfSnapshotIsThere)
+{
+    TempDir dir;
+    const auto file = dir.file("alone.db");
+    const Graph graph = makeGraph(300'000); // far more than SQLite's page cache: pages reach the file
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        auto db = Database::openForWriting(file);
+        Recorder recorder(db);
+        recorder.beginSession(makeSession());
+        SnapshotWriter writer(db, makeNewSnapshot(), SnapshotWriter::Journal::Alone);
+        for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
+            const GraphObject& o = graph.objects[id];
+            writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, 0, o.refs);
+        }
+        ::raise(SIGKILL);
+        ::_exit(1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+    const std::filesystem::path journal = file.string() + "-journal";
+    ASSERT_TRUE(std::filesystem::exists(journal)) << "the writer did not use a rollback journal";
+    EXPECT_FALSE(std::filesystem::exists(file.string() + "-wal"));
+
+    {
+        auto db = Database::openForReading(file);
+        Reader reader(db);
+        EXPECT_EQ(reader.sessions().size(), 1u) << "committed before the snapshot started";
+        EXPECT_TRUE(reader.snapshots().empty());
+    }
+    EXPECT_FALSE(std::filesystem::exists(journal) && std::filesystem::file_size(journal) > 0);
+    expectNoSnapshotRows(file);
+    // And the file takes the next snapshot as if nothing had happened.
+    auto db = Database::openForWriting(file);
+    const auto id = writeSnapshot(db, makeGraph(1000), makeNewSnapshot(), SnapshotWriter::Journal::Alone);
+    db.close();
+    auto read = Database::openForReading(file);
+    EXPECT_TRUE(sameGraph(readSnapshot(read, id), makeGraph(1000)));
+}
+
+// Stored alone, a snapshot reads back the same, and the file is back in WAL mode for a Recorder
+// that goes on; with another connection reading, the writer shares the log as before, and that
+// reader is not held up.
+TEST(StorageSnapshots, GivenAWriterAlone_WhenAnotherConnectionReadsOrNot_ThenItUsesTheJournalItMayAndStoresTheSame)
+{
+    TempDir dir;
+    const auto file = dir.file("alone.db");
+    const Graph graph = makeExtremeGraph();
+    auto db = Database::openForWriting(file);
+    Recorder recorder(db);
+    const auto session = recorder.beginSession(makeSession());
+    const auto alone = writeSnapshot(db, graph, makeNewSnapshot(session), SnapshotWriter::Journal::Alone);
+    EXPECT_EQ(rawQuery(file, "PRAGMA journal_mode"), "wal");
+    recorder.addSample(session, makeSample(1));
+    recorder.flush();
+    EXPECT_EQ(count(file, "samples"), 1);
+
+    std::int64_t shared = 0;
+    {
+        auto reader = Database::openForReading(file);
+        Reader r(reader);
+        ASSERT_EQ(r.snapshots().size(), 1u);
+        SnapshotWriter writer(db, makeNewSnapshot(session), SnapshotWriter::Journal::Alone);
+        for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
+            writer.addString(id, graph.strings[id]);
+        for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
+            const GraphObject& o = graph.objects[id];
+            writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, o.label, o.refs);
+        }
+        EXPECT_TRUE(std::filesystem::exists(file.string() + "-wal"));
+        EXPECT_FALSE(std::filesystem::exists(file.string() + "-journal"));
+        EXPECT_EQ(Reader(reader).snapshots().size(), 1u) << "the reader reads on while the snapshot is written";
+        shared = writer.commit(graph.tracked);
+    }
+    db.close();
+    auto read = Database::openForReading(file);
+    EXPECT_TRUE(sameGraph(readSnapshot(read, alone), graph));
+    EXPECT_TRUE(sameGraph(readSnapshot(read, shared), graph));
 }
 
 TEST(StorageSnapshots, GivenARecorderOnTheSameDatabase_WhenASnapshotIsBeingWritten_ThenItWaitsForTheCommit)

@@ -16,8 +16,13 @@ namespace gcscope::storage {
 
 class Database {
 public:
+    // How long a connection waits for another one's lock before it reports the file busy.
+    static constexpr int kBusyTimeoutMs = 5000;
+
     // Validates the file (header, identity, schema version, tables) and opens it read-only. Never
-    // creates, migrates or modifies anything, also for a file whose writer was killed (WAL present).
+    // creates, migrates or modifies anything, also for a file whose writer was killed (WAL present),
+    // except that a snapshot writer killed while it wrote alone (a rollback journal left behind) is
+    // rolled back first, as SQLite would on any read-write open.
     static Database openForReading(const std::filesystem::path& path);
 
     // Creates the file with the newest schema, or appends to an existing gcscope file. An existing
