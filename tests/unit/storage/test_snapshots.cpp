@@ -80,6 +80,29 @@ void expectNoSnapshotRows(const std::filesystem::path& file)
     EXPECT_EQ(count(file, "snapshot_chunks"), 0);
 }
 
+// A process that records a session, then writes every object of `graph` into a snapshot and is
+// killed before it commits: only its own connection, no destructor, no rollback.
+void killWriterMidSnapshot(const std::filesystem::path& file, const Graph& graph, SnapshotWriter::Journal journal)
+{
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        auto db = Database::openForWriting(file);
+        Recorder recorder(db);
+        recorder.beginSession(makeSession());
+        SnapshotWriter writer(db, makeNewSnapshot(), journal);
+        for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
+            const GraphObject& o = graph.objects[id];
+            writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, 0, o.refs);
+        }
+        ::raise(SIGKILL);
+        ::_exit(1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+}
+
 bool sameGraph(const Graph& a, const Graph& b)
 {
     return a.strings == b.strings && a.objects == b.objects && a.tracked == b.tracked;
@@ -246,24 +269,7 @@ TEST(StorageSnapshots, GivenAWriterProcessKilledMidSnapshot_WhenTheFileIsRead_Th
     TempDir dir;
     const auto file = dir.file("rec.db");
     const Graph graph = makeGraph(20'000);
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        // Only this process's own connection, then killed without any destructor or rollback.
-        auto db = Database::openForWriting(file);
-        Recorder recorder(db);
-        recorder.beginSession(makeSession());
-        SnapshotWriter writer(db, makeNewSnapshot());
-        for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
-            const GraphObject& o = graph.objects[id];
-            writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, 0, o.refs);
-        }
-        ::raise(SIGKILL);
-        ::_exit(1);
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+    ASSERT_NO_FATAL_FAILURE(killWriterMidSnapshot(file, graph, SnapshotWriter::Journal::Shared));
 
     auto db = Database::openForReading(file);
     Reader reader(db);
@@ -281,23 +287,7 @@ TEST(StorageSnapshots, GivenAWriterAloneKilledMidSnapshot_WhenTheFileIsRead_Then
     TempDir dir;
     const auto file = dir.file("alone.db");
     const Graph graph = makeGraph(300'000); // far more than SQLite's page cache: pages reach the file
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        auto db = Database::openForWriting(file);
-        Recorder recorder(db);
-        recorder.beginSession(makeSession());
-        SnapshotWriter writer(db, makeNewSnapshot(), SnapshotWriter::Journal::Alone);
-        for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
-            const GraphObject& o = graph.objects[id];
-            writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, 0, o.refs);
-        }
-        ::raise(SIGKILL);
-        ::_exit(1);
-    }
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "status " << status;
+    ASSERT_NO_FATAL_FAILURE(killWriterMidSnapshot(file, graph, SnapshotWriter::Journal::Alone));
     const std::filesystem::path journal = file.string() + "-journal";
     ASSERT_TRUE(std::filesystem::exists(journal)) << "the writer did not use a rollback journal";
     EXPECT_FALSE(std::filesystem::exists(file.string() + "-wal"));
