@@ -525,8 +525,7 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     switch (result.outcome) {
     case SnapshotChild::Outcome::Sent: {
         const auto& p = child.progress();
-        snapshots_.learn(
-            { p.streamBytes, p.heldNotes, p.sharedLeaves, p.stringBytes, p.strings, p.objects, p.references });
+        snapshots_.learn(p.sizes);
         // The list was given back above: now the snapshot may be complete for the profiler.
         if (p.endLeft.load())
             return stillConnected(connection_.sendRecord(MessageType::SnapshotEnd, p.end)) ? ChildAttempt::Done
@@ -553,10 +552,9 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
 {
     const std::int64_t clonedNs = monotonicNs();
     SnapshotChild::enterChild();
-    constexpr const char* kGone = "the profiler stopped reading the snapshot";
     std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare(true);
     if (!prepared)
-        child.finishInChild(false, ENOMEM, "not enough memory for the snapshot of this heap");
+        child.finishInChild(false, ENOMEM, SnapshotTaker::kOutOfMemory);
     HeapSnapshot& snapshot = *prepared;
     snapshot.held.holdNothing();
     ChildFrameSink sink(connection_, child);
@@ -568,7 +566,7 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
     begin.methodNote = plan.methodNote;
     snapshots_.expect(plan, begin);
     if (!sink.sendRecord(MessageType::SnapshotBegin, begin))
-        child.finishInChild(false, EPIPE, kGone);
+        child.finishInChild(false, EPIPE, SnapshotTaker::kProfilerGone);
     snapshot.encoder.streamTo(&sink);
     SnapshotTaker::Failure failure;
     if (snapshots_.walk(ours, request, plan, snapshot, failure) != SnapshotTaker::Status::Done)
@@ -578,23 +576,16 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
         child.finishInChild(false, failure.code, failure.message.c_str());
     if (!sendRefcounts(snapshot.refcounts,
             [&](const wire::SnapshotRefcountsRecord& r) { return sink.sendRecord(MessageType::SnapshotRefcounts, r); }))
-        child.finishInChild(false, EPIPE, kGone);
+        child.finishInChild(false, EPIPE, SnapshotTaker::kProfilerGone);
     snapshot.end.extraMemoryBytes = privateBytes();
     auto& progress = child.progress();
-    const auto sizes = snapshots_.sizes();
-    progress.streamBytes = sizes.streamBytes;
-    progress.heldNotes = sizes.heldNotes;
-    progress.sharedLeaves = sizes.sharedLeaves;
-    progress.stringBytes = sizes.stringBytes;
-    progress.strings = sizes.strings;
-    progress.objects = sizes.objects;
-    progress.references = sizes.references;
+    progress.sizes = snapshots_.sizes();
     // The parent sends the End record when it has something to give back first and is still there.
     if (progress.parentSendsEnd && getppid() == progress.parent) {
         progress.end = snapshot.end;
         progress.endLeft.store(true);
     } else if (!sink.sendRecord(MessageType::SnapshotEnd, snapshot.end, true)) {
-        child.finishInChild(false, EPIPE, kGone);
+        child.finishInChild(false, EPIPE, SnapshotTaker::kProfilerGone);
     }
     child.finishInChild(true, 0, nullptr);
 }

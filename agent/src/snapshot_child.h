@@ -26,6 +26,8 @@
 // walks in the target, as before, saying why, when there is not enough.
 #pragma once
 
+#include "snapshot_sizes.h"
+
 #include <gcscope/wire.h>
 
 #include <sys/types.h>
@@ -46,9 +48,7 @@ struct ChildProgress {
     std::atomic<std::int64_t> sendingNs { 0 }; // time spent in frames sent so far (the profiler reading)
     std::atomic<std::uint32_t> errorCode { 0 };
     char message[200] {}; // the failure, NUL-terminated, written before phase becomes Failed
-    // What the child's walk measured, for the parent's next estimate (SnapshotTaker::learn).
-    std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0, strings = 0;
-    std::uint64_t objects = 0, references = 0;
+    SnapshotSizes sizes; // what the child's walk measured, for the parent's next snapshot
     // Set by the parent before the clone when it must give something back before the profiler learns
     // the snapshot is complete (the portable form's object list): the child then leaves the End record
     // here for the parent to send, unless the parent is gone by then (it sends it itself).

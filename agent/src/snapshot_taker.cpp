@@ -145,12 +145,8 @@ SnapshotTaker::Status SnapshotTaker::walk(const AgentObjects& ours, const wire::
         last_.sharedLeaves = walker.sharedLeaves();
         last_.heldNotes = snapshot.held.notes();
     }
-    if (snapshot.encoder.sinkFailed()) {
-        failure = { EPIPE, "the profiler stopped reading the snapshot" };
-        return Status::Failed;
-    }
     if (!ok || snapshot.encoder.failed()) {
-        failure = { ENOMEM, "not enough memory for the snapshot of this heap" };
+        failure = encoderFailure(snapshot.encoder);
         return Status::Failed;
     }
     return Status::Done;
@@ -178,13 +174,17 @@ SnapshotTaker::Status SnapshotTaker::take(GcModule& gc, const AgentObjects& ours
     return Status::Done;
 }
 
+SnapshotTaker::Failure SnapshotTaker::encoderFailure(const SnapshotEncoder& encoder)
+{
+    return encoder.sinkFailed() ? Failure { EPIPE, kProfilerGone } : Failure { ENOMEM, kOutOfMemory };
+}
+
 bool SnapshotTaker::finish(const wire::SnapshotRequestRecord& request, HeapSnapshot& snapshot, Failure& failure)
 {
     ObjectLabeler labels(snapshot.strings, request.maxLabel, request.flags & wire::kSnapshotNoStrings);
     SnapshotEncoder& encoder = snapshot.encoder;
     if (!snapshot.held.write(labels, resources_.sizer(), encoder) || !encoder.finish()) {
-        failure = encoder.sinkFailed() ? Failure { EPIPE, "the profiler stopped reading the snapshot" }
-                                       : Failure { ENOMEM, "not enough memory for the snapshot of this heap" };
+        failure = encoderFailure(encoder);
         return false;
     }
     countUncounted(snapshot);

@@ -18,6 +18,7 @@
 #include "held_leaves.h"
 #include "python_compat.h"
 #include "snapshot_encoder.h"
+#include "snapshot_sizes.h"
 #include "snapshot_types.h"
 #include "string_table.h"
 
@@ -60,6 +61,10 @@ public:
         std::uint32_t code = 0; // an errno value, as in Error records
         std::string message;
     };
+    static constexpr const char* kOutOfMemory = "not enough memory for the snapshot of this heap";
+    static constexpr const char* kProfilerGone = "the profiler stopped reading the snapshot";
+    // Why the encoder failed: its sink refused a frame, or memory ran out.
+    static Failure encoderFailure(const SnapshotEncoder& encoder);
 
     // GIL held. Busy: a collection is running (its objects are in its private lists), so release
     // the GIL and ask again. The agent's own objects are left out. plan() then walk() then
@@ -84,12 +89,8 @@ public:
 
     // The sizes the next prepare() goes by, as a snapshot child found them (its own copy of this
     // taker learnt them, not ours).
-    struct Sizes {
-        std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0, strings = 0;
-        std::uint64_t objects = 0, references = 0;
-    };
-    Sizes sizes() const { return last_; }
-    void learn(const Sizes& s) { last_ = s; }
+    SnapshotSizes sizes() const { return last_; }
+    void learn(const SnapshotSizes& s) { last_ = s; }
     // What a snapshot child's own buffers may come to, in bytes: for the room it needs.
     std::size_t childBytes() const;
     // What the next snapshot will hold, from the previous one or the collector's count: for a
@@ -105,7 +106,7 @@ private:
     TypeCatalogResources resources_;
     InterpreterLayout layout_; // as checked by open(), for prepare()'s estimate only
     // The previous snapshot's sizes, the best guess for the next one.
-    Sizes last_;
+    SnapshotSizes last_;
 };
 
 } // namespace gcscope::agent

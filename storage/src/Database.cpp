@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -68,9 +67,10 @@ bool isBusy(int rc)
 // is rolled back (SQLite decides whether it is hot; nothing else is written).
 void rollBackInterruptedWrite(const std::string& path)
 {
-    struct stat journal { };
-    if (::stat((path + "-journal").c_str(), &journal) != 0 || journal.st_size == 0)
-        return;
+    struct stat file {
+    }, journal {};
+    if (::stat(path.c_str(), &file) != 0 || ::stat((path + "-journal").c_str(), &journal) != 0 || journal.st_size == 0)
+        return; // no file (the checks say so), or nothing to roll back
     sqlite3* db = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
     if (rc == SQLITE_OK) {
@@ -142,8 +142,7 @@ Database::~Database()
 Database Database::openForReading(const std::filesystem::path& path)
 {
     const std::string name = path.string();
-    if (std::filesystem::exists(path))
-        rollBackInterruptedWrite(name);
+    rollBackInterruptedWrite(name);
     const FileFacts facts = checkFile(name);
     if (facts.empty)
         throw StorageError(name, "empty file");
