@@ -5,6 +5,7 @@
 #include "app/RecordingController.h"
 #include "core/Palettes.h"
 #include "core/UserMessages.h"
+#include "util/huge_pages.h"
 
 #include <QApplication>
 #include <QIcon>
@@ -51,6 +52,7 @@ void scheduleScreenshot(MainWindow& window, const AppOptions& options)
 
 int main(int argc, char** argv)
 {
+    gcscope::util::startWithHugePages(argv); // may start gcscope-gui again, once: see util/huge_pages.h
     QCoreApplication::setOrganizationName(QStringLiteral("gcscope"));
     QCoreApplication::setApplicationName(QStringLiteral("gcscope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(GCSCOPE_VERSION));

@@ -5,6 +5,7 @@
 
 #include "discovery/version_support.h"
 #include "util/agent_locator.h"
+#include "util/huge_pages.h"
 
 #include <fmt/core.h>
 #include <fmt/ranges.h>
@@ -89,6 +90,8 @@ int runDoctor(bool asJson)
     const bool canAttachOthers = root || capability;
     const bool canAttachOwn = yama.empty() || yama == "0" || ((yama == "1" || yama == "2") && canAttachOthers);
     const bool found = agentError.empty();
+    const auto hugePages = util::hugePageStatus();
+    const std::uint64_t hugeBacked = util::measureHugePageBacking();
     if (asJson) {
         nlohmann::json out { { "version", GCSCOPE_VERSION }, { "executable", util::executableDirectory() },
             { "agent", found ? nlohmann::json(agents.directory) : nlohmann::json(nullptr) },
@@ -98,7 +101,14 @@ int runDoctor(bool asJson)
             { "yama_ptrace_scope", yama.empty() ? nlohmann::json(nullptr) : nlohmann::json(yama) },
             { "cap_sys_ptrace", capability }, { "root", root }, { "can_attach_own_processes", canAttachOwn },
             { "can_attach_other_users", canAttachOthers }, { "python_versions", versions },
-            { "free_threaded", "refused" } };
+            { "free_threaded", "refused" },
+            { "huge_pages",
+                { { "mode", util::hugePageModeName(hugePages.mode) },
+                    { "kernel",
+                        hugePages.kernelSetting.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(hugePages.kernelSetting) },
+                    { "detail", hugePages.detail }, { "test_block_bytes", 8 << 20 },
+                    { "test_block_huge_bytes", hugeBacked } } } };
         fmt::print("{}\n", out.dump(2));
     } else {
         fmt::print("gcscope {}\n", GCSCOPE_VERSION);
@@ -114,6 +124,8 @@ int runDoctor(bool asJson)
         fmt::print("can attach to:   {}\n",
             canAttachOthers ? "any process"
                             : (canAttachOwn ? "your own processes" : "processes gcscope starts (gcscope run)"));
+        fmt::print("huge pages:      {}; {} of an 8 MiB test block in 2 MiB pages\n", hugePages.detail,
+            hugeBacked == 0 ? std::string("none") : fmt::format("{} MiB", hugeBacked >> 20));
         fmt::print("Python versions:\n");
         for (const auto& v : versions)
             fmt::print("  {:<15}{}\n", v["versions"].get<std::string>(), v["description"].get<std::string>());

@@ -1,11 +1,13 @@
 // gcscope: attach to a running CPython process, record its garbage collector, analyse the results.
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "util/huge_pages.h"
 
 #include <cstdlib>
 
 int main(int argc, char** argv)
 {
+    gcscope::util::startWithHugePages(argv); // may start gcscope again, once: see util/huge_pages.h
     using namespace gcscope::cli;
     CLI::App app { "gcscope: GC and heap profiler for running CPython processes", "gcscope" };
     app.set_version_flag("--version", std::string("gcscope ") + GCSCOPE_VERSION);

@@ -1,0 +1,56 @@
+// Transparent huge pages for gcscope's own big arrays.
+//
+// A heap snapshot of 10M objects makes gcscope write about 4 GiB of fresh memory (the graph, the
+// address table, the sort buffers, the dominator tree). Backed by 4 KiB pages, every 4 KiB costs a
+// page fault; backed by 2 MiB transparent huge pages, one fault serves 512 times as much, and the
+// random look-ups of the graph algorithms miss the TLB far less. Measured on a 10M-object heap
+// (pyenv 3.13, this project's VMs): `gcscope snapshot` 27.8 s -> 16.5 s, `gcscope top` 27.3 s ->
+// 9.0 s, the same peak memory.
+//
+// Most distributions (Debian, Ubuntu) set transparent_hugepage=madvise: the kernel gives huge pages
+// only to memory a program asks them for. glibc (2.35 and later) asks for every big block malloc
+// maps when the tunable glibc.malloc.hugetlb=1 is set, and it reads tunables only when a process
+// starts. So gcscope and gcscope-gui start themselves once more with it, first thing in main, and
+// then put the environment back as the user had it: the programs they start (`gcscope run`'s
+// target) see the user's own GLIBC_TUNABLES, and nothing of ours.
+//
+// GCSCOPE_HUGE_PAGES=0 turns this off. A GLIBC_TUNABLES that already sets glibc.malloc.hugetlb is
+// left as the user set it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace gcscope::util {
+
+enum class HugePageMode {
+    Asked, // malloc asks for huge pages (this process started itself with glibc.malloc.hugetlb=1)
+    KernelAlways, // the kernel gives them to every big enough block without being asked
+    UserSet, // GLIBC_TUNABLES already set glibc.malloc.hugetlb: left as it was
+    Off, // GCSCOPE_HUGE_PAGES=0, or the restart failed
+    Unavailable, // no transparent huge pages in this kernel, turned off (never), or glibc too old
+};
+
+struct HugePageStatus {
+    HugePageMode mode = HugePageMode::Unavailable;
+    std::string kernelSetting; // the word in brackets of /sys/kernel/mm/transparent_hugepage/enabled; "" when absent
+    std::string detail; // one line: why, in words
+};
+
+// Call first thing in main, before any thread starts and before argv is changed. Restarts the
+// program (execv of the file /proc/self/exe names, with the same argv) when malloc should ask for
+// huge pages and does not; otherwise returns at once. After a restart it puts GLIBC_TUNABLES back
+// as it was.
+void startWithHugePages(char** argv);
+
+// What startWithHugePages found or did (for `gcscope doctor`).
+HugePageStatus hugePageStatus();
+
+const char* hugePageModeName(HugePageMode mode);
+
+// How many bytes of a fresh 8 MiB block from malloc, once written, the kernel backs with huge pages
+// (AnonHugePages of its mapping in /proc/self/smaps): the proof that the setting takes effect. 0
+// when it does not, or when smaps cannot be read.
+std::uint64_t measureHugePageBacking();
+
+} // namespace gcscope::util
