@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace gcscope::agent {
@@ -49,6 +50,8 @@ timespec toTimespec(std::int64_t ns)
 {
     return { static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000) };
 }
+
+constexpr int kChildSendBuffer = 8 << 20;
 
 // A snapshot child's frames, each sent whole between the child's beginFrame and endFrame, so the
 // parent never stops the walk inside one (snapshot_child.h).
@@ -557,6 +560,11 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
         child.finishInChild(false, ENOMEM, SnapshotTaker::kOutOfMemory);
     HeapSnapshot& snapshot = *prepared;
     snapshot.held.holdNothing();
+    // Room for a few frames on the socket, so that the walk goes on while the profiler takes in the
+    // last ones (the default 208 KiB holds a fifth of one, and each side waited for the other).
+    // The kernel caps it at net.core.wmem_max (4 MiB on Debian), which is enough.
+    const int sendBuffer = kChildSendBuffer;
+    ::setsockopt(connection_.fd(), SOL_SOCKET, SO_SNDBUF, &sendBuffer, sizeof sendBuffer);
     ChildFrameSink sink(connection_, child);
     auto& begin = snapshot.begin;
     begin.snapshotId = request.snapshotId;

@@ -1,8 +1,11 @@
 #include "analysis/HeapGraphBuilder.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <exception>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -154,12 +157,12 @@ void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
     }
 }
 
-namespace {
 // An open-addressing table from address to ObjectId, probed ahead of use: the look-ups of millions
 // of references miss the cache nearly every time, so the loop asks for slots some references ahead.
 // Address -> ObjectId, open addressing with linear probing. Sized for a load of about 0.7 (not the
 // next power of two) with 12-byte slots: at 30M objects that is 0.5 GB instead of 1 GB of fresh
-// memory, whose first touch costs more than the probes it saves.
+// memory, whose first touch costs more than the probes it saves. Building it finds any two objects
+// at one address (std::invalid_argument).
 class AddressIndex {
 public:
     explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
@@ -168,8 +171,11 @@ public:
     {
         for (std::size_t i = 0; i < addresses.size(); ++i) {
             std::size_t at = home(addresses[i]);
-            while (slots_[at].id != kNoObject && slots_[at].address != addresses[i])
+            while (slots_[at].id != kNoObject) {
+                if (slots_[at].address == addresses[i])
+                    throw std::invalid_argument("two objects in one heap snapshot share an address");
                 at = next(at);
+            }
             slots_[at] = { addresses[i], static_cast<ObjectId>(i) };
         }
     }
@@ -191,14 +197,14 @@ private:
     // The hash scaled to [0, size_) by a multiply, not a mask: any table size will do.
     std::size_t home(std::uint64_t address) const
     {
-        const unsigned __int128 hash = address * 0x9E3779B97F4A7C15ull;
+        __extension__ using Wide = unsigned __int128; // GCC and Clang on 64-bit targets
+        const Wide hash = address * 0x9E3779B97F4A7C15ull;
         return static_cast<std::size_t>((hash * size_) >> 64);
     }
     std::size_t next(std::size_t at) const { return at + 1 == size_ ? 0 : at + 1; }
     std::size_t size_;
     std::vector<Slot> slots_;
 };
-} // namespace
 
 // The general path: every end given as an address becomes an ObjectId (or kUnresolved), through
 // the fast path's table.
@@ -221,75 +227,128 @@ void HeapGraphBuilder::resolveAddresses()
 }
 
 namespace {
-using AddressAndId = std::pair<std::uint64_t, ObjectId>;
-
-// Sorts by address, and equal addresses by id (as std::sort of the pairs would): a least
-// significant digit radix sort over only the bits where the addresses differ, 11 at a time. Heap
-// addresses differ in about 43 bits: four passes, several times faster than a comparison sort on
-// millions of objects.
-void sortByAddressBits(std::vector<AddressAndId>& items)
+// Sorts keys by their bits [low, high): a least significant digit radix sort, 11 bits at a time,
+// through `spare` (as long as keys). Heap addresses differ in about 43 bits: four passes, several
+// times faster than a comparison sort on millions of objects.
+void radixSort(std::span<std::uint64_t> keys, std::span<std::uint64_t> spare, int low, int high)
 {
-    constexpr std::size_t kSmall = 4096;
-    if (items.size() < kSmall) {
-        std::sort(items.begin(), items.end());
-        return;
-    }
-    std::uint64_t differ = 0;
-    for (const auto& item : items)
-        differ |= item.first ^ items.front().first;
-    if (differ == 0) {
-        std::sort(items.begin(), items.end()); // one address throughout: the ids decide
-        return;
-    }
     constexpr int kDigitBits = 11;
     constexpr std::size_t kBuckets = std::size_t { 1 } << kDigitBits;
-    const int low = std::countr_zero(differ), high = 64 - std::countl_zero(differ);
-    std::vector<AddressAndId> spare(items.size());
-    std::vector<std::size_t> place(kBuckets);
+    std::array<std::size_t, kBuckets> place {};
+    std::span<std::uint64_t> from = keys, to = spare.first(keys.size());
     for (int shift = low; shift < high; shift += kDigitBits) {
-        std::fill(place.begin(), place.end(), 0);
-        for (const auto& item : items)
-            ++place[(item.first >> shift) & (kBuckets - 1)];
+        place.fill(0);
+        for (const auto key : from)
+            ++place[(key >> shift) & (kBuckets - 1)];
         std::size_t at = 0;
         for (auto& p : place)
             at += std::exchange(p, at);
-        for (const auto& item : items)
-            spare[place[(item.first >> shift) & (kBuckets - 1)]++] = item;
-        items.swap(spare);
+        for (const auto key : from)
+            to[place[(key >> shift) & (kBuckets - 1)]++] = key;
+        std::swap(from, to);
     }
+    if (from.data() != keys.data())
+        std::copy(from.begin(), from.end(), keys.begin());
+}
+
+[[noreturn]] void sharedAddress()
+{
+    throw std::invalid_argument("two objects in one heap snapshot share an address");
+}
+
+// Orders `ids` by address. Each id becomes one 64-bit key: the bits where the addresses of these
+// objects differ, above the bits of its place in `ids`. When those do not fit 64 bits (heap
+// addresses differ in about 43 and places take 25 at 30M objects), the ids are first dealt into
+// buckets by their top address bits and each bucket is ordered on its own. `keys` and `spare` hold
+// at least ids.size() entries.
+void orderByAddress(const std::vector<std::uint64_t>& address, std::span<ObjectId> ids, std::span<std::uint64_t> keys,
+    std::span<std::uint64_t> spare)
+{
+    const std::size_t m = ids.size();
+    if (m < 2)
+        return;
+    constexpr std::size_t kSmall = 1024; // below this, a radix pass costs more than it sorts
+    if (m < kSmall) {
+        std::sort(ids.begin(), ids.end(), [&](ObjectId a, ObjectId b) { return address[a] < address[b]; });
+        for (std::size_t i = 1; i < m; ++i)
+            if (address[ids[i]] == address[ids[i - 1]])
+                sharedAddress();
+        return;
+    }
+    std::uint64_t differ = 0;
+    const std::uint64_t first = address[ids[0]];
+    for (const ObjectId id : ids)
+        differ |= address[id] ^ first;
+    if (differ == 0)
+        sharedAddress();
+    const int low = std::countr_zero(differ), high = 64 - std::countl_zero(differ);
+    const int span = high - low;
+    const int placeBits = std::bit_width(m - 1);
+    if (span + placeBits <= 64) {
+        const std::uint64_t spanMask = span == 64 ? ~std::uint64_t { 0 } : (std::uint64_t { 1 } << span) - 1;
+        for (std::size_t i = 0; i < m; ++i)
+            keys[i] = (((address[ids[i]] >> low) & spanMask) << placeBits) | i;
+        radixSort(keys.first(m), spare, placeBits, placeBits + span);
+        const std::uint64_t placeMask = (std::uint64_t { 1 } << placeBits) - 1;
+        for (std::size_t i = 1; i < m; ++i)
+            if ((keys[i] >> placeBits) == (keys[i - 1] >> placeBits))
+                sharedAddress();
+        for (std::size_t i = 0; i < m; ++i)
+            spare[i] = ids[i];
+        for (std::size_t i = 0; i < m; ++i)
+            ids[i] = static_cast<ObjectId>(spare[keys[i] & placeMask]);
+        return;
+    }
+    // Deal by the top bits (a stable counting placement), then order each bucket.
+    const int bucketBits = std::min(16, span + placeBits - 64);
+    const int shift = high - bucketBits;
+    const std::uint64_t bucketMask = (std::uint64_t { 1 } << bucketBits) - 1;
+    std::vector<std::size_t> begin((std::size_t { 1 } << bucketBits) + 1, 0);
+    for (const ObjectId id : ids)
+        ++begin[((address[id] >> shift) & bucketMask) + 1];
+    for (std::size_t b = 1; b < begin.size(); ++b)
+        begin[b] += begin[b - 1];
+    std::vector<std::size_t> place(begin.begin(), begin.end() - 1);
+    for (const ObjectId id : ids)
+        keys[place[(address[id] >> shift) & bucketMask]++] = id;
+    for (std::size_t i = 0; i < m; ++i)
+        ids[i] = static_cast<ObjectId>(keys[i]);
+    for (std::size_t b = 0; b + 1 < begin.size(); ++b)
+        orderByAddress(address, ids.subspan(begin[b], begin[b + 1] - begin[b]), keys, spare);
 }
 } // namespace
 
-// byAddress, and the check that no two objects share an address.
+// byAddress, and the check that no two objects share an address: 20 bytes per object while it
+// sorts (the ids, a key and a spare key each), where pairs of address and id took 36.
 void HeapGraphBuilder::sortByAddress()
 {
     const auto n = graph_.address.size();
-    std::vector<AddressAndId> objects(n);
-    for (std::size_t i = 0; i < n; ++i)
-        objects[i] = { graph_.address[i], static_cast<ObjectId>(i) };
-    sortByAddressBits(objects);
-    for (std::size_t i = 1; i < n; ++i)
-        if (objects[i].first == objects[i - 1].first)
-            throw std::invalid_argument("two objects in one heap snapshot share an address");
     std::vector<ObjectId> byAddress(n);
     for (std::size_t i = 0; i < n; ++i)
-        byAddress[i] = objects[i].second;
+        byAddress[i] = static_cast<ObjectId>(i);
+    {
+        std::vector<std::uint64_t> keys(n), spare(n);
+        orderByAddress(graph_.address, byAddress, keys, spare);
+    }
     graph_.byAddress = std::move(byAddress);
 }
 
 // Fast path, references by address: each becomes an ObjectId, or is dropped (counted) when the
-// snapshot holds no object there; edgeBegin closes up over the dropped ones.
-void HeapGraphBuilder::resolveFastAddresses()
+// snapshot holds no object there; edgeBegin closes up over the dropped ones. Tells `ready` as
+// objects get their final references: object i's are final once edgeBegin[i + 1] is rewritten.
+void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObjects* ready)
 {
     const auto n = graph_.address.size();
-    const AddressIndex index(graph_.address);
     const std::uint64_t count = fastAddress_.size();
     graph_.edgeTarget.resize(count);
     constexpr std::uint64_t kAhead = 16;
+    constexpr std::size_t kPublishEvery = std::size_t { 1 } << 15;
     std::uint64_t kept = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t begin = graph_.edgeBegin[i], end = graph_.edgeBegin[i + 1];
         graph_.edgeBegin[i] = kept;
+        if (ready && i % kPublishEvery == 0)
+            ready->publish(i);
         for (std::uint64_t e = begin; e < end; ++e) {
             if (e + kAhead < count)
                 index.prefetch(fastAddress_[e + kAhead]);
@@ -304,58 +363,146 @@ void HeapGraphBuilder::resolveFastAddresses()
         }
     }
     graph_.edgeBegin[n] = kept;
+    // Shrinking in place: what runs alongside may be reading the arrays.
     graph_.edgeTarget.resize(kept);
     graph_.edgeLabel.resize(kept);
-    graph_.edgeTarget.shrink_to_fit();
-    graph_.edgeLabel.shrink_to_fit();
-    fastAddress_ = {};
+    if (ready)
+        ready->publish(n);
 }
 
+// The fast path by id (a stored snapshot): the references are final as they came.
 void HeapGraphBuilder::finishFastPath()
 {
     const auto n = graph_.address.size();
     if (n > 0)
-        graph_.edgeBegin.push_back(fastByAddress_ ? fastAddress_.size() : graph_.edgeTarget.size());
+        graph_.edgeBegin.push_back(graph_.edgeTarget.size());
     unresolvedEdges_ = 0;
-    if (!fastByAddress_) {
-        for (const ObjectId to : graph_.edgeTarget)
-            if (to >= n)
-                throw std::out_of_range("a heap snapshot edge names an object id that was never added");
-        sortByAddress();
-        return;
+    for (const ObjectId to : graph_.edgeTarget)
+        if (to >= n)
+            throw std::out_of_range("a heap snapshot edge names an object id that was never added");
+    sortByAddress();
+}
+
+template <typename Find> void HeapGraphBuilder::applyRefcountAdditions(Find&& find)
+{
+    for (const auto& addition : refcountAdditions_) {
+        const ObjectId id = find(addition.address);
+        if (id == kNoObject)
+            continue;
+        graph_.refcount[id] += addition.add;
+        graph_.flags[id] |= BorrowedReferences;
     }
-    // Sorting by address and resolving references share nothing but the address array: on big
-    // heaps they run side by side.
-    std::exception_ptr sortFailed;
-    std::thread sorter;
-    constexpr std::size_t kWorthAThread = 1u << 16;
-    if (n >= kWorthAThread)
-        sorter = std::thread([&] {
-            try {
-                sortByAddress();
-            } catch (...) {
-                sortFailed = std::current_exception();
-            }
-        });
-    else
-        sortByAddress();
-    resolveFastAddresses();
-    if (sorter.joinable())
-        sorter.join();
-    if (sortFailed)
-        std::rethrow_exception(sortFailed);
+    refcountAdditions_ = {};
+}
+
+void HeapGraphBuilder::addToRefcount(std::uint64_t address, std::int64_t add)
+{
+    refcountAdditions_.push_back({ address, add });
 }
 
 HeapGraph HeapGraphBuilder::build()
+{
+    return build(Alongside {});
+}
+
+HeapGraph HeapGraphBuilder::build(const Alongside& alongside)
+{
+    try {
+        return buildOrThrow(alongside);
+    } catch (...) {
+        takeGraph(); // the builder starts from nothing again
+        throw;
+    }
+}
+
+HeapGraph HeapGraphBuilder::buildOrThrow(const Alongside& alongside)
 {
     const auto n = graph_.address.size();
     for (std::size_t i = 0; i < n; ++i)
         if (graph_.type[i] >= graph_.typeNames.size() || graph_.label[i] >= graph_.strings.size())
             throw std::out_of_range("a heap snapshot object names a type or label that was never interned");
-    if (fast_) {
+    if (fast_ && fastByAddress_)
+        return buildFromAddresses(alongside);
+    if (fast_)
         finishFastPath();
-        return takeGraph();
+    else
+        buildGeneral();
+    applyRefcountAdditions([this](std::uint64_t address) { return graph_.find(address); });
+    if (alongside) { // nothing left to overlap with: it runs on the whole graph
+        ReadyObjects ready;
+        ready.total_ = n;
+        ready.publish(n);
+        ready.finish(true);
+        alongside(graph_, ready);
     }
+    return takeGraph();
+}
+
+// A snapshot stream: references by address. Resolving them is most of the work, and whatever runs
+// alongside (storing the snapshot) follows it object by object; byAddress is sorted after, while
+// that is still catching up. Without anything alongside, the sort runs beside the resolving.
+HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
+{
+    const auto n = graph_.address.size();
+    if (n > 0)
+        graph_.edgeBegin.push_back(fastAddress_.size());
+    unresolvedEdges_ = 0;
+    {
+        // Finds two objects at one address before anything runs alongside.
+        std::optional<AddressIndex> index(std::in_place, graph_.address);
+        applyRefcountAdditions([&index](std::uint64_t address) { return index->find(address); });
+
+        ReadyObjects ready;
+        ready.total_ = n;
+        std::exception_ptr alongsideFailed, sortFailed;
+        std::thread beside;
+        constexpr std::size_t kWorthAThread = 1u << 16;
+        if (alongside)
+            beside = std::thread([&] {
+                try {
+                    alongside(graph_, ready);
+                } catch (...) {
+                    alongsideFailed = std::current_exception();
+                }
+            });
+        else if (n >= kWorthAThread)
+            beside = std::thread([&] {
+                try {
+                    sortByAddress();
+                } catch (...) {
+                    sortFailed = std::current_exception();
+                }
+            });
+        std::exception_ptr buildFailed;
+        try {
+            resolveFastAddresses(*index, alongside ? &ready : nullptr);
+            fastAddress_ = {};
+            index.reset(); // its memory serves the sort
+            if (alongside || n < kWorthAThread)
+                sortByAddress();
+            ready.finish(true);
+        } catch (...) {
+            buildFailed = std::current_exception();
+            ready.finish(false);
+        }
+        if (beside.joinable())
+            beside.join();
+        for (const auto& failed : { buildFailed, sortFailed, alongsideFailed })
+            if (failed)
+                std::rethrow_exception(failed);
+    }
+    // Dropped references leave room at the end: give it back when it is worth a copy.
+    if (graph_.edgeTarget.capacity() - graph_.edgeTarget.size() > graph_.edgeTarget.size() / 8) {
+        graph_.edgeTarget.shrink_to_fit();
+        graph_.edgeLabel.shrink_to_fit();
+    }
+    return takeGraph();
+}
+
+// The general path: edges in any order, by id or by address.
+void HeapGraphBuilder::buildGeneral()
+{
+    const auto n = graph_.address.size();
     resolveAddresses();
 
     // Counting sort by source: a stable placement keeps each object's edges in arrival order.
@@ -385,7 +532,45 @@ HeapGraph HeapGraphBuilder::build()
         }
     }
     graph_.edgeBegin = std::move(begin);
-    return takeGraph();
+}
+
+std::size_t ReadyObjects::waitFor(std::size_t objects) const
+{
+    objects = std::min(objects, total_);
+    for (;;) {
+        const std::size_t now = ready_.load(std::memory_order_acquire);
+        if (now == kFailed)
+            throw std::runtime_error("the heap graph could not be built");
+        if (now >= objects)
+            return now;
+        ready_.wait(now, std::memory_order_acquire);
+    }
+}
+
+void ReadyObjects::waitForAll() const
+{
+    for (;;) {
+        const int state = state_.load(std::memory_order_acquire);
+        if (state == kBuilt)
+            return;
+        if (state == kBuildFailed)
+            throw std::runtime_error("the heap graph could not be built");
+        state_.wait(state, std::memory_order_acquire);
+    }
+}
+
+void ReadyObjects::publish(std::size_t objects)
+{
+    ready_.store(objects, std::memory_order_release);
+    ready_.notify_all();
+}
+
+void ReadyObjects::finish(bool built)
+{
+    if (!built)
+        publish(kFailed);
+    state_.store(built ? kBuilt : kBuildFailed, std::memory_order_release);
+    state_.notify_all();
 }
 
 HeapGraph HeapGraphBuilder::takeGraph()

@@ -11,7 +11,9 @@
 
 #include "analysis/HeapGraph.h"
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -26,6 +28,31 @@ struct ObjectInfo {
     std::int64_t refcount = 0;
     std::uint8_t flags = 0; // ObjectFlags
     std::string_view label = {}; // interned; empty = none
+};
+
+class HeapGraphBuilder;
+class AddressIndex; // HeapGraphBuilder.cpp
+
+// How far build(alongside) has got, for the code that runs alongside it: the objects whose
+// references are final, and whether the whole graph is.
+class ReadyObjects {
+public:
+    // Blocks until at least `objects` objects have their final references (or all of them do) and
+    // returns how many do. Throws std::runtime_error when the build failed.
+    std::size_t waitFor(std::size_t objects) const;
+    // Blocks until the graph is complete, byAddress included. Throws when the build failed.
+    void waitForAll() const;
+
+private:
+    friend class HeapGraphBuilder;
+    class AddressIndex; // HeapGraphBuilder.cpp
+    static constexpr std::size_t kFailed = ~std::size_t { 0 };
+    static constexpr int kBuilding = 0, kBuilt = 1, kBuildFailed = 2;
+    void publish(std::size_t objects);
+    void finish(bool built);
+    std::atomic<std::size_t> ready_ { 0 };
+    std::atomic<int> state_ { kBuilding };
+    std::size_t total_ = 0;
 };
 
 class HeapGraphBuilder {
@@ -47,6 +74,10 @@ public:
     void addEdgeToAddress(ObjectId from, std::uint64_t toAddress, std::uint32_t label = kNoEdgeLabel);
     void addEdgeByAddress(std::uint64_t fromAddress, std::uint64_t toAddress, std::uint32_t label = kNoEdgeLabel);
 
+    // Adds `add` to the refcount of the object at `address` once all objects are in, and marks it
+    // BorrowedReferences; an address no object has is ignored (as references to it are).
+    void addToRefcount(std::uint64_t address, std::int64_t add);
+
     // Room for this many objects and edges, as a hint: large counts are not taken at their word.
     void reserve(std::size_t objects, std::size_t edges);
     std::size_t objectCount() const { return graph_.address.size(); }
@@ -58,6 +89,14 @@ public:
     // an edge names an ObjectId that was never added or an object a type or label index that was
     // never interned: all mean the producer is broken.
     HeapGraph build();
+    // The same, and meanwhile runs `alongside` on a second thread with the graph being built, so
+    // that storing it can start before its references are all resolved: every object's own fields
+    // (address, type, size, refcount, flags, label) are final from the start, the references of
+    // object i once ready.waitFor(i + 1) returned; byAddress and edgeCount() once
+    // ready.waitForAll() returned. An exception from `alongside` is thrown by build() after the
+    // build is complete; when the build fails, ready's waits throw and build() throws its own.
+    using Alongside = std::function<void(const HeapGraph& graph, const ReadyObjects& ready)>;
+    HeapGraph build(const Alongside& alongside);
     std::uint64_t unresolvedEdges() const { return unresolvedEdges_; }
 
 private:
@@ -75,11 +114,19 @@ private:
     };
     using InternTable = std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>>;
 
+    struct RefcountAddition {
+        std::uint64_t address;
+        std::int64_t add;
+    };
     void resolveAddresses();
+    template <typename Find> void applyRefcountAdditions(Find&& find);
     void leaveFastPath();
     void finishFastPath();
+    HeapGraph buildOrThrow(const Alongside& alongside);
+    HeapGraph buildFromAddresses(const Alongside& alongside);
+    void buildGeneral();
     void sortByAddress();
-    void resolveFastAddresses();
+    void resolveFastAddresses(const AddressIndex& index, ReadyObjects* ready);
     HeapGraph takeGraph();
 
     HeapGraph graph_;
@@ -95,6 +142,7 @@ private:
     InternTable typeIndex_;
     InternTable stringIndex_;
     std::uint64_t unresolvedEdges_ = 0;
+    std::vector<RefcountAddition> refcountAdditions_;
 };
 
 } // namespace gcscope::analysis

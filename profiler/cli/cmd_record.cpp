@@ -140,13 +140,18 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
         else
             progress.show("snapshot: received", received, expected);
     };
-    options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
+    // Stores while the graph is built, on a second thread: the progress line is all it shows.
+    options.saveSnapshot = [&](const snapshot::ReceivedSnapshot& snap, const analysis::HeapGraph& graph,
+                               const analysis::ReadyObjects& ready, std::int64_t sessionId) {
         auto meta = snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings);
         meta.alone = snapshotOnly; // a recording may have readers following it: they go on reading
-        const auto id
-            = snapshot::saveSnapshot(db, snap.graph, meta, [&progress](std::uint64_t stored, std::uint64_t total) {
-                  progress.show("snapshot: stored", stored, total);
-              });
+        return snapshot::saveSnapshot(
+            db, graph, meta,
+            [&progress](
+                std::uint64_t stored, std::uint64_t total) { progress.show("snapshot: stored", stored, total); },
+            &ready);
+    };
+    options.snapshotSaved = [&](const snapshot::ReceivedSnapshot& snap, std::int64_t id) {
         printNote(fmt::format("snapshot {} of PID {}: {} objects, {} references; the target paused {:.1f} ms ({}); "
                               "saved to {}",
             id, pid, snap.graph.objectCount(), snap.graph.edgeCount(), static_cast<double>(snap.begin.pauseNs) / 1e6,

@@ -175,13 +175,22 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
     auto takeSnapshot = [&]() {
         recorder.flush(); // the snapshot is written in its own transaction
         try {
-            auto snap = snapshot::requestSnapshot(agent.connection, static_cast<std::uint32_t>(result.snapshots + 1),
-                options.snapshot, [&](const Frame& f) {
+            std::int64_t storedId = 0;
+            snapshot::SnapshotReceiver::WhileBuilding store;
+            if (options.saveSnapshot)
+                store = [&](const snapshot::ReceivedSnapshot& header, const analysis::HeapGraph& graph,
+                            const analysis::ReadyObjects& ready) {
+                    storedId = options.saveSnapshot(header, graph, ready, result.sessionId);
+                };
+            auto snap = snapshot::requestSnapshot(
+                agent.connection, static_cast<std::uint32_t>(result.snapshots + 1), options.snapshot,
+                [&](const Frame& f) {
                     if (!sink.take(f))
                         agentGone = true;
-                });
-            if (options.saveSnapshot)
-                options.saveSnapshot(snap, result.sessionId);
+                },
+                store);
+            if (options.snapshotSaved && options.saveSnapshot)
+                options.snapshotSaved(snap, storedId);
             ++result.snapshots;
         } catch (const snapshot::SnapshotError& e) {
             result.snapshotError = e.what();

@@ -29,8 +29,14 @@ struct RecordOptions {
     // Another thread (the GUI) asks for a snapshot by incrementing this counter; each increment is
     // served once, between two reads of the agent connection.
     const std::atomic<int>* snapshotRequests = nullptr;
-    // Stores a received snapshot (the CLI writes it into the database); called between batches.
-    std::function<void(snapshot::ReceivedSnapshot&, std::int64_t sessionId)> saveSnapshot;
+    // Stores a snapshot (the CLI and the GUI write it into the database) and returns its id. Called
+    // between batches, on a second thread while the snapshot's graph is being built, which it
+    // follows through `ready` (snapshot::SnapshotReceiver::finish).
+    std::function<std::int64_t(const snapshot::ReceivedSnapshot& header, const analysis::HeapGraph& graph,
+        const analysis::ReadyObjects& ready, std::int64_t sessionId)>
+        saveSnapshot;
+    // Told once a snapshot is complete and saved, with the id saveSnapshot returned.
+    std::function<void(const snapshot::ReceivedSnapshot&, std::int64_t snapshotId)> snapshotSaved;
 };
 
 struct RecordResult {

@@ -125,7 +125,8 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
         auto r = wire::decodeAs<wire::SnapshotRefcountsRecord>(frame.payload);
         if (!begun_ || !r)
             return fail("malformed snapshot refcounts from the agent");
-        refcounts_.insert(refcounts_.end(), r->entries.begin(), r->entries.end());
+        for (const auto& entry : r->entries)
+            builder_.addToRefcount(entry.address, static_cast<std::int64_t>(entry.add));
         refcountsTaken_ = true; // no objects after them
         return Status::More;
     }
@@ -144,26 +145,22 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
     }
 }
 
-ReceivedSnapshot SnapshotReceiver::finish()
+ReceivedSnapshot SnapshotReceiver::finish(const WhileBuilding& alongside)
 {
     ReceivedSnapshot out;
     out.begin = begin_;
     out.end = end_;
     builder_.adoptStrings(std::move(strings_));
     strings_ = { std::string() };
-    out.graph = builder_.build();
+    // The agent cannot know which of the objects its refcount corrections name were sent (those of
+    // its own, left out, were not): the builder leaves the others alone, as references to them.
+    if (alongside)
+        out.graph = builder_.build([&](const analysis::HeapGraph& graph, const analysis::ReadyObjects& ready) {
+            alongside(out, graph, ready);
+        });
+    else
+        out.graph = builder_.build();
     out.unresolvedReferences = builder_.unresolvedEdges();
-    // The agent cannot know which of the objects it names were sent (those of its own, left out,
-    // were not): the others are left alone, as references to them are.
-    auto& graph = out.graph;
-    for (const auto& entry : refcounts_) {
-        const analysis::ObjectId id = graph.find(entry.address);
-        if (id == analysis::kNoObject)
-            continue;
-        graph.refcount[id] += entry.add;
-        graph.flags[id] |= analysis::BorrowedReferences;
-    }
-    refcounts_ = {};
     return out;
 }
 

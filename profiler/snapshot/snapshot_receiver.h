@@ -6,6 +6,7 @@
 
 #include <gcscope/wire.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,13 @@ public:
     std::uint64_t objectsReceived() const { return objects_; }
     // What the agent said it would send: an estimate when a child sends while it walks.
     std::uint64_t expectedObjects() const { return begin_.expectedObjects; }
-    ReceivedSnapshot finish();
+    // Builds the graph. `alongside`, when set, runs on a second thread meanwhile with the snapshot's
+    // begin and end (its graph not yet moved in) and the graph being built, as
+    // analysis::HeapGraphBuilder::build(alongside) says: it can store the snapshot while its
+    // references are resolved.
+    using WhileBuilding = std::function<void(
+        const ReceivedSnapshot& header, const analysis::HeapGraph& graph, const analysis::ReadyObjects& ready)>;
+    ReceivedSnapshot finish(const WhileBuilding& alongside = {});
 
 private:
     Status fail(std::string message);
@@ -48,7 +55,6 @@ private:
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;
-    std::vector<wire::SnapshotRefcountsRecord::Entry> refcounts_;
     bool refcountsTaken_ = false;
     std::string error_;
 };

@@ -3,7 +3,8 @@
 namespace gcscope::snapshot {
 
 ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint32_t snapshotId,
-    const SnapshotOptions& options, const std::function<void(const session::Frame&)>& other)
+    const SnapshotOptions& options, const std::function<void(const session::Frame&)>& other,
+    const SnapshotReceiver::WhileBuilding& alongside)
 {
     using Clock = std::chrono::steady_clock;
     wire::SnapshotRequestRecord request;
@@ -27,7 +28,7 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
                     // Begin's count may have been an estimate: the last word is what came.
                     if (options.progress)
                         options.progress(receiver.objectsReceived(), receiver.objectsReceived());
-                    return receiver.finish();
+                    return receiver.finish(alongside);
                 case SnapshotReceiver::Status::Failed:
                     throw SnapshotError(receiver.error());
                 case SnapshotReceiver::Status::More:

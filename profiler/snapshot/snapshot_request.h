@@ -31,7 +31,9 @@ struct SnapshotOptions {
 // Sends the request and reads frames until the snapshot is complete. Frames that are not part of
 // the snapshot (samples, gc events, census) go to `other`, so a recording loses nothing. Throws
 // SnapshotError with one line when the agent fails, the target exits, or the stream is malformed.
+// `alongside`, when set, runs while the graph is built (SnapshotReceiver::finish): to store it.
 ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint32_t snapshotId,
-    const SnapshotOptions& options, const std::function<void(const session::Frame&)>& other);
+    const SnapshotOptions& options, const std::function<void(const session::Frame&)>& other,
+    const SnapshotReceiver::WhileBuilding& alongside = {});
 
 } // namespace gcscope::snapshot

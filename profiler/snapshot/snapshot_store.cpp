@@ -14,9 +14,10 @@
 namespace gcscope::snapshot {
 
 // One string table per stored snapshot: the graph's strings keep their ids (0 is ""), type names
-// follow them.
+// follow them. The objects go first, so that they can follow a graph still being built (`ready`);
+// the strings need every reference label, and so the finished graph.
 std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta,
-    const std::function<void(std::uint64_t stored, std::uint64_t total)>& progress)
+    const std::function<void(std::uint64_t stored, std::uint64_t total)>& progress, const analysis::ReadyObjects* ready)
 {
     storage::NewSnapshot ns;
     ns.sessionId = meta.sessionId;
@@ -31,6 +32,28 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     storage::SnapshotWriter writer(
         db, ns, meta.alone ? storage::SnapshotWriter::Journal::Alone : storage::SnapshotWriter::Journal::Shared);
     const auto typeBase = static_cast<std::uint32_t>(graph.strings.size());
+
+    std::vector<storage::StoredReference> refs;
+    std::uint64_t tracked = 0;
+    const std::size_t objects = graph.objectCount();
+    std::size_t final = ready ? 0 : objects; // objects whose references are final
+    for (analysis::ObjectId id = 0; id < objects; ++id) {
+        if (id >= final)
+            final = ready->waitFor(std::size_t { id } + 1);
+        refs.clear();
+        const auto targets = graph.referents(id);
+        const auto labels = graph.referentLabels(id);
+        for (std::size_t i = 0; i < targets.size(); ++i)
+            refs.push_back({ targets[i], labels[i] });
+        tracked += graph.isTracked(id) ? 1 : 0;
+        writer.addObject(id, graph.address[id], typeBase + graph.type[id], graph.size[id], graph.refcount[id],
+            graph.flags[id], graph.label[id], refs);
+        if (progress && (id & 0xffff) == 0)
+            progress(id, objects);
+    }
+    if (ready)
+        ready->waitForAll();
+
     // The names references carry (attributes, dict keys) stay rows of snapshot_strings, where SQL
     // finds them at once; the rest, a million previews and numbers on a big heap, are labels only
     // and go by chunks.
@@ -46,23 +69,8 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     }
     for (std::uint32_t t = 0; t < graph.typeNames.size(); ++t)
         writer.addString(typeBase + t, graph.typeNames[t]);
-
-    std::vector<storage::StoredReference> refs;
-    std::uint64_t tracked = 0;
-    for (analysis::ObjectId id = 0; id < graph.objectCount(); ++id) {
-        refs.clear();
-        const auto targets = graph.referents(id);
-        const auto labels = graph.referentLabels(id);
-        for (std::size_t i = 0; i < targets.size(); ++i)
-            refs.push_back({ targets[i], labels[i] });
-        tracked += graph.isTracked(id) ? 1 : 0;
-        writer.addObject(id, graph.address[id], typeBase + graph.type[id], graph.size[id], graph.refcount[id],
-            graph.flags[id], graph.label[id], refs);
-        if (progress && (id & 0xffff) == 0)
-            progress(id, graph.objectCount());
-    }
     if (progress)
-        progress(graph.objectCount(), graph.objectCount());
+        progress(objects, objects);
     return writer.commit(tracked);
 }
 

@@ -42,8 +42,11 @@ SnapshotMeta receivedMeta(const ReceivedSnapshot& snapshot, std::int64_t session
 
 // Writes the graph in one transaction; returns the new snapshot's id.
 // `progress`, when set, is told the objects stored so far and their total now and then.
+// `ready`, when set, says how far the graph is built: saveSnapshot then runs alongside
+// HeapGraphBuilder::build and stores each object once its references are final.
 std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& graph, const SnapshotMeta& meta,
-    const std::function<void(std::uint64_t stored, std::uint64_t total)>& progress = {});
+    const std::function<void(std::uint64_t stored, std::uint64_t total)>& progress = {},
+    const analysis::ReadyObjects* ready = nullptr);
 
 // Reads a stored snapshot back (throws storage::StorageError "FILE: no snapshot N").
 analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId);

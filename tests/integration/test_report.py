@@ -112,7 +112,10 @@ class LeakReports(unittest.TestCase):
         j = report(path, "json")
         self.assertContract(j)
         self.assertEqual([s["type"] for s in j["suspects"]], [])
-        self.assertGreaterEqual(len(j["series"]["times_ns"]), 8)
+        # Censuses every 0.5 s for 5 s: about ten points, fewer on a loaded machine, where the agent
+        # stretches the cadence to keep each census under 1% of the GIL (7 seen under ctest -j2).
+        # Twice the trend test's minimum is enough for "no steady growth" to mean something.
+        self.assertGreaterEqual(len(j["series"]["times_ns"]), 6)
         self.assertIn("No type grew steadily", report(path, "md"))
         self.assertIn("No leak suspects", report(path, "html"))
         return j

@@ -131,10 +131,14 @@ void runRecording(const RecordingRequest& request, const RecordingSignals& contr
             options.child = pid;
         }
         const std::string pythonVersion = started.pythonVersion.toStdString();
-        options.saveSnapshot = [&](snapshot::ReceivedSnapshot& snap, std::int64_t sessionId) {
-            report.snapshotSaved(snapshot::saveSnapshot(*db, snap.graph,
-                snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings)));
+        // Stores while the graph is built, on a second thread (session::RecordOptions::saveSnapshot);
+        // the GUI hears of it once it is saved, from this one.
+        options.saveSnapshot = [&](const snapshot::ReceivedSnapshot& snap, const analysis::HeapGraph& graph,
+                                   const analysis::ReadyObjects& ready, std::int64_t sessionId) {
+            return snapshot::saveSnapshot(*db, graph,
+                snapshot::receivedMeta(snap, sessionId, pid, pythonVersion, options.snapshot.noStrings), {}, &ready);
         };
+        options.snapshotSaved = [&](const snapshot::ReceivedSnapshot&, std::int64_t id) { report.snapshotSaved(id); };
         const auto result = session::record(agent, recorder, options, control.stop,
             [&](const std::string& message) { report.warning(QString::fromStdString(message)); });
         if (child && result.childStatus)

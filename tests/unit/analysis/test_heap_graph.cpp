@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <random>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 
@@ -268,8 +270,9 @@ TEST(HeapGraphBuilder,
     for (std::size_t i = 0; i < g.byAddress.size(); ++i) {
         ASSERT_FALSE(seen[g.byAddress[i]]);
         seen[g.byAddress[i]] = true;
-        if (i > 0)
+        if (i > 0) {
             ASSERT_LT(g.address[g.byAddress[i - 1]], g.address[g.byAddress[i]]);
+        }
     }
     EXPECT_EQ(g.find(heap[1234].address), 1234u);
 }
@@ -376,4 +379,179 @@ TEST(HeapGraphBuilder, GivenAStringTableWithARepeatedText_WhenAdopted_ThenLabels
     HeapGraphBuilder late;
     late.internString("name");
     EXPECT_THROW(late.adoptStrings({ "" }), std::logic_error);
+}
+
+namespace {
+// A snapshot stream of `heap` fed to a builder by address, the fast path.
+void feedByAddress(HeapGraphBuilder& b, const std::vector<PlannedObject>& heap)
+{
+    b.reserve(heap.size(), heap.size() * 3);
+    const auto type = b.internType("object");
+    for (const auto& o : heap) {
+        const auto id = b.addObject(o.address, type, 16, 1, Tracked);
+        for (const auto& [target, label] : o.refs)
+            b.addEdgeToAddress(id, target, label);
+    }
+}
+} // namespace
+
+// What runs alongside the build (storing the snapshot) reads each object as soon as ready says its
+// references are final, while the builder still resolves the ones after it: what it reads must be
+// the finished graph, object for object, and byAddress must be there once it waits for all.
+TEST(HeapGraphBuilder, GivenSomethingRunningAlongside_WhenBuilt_ThenEachObjectItReadsAsReadyIsAsInTheFinishedGraph)
+{
+    const auto heap = randomHeap(300000, 13);
+    for (const bool slowReader : { false, true }) {
+        SCOPED_TRACE(slowReader ? "a reader slower than the builder" : "a reader as fast as it can");
+        HeapGraphBuilder b;
+        feedByAddress(b, heap);
+        std::vector<std::vector<std::pair<ObjectId, std::uint32_t>>> seen(heap.size());
+        std::size_t waits = 0, firstReady = 0;
+        std::vector<ObjectId> byAddressSeen;
+        const auto g = b.build([&](const HeapGraph& graph, const ReadyObjects& ready) {
+            std::size_t final = 0;
+            for (ObjectId id = 0; id < graph.objectCount(); ++id) {
+                if (id >= final) {
+                    final = ready.waitFor(std::size_t { id } + 1);
+                    if (waits++ == 0)
+                        firstReady = final;
+                }
+                ASSERT_GT(final, id);
+                const auto targets = graph.referents(id);
+                const auto labels = graph.referentLabels(id);
+                for (std::size_t i = 0; i < targets.size(); ++i)
+                    seen[id].emplace_back(targets[i], labels[i]);
+                if (slowReader && id % 20000 == 0)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
+            ready.waitForAll();
+            byAddressSeen = graph.byAddress;
+        });
+        EXPECT_GT(waits, 1u) << "it never waited: nothing ran alongside";
+        EXPECT_LT(firstReady, heap.size()) << "the first objects were not ready before the last";
+        ASSERT_EQ(g.objectCount(), heap.size());
+        for (ObjectId id = 0; id < g.objectCount(); ++id) {
+            const auto targets = g.referents(id);
+            ASSERT_EQ(seen[id].size(), targets.size()) << id;
+            for (std::size_t i = 0; i < targets.size(); ++i) {
+                ASSERT_EQ(seen[id][i].first, targets[i]) << id;
+                ASSERT_EQ(seen[id][i].second, g.referentLabels(id)[i]) << id;
+            }
+        }
+        EXPECT_EQ(byAddressSeen, g.byAddress);
+        EXPECT_EQ(g.find(heap[4321].address), 4321u);
+    }
+}
+
+// The agent's refcount corrections (3.14+ borrowed references) are in before anything reads an
+// object; a correction for an address no object has is left out.
+TEST(HeapGraphBuilder, GivenRefcountAdditions_WhenBuiltWithSomethingAlongside_ThenItSeesThemFromTheStart)
+{
+    const auto heap = randomHeap(100000, 17);
+    for (const bool alongside : { false, true }) {
+        HeapGraphBuilder b;
+        feedByAddress(b, heap);
+        b.addToRefcount(heap[5].address, 3);
+        b.addToRefcount(heap[99999].address, 1);
+        b.addToRefcount(0xdead0, 7); // not in the heap
+        std::int64_t lastSeenEarly = 0;
+        const auto g = alongside
+            ? b.build([&](const HeapGraph& graph, const ReadyObjects&) { lastSeenEarly = graph.refcount[99999]; })
+            : b.build();
+        EXPECT_EQ(g.refcount[5], 4);
+        EXPECT_EQ(g.refcount[99999], 2);
+        EXPECT_EQ(g.refcount[6], 1);
+        EXPECT_TRUE(g.flags[5] & BorrowedReferences);
+        EXPECT_FALSE(g.flags[6] & BorrowedReferences);
+        if (alongside) {
+            EXPECT_EQ(lastSeenEarly, 2);
+        }
+    }
+    // By the general path (references by id out of order), the same.
+    HeapGraphBuilder general;
+    const auto type = general.internType("object");
+    const auto a = general.addObject(0x10, type, 16, 1, Tracked);
+    const auto c = general.addObject(0x20, type, 16, 1, Tracked);
+    general.addEdge(c, a);
+    general.addEdge(a, c);
+    general.addToRefcount(0x20, 5);
+    const auto g = general.build([](const HeapGraph& graph, const ReadyObjects& ready) {
+        EXPECT_EQ(ready.waitFor(2), 2u);
+        EXPECT_EQ(graph.refcount[1], 6);
+    });
+    EXPECT_EQ(g.refcount[1], 6);
+}
+
+// A failure on either side: what runs alongside throws (a disk full), or the stream does not add
+// up (two objects at one address), which is found before anything runs alongside.
+TEST(HeapGraphBuilder, GivenAFailureOnEitherSide_WhenBuiltWithSomethingAlongside_ThenBuildThrowsIt)
+{
+    const auto heap = randomHeap(200000, 19);
+    {
+        HeapGraphBuilder b;
+        feedByAddress(b, heap);
+        EXPECT_THROW(b.build([](const HeapGraph&, const ReadyObjects& ready) {
+            ready.waitFor(1000);
+            throw std::length_error("the disk is full");
+        }),
+            std::length_error);
+        // The builder starts from nothing again.
+        const auto type = b.internType("object");
+        b.addObject(0x10, type, 16, 1, Tracked);
+        EXPECT_EQ(b.build().objectCount(), 1u);
+    }
+    {
+        HeapGraphBuilder b;
+        feedByAddress(b, heap);
+        const auto type = b.internType("object");
+        b.addObject(heap[7].address, type, 16, 1, Tracked);
+        bool ran = false;
+        EXPECT_THROW(b.build([&](const HeapGraph&, const ReadyObjects&) { ran = true; }), std::invalid_argument);
+        EXPECT_FALSE(ran);
+    }
+}
+
+// byAddress packs each object's address bits and its place into one 64-bit key; addresses spread
+// over more bits than fit beside the ids are first dealt into buckets by their top bits. Either
+// way every id comes once, in address order, and two objects at one address are refused.
+TEST(HeapGraphBuilder, GivenAddressesSpreadOverMoreBitsThanFitBesideTheIds_WhenBuilt_ThenByAddressIsInOrder)
+{
+    std::mt19937_64 random(23);
+    for (const int spreadBits : { 20, 40, 62 }) {
+        SCOPED_TRACE(testing::Message() << "addresses over " << spreadBits << " bits");
+        for (const bool duplicate : { false, true }) {
+            HeapGraphBuilder b; // by id: the sort is what finds two objects at one address
+            const auto type = b.internType("object");
+            std::unordered_map<std::uint64_t, bool> used;
+            std::vector<std::uint64_t> addresses;
+            const std::size_t n = spreadBits == 20 ? 50000 : 300000;
+            while (addresses.size() < n) {
+                const std::uint64_t a = (random() & ((std::uint64_t { 1 } << spreadBits) - 1)) & ~std::uint64_t { 15 };
+                if (a != 0 && used.emplace(a, true).second)
+                    addresses.push_back(a);
+            }
+            if (duplicate)
+                addresses[n / 3] = addresses[2 * n / 3];
+            for (std::size_t i = 0; i < n; ++i) {
+                const auto id = b.addObject(addresses[i], type, 16, 1, Tracked);
+                b.addEdge(id, static_cast<ObjectId>((i * 7919) % n));
+            }
+            if (duplicate) {
+                EXPECT_THROW(b.build(), std::invalid_argument);
+                continue;
+            }
+            const auto g = b.build();
+            ASSERT_EQ(g.byAddress.size(), n);
+            std::vector<bool> seen(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                ASSERT_FALSE(seen[g.byAddress[i]]);
+                seen[g.byAddress[i]] = true;
+                if (i > 0) {
+                    ASSERT_LT(g.address[g.byAddress[i - 1]], g.address[g.byAddress[i]]) << i;
+                }
+            }
+            EXPECT_EQ(g.find(addresses[n / 2]), n / 2);
+            EXPECT_EQ(g.find(addresses[n / 2] + 8), kNoObject);
+        }
+    }
 }
