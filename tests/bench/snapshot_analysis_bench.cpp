@@ -8,6 +8,7 @@
 #include "analysis/Roots.h"
 #include "analysis/Unreachable.h"
 #include "snapshot/snapshot_store.h"
+#include "util/huge_pages.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
@@ -27,6 +28,7 @@ static double since(Clock::time_point t)
 
 int main(int argc, char** argv)
 {
+    gcscope::util::startWithHugePages(argv); // measured as gcscope runs (util/huge_pages.h)
     if (argc < 2) {
         std::fprintf(stderr, "usage: snapshot_analysis_bench FILE [SNAPSHOT_ID]\n");
         return 2;
