@@ -240,6 +240,17 @@ void expectSameGraph(const HeapGraph& a, const HeapGraph& b)
     EXPECT_EQ(a.byAddress, b.byAddress);
 }
 
+// A snapshot stream of `heap` fed to a builder by address, the fast path.
+void feedByAddress(HeapGraphBuilder& b, const std::vector<PlannedObject>& heap)
+{
+    b.reserve(heap.size(), heap.size() * 3);
+    const auto type = b.internType("object");
+    for (const auto& o : heap) {
+        const auto id = b.addObject(o.address, type, 16, 1, Tracked);
+        for (const auto& [target, label] : o.refs)
+            b.addEdgeToAddress(id, target, label);
+    }
+}
 } // namespace
 
 // A snapshot stream gives each object's references right after it, by address: the builder's fast
@@ -254,13 +265,7 @@ TEST(HeapGraphBuilder,
     ASSERT_GT(generalUnresolved, 0u);
 
     HeapGraphBuilder b;
-    b.reserve(heap.size(), heap.size() * 3);
-    const auto type = b.internType("object");
-    for (const auto& o : heap) {
-        const auto id = b.addObject(o.address, type, 16, 1, Tracked);
-        for (const auto& [target, label] : o.refs)
-            b.addEdgeToAddress(id, target, label);
-    }
+    feedByAddress(b, heap);
     const auto g = b.build();
     EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
     expectSameGraph(g, expected);
@@ -380,20 +385,6 @@ TEST(HeapGraphBuilder, GivenAStringTableWithARepeatedText_WhenAdopted_ThenLabels
     late.internString("name");
     EXPECT_THROW(late.adoptStrings({ "" }), std::logic_error);
 }
-
-namespace {
-// A snapshot stream of `heap` fed to a builder by address, the fast path.
-void feedByAddress(HeapGraphBuilder& b, const std::vector<PlannedObject>& heap)
-{
-    b.reserve(heap.size(), heap.size() * 3);
-    const auto type = b.internType("object");
-    for (const auto& o : heap) {
-        const auto id = b.addObject(o.address, type, 16, 1, Tracked);
-        for (const auto& [target, label] : o.refs)
-            b.addEdgeToAddress(id, target, label);
-    }
-}
-} // namespace
 
 // What runs alongside the build (storing the snapshot) reads each object as soon as ready says its
 // references are final, while the builder still resolves the ones after it: what it reads must be
