@@ -157,6 +157,13 @@ void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
     }
 }
 
+namespace {
+[[noreturn]] void sharedAddress()
+{
+    throw std::invalid_argument("two objects in one heap snapshot share an address");
+}
+} // namespace
+
 // An open-addressing table from address to ObjectId, probed ahead of use: the look-ups of millions
 // of references miss the cache nearly every time, so the loop asks for slots some references ahead.
 // Address -> ObjectId, open addressing with linear probing. Sized for a load of about 0.7 (not the
@@ -173,7 +180,7 @@ public:
             std::size_t at = home(addresses[i]);
             while (slots_[at].id != kNoObject) {
                 if (slots_[at].address == addresses[i])
-                    throw std::invalid_argument("two objects in one heap snapshot share an address");
+                    sharedAddress();
                 at = next(at);
             }
             slots_[at] = { addresses[i], static_cast<ObjectId>(i) };
@@ -251,11 +258,6 @@ void radixSort(std::span<std::uint64_t> keys, std::span<std::uint64_t> spare, in
         std::copy(from.begin(), from.end(), keys.begin());
 }
 
-[[noreturn]] void sharedAddress()
-{
-    throw std::invalid_argument("two objects in one heap snapshot share an address");
-}
-
 // Orders `ids` by address. Each id becomes one 64-bit key: the bits where the addresses of these
 // objects differ, above the bits of its place in `ids`. When those do not fit 64 bits (heap
 // addresses differ in about 43 and places take 25 at 30M objects), the ids are first dealt into
@@ -285,7 +287,7 @@ void orderByAddress(const std::vector<std::uint64_t>& address, std::span<ObjectI
     const int span = high - low;
     const int placeBits = std::bit_width(m - 1);
     if (span + placeBits <= 64) {
-        const std::uint64_t spanMask = span == 64 ? ~std::uint64_t { 0 } : (std::uint64_t { 1 } << span) - 1;
+        const std::uint64_t spanMask = (std::uint64_t { 1 } << span) - 1; // span < 64: placeBits >= 1
         for (std::size_t i = 0; i < m; ++i)
             keys[i] = (((address[ids[i]] >> low) & spanMask) << placeBits) | i;
         radixSort(keys.first(m), spare, placeBits, placeBits + span);
@@ -540,7 +542,7 @@ std::size_t ReadyObjects::waitFor(std::size_t objects) const
     for (;;) {
         const std::size_t now = ready_.load(std::memory_order_acquire);
         if (now == kFailed)
-            throw std::runtime_error("the heap graph could not be built");
+            throwBuildFailed();
         if (now >= objects)
             return now;
         ready_.wait(now, std::memory_order_acquire);
@@ -554,9 +556,14 @@ void ReadyObjects::waitForAll() const
         if (state == kBuilt)
             return;
         if (state == kBuildFailed)
-            throw std::runtime_error("the heap graph could not be built");
+            throwBuildFailed();
         state_.wait(state, std::memory_order_acquire);
     }
+}
+
+void ReadyObjects::throwBuildFailed()
+{
+    throw std::runtime_error("the heap graph could not be built");
 }
 
 void ReadyObjects::publish(std::size_t objects)

@@ -45,9 +45,9 @@ public:
 
 private:
     friend class HeapGraphBuilder;
-    class AddressIndex; // HeapGraphBuilder.cpp
     static constexpr std::size_t kFailed = ~std::size_t { 0 };
     static constexpr int kBuilding = 0, kBuilt = 1, kBuildFailed = 2;
+    [[noreturn]] static void throwBuildFailed();
     void publish(std::size_t objects);
     void finish(bool built);
     std::atomic<std::size_t> ready_ { 0 };

@@ -95,7 +95,8 @@ void startWithHugePages(char** argv)
         return;
     }
     const std::string before = tunables ? tunables : "";
-    ::setenv(kRestore, tunables ? ("=" + before).c_str() : "-", 1);
+    const std::string restore = tunables ? "=" + before : "-";
+    ::setenv(kRestore, restore.c_str(), 1);
     ::setenv(kTunables, (before.empty() ? std::string() : before + ":").append(kTunable).append("=1").c_str(), 1);
     // By the file's own path, not /proc/self/exe: the process keeps its name ("gcscope", not "exe").
     char self[4096];
@@ -106,7 +107,7 @@ void startWithHugePages(char** argv)
     }
     // Still here: carry on as we are, with the user's environment.
     const int error = errno;
-    restoreUserEnvironment(tunables ? ("=" + before).c_str() : "-");
+    restoreUserEnvironment(restore.c_str());
     status.mode = HugePageMode::Off;
     status.detail = std::string("could not restart to ask for them: ") + std::strerror(error);
 }
