@@ -116,4 +116,12 @@ bool isDynamicLoader(const Mapping& mapping)
     return name.starts_with("ld-linux") || (name.starts_with("ld-") && name.find(".so") != std::string_view::npos);
 }
 
+bool isCLibrary(const Mapping& mapping)
+{
+    const auto slash = mapping.path.rfind('/');
+    const std::string_view name = std::string_view(mapping.path).substr(slash == std::string::npos ? 0 : slash + 1);
+    const bool versioned = name.find(".so") != std::string_view::npos;
+    return versioned && (name.starts_with("libc.so") || name.starts_with("libc-") || name.starts_with("libpthread"));
+}
+
 } // namespace gcscope::discovery

@@ -49,5 +49,6 @@ std::string pathInTarget(pid_t pid, const std::string& path);
 std::string openablePathOf(pid_t pid, const Mapping& mapping);
 
 bool isDynamicLoader(const Mapping& mapping); // ld-linux-x86-64.so.2 and friends
+bool isCLibrary(const Mapping& mapping); // libc.so.6, libc-2.31.so, and libpthread of glibc before 2.34
 
 } // namespace gcscope::discovery

@@ -18,4 +18,10 @@ public:
     using InjectError::InjectError;
 };
 
+// A wait ran past the injection's deadline.
+class TimedOut : public InjectError {
+public:
+    using InjectError::InjectError;
+};
+
 } // namespace gcscope::inject

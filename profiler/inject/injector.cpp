@@ -13,6 +13,8 @@
 #include "inject/target_loader.h"
 #include "inject/tracee.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <random>
@@ -79,6 +81,9 @@ public:
         tracee_.interrupt(deadline_);
         if (options_.checkSafePoint)
             stopAtSafePoint(result);
+        if (const char* trace = std::getenv("GCSCOPE_INJECT_TRACE"); trace && *trace)
+            std::fprintf(
+                stderr, "gcscope: injecting into %d at %s\n", pid_, SafePointCheck(pid_).describe(pid_).c_str());
         saved_ = RegisterSnapshot::capture(pid_);
 
         // Our strings just below the red zone, the call stack below them.
@@ -109,8 +114,17 @@ public:
         try {
             if (!tracee_.attached())
                 return;
-            if (!tracee_.stopped())
+            if (!tracee_.stopped()) {
                 tracee_.interrupt(Deadline(kRestoreGrace));
+                // Still running our call: say where it is stuck. Cut short inside the loader, the
+                // call leaves the loader's lock held by this thread.
+                if (saved_) {
+                    bool inLoader = false;
+                    error += "; the thread was in " + SafePointCheck(pid_).describe(pid_, 12, &inLoader);
+                    if (inLoader)
+                        error += "; the process may now hang in its next dlopen or dlsym from another thread";
+                }
+            }
             if (saved_)
                 saved_->restore(pid_);
             tracee_.detach();

@@ -51,7 +51,12 @@ std::uint64_t RemoteCall::call(std::uint64_t function, std::initializer_list<std
     regs.orig_rax = static_cast<unsigned long long>(-1);
     saved_.applyForCall(tracee_.tid(), regs);
 
-    const Stop stop = tracee_.runUntilFault(deadline);
+    Stop stop;
+    try {
+        stop = tracee_.runUntilFault(deadline);
+    } catch (const TimedOut&) {
+        throw TimedOut("timed out: the remote call of " + what + " had not returned");
+    }
     const user_regs_struct after = RegisterSnapshot::readGeneral(tracee_.tid());
     const bool returned = stop.signal == SIGSEGV && after.rip == 0 && after.rsp == entryRsp + 8;
     if (!returned) {

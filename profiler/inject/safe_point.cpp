@@ -1,12 +1,14 @@
 #include "inject/safe_point.h"
 
 #include "inject/address_text.h"
+#include "inject/registers.h"
 #include "inject/safe_point_rules.h"
 
 #include <libunwind-ptrace.h>
 
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 // Exported by libunwind (its own ptrace accessors use it), not declared in its public headers.
 extern "C" int _Ux86_64_dwarf_search_unwind_table(
@@ -134,10 +136,114 @@ int SafePointCheck::findProcInfo(void* addressSpace, std::uint64_t ip, void* pro
 
 SafePointVerdict SafePointCheck::check(pid_t tid)
 {
+    // Code of the C library without a symbol (static and hidden functions; Debian strips .symtab)
+    // is judged by the exported function that called it. When the innermost frames are such code
+    // and the frame below them is outside the C library, that function is gone from the stack: it
+    // tail-called its static helper, and we cannot tell what the helper holds. glibc 2.43's malloc
+    // does so for everything past its tcache fast path, arena lock held; a dlopen run there waits
+    // for that lock forever, inside the loader's own lock. Unsafe, except while blocked in a futex
+    // wait (sem_wait and pthread_join tail-call their slow paths too): a thread waiting for a lock
+    // holds none that our call would want.
+    // The same holds for the code a signal interrupted, with no exception.
+    enum class Run { None, Innermost, Interrupted } run = Run::None; // the frames above were such code
+    bool innermost = true;
+    std::uint64_t runPc = 0;
+    SafePointVerdict verdict { true, {} };
+    const std::string failure = walk(tid, [&](const Frame& frame, const std::vector<discovery::Mapping>& maps) {
+        const std::uint64_t pc = frame.pc;
+        const discovery::Mapping* m = discovery::findMappingContaining(maps, pc);
+        const bool cLibrary = m && discovery::isCLibrary(*m);
+        if (cLibrary && (frame.exact || run != Run::None) && unnamed(pc, *m, maps)) {
+            if (run == Run::None) {
+                run = std::exchange(innermost, false) ? Run::Innermost : Run::Interrupted;
+                runPc = pc;
+            }
+            return true;
+        }
+        innermost = false;
+        const Run entered = std::exchange(run, Run::None);
+        if (entered != Run::None && !cLibrary && !(entered == Run::Innermost && blockedInFutexWait(tid))) {
+            verdict = { false,
+                "stopped in C library code without a symbol (" + frameText(runPc, maps) + "), tail-called from "
+                    + frameText(pc, maps) };
+            return false;
+        }
+        verdict = checkFrame(pc, maps);
+        return verdict.safe;
+    });
+    if (!failure.empty())
+        return { false, failure };
+    return verdict;
+}
+
+bool SafePointCheck::unnamed(std::uint64_t pc, const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps)
+{
+    const discovery::ElfSymbols* elf = symbolsFor(m);
+    const discovery::Mapping* first = discovery::firstMappingOf(maps, m);
+    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
+    return bias && elf->functionNamesAt(pc - *bias).empty();
+}
+
+bool SafePointCheck::blockedInFutexWait(pid_t tid)
+{
+    try {
+        const user_regs_struct regs = RegisterSnapshot::readGeneral(tid);
+        return isFutexWait(static_cast<long long>(regs.orig_rax), regs.rsi);
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+std::string SafePointCheck::describe(pid_t tid, int maxFrames, bool* inLoader)
+{
+    std::string text;
+    int frames = 0;
+    const std::string failure = walk(tid, [&](const Frame& frame, const std::vector<discovery::Mapping>& maps) {
+        const discovery::Mapping* m = discovery::findMappingContaining(maps, frame.pc);
+        if (inLoader && m && discovery::isDynamicLoader(*m))
+            *inLoader = true;
+        if (frames++ >= maxFrames) {
+            if (frames == maxFrames + 1)
+                text += " <- ...";
+            return true; // on, for inLoader
+        }
+        if (!text.empty())
+            text += " <- ";
+        text += frameText(frame.pc, maps);
+        return true;
+    });
+    if (!failure.empty() && frames <= maxFrames)
+        text += (text.empty() ? "" : " <- ") + std::string("(") + failure + ")";
+    return text;
+}
+
+std::string SafePointCheck::frameText(std::uint64_t pc, const std::vector<discovery::Mapping>& maps)
+{
+    const discovery::Mapping* m = discovery::findMappingContaining(maps, pc);
+    if (!m)
+        return addressText(pc);
+    if (!m->isFile())
+        return addressText(pc) + (m->path.empty() ? "" : " in " + m->path);
+    const std::string file = m->path.substr(m->path.rfind('/') + 1);
+    const discovery::ElfSymbols* elf = symbolsFor(*m);
+    const discovery::Mapping* first = discovery::firstMappingOf(maps, *m);
+    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
+    if (!bias)
+        return file + "+" + addressText(pc - m->start + m->offset);
+    auto names = elf->functionNamesAt(pc - *bias);
+    const std::string where = file + "+" + addressText(pc - *bias);
+    return names.empty() ? where : std::string(names.front()) + " (" + where + ")";
+}
+
+// Calls `visit(frame, maps)` for each frame from the innermost out until it returns false or the
+// stack ends; returns why the walk failed, or "" when it reached the end or was stopped.
+std::string SafePointCheck::walk(
+    pid_t tid, const std::function<bool(const Frame&, const std::vector<discovery::Mapping>&)>& visit)
+{
     std::string error;
     auto maps = discovery::readProcMaps(pid_, error);
     if (!maps)
-        return { false, error };
+        return error;
     maps_ = &*maps;
     t_checking = this;
     struct Reset {
@@ -152,31 +258,33 @@ SafePointVerdict SafePointCheck::check(pid_t tid)
     RemoteUnwinder unwinder(tid);
     unw_cursor_t cursor;
     if (!unwinder.init(cursor))
-        return { false, "stack unwinding failed to start" };
+        return "stack unwinding failed to start";
     // Our call runs below the current stack pointer. On an alternate signal stack (a handler
     // running with SA_ONSTACK) there may be only a few kilobytes there: wait until it is back.
     unw_word_t sp = 0;
     const discovery::Mapping* stack
         = unw_get_reg(&cursor, UNW_REG_SP, &sp) == 0 ? discovery::findMappingContaining(*maps, sp) : nullptr;
     if (tid == pid_ && (!stack || stack->path != "[stack]"))
-        return { false, "the stack pointer " + addressText(sp) + " is not on the main thread's stack" };
+        return "the stack pointer " + addressText(sp) + " is not on the main thread's stack";
     bool exactIp = true; // the innermost frame, and a frame interrupted by a signal
     for (int frame = 0; frame < kMaxFrames; ++frame) {
         unw_word_t ip = 0;
         if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0)
-            return { false, "stack unwinding failed at frame " + std::to_string(frame) };
+            return "stack unwinding failed at frame " + std::to_string(frame);
+        if (ip == 0 && frame > 0)
+            return {}; // the return address 0 of our own remote call: what lies beyond is not a frame
         // Elsewhere ip is a return address, which may lie past the end of a noreturn call's caller.
         const std::uint64_t pc = exactIp ? ip : ip - 1;
-        if (SafePointVerdict v = checkFrame(pc, *maps); !v.safe)
-            return v;
+        if (!visit(Frame { pc, exactIp }, *maps))
+            return {};
         exactIp = unw_is_signal_frame(&cursor) > 0;
         const int step = unw_step(&cursor);
         if (step == 0)
-            return { true, {} };
+            return {};
         if (step < 0)
-            return { false, "stack unwinding failed at frame " + std::to_string(frame) + " (" + addressText(ip) + ")" };
+            return "stack unwinding failed at frame " + std::to_string(frame) + " (" + addressText(ip) + ")";
     }
-    return { false, "stack deeper than " + std::to_string(kMaxFrames) + " frames" };
+    return "stack deeper than " + std::to_string(kMaxFrames) + " frames";
 }
 
 } // namespace gcscope::inject

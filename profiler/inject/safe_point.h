@@ -10,6 +10,7 @@
 #include "discovery/elf_symbols.h"
 #include "discovery/proc_maps.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,11 +31,24 @@ public:
     // The thread must be in a ptrace stop.
     SafePointVerdict check(pid_t tid);
 
+    // The thread's stack as one line, innermost first: "__lll_lock_wait (libc.so.6+0x8f2a0) <- malloc
+    // (libc.so.6+0xa51c0) <- ...", for error messages. The thread must be in a ptrace stop.
+    // `inLoader`, when given, is set when any frame is in the dynamic loader.
+    std::string describe(pid_t tid, int maxFrames = 12, bool* inLoader = nullptr);
+
     // libunwind's find_proc_info for the thread being checked (see safe_point.cpp).
     int findProcInfo(void* addressSpace, std::uint64_t ip, void* procInfo, int needUnwindInfo, void* upt);
 
 private:
     SafePointVerdict checkFrame(std::uint64_t pc, const std::vector<discovery::Mapping>& maps);
+    bool unnamed(std::uint64_t pc, const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps);
+    static bool blockedInFutexWait(pid_t tid);
+    std::string frameText(std::uint64_t pc, const std::vector<discovery::Mapping>& maps);
+    struct Frame {
+        std::uint64_t pc; // inside the function: a return address minus one, except where exact
+        bool exact; // the innermost frame, or one a signal interrupted: pc is where it stopped
+    };
+    std::string walk(pid_t tid, const std::function<bool(const Frame&, const std::vector<discovery::Mapping>&)>& visit);
     const discovery::ElfSymbols* symbolsFor(const discovery::Mapping&);
 
     pid_t pid_;

@@ -1,6 +1,8 @@
 #include "inject/safe_point_rules.h"
 
 #include <array>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 
 namespace gcscope::inject {
 
@@ -69,6 +71,15 @@ std::optional<std::string_view> unsafeFamily(std::string_view n)
     if (n.starts_with("pthread_create") || n.starts_with("__pthread_create"))
         return "pthread_create";
     return std::nullopt;
+}
+
+bool isFutexWait(long long number, unsigned long long arg1)
+{
+    if (number != SYS_futex)
+        return false;
+    const unsigned op = static_cast<unsigned>(arg1) & FUTEX_CMD_MASK;
+    return op == FUTEX_WAIT || op == FUTEX_WAIT_BITSET || op == FUTEX_LOCK_PI || op == FUTEX_WAIT_REQUEUE_PI
+        || op == 13; // FUTEX_LOCK_PI2 (Linux 5.14), not in every header
 }
 
 } // namespace gcscope::inject

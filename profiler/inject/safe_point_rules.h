@@ -13,4 +13,9 @@ namespace gcscope::inject {
 // in it must not be used; nullopt when it is harmless.
 std::optional<std::string_view> unsafeFamily(std::string_view functionName);
 
+// Whether a thread interrupted in system call `number`, whose second argument is `arg1`, is blocked
+// waiting on a futex (a lock, a semaphore, a condition): it holds nothing there
+// that our call would wait for in turn.
+bool isFutexWait(long long number, unsigned long long arg1);
+
 } // namespace gcscope::inject

@@ -130,7 +130,7 @@ Stop Tracee::waitForStop(const Deadline& deadline)
         }
         if (r == 0) {
             if (deadline.expired())
-                throw InjectError("timed out waiting for thread " + std::to_string(tid_) + " to stop");
+                throw TimedOut("timed out waiting for thread " + std::to_string(tid_) + " to stop");
             std::this_thread::sleep_for(pause);
             pause = std::min(pause * 2, decltype(pause)(1000));
             continue;

@@ -9,6 +9,9 @@ THEN  each is stored as walked by a child; the target noticed nothing (no SIGCHL
       not start, no such child seen by os.waitpid(-1) or left a zombie, no loop stuck, its own checks
       clean); no snapshot child is left; and the target keeps working.
 On Debian's 3.11, and once more on sid's 3.15 (chrooted into the root of scripts/sid-pythons.sh).
+Likewise twenty snapshots of a target whose main thread lives in malloc's slow path, which glibc 2.43
+enters by a tail call: each injection must stop the thread outside it, the loader's lock never left
+held (forklib's dlsym loop keeps beating) and no agent thread left behind.
 
 And the edges: a target that ends (os._exit, sys.exit, SIGKILL) while the child walks, whose
 snapshot still completes; the child killed mid-walk, or the profiler killed while the child runs,
@@ -402,6 +405,48 @@ class ForkSnapshots(TempDirTestCase):
         if problem:
             self.skipTest(problem)
         self.run_scenarios([(s, lambda s=s: self.busy(self.start_sid, s)) for s in BUSY])
+
+    # --- a main thread in malloc's slow path ---
+
+    def attaches_while_in_malloc(self, start):
+        """Twenty snapshots of a target whose main thread lives in malloc's slow path (an arena lock
+        held; on glibc 2.43 tail-called, no malloc frame on the stack): each must stop the thread
+        elsewhere. A dlopen run there deadlocked on that lock inside the loader's own lock, which the
+        thread kept once restored: every later dlsym of another thread hung (forklib's dlsym loop),
+        and so did each later agent's thread."""
+        t = start("fork/malloc_main.py")
+        first = t.next_status(30)
+        threads = len(os.listdir("/proc/%d/task" % t.pid))
+        path = self.db("malloc-main-%d.db" % t.pid)
+        took = []
+        for i in range(20):
+            started = time.monotonic()
+            r = gcscope("snapshot", "--pid", t.pid, "-o", path)
+            took.append(time.monotonic() - started)
+            if r.returncode != 0:
+                self.fail("snapshot %d failed after %.1f s: %s; then the target said: %s"
+                          % (i + 1, took[-1], r.stderr.strip(), self.view_after_failure(t)))
+        done = time.monotonic()
+        later = self.status_after(t, done + 0.5)
+        figure("malloc_main.py (pid %d): 20 snapshots took %.2f s at most, %.2f s in all; longest gap %.3f s (%s)"
+               % (t.pid, max(took), sum(took), later["max_gap"], later["gaps"]))
+        self.assertEqual(len(info_json(path)["snapshots"]), 20)
+        self.assertEqual(later["anomalies"], [], "what the target saw")
+        self.assertLess(later["max_gap"], STUCK, "a loop of the target stalled: %s" % later["gaps"])
+        self.assertGreater(later["n"], first["n"])
+        # Each agent's thread ends with its session: none is left behind, blocked or not.
+        self.assertTrue(wait_until(lambda: len(os.listdir("/proc/%d/task" % t.pid)) == threads, 10, 0.1),
+                        "the target had %d threads before the snapshots, %d after"
+                        % (threads, len(os.listdir("/proc/%d/task" % t.pid))))
+
+    def test_attach_while_the_main_thread_is_in_malloc_on_debian_311(self):
+        self.attaches_while_in_malloc(self.start_debian)
+
+    def test_attach_while_the_main_thread_is_in_malloc_on_sid_315(self):
+        problem = sid_problem()
+        if problem:
+            self.skipTest(problem)
+        self.attaches_while_in_malloc(self.start_sid)
 
     # --- the target ends while the child walks ---
 

@@ -215,7 +215,12 @@ TEST_P(InjectInto, GivenAnEntryFunctionSlowerThanTheTimeout_WhenInjected_ThenItT
     const InjectResult r = injectProbe(target->pid(), ";sleep=5000", options);
     EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
     EXPECT_FALSE(r.ok);
-    EXPECT_NE(r.error.find("timed out"), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("timed out: the remote call of probe_start had not returned"), std::string::npos) << r.error;
+    // Where it was: the probe's sleep, and nothing beyond our call's frame.
+    EXPECT_NE(r.error.find("the thread was in "), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("<- probe_start (libgcscope_test_probe.so+0x"), std::string::npos) << r.error;
+    EXPECT_EQ(r.error.find("unwinding failed"), std::string::npos) << r.error;
+    EXPECT_EQ(r.error.find("may now hang"), std::string::npos) << r.error; // not in the loader
     expectKeepsBeating(*target);
     const InjectResult again = injectProbe(target->pid());
     EXPECT_TRUE(again.ok) << again.error;

@@ -1,6 +1,9 @@
+#include "discovery/proc_maps.h"
 #include "inject/safe_point_rules.h"
 
 #include <gtest/gtest.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 
 using gcscope::inject::unsafeFamily;
 
@@ -27,4 +30,38 @@ TEST(SafePointRules, GivenOrdinaryFunctions_WhenClassified_ThenTheyAreSafe)
     for (const char* name : { "_PyEval_EvalFrameDefault", "clock_nanosleep", "epoll_wait", "accept4", "read",
              "pthread_cond_timedwait", "PyObject_Free", "PyObject_Malloc", "main", "free_keys_object" })
         EXPECT_FALSE(unsafeFamily(name)) << name;
+}
+
+TEST(SafePointRules, GivenAThreadInAFutexSystemCall_WhenAskedWhetherItWaits_ThenOnlyTheWaitingOperationsCount)
+{
+    using gcscope::inject::isFutexWait;
+    for (unsigned op : { FUTEX_WAIT, FUTEX_WAIT_BITSET, FUTEX_LOCK_PI, FUTEX_WAIT_REQUEUE_PI, 13 })
+        EXPECT_TRUE(isFutexWait(SYS_futex, op)) << op;
+    // glibc's private and realtime-clock variants of the same waits.
+    EXPECT_TRUE(isFutexWait(SYS_futex, FUTEX_WAIT | FUTEX_PRIVATE_FLAG));
+    EXPECT_TRUE(isFutexWait(SYS_futex, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME));
+    for (unsigned op : { FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_UNLOCK_PI, FUTEX_WAKE_OP })
+        EXPECT_FALSE(isFutexWait(SYS_futex, op | FUTEX_PRIVATE_FLAG)) << op;
+    // Not a futex call at all: a thread running (-1), in read, in mmap with a futex-like argument.
+    EXPECT_FALSE(isFutexWait(-1, FUTEX_WAIT));
+    EXPECT_FALSE(isFutexWait(SYS_read, FUTEX_WAIT));
+    EXPECT_FALSE(isFutexWait(SYS_mmap, FUTEX_WAIT_BITSET));
+}
+
+TEST(SafePointRules, GivenMappedFiles_WhenAskedWhichIsTheCLibrary_ThenGlibcsFilesOfEveryNamingAre)
+{
+    using gcscope::discovery::isCLibrary;
+    using gcscope::discovery::Mapping;
+    auto mapping = [](const char* path) {
+        Mapping m;
+        m.path = path;
+        m.inode = 1;
+        return m;
+    };
+    for (const char* path : { "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libc-2.31.so",
+             "/lib/x86_64-linux-gnu/libpthread.so.0", "/lib64/libpthread-2.28.so" })
+        EXPECT_TRUE(isCLibrary(mapping(path))) << path;
+    for (const char* path : { "/usr/lib/x86_64-linux-gnu/libcrypt.so.1", "/usr/lib/x86_64-linux-gnu/libcap.so.2",
+             "/lib64/ld-linux-x86-64.so.2", "/usr/bin/python3.15", "/tmp/libc.txt", "" })
+        EXPECT_FALSE(isCLibrary(mapping(path))) << path;
 }
