@@ -10,6 +10,7 @@
 #include <csignal>
 #include <new>
 #include <pthread.h>
+#include <sys/prctl.h>
 
 namespace {
 
@@ -17,6 +18,9 @@ using gcscope::agent::AgentSession;
 
 void* agentThread(void* argument)
 {
+    // Named, so that ps -T, top and py-spy show which thread is ours (the snapshot child is
+    // "gcscope-snap").
+    ::prctl(PR_SET_NAME, "gcscope-agent", 0, 0, 0);
     auto* session = static_cast<AgentSession*>(argument);
     session->run();
     delete session;

@@ -57,6 +57,18 @@ def figure(text):
     sys.stderr.flush()
 
 
+def thread_names(pid):
+    """The names (comm) of a process's threads."""
+    names = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                names.append(f.read().strip())
+        except OSError:
+            pass
+    return sorted(names)
+
+
 def stat_of(pid):
     """(comm, state, ppid) of a process, or None when it is gone."""
     try:
@@ -434,10 +446,11 @@ class ForkSnapshots(TempDirTestCase):
         self.assertEqual(later["anomalies"], [], "what the target saw")
         self.assertLess(later["max_gap"], STUCK, "a loop of the target stalled: %s" % later["gaps"])
         self.assertGreater(later["n"], first["n"])
-        # Each agent's thread ends with its session: none is left behind, blocked or not.
+        # Each agent's thread ("gcscope-agent") ends with its session: none is left behind.
         self.assertTrue(wait_until(lambda: len(os.listdir("/proc/%d/task" % t.pid)) == threads, 10, 0.1),
-                        "the target had %d threads before the snapshots, %d after"
-                        % (threads, len(os.listdir("/proc/%d/task" % t.pid))))
+                        "the target had %d threads before the snapshots, %d after: %s"
+                        % (threads, len(os.listdir("/proc/%d/task" % t.pid)), thread_names(t.pid)))
+        self.assertNotIn("gcscope-agent", thread_names(t.pid))
 
     def test_attach_while_the_main_thread_is_in_malloc_on_debian_311(self):
         self.attaches_while_in_malloc(self.start_debian)

@@ -68,11 +68,20 @@ def _note_gc_info(phase, info):
 gc.callbacks.append(_note_gc_info)
 
 
+def _thread_name(tid):
+    try:
+        with open("/proc/self/task/%s/comm" % tid) as f:
+            return f.read().strip()
+    except OSError:  # the thread ended meanwhile
+        return ""
+
+
 def facts():
     return {
         "gc_info_keys": sorted(_gc_info_keys),
         "callbacks": len(gc.callbacks),
         "threads": len(os.listdir("/proc/self/task")),
+        "thread_names": sorted(_thread_name(t) for t in os.listdir("/proc/self/task")),
         "fds": len(os.listdir("/proc/self/fd")),
         "stats": gc.get_stats(),
         "enabled": gc.isenabled(),

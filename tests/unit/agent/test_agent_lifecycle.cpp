@@ -2,6 +2,10 @@
 // starting again afterwards.
 #include "agent_fixture.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 namespace gcscope::test {
 namespace {
 
@@ -15,8 +19,13 @@ TEST_P(AgentLifecycle, GivenARunningAgentWhenDetachedThenByeAndTheTargetIsAsBefo
     auto during = host->command("facts");
     EXPECT_EQ(during["callbacks"].get<int>(), baseline["callbacks"].get<int>() + 1);
     EXPECT_EQ(during["threads"].get<int>(), baseline["threads"].get<int>() + 1);
+    // The one thread more is ours, by name, so that ps -T and py-spy show it as such.
+    const auto names = during["thread_names"].get<std::vector<std::string>>();
+    EXPECT_EQ(std::count(names.begin(), names.end(), "gcscope-agent"), 1) << during["thread_names"].dump();
     detach();
     expectBaselineRestored();
+    const auto after = host->command("facts")["thread_names"].get<std::vector<std::string>>();
+    EXPECT_EQ(std::count(after.begin(), after.end(), "gcscope-agent"), 0);
 }
 
 TEST_P(AgentLifecycle, GivenARunningAgentWhenTheProfilerDiesThenTheAgentWindsDownWithinTwoSeconds)
