@@ -369,14 +369,7 @@ class ForkSnapshots(TempDirTestCase):
         t = start("fork/" + script)
         first = t.next_status(30)
         path = self.db("busy-%s-%d.db" % (script, t.pid))
-        took = []
-        for i in range(SNAPSHOTS):
-            started = time.monotonic()
-            r = gcscope("snapshot", "--pid", t.pid, "-o", path)
-            took.append(time.monotonic() - started)
-            if r.returncode != 0:
-                self.fail("snapshot %d failed after %.1f s: %s; then the target said: %s"
-                          % (i + 1, took[-1], r.stderr.strip(), self.view_after_failure(t)))
+        took = self.snapshots(t, path, SNAPSHOTS)
         done = time.monotonic()
         snaps = info_json(path)["snapshots"]
         self.assertEqual([(s["method"], s["method_note"]) for s in snaps], [("child", None)] * SNAPSHOTS, snaps)
@@ -399,6 +392,19 @@ class ForkSnapshots(TempDirTestCase):
         self.assertGreater(later["n"], after["n"], "the target made no progress after the snapshots")
         self.assertEqual(later["callbacks"], 0)
         self.assertTrue(t.alive())
+
+    def snapshots(self, target, path, count):
+        """`count` snapshots in a row into `path`, each one's seconds; the first failure fails the test
+        with what the target says two seconds later."""
+        took = []
+        for i in range(count):
+            started = time.monotonic()
+            r = gcscope("snapshot", "--pid", target.pid, "-o", path)
+            took.append(time.monotonic() - started)
+            if r.returncode != 0:
+                self.fail("snapshot %d failed after %.1f s: %s; then the target said: %s"
+                          % (i + 1, took[-1], r.stderr.strip(), self.view_after_failure(target)))
+        return took
 
     def view_after_failure(self, target):
         """What a target that saw a snapshot fail says two seconds later (its gaps show a stall)."""
@@ -430,14 +436,7 @@ class ForkSnapshots(TempDirTestCase):
         first = t.next_status(30)
         threads = len(os.listdir("/proc/%d/task" % t.pid))
         path = self.db("malloc-main-%d.db" % t.pid)
-        took = []
-        for i in range(20):
-            started = time.monotonic()
-            r = gcscope("snapshot", "--pid", t.pid, "-o", path)
-            took.append(time.monotonic() - started)
-            if r.returncode != 0:
-                self.fail("snapshot %d failed after %.1f s: %s; then the target said: %s"
-                          % (i + 1, took[-1], r.stderr.strip(), self.view_after_failure(t)))
+        took = self.snapshots(t, path, 20)
         done = time.monotonic()
         later = self.status_after(t, done + 0.5)
         figure("malloc_main.py (pid %d): 20 snapshots took %.2f s at most, %.2f s in all; longest gap %.3f s (%s)"
