@@ -38,6 +38,7 @@ public:
 
     // The defined symbol `name`: its default version when versioned, a global one before a weak one.
     const ElfSymbol* find(std::string_view name) const;
+    const std::vector<ElfSymbol>& symbols() const { return symbols_; }
 
     // Every name of the function whose code contains `vaddr` (aliases share an address, e.g.
     // malloc and __libc_malloc); empty when no sized function symbol covers it.

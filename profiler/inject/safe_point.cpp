@@ -6,7 +6,9 @@
 
 #include <libunwind-ptrace.h>
 
+#include <algorithm>
 #include <cstring>
+#include <elf.h>
 #include <fstream>
 #include <utility>
 
@@ -139,33 +141,37 @@ SafePointVerdict SafePointCheck::check(pid_t tid)
     // Code of the C library without a symbol (static and hidden functions; Debian strips .symtab)
     // is judged by the exported function that called it. When the innermost frames are such code
     // and the frame below them is outside the C library, that function is gone from the stack: it
-    // tail-called its static helper, and we cannot tell what the helper holds. glibc 2.43's malloc
-    // does so for everything past its tcache fast path, arena lock held; a dlopen run there waits
-    // for that lock forever, inside the loader's own lock. Unsafe, except while blocked in a futex
-    // wait (sem_wait and pthread_join tail-call their slow paths too): a thread waiting for a lock
-    // holds none that our call would want.
-    // The same holds for the code a signal interrupted, with no exception.
+    // tail-called its static helper. glibc 2.43's malloc and free do so past their tcache fast
+    // paths, an arena lock held; a dlopen run there waits for that lock forever, inside the
+    // loader's own lock. So such a helper is unsafe when an unsafe exported function (malloc, free,
+    // ...; safe_point_rules) jumps to it, directly or through other such helpers; one we cannot
+    // place is unsafe too. Others (memset's and memcpy's AVX variants, which Python calls directly)
+    // are not. A thread blocked in a futex wait holds no lock our call would want: safe.
+    // The same holds for the code a signal interrupted, without that exception.
     enum class Run { None, Innermost, Interrupted } run = Run::None; // the frames above were such code
     bool innermost = true;
-    std::uint64_t runPc = 0;
+    std::uint64_t runPc = 0, runStart = 0; // the outermost frame of the run so far
+    const discovery::Mapping* runMapping = nullptr;
     SafePointVerdict verdict { true, {} };
     const std::string failure = walk(tid, [&](const Frame& frame, const std::vector<discovery::Mapping>& maps) {
         const std::uint64_t pc = frame.pc;
         const discovery::Mapping* m = discovery::findMappingContaining(maps, pc);
         const bool cLibrary = m && discovery::isCLibrary(*m);
         if (cLibrary && (frame.exact || run != Run::None) && unnamed(pc, *m, maps)) {
-            if (run == Run::None) {
+            if (run == Run::None)
                 run = std::exchange(innermost, false) ? Run::Innermost : Run::Interrupted;
-                runPc = pc;
-            }
+            runPc = pc;
+            runStart = frame.functionStart;
+            runMapping = m;
             return true;
         }
         innermost = false;
         const Run entered = std::exchange(run, Run::None);
-        if (entered != Run::None && !cLibrary && !(entered == Run::Innermost && blockedInFutexWait(tid))) {
+        if (entered != Run::None && !cLibrary && tailCalledByUnsafe(runStart, *runMapping, maps)
+            && !(entered == Run::Innermost && blockedInFutexWait(tid))) {
             verdict = { false,
-                "stopped in C library code without a symbol (" + frameText(runPc, maps) + "), tail-called from "
-                    + frameText(pc, maps) };
+                "stopped in C library code without a symbol (" + frameText(runPc, maps)
+                    + ") that an unsafe function tail-calls, called from " + frameText(pc, maps) };
             return false;
         }
         verdict = checkFrame(pc, maps);
@@ -174,6 +180,99 @@ SafePointVerdict SafePointCheck::check(pid_t tid)
     if (!failure.empty())
         return { false, failure };
     return verdict;
+}
+
+bool SafePointCheck::tailCalledByUnsafe(
+    std::uint64_t functionStart, const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps)
+{
+    const discovery::ElfSymbols* elf = symbolsFor(m);
+    const discovery::Mapping* first = discovery::firstMappingOf(maps, m);
+    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
+    if (!bias || functionStart < *bias)
+        return true; // cannot place it
+    const auto key = std::make_pair((std::uint64_t { m.devMajor } << 32) | m.devMinor, m.inode);
+    auto it = tailTargets_.find(key);
+    if (it == tailTargets_.end())
+        it = tailTargets_.emplace(key, unsafeTailTargets(*elf)).first;
+    if (!it->second)
+        return true; // no unwind table to place helpers with
+    return std::binary_search(it->second->begin(), it->second->end(), functionStart - *bias);
+}
+
+// The starts of the unnamed functions that unsafe exported functions jump to (jmp or a conditional
+// jump out of their own code), and those that these jump to in turn: link-time addresses, sorted.
+// Code bytes are scanned, not decoded; only a target that is where the unwind table says a function
+// starts counts, so a stray 0xe9 inside another instruction almost never adds one. nullopt without
+// an .eh_frame_hdr to say where functions start.
+std::optional<std::vector<std::uint64_t>> SafePointCheck::unsafeTailTargets(const discovery::ElfSymbols& elf)
+{
+    constexpr std::uint64_t kMaxBody = 64 * 1024;
+    if (!elf.ehFrameHeader())
+        return std::nullopt;
+    const auto& header = *elf.ehFrameHeader();
+    auto head = elf.readAt(header.vaddr, 12);
+    if (!head || (*head)[0] != 1 || (*head)[3] != 0x3b)
+        return std::nullopt;
+    std::uint32_t count = 0;
+    std::memcpy(&count, head->data() + 8, 4);
+    auto table = elf.readAt(header.vaddr + 12, std::size_t { count } * 8);
+    if (!table)
+        return std::nullopt;
+    std::vector<std::uint64_t> starts(count); // the table is sorted by start
+    for (std::uint32_t i = 0; i < count; ++i) {
+        std::int32_t relative = 0;
+        std::memcpy(&relative, table->data() + std::size_t { i } * 8, 4);
+        starts[i] = header.vaddr + static_cast<std::int64_t>(relative);
+    }
+
+    std::vector<std::uint64_t> targets;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> bodies; // [begin, end) still to scan
+    for (const discovery::ElfSymbol& s : elf.symbols()) {
+        if (s.type == STT_FUNC && s.value != 0 && s.size != 0 && s.size <= kMaxBody && unsafeFamily(s.name))
+            bodies.emplace_back(s.value, s.value + s.size);
+    }
+    while (!bodies.empty()) {
+        const auto [begin, end] = bodies.back();
+        bodies.pop_back();
+        auto code = elf.readAt(begin, end - begin);
+        if (!code)
+            continue;
+        const std::uint8_t* b = code->data();
+        const std::size_t n = code->size();
+        for (std::size_t i = 0; i < n; ++i) {
+            std::int64_t displacement = 0;
+            std::size_t length = 0;
+            if (b[i] == 0xe9 && i + 5 <= n) { // jmp rel32
+                std::int32_t d;
+                std::memcpy(&d, b + i + 1, 4);
+                displacement = d;
+                length = 5;
+            } else if (b[i] == 0x0f && i + 6 <= n && (b[i + 1] & 0xf0) == 0x80) { // jcc rel32
+                std::int32_t d;
+                std::memcpy(&d, b + i + 2, 4);
+                displacement = d;
+                length = 6;
+            } else if (b[i] == 0xeb && i + 2 <= n) { // jmp rel8
+                displacement = static_cast<std::int8_t>(b[i + 1]);
+                length = 2;
+            } else {
+                continue;
+            }
+            const std::uint64_t target = begin + i + length + displacement;
+            if (target >= begin && target < end)
+                continue;
+            auto at = std::lower_bound(starts.begin(), starts.end(), target);
+            if (at == starts.end() || *at != target || !elf.functionNamesAt(target).empty())
+                continue;
+            auto place = std::lower_bound(targets.begin(), targets.end(), target);
+            if (place != targets.end() && *place == target)
+                continue;
+            targets.insert(place, target);
+            const std::uint64_t next = std::next(at) == starts.end() ? target + kMaxBody : *std::next(at);
+            bodies.emplace_back(target, std::min(next, target + kMaxBody));
+        }
+    }
+    return targets;
 }
 
 bool SafePointCheck::unnamed(std::uint64_t pc, const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps)
@@ -275,7 +374,9 @@ std::string SafePointCheck::walk(
             return {}; // the return address 0 of our own remote call: what lies beyond is not a frame
         // Elsewhere ip is a return address, which may lie past the end of a noreturn call's caller.
         const std::uint64_t pc = exactIp ? ip : ip - 1;
-        if (!visit(Frame { pc, exactIp }, *maps))
+        unw_proc_info_t info {};
+        const std::uint64_t start = unw_get_proc_info(&cursor, &info) == 0 ? info.start_ip : 0;
+        if (!visit(Frame { pc, exactIp, start }, *maps))
             return {};
         exactIp = unw_is_signal_frame(&cursor) > 0;
         const int step = unw_step(&cursor);

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <utility>
@@ -47,7 +48,11 @@ private:
     struct Frame {
         std::uint64_t pc; // inside the function: a return address minus one, except where exact
         bool exact; // the innermost frame, or one a signal interrupted: pc is where it stopped
+        std::uint64_t functionStart; // from the unwind table; 0 when unknown
     };
+    bool tailCalledByUnsafe(
+        std::uint64_t functionStart, const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps);
+    static std::optional<std::vector<std::uint64_t>> unsafeTailTargets(const discovery::ElfSymbols& elf);
     std::string walk(pid_t tid, const std::function<bool(const Frame&, const std::vector<discovery::Mapping>&)>& visit);
     const discovery::ElfSymbols* symbolsFor(const discovery::Mapping&);
 
@@ -55,6 +60,8 @@ private:
     const std::vector<discovery::Mapping>* maps_ = nullptr; // during check()
     // Symbols per mapped file (device, inode), loaded once per injection; null when unreadable.
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::unique_ptr<discovery::ElfSymbols>> symbols_;
+    // Per C library file: unsafeTailTargets, worked out when first needed.
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::optional<std::vector<std::uint64_t>>> tailTargets_;
 };
 
 } // namespace gcscope::inject
