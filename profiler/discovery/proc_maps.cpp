@@ -109,17 +109,23 @@ std::string openablePathOf(pid_t pid, const Mapping& mapping)
     return "/proc/" + std::to_string(pid) + "/map_files/" + hex(mapping.start) + "-" + hex(mapping.end);
 }
 
-bool isDynamicLoader(const Mapping& mapping)
+namespace {
+std::string_view fileNameOf(const Mapping& mapping)
 {
     const auto slash = mapping.path.rfind('/');
-    const std::string_view name = std::string_view(mapping.path).substr(slash == std::string::npos ? 0 : slash + 1);
+    return std::string_view(mapping.path).substr(slash == std::string::npos ? 0 : slash + 1);
+}
+} // namespace
+
+bool isDynamicLoader(const Mapping& mapping)
+{
+    const std::string_view name = fileNameOf(mapping);
     return name.starts_with("ld-linux") || (name.starts_with("ld-") && name.find(".so") != std::string_view::npos);
 }
 
 bool isCLibrary(const Mapping& mapping)
 {
-    const auto slash = mapping.path.rfind('/');
-    const std::string_view name = std::string_view(mapping.path).substr(slash == std::string::npos ? 0 : slash + 1);
+    const std::string_view name = fileNameOf(mapping);
     const bool versioned = name.find(".so") != std::string_view::npos;
     return versioned && (name.starts_with("libc.so") || name.starts_with("libc-") || name.starts_with("libpthread"));
 }

@@ -72,7 +72,7 @@ SafePointCheck::SafePointCheck(pid_t pid)
 
 const discovery::ElfSymbols* SafePointCheck::symbolsFor(const discovery::Mapping& m)
 {
-    const auto key = std::make_pair((std::uint64_t { m.devMajor } << 32) | m.devMinor, m.inode);
+    const auto key = fileKey(m);
     auto it = symbols_.find(key);
     if (it == symbols_.end()) {
         std::string error;
@@ -81,6 +81,17 @@ const discovery::ElfSymbols* SafePointCheck::symbolsFor(const discovery::Mapping
                  .first;
     }
     return it->second.get();
+}
+
+std::optional<SafePointCheck::Placed> SafePointCheck::placed(
+    const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps)
+{
+    const discovery::ElfSymbols* elf = symbolsFor(m);
+    const discovery::Mapping* first = discovery::firstMappingOf(maps, m);
+    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
+    if (!bias)
+        return std::nullopt;
+    return Placed { elf, *bias };
 }
 
 SafePointVerdict SafePointCheck::checkFrame(std::uint64_t pc, const std::vector<discovery::Mapping>& maps)
@@ -92,16 +103,30 @@ SafePointVerdict SafePointCheck::checkFrame(std::uint64_t pc, const std::vector<
         return { false, "stopped inside the dynamic loader (" + m->path + ")" };
     if (!m->isFile())
         return { true, {} }; // [vdso] or anonymous code: nothing of ours to collide with
-    const discovery::ElfSymbols* elf = symbolsFor(*m);
-    const discovery::Mapping* first = discovery::firstMappingOf(maps, *m);
-    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
-    if (!bias)
+    const auto file = placed(*m, maps);
+    if (!file)
         return { true, {} };
-    for (std::string_view name : elf->functionNamesAt(pc - *bias)) {
+    for (std::string_view name : file->elf->functionNamesAt(pc - file->bias)) {
         if (auto family = unsafeFamily(name))
             return { false, "stopped in " + std::string(name) + " (" + std::string(*family) + ")" };
     }
     return { true, {} };
+}
+
+// The binary search table of a file's .eh_frame_hdr: version 1, then the encodings of
+// eh_frame_ptr, fde_count and the table, the usual pcrel|sdata4, udata4, datarel|sdata4, so the
+// table starts 12 bytes in; each entry is a function's start and its FDE, relative to the header.
+std::optional<SafePointCheck::SearchTable> SafePointCheck::searchTableOf(const discovery::ElfSymbols& elf)
+{
+    if (!elf.ehFrameHeader())
+        return std::nullopt;
+    const std::uint64_t header = elf.ehFrameHeader()->vaddr;
+    auto bytes = elf.readAt(header, 12);
+    if (!bytes || (*bytes)[0] != 1 || (*bytes)[2] != 0x03 || (*bytes)[3] != 0x3b)
+        return std::nullopt;
+    std::uint32_t count = 0;
+    std::memcpy(&count, bytes->data() + 8, 4);
+    return SearchTable { header, header + 12, count };
 }
 
 // The .eh_frame_hdr of the file mapped at `ip`, as the target has it in memory: libunwind's
@@ -111,27 +136,18 @@ int SafePointCheck::findProcInfo(void* addressSpace, std::uint64_t ip, void* pro
     const discovery::Mapping* m = maps_ ? discovery::findMappingContaining(*maps_, ip) : nullptr;
     if (!m || !m->isFile())
         return -UNW_ENOINFO;
-    const discovery::ElfSymbols* elf = symbolsFor(*m);
-    const discovery::Mapping* first = discovery::firstMappingOf(*maps_, *m);
-    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
-    if (!bias || !elf->ehFrameHeader())
+    const auto file = placed(*m, *maps_);
+    const auto table = file ? searchTableOf(*file->elf) : std::nullopt;
+    if (!table)
         return -UNW_ENOINFO;
-    const auto& header = *elf->ehFrameHeader();
-    // version 1, then the encodings of eh_frame_ptr, fde_count and the table: the usual
-    // pcrel|sdata4, udata4, datarel|sdata4, so the table starts 12 bytes in.
-    auto bytes = elf->readAt(header.vaddr, 12);
-    if (!bytes || (*bytes)[0] != 1 || (*bytes)[2] != 0x03 || (*bytes)[3] != 0x3b)
-        return -UNW_ENOINFO;
-    std::uint32_t fdeCount = 0;
-    std::memcpy(&fdeCount, bytes->data() + 8, 4);
-    const auto [low, high] = elf->loadedRange();
+    const auto [low, high] = file->elf->loadedRange();
     unw_dyn_info_t di {};
     di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-    di.start_ip = *bias + low;
-    di.end_ip = *bias + high;
-    di.u.rti.segbase = *bias + header.vaddr;
-    di.u.rti.table_data = *bias + header.vaddr + 12;
-    di.u.rti.table_len = fdeCount * 8 / sizeof(unw_word_t); // two 32-bit words per entry
+    di.start_ip = file->bias + low;
+    di.end_ip = file->bias + high;
+    di.u.rti.segbase = file->bias + table->header;
+    di.u.rti.table_data = file->bias + table->entries;
+    di.u.rti.table_len = table->count * 8 / sizeof(unw_word_t); // two 32-bit words per entry
     return _Ux86_64_dwarf_search_unwind_table(static_cast<unw_addr_space_t>(addressSpace), ip, &di,
         static_cast<unw_proc_info_t*>(procInfo), needUnwindInfo, upt);
 }
@@ -185,18 +201,15 @@ SafePointVerdict SafePointCheck::check(pid_t tid)
 bool SafePointCheck::tailCalledByUnsafe(
     std::uint64_t functionStart, const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps)
 {
-    const discovery::ElfSymbols* elf = symbolsFor(m);
-    const discovery::Mapping* first = discovery::firstMappingOf(maps, m);
-    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
-    if (!bias || functionStart < *bias)
+    const auto file = placed(m, maps);
+    if (!file || functionStart < file->bias)
         return true; // cannot place it
-    const auto key = std::make_pair((std::uint64_t { m.devMajor } << 32) | m.devMinor, m.inode);
-    auto it = tailTargets_.find(key);
+    auto it = tailTargets_.find(fileKey(m));
     if (it == tailTargets_.end())
-        it = tailTargets_.emplace(key, unsafeTailTargets(*elf)).first;
+        it = tailTargets_.emplace(fileKey(m), unsafeTailTargets(*file->elf)).first;
     if (!it->second)
         return true; // no unwind table to place helpers with
-    return std::binary_search(it->second->begin(), it->second->end(), functionStart - *bias);
+    return std::binary_search(it->second->begin(), it->second->end(), functionStart - file->bias);
 }
 
 // The starts of the unnamed functions that unsafe exported functions jump to (jmp or a conditional
@@ -207,22 +220,15 @@ bool SafePointCheck::tailCalledByUnsafe(
 std::optional<std::vector<std::uint64_t>> SafePointCheck::unsafeTailTargets(const discovery::ElfSymbols& elf)
 {
     constexpr std::uint64_t kMaxBody = 64 * 1024;
-    if (!elf.ehFrameHeader())
-        return std::nullopt;
-    const auto& header = *elf.ehFrameHeader();
-    auto head = elf.readAt(header.vaddr, 12);
-    if (!head || (*head)[0] != 1 || (*head)[3] != 0x3b)
-        return std::nullopt;
-    std::uint32_t count = 0;
-    std::memcpy(&count, head->data() + 8, 4);
-    auto table = elf.readAt(header.vaddr + 12, std::size_t { count } * 8);
+    const auto search = searchTableOf(elf);
+    auto table = search ? elf.readAt(search->entries, std::size_t { search->count } * 8) : std::nullopt;
     if (!table)
         return std::nullopt;
-    std::vector<std::uint64_t> starts(count); // the table is sorted by start
-    for (std::uint32_t i = 0; i < count; ++i) {
+    std::vector<std::uint64_t> starts(search->count); // the table is sorted by start
+    for (std::uint32_t i = 0; i < search->count; ++i) {
         std::int32_t relative = 0;
         std::memcpy(&relative, table->data() + std::size_t { i } * 8, 4);
-        starts[i] = header.vaddr + static_cast<std::int64_t>(relative);
+        starts[i] = search->header + static_cast<std::int64_t>(relative);
     }
 
     std::vector<std::uint64_t> targets;
@@ -277,10 +283,8 @@ std::optional<std::vector<std::uint64_t>> SafePointCheck::unsafeTailTargets(cons
 
 bool SafePointCheck::unnamed(std::uint64_t pc, const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps)
 {
-    const discovery::ElfSymbols* elf = symbolsFor(m);
-    const discovery::Mapping* first = discovery::firstMappingOf(maps, m);
-    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
-    return bias && elf->functionNamesAt(pc - *bias).empty();
+    const auto file = placed(m, maps);
+    return file && file->elf->functionNamesAt(pc - file->bias).empty();
 }
 
 bool SafePointCheck::blockedInFutexWait(pid_t tid)
@@ -323,14 +327,12 @@ std::string SafePointCheck::frameText(std::uint64_t pc, const std::vector<discov
         return addressText(pc);
     if (!m->isFile())
         return addressText(pc) + (m->path.empty() ? "" : " in " + m->path);
-    const std::string file = m->path.substr(m->path.rfind('/') + 1);
-    const discovery::ElfSymbols* elf = symbolsFor(*m);
-    const discovery::Mapping* first = discovery::firstMappingOf(maps, *m);
-    auto bias = elf && first ? discovery::loadBias(*first, *elf) : std::nullopt;
-    if (!bias)
-        return file + "+" + addressText(pc - m->start + m->offset);
-    auto names = elf->functionNamesAt(pc - *bias);
-    const std::string where = file + "+" + addressText(pc - *bias);
+    const std::string name = m->path.substr(m->path.rfind('/') + 1);
+    const auto file = placed(*m, maps);
+    if (!file)
+        return name + "+" + addressText(pc - m->start + m->offset);
+    auto names = file->elf->functionNamesAt(pc - file->bias);
+    const std::string where = name + "+" + addressText(pc - file->bias);
     return names.empty() ? where : std::string(names.front()) + " (" + where + ")";
 }
 

@@ -41,6 +41,22 @@ public:
     int findProcInfo(void* addressSpace, std::uint64_t ip, void* procInfo, int needUnwindInfo, void* upt);
 
 private:
+    using FileKey = std::pair<std::uint64_t, std::uint64_t>; // (device, inode)
+    static FileKey fileKey(const discovery::Mapping& m)
+    {
+        return { (std::uint64_t { m.devMajor } << 32) | m.devMinor, m.inode };
+    }
+    struct Placed {
+        const discovery::ElfSymbols* elf;
+        std::uint64_t bias; // where the file's link-time addresses are in the target
+    };
+    // The symbols and load bias of a mapped file; nullopt when unreadable or not placeable.
+    std::optional<Placed> placed(const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps);
+    struct SearchTable {
+        std::uint64_t header, entries; // link-time addresses of .eh_frame_hdr and of its table
+        std::uint32_t count;
+    };
+    static std::optional<SearchTable> searchTableOf(const discovery::ElfSymbols& elf);
     SafePointVerdict checkFrame(std::uint64_t pc, const std::vector<discovery::Mapping>& maps);
     bool unnamed(std::uint64_t pc, const discovery::Mapping& m, const std::vector<discovery::Mapping>& maps);
     static bool blockedInFutexWait(pid_t tid);
@@ -59,9 +75,9 @@ private:
     pid_t pid_;
     const std::vector<discovery::Mapping>* maps_ = nullptr; // during check()
     // Symbols per mapped file (device, inode), loaded once per injection; null when unreadable.
-    std::map<std::pair<std::uint64_t, std::uint64_t>, std::unique_ptr<discovery::ElfSymbols>> symbols_;
+    std::map<FileKey, std::unique_ptr<discovery::ElfSymbols>> symbols_;
     // Per C library file: unsafeTailTargets, worked out when first needed.
-    std::map<std::pair<std::uint64_t, std::uint64_t>, std::optional<std::vector<std::uint64_t>>> tailTargets_;
+    std::map<FileKey, std::optional<std::vector<std::uint64_t>>> tailTargets_;
 };
 
 } // namespace gcscope::inject
