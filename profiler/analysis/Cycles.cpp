@@ -40,14 +40,15 @@ CycleReport findCycles(
     const HeapGraph& graph, StronglyConnectedComponents components, const UnreachableSet& unreachable)
 {
     CycleReport report;
-    report.components = std::move(components);
-    const auto count = report.components.componentCount();
+    const auto count = components.componentCount();
+    report.componentCount = count;
+    std::vector<std::uint32_t> cyclic; // the components that are cycles
     for (std::uint32_t c = 0; c < count; ++c) {
-        auto members = report.components.component(c);
+        auto members = components.component(c);
         if (members.size() == 1 && !refersToItself(graph, members[0]))
             continue;
+        cyclic.push_back(c);
         Cycle cycle;
-        cycle.component = c;
         cycle.memberCount = members.size();
         for (ObjectId id : members) {
             cycle.totalSize += graph.size[id];
@@ -57,12 +58,40 @@ CycleReport findCycles(
         cycle.unreachable = unreachable.contains(members[0]);
         report.cycles.push_back(std::move(cycle));
     }
-    std::sort(report.cycles.begin(), report.cycles.end(), [&](const Cycle& a, const Cycle& b) {
-        if (a.totalSize != b.totalSize)
-            return a.totalSize > b.totalSize;
-        return report.members(a)[0] < report.members(b)[0];
+    std::vector<std::uint32_t> order(report.cycles.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    auto firstOf = [&](std::uint32_t i) { return components.component(cyclic[i])[0]; };
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        if (report.cycles[a].totalSize != report.cycles[b].totalSize)
+            return report.cycles[a].totalSize > report.cycles[b].totalSize;
+        return firstOf(a) < firstOf(b);
     });
+    std::vector<Cycle> sorted;
+    sorted.reserve(order.size());
+    for (std::uint32_t i : order) {
+        Cycle cycle = std::move(report.cycles[i]);
+        cycle.firstMember = report.memberList.size();
+        const auto members = components.component(cyclic[i]);
+        report.memberList.insert(report.memberList.end(), members.begin(), members.end());
+        sorted.push_back(std::move(cycle));
+    }
+    report.cycles = std::move(sorted);
     return report;
+}
+
+bool CycleReport::inCycle(ObjectId id, const Cycle& cycle) const
+{
+    const auto m = members(cycle);
+    return std::binary_search(m.begin(), m.end(), id);
+}
+
+const Cycle* CycleReport::cycleOf(ObjectId id) const
+{
+    for (const Cycle& cycle : cycles)
+        if (inCycle(id, cycle))
+            return &cycle;
+    return nullptr;
 }
 
 } // namespace gcscope::analysis

@@ -1,5 +1,7 @@
 #include "analysis/Dominators.h"
 
+#include "util/release.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -15,12 +17,14 @@ struct Frame {
     std::uint64_t nextEdge;
 };
 
-struct Preorder {
+// Offset: where each vertex's predecessors begin; 32 bits while the references number fewer than
+// 2^32 (4 bytes per object less at the peak), 64 past that.
+template <class Offset> struct Preorder {
     std::vector<ObjectId> vertex; // per number; vertex[0] is the virtual root
     std::vector<Number> parent; // per number: DFS tree parent
     // Predecessors in CSR form by number: the sources of every reference into a reached object,
     // plus the virtual root (0) for every root.
-    std::vector<std::uint64_t> predBegin;
+    std::vector<Offset> predBegin;
     std::vector<Number> pred;
 };
 
@@ -29,11 +33,11 @@ struct Preorder {
 // its target's predecessors, by number. The semidominator pass reads predecessors in order, instead
 // of looking up each referrer's number at random. Nothing holds all references as pairs: that took
 // 8 bytes per reference (460 MB at 57M references), the most of the whole analysis.
-Preorder depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots)
+template <class Offset> Preorder<Offset> depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots)
 {
     // Every array sized once: on tens of millions of objects, growing them by doubling would copy
     // and fault in about twice the memory they end up using.
-    Preorder p;
+    Preorder<Offset> p;
     const auto n = graph.objectCount();
     std::vector<Number> number(n, 0); // per object, 0 = not reached
     std::vector<Number> into(n, 0); // per object: the references into it (and one per time it is a root)
@@ -76,7 +80,7 @@ Preorder depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots)
     p.predBegin.assign(count + 1, 0);
     for (std::size_t t = 1; t < count; ++t)
         p.predBegin[t + 1] = into[p.vertex[t]];
-    into = {};
+    util::release(into);
     for (std::size_t i = 0; i < count; ++i)
         p.predBegin[i + 1] += p.predBegin[i];
     p.pred.resize(references);
@@ -89,7 +93,7 @@ Preorder depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots)
     }
     // Now predBegin[t + 1] is where t's begin: shift them down into place.
     std::copy(p.predBegin.begin() + 1, p.predBegin.end(), p.predBegin.begin());
-    p.predBegin[count] = references;
+    p.predBegin[count] = static_cast<Offset>(references);
     return p;
 }
 
@@ -122,12 +126,11 @@ Number evaluate(Number v, std::vector<ForestEntry>& forest, std::vector<Number>&
     }
     return forest[v].label;
 }
-} // namespace
 
-DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots)
+template <class Offset> DominatorTree dominatorsWith(const HeapGraph& graph, const RootSet& roots)
 {
     const auto n = graph.objectCount();
-    Preorder p = depthFirstFromRoots(graph, roots);
+    Preorder<Offset> p = depthFirstFromRoots<Offset>(graph, roots);
     const auto count = static_cast<Number>(p.vertex.size()); // reached objects + the virtual root
 
     // Semidominators, in reverse preorder.
@@ -146,9 +149,9 @@ DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots)
         semi[w] = s;
         forest[w] = { p.parent[w], s }; // LINK
     }
-    forest = {};
-    p.pred = {};
-    p.predBegin = {};
+    util::release(forest);
+    util::release(p.pred);
+    util::release(p.predBegin);
 
     // Immediate dominators: idom(w) is the nearest common ancestor of parent(w) and semi(w) in the
     // dominator tree, i.e. the first vertex at or above semi(w) on the way up from parent(w).
@@ -164,7 +167,9 @@ DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots)
     DominatorTree tree;
     tree.reachableCount = count - 1;
     tree.idom.assign(n, kNoObject);
-    tree.retained.assign(graph.size.begin(), graph.size.end());
+    tree.retained.resize(n);
+    for (std::size_t id = 0; id < n; ++id)
+        tree.retained[id] = graph.size[id];
     for (Number w = 1; w < count; ++w)
         tree.idom[p.vertex[w]] = idomNumber[w] == 0 ? kVirtualRoot : p.vertex[idomNumber[w]];
     // A dominator precedes everything it dominates in preorder, so one backward sweep adds every
@@ -173,6 +178,16 @@ DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots)
         if (idomNumber[w] != 0)
             tree.retained[p.vertex[idomNumber[w]]] += tree.retained[p.vertex[w]];
     return tree;
+}
+} // namespace
+
+DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots, bool wideOffsets)
+{
+    // Every reference plus one per root is a predecessor at most.
+    const std::uint64_t most = graph.edgeCount() + roots.roots.size();
+    if (wideOffsets || most >= std::numeric_limits<std::uint32_t>::max())
+        return dominatorsWith<std::uint64_t>(graph, roots);
+    return dominatorsWith<std::uint32_t>(graph, roots);
 }
 
 std::vector<ObjectId> DominatorTree::topRetained(std::size_t k) const
@@ -206,10 +221,13 @@ DominatorChildren buildDominatorChildren(const DominatorTree& tree)
     for (std::size_t i = 0; i < n + 1; ++i)
         c.begin[i + 1] += c.begin[i];
     c.child.resize(c.begin[n + 1]);
-    std::vector<std::uint64_t> cursor(c.begin.begin(), c.begin.end() - 1);
-    for (ObjectId id = 0; id < n; ++id)
+    // Placing backwards from each list's end, highest id first, leaves every list ascending and
+    // each begin[slot + 1] where its list begins: no array of cursors.
+    for (ObjectId id = static_cast<ObjectId>(n); id-- > 0;)
         if (tree.idom[id] != kNoObject)
-            c.child[cursor[slotOf(tree.idom[id])]++] = id;
+            c.child[--c.begin[slotOf(tree.idom[id]) + 1]] = id;
+    std::copy(c.begin.begin() + 1, c.begin.end(), c.begin.begin());
+    c.begin[n + 1] = static_cast<std::uint32_t>(c.child.size());
     return c;
 }
 

@@ -30,13 +30,16 @@ struct DominatorTree {
 
 // Semi-NCA (Georgiadis, Tarjan, Werneck: "Finding dominators in practice", 2006): Lengauer-Tarjan's
 // semidominators with iterative path compression, then immediate dominators by walking the partial
-// tree. Near-linear on heap graphs; no recursion. Scratch memory: about 40 bytes per reached object
-// and 12 per reference between them, freed before returning.
-DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots);
+// tree. Near-linear on heap graphs; no recursion. Scratch memory: about 24 bytes per reached object
+// and 4 per reference between them, freed before returning.
+// wideOffsets: 64-bit predecessor offsets even below 2^32 references, where 32 bits suffice (tests).
+DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots, bool wideOffsets = false);
 
 // The dominator tree's children lists (CSR), for browsing it top-down.
 struct DominatorChildren {
-    std::vector<std::uint64_t> begin; // objectCount() + 2 entries: the last list is the virtual root's
+    // objectCount() + 2 entries: the last list is the virtual root's. 32 bits suffice: every object
+    // is one list's child at most, and a graph holds fewer than 2^32 objects (kMaxObjects).
+    std::vector<std::uint32_t> begin;
     std::vector<ObjectId> child; // ascending within each list
 
     std::span<const ObjectId> of(ObjectId id) const; // id may be kVirtualRoot

@@ -9,7 +9,7 @@ std::string HeapGraph::edgeLabelText(std::uint32_t edgeLabel) const
     if (isIndexLabel(edgeLabel))
         return "[" + std::to_string(labelIndex(edgeLabel)) + "]";
     if (edgeLabel < strings.size())
-        return strings[edgeLabel];
+        return std::string(strings[edgeLabel]);
     return {};
 }
 

@@ -11,6 +11,10 @@
 // HeapGraphBuilder and read-only afterwards, so analyses can share it across threads.
 #pragma once
 
+#include "analysis/CompactColumn.h"
+
+#include <gcscope/storage/StringTable.h>
+
 #include <cstdint>
 #include <limits>
 #include <span>
@@ -61,8 +65,8 @@ struct HeapGraph {
     // Per object, indexed by ObjectId.
     std::vector<std::uint64_t> address;
     std::vector<std::uint32_t> type; // index into typeNames
-    std::vector<std::uint64_t> size; // shallow size in bytes, as the agent measured it
-    std::vector<std::int64_t> refcount;
+    CompactColumn<std::uint64_t> size; // shallow size in bytes, as the agent measured it
+    CompactColumn<std::int64_t> refcount;
     std::vector<std::uint8_t> flags; // ObjectFlags
     std::vector<std::uint32_t> label; // index into strings, 0 = none (a function's name, a short repr...)
 
@@ -72,7 +76,7 @@ struct HeapGraph {
     std::vector<std::uint32_t> edgeLabel; // encoding above
 
     std::vector<std::string> typeNames; // "module.qualname", builtins bare ("dict", "__main__.Node")
-    std::vector<std::string> strings { std::string() }; // strings[0] == ""
+    storage::StringTable strings { "" }; // strings[0] == ""
 
     // Every ObjectId sorted by address, for find(). Filled by the builder.
     std::vector<ObjectId> byAddress;
@@ -96,7 +100,7 @@ struct HeapGraph {
     }
 
     const std::string& typeName(ObjectId id) const { return typeNames[type[id]]; }
-    const std::string& labelText(ObjectId id) const { return strings[label[id]]; }
+    std::string_view labelText(ObjectId id) const { return strings[label[id]]; }
 
     // "[3]" for an index, the name for an attribute or dict key, "" for none.
     std::string edgeLabelText(std::uint32_t edgeLabel) const;

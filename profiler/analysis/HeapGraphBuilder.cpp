@@ -1,5 +1,7 @@
 #include "analysis/HeapGraphBuilder.h"
 
+#include "util/release.h"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -36,12 +38,12 @@ std::uint32_t HeapGraphBuilder::internString(std::string_view text)
     // Index labels use the high bit, so name labels must stay below it.
     if (index >= kIndexLabelBit)
         throw std::length_error("too many distinct strings in one heap snapshot");
-    graph_.strings.emplace_back(text);
+    graph_.strings.push_back(text);
     stringIndex_.emplace(std::string(text), index);
     return index;
 }
 
-void HeapGraphBuilder::adoptStrings(std::vector<std::string> strings)
+void HeapGraphBuilder::adoptStrings(storage::StringTable strings)
 {
     if (graph_.strings.size() > 1 || !stringIndex_.empty())
         throw std::logic_error("adoptStrings after strings were interned");
@@ -126,10 +128,11 @@ void HeapGraphBuilder::leaveFastPath()
                 fastByAddress_ });
     }
     anyAddressEdge_ = anyAddressEdge_ || fastByAddress_;
-    graph_.edgeBegin = { 0 };
-    graph_.edgeTarget = {};
-    graph_.edgeLabel = {};
-    fastAddress_ = {};
+    util::release(graph_.edgeBegin);
+    graph_.edgeBegin.push_back(0);
+    util::release(graph_.edgeTarget);
+    util::release(graph_.edgeLabel);
+    util::release(fastAddress_);
 }
 
 void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
@@ -394,7 +397,7 @@ template <typename Find> void HeapGraphBuilder::applyRefcountAdditions(Find&& fi
         graph_.refcount[id] += addition.add;
         graph_.flags[id] |= BorrowedReferences;
     }
-    refcountAdditions_ = {};
+    util::release(refcountAdditions_);
 }
 
 void HeapGraphBuilder::addToRefcount(std::uint64_t address, std::int64_t add)
@@ -478,7 +481,7 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
         std::exception_ptr buildFailed;
         try {
             resolveFastAddresses(*index, alongside ? &ready : nullptr);
-            fastAddress_ = {};
+            util::release(fastAddress_);
             index.reset(); // its memory serves the sort
             if (alongside || n < kWorthAThread)
                 sortByAddress();
@@ -584,11 +587,11 @@ HeapGraph HeapGraphBuilder::takeGraph()
 {
     HeapGraph out = std::move(graph_);
     graph_ = HeapGraph {};
-    edges_ = {};
+    util::release(edges_);
     anyAddressEdge_ = false;
     fast_ = true;
     fastById_ = fastByAddress_ = false;
-    fastAddress_ = {};
+    util::release(fastAddress_);
     edgeHint_ = 0;
     typeIndex_.clear();
     stringIndex_.clear();

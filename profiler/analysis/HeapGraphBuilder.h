@@ -64,7 +64,7 @@ public:
     // Takes a whole string table as the graph's strings, index for index (strings[0] must be ""),
     // without looking for duplicates: a snapshot's table is already one string per id, and hashing
     // a million labels costs more than keeping the odd duplicate. Only before any internString().
-    void adoptStrings(std::vector<std::string> strings);
+    void adoptStrings(storage::StringTable strings);
 
     ObjectId addObject(const ObjectInfo& object);
     ObjectId addObject(std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,

@@ -1,26 +1,41 @@
 #include "analysis/Referrers.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace gcscope::analysis {
 
-Referrers buildReferrers(const HeapGraph& graph)
+namespace {
+template <class Offset> void fill(const HeapGraph& graph, std::vector<Offset>& begin, std::vector<ObjectId>& source)
 {
     const auto n = graph.objectCount();
-    Referrers r;
-    r.begin.assign(n + 1, 0);
+    // begin[t + 1] counts the references into t, then becomes where t's referrers end; placing
+    // backwards from there leaves it at where they begin, with no array of cursors (8 bytes per
+    // object at the peak).
+    begin.assign(n + 1, 0);
     for (ObjectId target : graph.edgeTarget)
-        ++r.begin[target + 1];
+        ++begin[target + 1];
     for (std::size_t i = 0; i < n; ++i)
-        r.begin[i + 1] += r.begin[i];
-    r.source.resize(graph.edgeCount());
-    r.label.resize(graph.edgeCount());
-    // Walking sources in ascending order leaves every referrer list sorted.
-    std::vector<std::uint64_t> cursor(r.begin.begin(), r.begin.end() - 1);
-    for (ObjectId from = 0; from < n; ++from) {
-        for (auto e = graph.edgeBegin[from]; e < graph.edgeBegin[from + 1]; ++e) {
-            auto at = cursor[graph.edgeTarget[e]]++;
-            r.source[at] = from;
-            r.label[at] = graph.edgeLabel[e];
-        }
+        begin[i + 1] += begin[i];
+    source.resize(graph.edgeCount());
+    // Walking sources in descending order while filling each list from its end leaves every
+    // referrer list ascending.
+    for (ObjectId from = static_cast<ObjectId>(n); from-- > 0;)
+        for (auto e = graph.edgeBegin[from + 1]; e-- > graph.edgeBegin[from];)
+            source[--begin[graph.edgeTarget[e] + 1]] = from;
+    std::copy(begin.begin() + 1, begin.end(), begin.begin());
+    begin[n] = static_cast<Offset>(graph.edgeCount());
+}
+} // namespace
+
+Referrers buildReferrers(const HeapGraph& graph, bool wideOffsets)
+{
+    Referrers r;
+    if (wideOffsets || graph.edgeCount() > std::numeric_limits<std::uint32_t>::max()) {
+        r.begin32.clear();
+        fill(graph, r.begin64, r.source);
+    } else {
+        fill(graph, r.begin32, r.source);
     }
     return r;
 }
@@ -36,14 +51,24 @@ std::vector<Reference> referentsOf(const HeapGraph& graph, ObjectId id)
     return out;
 }
 
-std::vector<Reference> referrersOf(const Referrers& referrers, ObjectId id)
+std::vector<Reference> referrersOf(const HeapGraph& graph, const Referrers& referrers, ObjectId id)
 {
     std::vector<Reference> out;
-    auto sources = referrers.of(id);
-    auto labels = referrers.labelsOf(id);
+    const auto sources = referrers.of(id);
     out.reserve(sources.size());
-    for (std::size_t i = 0; i < sources.size(); ++i)
-        out.push_back({ sources[i], labels[i] });
+    for (std::size_t i = 0; i < sources.size();) {
+        // A referrer's entries are adjacent: the k-th takes the label of its k-th reference to id.
+        const ObjectId from = sources[i];
+        const auto targets = graph.referents(from);
+        const auto labels = graph.referentLabels(from);
+        for (std::size_t e = 0; e < targets.size() && i < sources.size() && sources[i] == from; ++e)
+            if (targets[e] == id) {
+                out.push_back({ from, labels[e] });
+                ++i;
+            }
+        for (; i < sources.size() && sources[i] == from; ++i) // only if referrers came from another graph
+            out.push_back({ from, kNoEdgeLabel });
+    }
     return out;
 }
 

@@ -9,26 +9,43 @@ RetentionPathFinder::RetentionPathFinder(const HeapGraph& graph, const RootSet& 
     : graph_(graph)
     , roots_(roots)
     , referrers_(referrers)
-    , distance_(graph.objectCount(), kNoDistance)
+    , level_(graph.objectCount(), kUnreached)
     , parent_(graph.objectCount(), kNoObject)
 {
-    // The BFS queue is a vector read from the front: each object enters it once.
+    // The BFS queue is a vector read from the front: each object enters it once, level by level.
     std::vector<ObjectId> queue;
     queue.reserve(graph.objectCount());
     for (ObjectId root : roots.roots) {
-        distance_[root] = 0;
+        level_[root] = 0;
         queue.push_back(root);
     }
-    for (std::size_t head = 0; head < queue.size(); ++head) {
+    std::uint32_t level = 0; // of queue[head]
+    for (std::size_t head = 0, levelEnd = queue.size(); head < queue.size(); ++head) {
+        if (head == levelEnd) {
+            ++level;
+            levelEnd = queue.size();
+        }
         const ObjectId v = queue[head];
+        const auto next = static_cast<std::uint8_t>(std::min<std::uint32_t>(level + 1, kFar));
         for (ObjectId w : graph.referents(v)) {
-            if (distance_[w] == kNoDistance) {
-                distance_[w] = distance_[v] + 1;
+            if (level_[w] == kUnreached) {
+                level_[w] = next;
                 parent_[w] = v;
                 queue.push_back(w);
             }
         }
     }
+}
+
+std::uint32_t RetentionPathFinder::distance(ObjectId id) const
+{
+    if (level_[id] == kUnreached)
+        return kNoDistance;
+    // Below kFar the byte is exact; beyond, each step up the BFS tree is one edge nearer a root.
+    std::uint32_t steps = 0;
+    for (; level_[id] == kFar; id = parent_[id])
+        ++steps;
+    return level_[id] + steps;
 }
 
 std::uint32_t RetentionPathFinder::firstEdgeLabel(ObjectId from, ObjectId to) const
@@ -42,7 +59,7 @@ std::uint32_t RetentionPathFinder::firstEdgeLabel(ObjectId from, ObjectId to) co
 std::vector<PathStep> RetentionPathFinder::treePath(ObjectId last, ObjectId avoid) const
 {
     std::vector<PathStep> steps;
-    steps.reserve(distance_[last] + 2);
+    steps.reserve(distance(last) + 2);
     steps.push_back({ last, kNoEdgeLabel });
     for (ObjectId v = last; parent_[v] != kNoObject;) {
         const ObjectId up = parent_[v];
@@ -59,7 +76,7 @@ RetentionPaths RetentionPathFinder::find(ObjectId target, std::size_t maxPaths) 
 {
     RetentionPaths out;
     out.target = target;
-    out.reachable = distance_[target] != kNoDistance;
+    out.reachable = level_[target] != kUnreached;
     if (!out.reachable || maxPaths == 0)
         return out;
     if (roots_.isRoot(target))
@@ -70,13 +87,17 @@ RetentionPaths RetentionPathFinder::find(ObjectId target, std::size_t maxPaths) 
     auto sources = referrers_.of(target);
     for (std::size_t i = 0; i < sources.size(); ++i) {
         const ObjectId r = sources[i];
-        if (r != target && distance_[r] != kNoDistance && (i == 0 || sources[i - 1] != r))
+        if (r != target && level_[r] != kUnreached && (i == 0 || sources[i - 1] != r))
             holders.push_back(r);
     }
+    std::vector<std::pair<std::uint32_t, ObjectId>> byDistance;
+    byDistance.reserve(holders.size());
+    for (ObjectId h : holders)
+        byDistance.push_back({ distance(h), h });
     std::stable_sort(
-        holders.begin(), holders.end(), [this](ObjectId a, ObjectId b) { return distance_[a] < distance_[b]; });
+        byDistance.begin(), byDistance.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
-    for (ObjectId holder : holders) {
+    for (const auto& [d, holder] : byDistance) {
         if (out.paths.size() >= maxPaths)
             break;
         // A tree path through the target itself would be a loop, not a reason; skip that holder.

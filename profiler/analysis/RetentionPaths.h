@@ -56,7 +56,7 @@ public:
     // Up to maxPaths paths through distinct direct referrers (see above).
     RetentionPaths find(ObjectId target, std::size_t maxPaths = 1) const;
     // Edges on a shortest path from any root, or kNoDistance.
-    std::uint32_t distance(ObjectId id) const { return distance_[id]; }
+    std::uint32_t distance(ObjectId id) const;
 
 private:
     // The BFS tree path from a root to `last`, or empty if it passes through `avoid`.
@@ -66,7 +66,11 @@ private:
     const HeapGraph& graph_;
     const RootSet& roots_;
     const Referrers& referrers_;
-    std::vector<std::uint32_t> distance_;
+    // Per object, the distance while below kFar (one byte instead of four: 90 MiB less at 30M
+    // objects); kFar and beyond are counted up the BFS tree to the first nearer object.
+    static constexpr std::uint8_t kFar = 254;
+    static constexpr std::uint8_t kUnreached = 255;
+    std::vector<std::uint8_t> level_;
     std::vector<ObjectId> parent_; // BFS parent; kNoObject for roots and unreached objects
 };
 

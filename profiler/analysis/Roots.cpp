@@ -8,7 +8,7 @@ RootSet findRoots(const HeapGraph& graph)
 {
     const auto n = graph.objectCount();
     RootSet r;
-    r.internalRefs.assign(n, 0);
+    std::vector<std::uint32_t> internalRefs(n, 0); // references from Tracked objects (saturates)
     r.kind.assign(n, NotRoot);
     for (ObjectId from = 0; from < n; ++from) {
         // Only Tracked referrers count: the collector's tp_traverse pass never visits leaves, so a
@@ -16,14 +16,14 @@ RootSet findRoots(const HeapGraph& graph)
         if (!graph.isTracked(from))
             continue;
         for (ObjectId to : graph.referents(from))
-            if (r.internalRefs[to] != std::numeric_limits<std::uint32_t>::max())
-                ++r.internalRefs[to];
+            if (internalRefs[to] != std::numeric_limits<std::uint32_t>::max())
+                ++internalRefs[to];
     }
     for (ObjectId id = 0; id < n; ++id) {
         std::uint8_t kind = NotRoot;
         if (graph.isTracked(id) && graph.isImmortal(id))
             kind |= ImmortalRoot;
-        else if (graph.isTracked(id) && graph.refcount[id] > static_cast<std::int64_t>(r.internalRefs[id]))
+        else if (graph.isTracked(id) && graph.refcount[id] > static_cast<std::int64_t>(internalRefs[id]))
             kind |= RefcountRoot;
         if (graph.isExplicitRoot(id))
             kind |= FlaggedRoot;
@@ -32,6 +32,19 @@ RootSet findRoots(const HeapGraph& graph)
             r.roots.push_back(id);
     }
     return r;
+}
+
+std::uint64_t internalReferences(const HeapGraph& graph, const Referrers& referrers, ObjectId id)
+{
+    std::uint64_t count = 0;
+    for (ObjectId from : referrers.of(id))
+        count += graph.isTracked(from);
+    return count;
+}
+
+std::int64_t externalReferences(const HeapGraph& graph, const Referrers& referrers, ObjectId id)
+{
+    return graph.refcount[id] - static_cast<std::int64_t>(internalReferences(graph, referrers, id));
 }
 
 } // namespace gcscope::analysis

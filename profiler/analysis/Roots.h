@@ -18,6 +18,7 @@
 #pragma once
 
 #include "analysis/HeapGraph.h"
+#include "analysis/Referrers.h"
 
 #include <cstdint>
 #include <vector>
@@ -32,7 +33,6 @@ enum RootKind : std::uint8_t {
 };
 
 struct RootSet {
-    std::vector<std::uint32_t> internalRefs; // per object: references from Tracked objects (saturates)
     std::vector<std::uint8_t> kind; // per object: RootKind bits
     std::vector<ObjectId> roots; // every root of either kind, ascending
 
@@ -42,14 +42,14 @@ struct RootSet {
     bool isImmortalRoot(ObjectId id) const { return (kind[id] & ImmortalRoot) != 0; }
     // What the collector starts from: refcount roots and immortal ones.
     bool protectsFromCollection(ObjectId id) const { return (kind[id] & (RefcountRoot | ImmortalRoot)) != 0; }
-    // References from outside the graph (refcount minus internal references); negative when the
-    // snapshot is inconsistent.
-    std::int64_t externalRefs(const HeapGraph& graph, ObjectId id) const
-    {
-        return graph.refcount[id] - static_cast<std::int64_t>(internalRefs[id]);
-    }
 };
 
 RootSet findRoots(const HeapGraph& graph);
+
+// The references into id from Tracked objects: what the collector's tp_traverse pass subtracts.
+std::uint64_t internalReferences(const HeapGraph& graph, const Referrers& referrers, ObjectId id);
+// References from outside the graph (refcount minus internal references); negative when the
+// snapshot is inconsistent. Computed per object: a per-object array would cost 4 bytes each.
+std::int64_t externalReferences(const HeapGraph& graph, const Referrers& referrers, ObjectId id);
 
 } // namespace gcscope::analysis

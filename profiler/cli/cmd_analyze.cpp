@@ -54,8 +54,8 @@ json objectJson(const HeapGraph& g, ObjectId id)
 
 std::string shortLabel(const HeapGraph& g, ObjectId id)
 {
-    const auto& l = g.labelText(id);
-    return (l.empty() ? std::string() : " " + l) + (g.isImmortal(id) ? " [immortal]" : "");
+    const std::string_view l = g.labelText(id);
+    return (l.empty() ? std::string() : " " + std::string(l)) + (g.isImmortal(id) ? " [immortal]" : "");
 }
 
 // ---- diff ----

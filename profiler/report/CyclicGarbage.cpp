@@ -68,12 +68,12 @@ void GarbageTally::add(const HeapGraph& graph, std::int64_t timeNs)
             const auto owner = dictOwner.find(m);
             const ObjectId source = owner == dictOwner.end() ? m : owner->second;
             for (std::size_t i = 0; i < targets.size(); ++i) {
-                if (!isNameLabel(labels[i]) || report.components.componentOf[targets[i]] != cycle.component)
+                if (!isNameLabel(labels[i]) || !report.inCycle(targets[i], cycle))
                     continue;
-                const auto& name = graph.strings[labels[i]];
+                const std::string_view name = graph.strings[labels[i]];
                 if (name == "__dict__" || name == "__class__" || isContainerTypeName(graph.typeName(source)))
                     continue;
-                const std::string edge = graph.typeName(source) + "." + name;
+                const std::string edge = graph.typeName(source) + "." + std::string(name);
                 ++g.edges[edge];
                 if (!isContainerTypeName(graph.typeName(targets[i])))
                     ++g.directEdges[edge];

@@ -102,7 +102,7 @@ std::string ObjectNamer::expression(ObjectId id) const
         chain.push_back(parent_[v]);
     std::reverse(chain.begin(), chain.end());
 
-    std::string out = graph_.labelText(chain.front());
+    std::string out(graph_.labelText(chain.front()));
     bool inNamespace = false; // the current object is a module's, class's or instance's __dict__
     for (std::size_t i = 1; i < chain.size(); ++i) {
         const ObjectId from = chain[i - 1];
@@ -123,13 +123,13 @@ std::string ObjectNamer::expression(ObjectId id) const
         } else if (contains(dictLabels_, label) && graph_.typeName(from) != "dict") {
             inNamespace = true; // module.__dict__, Class.__dict__, instance.__dict__: names follow
         } else {
-            const std::string& name = graph_.strings[label];
+            const std::string_view name = graph_.strings[label];
             const auto& fromType = graph_.typeName(from);
             const bool dictLike = fromType == "dict" || fromType == "collections.OrderedDict"
                 || fromType == "collections.defaultdict" || fromType == "collections.Counter";
             const bool attribute = fromNamespace || !dictLike;
             if (attribute && isIdentifier(name))
-                out += "." + name;
+                out += "." + std::string(name);
             else
                 out += "[" + quoted(name) + "]";
         }

@@ -67,11 +67,10 @@ std::string mostCommonClassBy(
     std::map<std::string, std::size_t> classes;
     const auto sample = spreadSample(instances, 200);
     for (ObjectId o : sample) {
-        const auto targets = incoming ? heap.referrers.of(o) : heap.graph.referents(o);
-        const auto labels = incoming ? heap.referrers.labelsOf(o) : heap.graph.referentLabels(o);
-        for (std::size_t i = 0; i < targets.size() && i < labels.size(); ++i)
-            if (heap.graph.edgeLabelText(labels[i]) == edge) {
-                ++classes[heap.graph.typeName(targets[i])];
+        const auto neighbours = incoming ? referrersOf(heap.graph, heap.referrers, o) : referentsOf(heap.graph, o);
+        for (const auto& n : neighbours)
+            if (heap.graph.edgeLabelText(n.label) == edge) {
+                ++classes[heap.graph.typeName(n.object)];
                 break;
             }
     }
@@ -111,7 +110,7 @@ std::string userClassOf(const HeapContext& heap, const std::string& type)
         const auto commonest = [&](bool stripLine) {
             std::map<std::string, std::size_t> labels;
             for (ObjectId o : sample) {
-                std::string label = heap.graph.labelText(o);
+                std::string label(heap.graph.labelText(o));
                 if (stripLine)
                     label = label.substr(0, label.rfind(':'));
                 if (!label.empty())

@@ -79,8 +79,8 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
         auto s = wire::decodeAs<wire::SnapshotStringsRecord>(frame.payload);
         if (!begun_ || !s || s->firstId != strings_.size())
             return fail("malformed snapshot string table from the agent");
-        for (auto& text : s->strings)
-            strings_.push_back(std::move(text));
+        for (const auto& text : s->strings)
+            strings_.push_back(text);
         return Status::More;
     }
     case MessageType::SnapshotObjects: {
@@ -151,7 +151,7 @@ ReceivedSnapshot SnapshotReceiver::finish(const WhileBuilding& alongside)
     out.begin = begin_;
     out.end = end_;
     builder_.adoptStrings(std::move(strings_));
-    strings_ = { std::string() };
+    strings_ = storage::StringTable { "" };
     // The agent cannot know which of the objects its refcount corrections name were sent (those of
     // its own, left out, were not): the builder leaves the others alone, as references to them.
     if (alongside)

@@ -50,7 +50,7 @@ private:
     bool begun_ = false;
     wire::SnapshotBeginRecord begin_;
     wire::SnapshotEndRecord end_;
-    std::vector<std::string> strings_ { std::string() }; // the agent's string table, id 0 = ""
+    storage::StringTable strings_ { "" }; // the agent's string table, id 0 = ""
     std::vector<std::uint32_t> typeOf_; // agent string id -> builder type index (or kUnmapped)
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;

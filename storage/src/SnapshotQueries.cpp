@@ -120,52 +120,69 @@ SnapshotInfo Reader::requireSnapshot(std::int64_t id) const
     return *s;
 }
 
-std::vector<std::string> Reader::readSnapshotStrings(std::int64_t snapshotId) const
+StringTable Reader::readSnapshotStrings(std::int64_t snapshotId) const
 {
     requireSnapshot(snapshotId);
-    std::vector<std::string> strings(std::size_t { lastStringId(db_, snapshotId) } + 1);
+    const std::uint64_t count = std::uint64_t { lastStringId(db_, snapshotId) } + 1;
     const auto corrupt = [&](const std::string& what) {
         return StorageError(db_.path(), "corrupt (snapshot " + std::to_string(snapshotId) + " " + what + ")");
     };
-    // Every id 1..n exactly once: the rows', then the labels' in the ids the rows left.
-    std::vector<bool> taken(strings.size(), false);
-    Statement query(db_, "SELECT id, text FROM snapshot_strings WHERE snapshot_id = ?1");
+    // Every id 1..n exactly once: a few thousand rows (type and reference names), the labels in
+    // chunks by id. The table is filled in id order, the rows merged in where their ids fall.
+    std::vector<std::pair<std::uint32_t, std::string>> rows;
+    Statement query(db_, "SELECT id, text FROM snapshot_strings WHERE snapshot_id = ?1 ORDER BY id");
     query.bind(1, snapshotId);
-    std::uint64_t placed = 0;
     while (query.step()) {
         const std::int64_t id = query.integer(0);
-        if (id < 1 || static_cast<std::uint64_t>(id) >= strings.size())
+        if (id < 1 || static_cast<std::uint64_t>(id) >= count)
             throw corrupt("has string id " + std::to_string(id));
-        strings[static_cast<std::size_t>(id)] = query.text(1);
-        taken[static_cast<std::size_t>(id)] = true;
-        ++placed;
+        rows.emplace_back(static_cast<std::uint32_t>(id), query.text(1));
     }
-    if (db_.schemaVersion() >= 6 && placed + 1 < strings.size()) {
+    StringTable strings;
+    strings.reserve(count, 0);
+    strings.push_back("");
+    std::size_t nextRow = 0;
+    const auto lacking = [&] {
+        return corrupt("lacks strings: string " + std::to_string(strings.size()) + " of " + std::to_string(count - 1));
+    };
+    // The rows up to (not including) id, which must leave no gap.
+    const auto placeRowsBefore = [&](std::uint64_t id) {
+        for (; nextRow < rows.size() && rows[nextRow].first < id; ++nextRow) {
+            if (rows[nextRow].first != strings.size())
+                throw lacking();
+            strings.push_back(rows[nextRow].second);
+        }
+    };
+    if (db_.schemaVersion() >= 6 && rows.size() + 1 < count) {
         Statement chunks(
             db_, "SELECT first_id, strings, data FROM snapshot_label_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
         chunks.bind(1, snapshotId);
         while (chunks.step()) {
-            const std::int64_t first = chunks.integer(0), count = chunks.integer(1);
-            if (first < 1 || count < 1 || first > std::numeric_limits<std::uint32_t>::max()
-                || count > kLabelChunkStrings)
+            const std::int64_t first = chunks.integer(0), labels = chunks.integer(1);
+            if (first < 1 || labels < 1 || first > std::numeric_limits<std::uint32_t>::max()
+                || labels > kLabelChunkStrings)
                 throw corrupt("has a bad label chunk at string id " + std::to_string(first));
             bool clash = false;
-            const bool read = readLabelChunk(static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(count),
+            const bool read = readLabelChunk(static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(labels),
                 chunks.blob(2), [&](std::uint32_t id, std::string_view text) {
-                    if (id >= strings.size() || taken[id]) {
-                        clash = true;
+                    if (clash)
+                        return;
+                    placeRowsBefore(id);
+                    if (id >= count || id < strings.size() || (nextRow < rows.size() && rows[nextRow].first == id)) {
+                        clash = true; // past the end, twice, or also a row
                         return;
                     }
-                    taken[id] = true;
-                    strings[id].assign(text);
-                    ++placed;
+                    if (id != strings.size())
+                        throw lacking();
+                    strings.push_back(text);
                 });
             if (!read || clash)
                 throw corrupt("has a bad label chunk at string id " + std::to_string(first));
         }
     }
-    if (placed + 1 != strings.size())
-        throw corrupt("lacks strings: " + std::to_string(placed) + " of " + std::to_string(strings.size() - 1));
+    placeRowsBefore(count);
+    if (strings.size() != count)
+        throw lacking();
     return strings;
 }
 

@@ -116,7 +116,7 @@ void bench(std::size_t n)
     phase("dominators");
     std::printf("%-21s %8.3f s  (cpu %.3f s)\n", "total", total, totalCpu);
     std::printf("  roots %zu, unreachable %zu, components %zu, cycles %zu, reachable %llu\n", roots.roots.size(),
-        unreachable.count(), cycles.components.componentCount(), cycles.cycles.size(),
+        unreachable.count(), cycles.componentCount, cycles.cycles.size(),
         static_cast<unsigned long long>(dominators.reachableCount));
     auto top = dominators.topRetained(1);
     std::printf("  largest retained: %llu bytes\n", static_cast<unsigned long long>(dominators.retained[top[0]]));

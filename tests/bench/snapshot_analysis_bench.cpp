@@ -13,13 +13,33 @@
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/resource.h>
+#include <cstring>
 
 using namespace gcscope;
 using Clock = std::chrono::steady_clock;
+
+// The peak resident memory since the last call, in MiB; then starts a new peak (Linux resets VmHWM
+// when "5" is written to /proc/self/clear_refs). Each phase's peak includes what earlier phases keep.
+static double phasePeak()
+{
+    double mib = 0;
+    if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+            if (std::strncmp(line, "VmHWM:", 6) == 0)
+                mib = std::strtod(line + 6, nullptr) / 1024.0;
+        std::fclose(f);
+    }
+    if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+        std::fputs("5", f);
+        std::fclose(f);
+    }
+    return mib;
+}
 
 static double since(Clock::time_point t)
 {
@@ -42,17 +62,21 @@ int main(int argc, char** argv)
     auto t = Clock::now();
     const auto graph = snapshot::loadSnapshot(db, id);
     const double load = since(t);
+    const double loadPeak = phasePeak();
 
     t = Clock::now();
     const auto roots = analysis::findRoots(graph);
     const auto unreachable = analysis::findUnreachable(graph, roots);
     const double unreachableS = since(t);
+    const double unreachablePeak = phasePeak();
     t = Clock::now();
     const auto cycles = analysis::findCycles(graph, unreachable);
     const double sccS = since(t);
+    const double sccPeak = phasePeak();
     t = Clock::now();
     const auto dominators = analysis::computeDominators(graph, roots);
     const double domS = since(t);
+    const double domPeak = phasePeak();
 
     t = Clock::now();
     const auto referrers = analysis::buildReferrers(graph);
@@ -64,19 +88,21 @@ int main(int argc, char** argv)
             deepest = o;
     const auto first = finder.find(deepest, 3);
     const double pathFirst = since(t);
+    const double pathPeak = phasePeak();
     t = Clock::now();
     const auto again = finder.find(graph.objectCount() / 2, 3);
     const double pathNext = since(t);
 
-    rusage ru {};
-    getrusage(RUSAGE_SELF, &ru);
+    // Resetting the peak for each phase resets getrusage's too: the whole run's peak is the largest.
+    const double peak = std::max({ loadPeak, unreachablePeak, sccPeak, domPeak, pathPeak });
     std::printf("{\"objects\": %zu, \"references\": %llu, \"load_s\": %.3f, \"roots_unreachable_s\": %.3f, "
                 "\"scc_cycles_s\": %.3f, \"dominators_s\": %.3f, \"analysis_total_s\": %.3f, "
                 "\"path_first_query_s\": %.4f, \"path_next_query_s\": %.6f, \"path_length\": %zu, "
-                "\"unreachable\": %zu, \"cycles\": %zu, \"peak_rss_mib\": %.1f}\n",
+                "\"unreachable\": %zu, \"cycles\": %zu, \"peak_rss_mib\": %.1f, \"phase_peak_mib\": {\"load\": %.1f, "
+                "\"roots_unreachable\": %.1f, \"scc_cycles\": %.1f, \"dominators\": %.1f, \"paths\": %.1f}}\n",
         graph.objectCount(), static_cast<unsigned long long>(graph.edgeCount()), load, unreachableS, sccS, domS,
         unreachableS + sccS + domS, pathFirst, pathNext, first.paths.empty() ? 0 : first.paths[0].length(),
-        unreachable.count(), cycles.cycles.size(), static_cast<double>(ru.ru_maxrss) / 1024.0);
+        unreachable.count(), cycles.cycles.size(), peak, loadPeak, unreachablePeak, sccPeak, domPeak, pathPeak);
     (void)again;
     return 0;
 }

@@ -169,12 +169,17 @@ def measure(build, target, form_label, form, tracked, repeat):
           % (analysis["load_s"], analysis["roots_unreachable_s"], analysis["scc_cycles_s"],
              analysis["dominators_s"], analysis["analysis_total_s"], analysis["path_first_query_s"] * 1e3,
              analysis["path_next_query_s"] * 1e3, analysis["peak_rss_mib"]))
+    phases = analysis.get("phase_peak_mib", {})
+    print("      analysis peak %.1f bytes per object (goal <= 100); by phase, each with what earlier ones keep: %s"
+          % (analysis["peak_rss_mib"] * 2**20 / objects,
+             ", ".join("%s %.0f MiB" % (name, mib) for name, mib in phases.items())))
     print("      first answer from the saved file, each a fresh process (ratio to the walk; goal <= 3): "
           + "; ".join("%s %.2f s -> %.2f" % (name, seconds, seconds / walk) for name, seconds in answers.items()))
     print("      snapshot end to end (attach to saved file) %.2f s -> %.2f of the walk (goal <= 3)" % (wall, wall / walk))
     result = {"status": "ok", "walk_s": walk, "snapshot_wall_s": wall, "snapshot_wall_ratio": wall / walk,
               "answers_s": answers, "bytes_per_object": size / objects, "ingest_s": ingest_ns / 1e9,
-              "analysis_peak_rss_mib": analysis["peak_rss_mib"], "pause_s": pause, "ratio": pause / walk, "method": method,
+              "analysis_peak_rss_mib": analysis["peak_rss_mib"],
+              "analysis_peak_bytes_per_object": analysis["peak_rss_mib"] * 2**20 / objects, "pause_s": pause, "ratio": pause / walk, "method": method,
               "stall_s": stall, "stall_ratio": stall / walk, "in_process_stall_s": in_process_stall,
               "in_process_stall_ratio": in_process_stall / walk, "child_memory": extra or 0, "target_rss": rss,
               "pause_ns_per_object": pause_ns / tracked, "walk_ns_per_object": walk * 1e9 / tracked}

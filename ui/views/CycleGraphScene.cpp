@@ -2,6 +2,7 @@
 
 #include "views/ChartColours.h"
 #include "views/Formatting.h"
+#include "views/ObjectCells.h"
 #include "views/SnapshotAnalysis.h"
 
 #include <QFontMetrics>
@@ -36,13 +37,12 @@ std::vector<analysis::ObjectId> pickMembers(const SnapshotAnalysis& a, const ana
     std::unordered_map<analysis::ObjectId, bool> seen;
     std::deque<analysis::ObjectId> queue { members.front() };
     seen[members.front()] = true;
-    const auto component = a.cycles.components.componentOf[members.front()];
     while (!queue.empty() && picked.size() < limit) {
         const auto o = queue.front();
         queue.pop_front();
         picked.push_back(o);
         for (auto next : a.graph.referents(o))
-            if (a.cycles.components.componentOf[next] == component && !seen[next]) {
+            if (a.cycles.inCycle(next, cycle) && !seen[next]) {
                 seen[next] = true;
                 queue.push_back(next);
             }
@@ -114,9 +114,8 @@ void CycleGraphScene::showCycle(std::shared_ptr<const SnapshotAnalysis> analysis
     double width = fm.averageCharWidth() * 8;
     for (auto o : members) {
         line1.push_back(boldMetrics.elidedText(QString::fromStdString(g.typeName(o)), Qt::ElideMiddle, maxText));
-        const auto& label = g.labelText(o);
         line2.push_back(fm.elidedText(
-            label.empty() ? formatAddress(g.address[o]) : QString::fromStdString(label), Qt::ElideRight, maxText));
+            g.labelText(o).empty() ? formatAddress(g.address[o]) : labelString(g, o), Qt::ElideRight, maxText));
         width = std::max({ width, boldMetrics.horizontalAdvance(line1.back()), fm.horizontalAdvance(line2.back()) });
     }
     const QSizeF box(width + 2 * pad, fm.height() * 2 + 2 * pad);

@@ -170,7 +170,7 @@ void InstanceListModel::sort(int column, Qt::SortOrder order)
     const bool descending = order == Qt::DescendingOrder;
     if (column == LabelColumn) {
         std::stable_sort(ids_.begin(), ids_.end(), [&](auto x, auto y) {
-            const auto &lx = g.labelText(x), &ly = g.labelText(y);
+            const std::string_view lx = g.labelText(x), ly = g.labelText(y);
             return descending ? ly < lx : lx < ly;
         });
     } else {

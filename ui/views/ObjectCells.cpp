@@ -51,7 +51,7 @@ QVariant objectCell(const SnapshotAnalysis& a, analysis::ObjectId id, ObjectFiel
         case ObjectField::Address:
             return formatAddress(g.address[id]);
         case ObjectField::Label:
-            return QString::fromStdString(g.labelText(id));
+            return labelString(g, id);
         case ObjectField::Shallow:
             return formatBytes(g.size[id]);
         case ObjectField::Retained:
@@ -105,8 +105,14 @@ QString describeObject(const SnapshotAnalysis& a, analysis::ObjectId id)
     const auto& g = a.graph;
     QString text = QString::fromStdString(g.typeName(id)) + QStringLiteral(" @ ") + formatAddress(g.address[id]);
     if (!g.labelText(id).empty())
-        text += QStringLiteral(" “") + QString::fromStdString(g.labelText(id)) + QStringLiteral("”");
+        text += QStringLiteral(" “") + labelString(g, id) + QStringLiteral("”");
     return text;
+}
+
+QString labelString(const analysis::HeapGraph& graph, analysis::ObjectId id)
+{
+    const std::string_view label = graph.labelText(id);
+    return QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size()));
 }
 
 QString objectStatus(const SnapshotAnalysis& a, analysis::ObjectId id)
@@ -115,7 +121,7 @@ QString objectStatus(const SnapshotAnalysis& a, analysis::ObjectId id)
     parts << tr("%1 shallow, %2 retained").arg(formatBytes(a.graph.size[id]), formatBytes(a.dominators.retained[id]));
     if (a.roots.isRefcountRoot(id))
         parts << tr("root: %1 reference(s) from outside the snapshot")
-                     .arg(QString::number(a.roots.externalRefs(a.graph, id)));
+                     .arg(QString::number(analysis::externalReferences(a.graph, a.referrers, id)));
     if (a.graph.isImmortal(id))
         parts << tr("immortal: never freed, its refcount is a marker");
     if (a.roots.isFlaggedRoot(id))

@@ -15,6 +15,8 @@ enum class ObjectField { Type, Address, Label, Shallow, Retained, Distance, Refc
 // Display, sort, alignment, tooltip and the object roles (ObjectIdRole, AddressRole, TypeNameRole).
 QVariant objectCell(const SnapshotAnalysis& a, analysis::ObjectId id, ObjectField field, int role);
 QString objectHeaderText(ObjectField field);
+// An object's label (HeapGraph::labelText, UTF-8) as a QString.
+QString labelString(const analysis::HeapGraph& graph, analysis::ObjectId id);
 
 // "__main__.Request @ 0x7f… 'label'" for titles and tooltips.
 QString describeObject(const SnapshotAnalysis& a, analysis::ObjectId id);

@@ -51,11 +51,10 @@ std::vector<ObjectTreeModel::Child> ReferenceTreeModel::listChildren(const Node&
             children.push_back({ targets[i], labels[i], false });
         return children;
     }
-    const auto sources = a.referrers.of(node.object);
-    const auto labels = a.referrers.labelsOf(node.object);
-    children.reserve(sources.size());
-    for (std::size_t i = 0; i < sources.size(); ++i)
-        children.push_back({ sources[i], labels[i], false });
+    const auto referrers = analysis::referrersOf(a.graph, a.referrers, node.object);
+    children.reserve(referrers.size());
+    for (const auto& r : referrers)
+        children.push_back({ r.object, r.label, false });
     // The step before this node on the retention path (path_ runs root..target; depth d is d steps
     // back from the target) goes first and highlighted; the others nearest to a root first.
     const auto depth = static_cast<std::size_t>(node.depth) + 1;

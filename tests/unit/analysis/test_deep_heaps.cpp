@@ -39,7 +39,7 @@ TEST(DeepHeaps, GivenAMillionDeepLinkedListHeldByItsHead_WhenFullyAnalysed_ThenR
     EXPECT_EQ(a.roots.roots, (std::vector<ObjectId> { 0 }));
     EXPECT_EQ(a.unreachable.count(), 0u);
     EXPECT_TRUE(a.cycles.cycles.empty());
-    EXPECT_EQ(a.cycles.components.componentCount(), kDepth);
+    EXPECT_EQ(a.cycles.componentCount, kDepth);
     EXPECT_EQ(a.dominators.reachableCount, kDepth);
     EXPECT_EQ(a.dominators.idom[0], kVirtualRoot);
     for (ObjectId i = 1; i < kDepth; ++i)
@@ -49,6 +49,10 @@ TEST(DeepHeaps, GivenAMillionDeepLinkedListHeldByItsHead_WhenFullyAnalysed_ThenR
     EXPECT_EQ(a.dominators.topRetained(1), (std::vector<ObjectId> { 0 }));
 
     RetentionPathFinder finder(g, a.roots, a.referrers);
+    EXPECT_EQ(finder.distance(253), 253u);
+    EXPECT_EQ(finder.distance(254), 254u);
+    EXPECT_EQ(finder.distance(100000), 100000u);
+    EXPECT_EQ(finder.distance(kDepth - 1), kDepth - 1);
     auto why = finder.find(kDepth - 1);
     ASSERT_EQ(why.paths.size(), 1u);
     EXPECT_EQ(why.paths[0].length(), kDepth - 1);

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 using namespace gcscope::analysis;
@@ -71,8 +72,9 @@ TEST(RandomHeaps, GivenRandomHeaps_WhenComponentsAreFound_ThenMembersAreExactlyT
         SCOPED_TRACE(i);
         HeapGraph g = heapNumber(i);
         auto reach = reachability(g, true);
-        auto cycles = findCycles(g, findUnreachable(g, findRoots(g)));
-        const auto& scc = cycles.components;
+        const auto scc = findStronglyConnectedComponents(g);
+        auto cycles = findCycles(g, scc, findUnreachable(g, findRoots(g)));
+        ASSERT_EQ(cycles.componentCount, scc.componentCount());
         std::size_t inComponents = 0;
         for (std::uint32_t c = 0; c < scc.componentCount(); ++c)
             inComponents += scc.component(c).size();
@@ -94,15 +96,26 @@ TEST(RandomHeaps, GivenRandomHeaps_WhenComponentsAreFound_ThenMembersAreExactlyT
         }
         ASSERT_EQ(inComponents, tracked);
 
+        // Each cycle is one whole component, and every object's cycle is the one listing it.
         std::set<std::uint32_t> cyclic;
-        for (const auto& cycle : cycles.cycles)
-            cyclic.insert(cycle.component);
+        for (const auto& cycle : cycles.cycles) {
+            const auto members = cycles.members(cycle);
+            ASSERT_FALSE(members.empty());
+            const auto c = scc.componentOf[members[0]];
+            ASSERT_TRUE(cyclic.insert(c).second);
+            ASSERT_TRUE(std::equal(members.begin(), members.end(), scc.component(c).begin(), scc.component(c).end()));
+            for (ObjectId m : members)
+                ASSERT_EQ(cycles.cycleOf(m), &cycle);
+        }
         for (std::uint32_t c = 0; c < scc.componentCount(); ++c) {
             auto m = scc.component(c);
             bool selfLoop = false;
             for (ObjectId b : g.referents(m[0]))
                 selfLoop = selfLoop || b == m[0];
             ASSERT_EQ(cyclic.count(c) == 1, m.size() > 1 || selfLoop);
+            if (cyclic.count(c) == 0) {
+                ASSERT_EQ(cycles.cycleOf(m[0]), nullptr);
+            }
         }
         cyclesSeen += cycles.cycles.size();
     }
@@ -116,6 +129,22 @@ TEST(RandomHeaps, GivenRandomHeaps_WhenDominatorsAreComputed_ThenTheyMatchTheRem
         SCOPED_TRACE(i);
         HeapGraph g = heapNumber(i);
         auto tree = computeDominators(g, findRoots(g));
+        // 64-bit predecessor offsets (used past 2^32 references) give the same tree.
+        const auto wide = computeDominators(g, findRoots(g), true);
+        ASSERT_EQ(wide.idom, tree.idom);
+        ASSERT_EQ(wide.retained, tree.retained);
+        // The children lists are the tree: each reachable object once, under its idom, ascending.
+        const auto children = buildDominatorChildren(tree);
+        std::size_t listed = 0;
+        for (ObjectId parent = 0; parent <= g.objectCount(); ++parent) {
+            const ObjectId p = parent == g.objectCount() ? kVirtualRoot : parent;
+            const auto list = children.of(p);
+            ASSERT_TRUE(std::is_sorted(list.begin(), list.end()));
+            for (ObjectId child : list)
+                ASSERT_EQ(tree.idom[child], p) << child;
+            listed += list.size();
+        }
+        ASSERT_EQ(listed, tree.reachableCount);
         auto dom = naiveDominance(g);
         const auto reached = reachedFromRoots(g, kNoObject);
         const auto n = g.objectCount();
@@ -199,4 +228,30 @@ TEST(RandomHeaps, GivenRandomHeaps_WhenRetentionPathsAreFound_ThenTheyAreRealAnd
         }
     }
     EXPECT_GT(multiPath, 100u);
+}
+
+TEST(RandomHeaps, GivenRandomHeaps_WhenReferrersAreListed_ThenEachReferenceComesOnceWithItsOwnLabel)
+{
+    for (int i = 0; i < kGraphs; ++i) {
+        SCOPED_TRACE(i);
+        HeapGraph g = heapNumber(i);
+        // Every reference, grouped by target: sources ascending, a source's references in its order.
+        std::vector<std::vector<Reference>> expected(g.objectCount());
+        for (ObjectId from = 0; from < g.objectCount(); ++from) {
+            const auto targets = g.referents(from);
+            const auto labels = g.referentLabels(from);
+            for (std::size_t e = 0; e < targets.size(); ++e)
+                expected[targets[e]].push_back({ from, labels[e] });
+        }
+        const Referrers referrers = buildReferrers(g);
+        const Referrers wide = buildReferrers(g, true); // as past 2^32 references
+        ASSERT_TRUE(referrers.begin64.empty());
+        ASSERT_TRUE(wide.begin32.empty());
+        for (const Referrers* r : { &referrers, &wide }) {
+            ASSERT_EQ(r->objectCount(), g.objectCount());
+            ASSERT_EQ(r->beginOf(g.objectCount()), g.edgeCount());
+            for (ObjectId t = 0; t < g.objectCount(); ++t)
+                ASSERT_EQ(referrersOf(g, *r, t), expected[t]) << t;
+        }
+    }
 }

@@ -118,3 +118,35 @@ TEST(RetentionPaths, GivenAHolderReachedOnlyThroughTheTarget_WhenAskedWhy_ThenTh
     ASSERT_EQ(result.paths.size(), 1u);
     EXPECT_EQ(objectsOf(result.paths[0]), (std::vector<ObjectId> { root, target }));
 }
+
+TEST(RetentionPaths, GivenObjectsFartherThanAByteCounts_WhenAskedWhy_ThenDistancesAndTheOrderOfHoldersAreExact)
+{
+    // A root heads a chain of 600 nodes; a second root holds node 400, so the chain's end is 200
+    // edges from a root; node 270 also holds the end. The finder keeps distances below 254 in a
+    // byte and counts the rest up the tree: every distance here must still be exact.
+    HandHeap h;
+    std::vector<ObjectId> node;
+    for (int i = 0; i < 600; ++i)
+        node.push_back(h.tracked("__main__.Node", 56, i == 0 ? 1 : 0));
+    for (int i = 0; i + 1 < 600; ++i)
+        h.attr(node[i], node[i + 1], "next");
+    const auto shortcut = h.tracked("dict", 100, 1);
+    h.item(shortcut, node[400], 0);
+    h.attr(node[270], node[599], "last");
+    Fixture f(h.build());
+    for (int i = 0; i <= 400; ++i)
+        ASSERT_EQ(f.finder.distance(node[i]), i == 400 ? 1u : static_cast<std::uint32_t>(i)) << i;
+    for (int i = 401; i < 599; ++i)
+        ASSERT_EQ(f.finder.distance(node[i]), static_cast<std::uint32_t>(i - 399)) << i;
+    EXPECT_EQ(f.finder.distance(node[599]), 200u); // through 400 and 598, not through 270 (271)
+
+    const auto why = f.finder.find(node[599], 2);
+    ASSERT_EQ(why.paths.size(), 2u);
+    EXPECT_EQ(why.paths[0].length(), 200u);
+    EXPECT_EQ(why.paths[0].steps.front().object, shortcut);
+    EXPECT_EQ(why.paths[0].steps[why.paths[0].steps.size() - 2].object, node[598]);
+    EXPECT_EQ(why.paths[1].length(), 271u);
+    EXPECT_EQ(why.paths[1].steps.front().object, node[0]);
+    EXPECT_EQ(why.paths[1].steps[why.paths[1].steps.size() - 2].object, node[270]);
+    EXPECT_EQ(f.g.edgeLabelText(why.paths[1].steps[why.paths[1].steps.size() - 2].edgeLabel), "last");
+}

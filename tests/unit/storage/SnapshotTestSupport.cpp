@@ -85,11 +85,20 @@ std::int64_t writeSnapshot(
     return writer.commit(graph.tracked);
 }
 
+std::vector<std::string> asVector(const StringTable& strings)
+{
+    std::vector<std::string> out;
+    out.reserve(strings.size());
+    for (std::size_t id = 0; id < strings.size(); ++id)
+        out.emplace_back(strings[id]);
+    return out;
+}
+
 Graph readSnapshot(const Database& db, std::int64_t snapshotId)
 {
     Reader reader(db);
     Graph g;
-    g.strings = reader.readSnapshotStrings(snapshotId);
+    g.strings = asVector(reader.readSnapshotStrings(snapshotId));
     reader.forEachSnapshotObject(snapshotId, [&](const StoredObject& o) {
         g.objects.push_back(
             { o.address, o.type, o.size, o.refcount, o.flags, o.label, { o.refs.begin(), o.refs.end() } });

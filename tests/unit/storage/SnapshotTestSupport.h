@@ -4,6 +4,7 @@
 
 #include <gcscope/storage/Records.h>
 #include <gcscope/storage/SnapshotWriter.h>
+#include <gcscope/storage/StringTable.h>
 
 #include <cstdint>
 #include <string>
@@ -43,6 +44,8 @@ std::int64_t writeSnapshot(Database& db, const Graph& graph, const NewSnapshot& 
     SnapshotWriter::Journal journal = SnapshotWriter::Journal::Shared);
 
 // The snapshot as the Reader returns it, in the Graph shape, for comparing with EXPECT_EQ.
+// The table as one std::string per id, for comparisons.
+std::vector<std::string> asVector(const StringTable& strings);
 Graph readSnapshot(const Database& db, std::int64_t snapshotId);
 
 bool operator==(const GraphObject& a, const GraphObject& b);

@@ -198,7 +198,7 @@ TEST(StorageSnapshots, GivenTwoSnapshotsWithoutASession_WhenRead_ThenEachHasOnly
     EXPECT_EQ(snapshots[1].objects, 50u);
     EXPECT_EQ(readSnapshot(db, a).objects, first.objects);
     EXPECT_EQ(readSnapshot(db, b).objects, second.objects);
-    EXPECT_EQ(reader.readSnapshotStrings(b), second.strings);
+    EXPECT_EQ(asVector(reader.readSnapshotStrings(b)), second.strings);
     EXPECT_FALSE(reader.snapshot(b + 1));
 }
 
@@ -455,7 +455,7 @@ TEST(StorageSnapshots, GivenAnEmptySnapshot_WhenStored_ThenItReadsBackEmpty)
     const std::int64_t id = SnapshotWriter(db, makeNewSnapshot()).commit(0);
     Reader reader(db);
     EXPECT_EQ(reader.snapshot(id)->objects, 0u);
-    EXPECT_EQ(reader.readSnapshotStrings(id), std::vector<std::string> { "" });
+    EXPECT_EQ(asVector(reader.readSnapshotStrings(id)), std::vector<std::string> { "" });
     int visits = 0;
     reader.forEachSnapshotObject(id, [&](const StoredObject&) { ++visits; });
     EXPECT_EQ(visits, 0);
@@ -741,7 +741,7 @@ TEST(SnapshotLabels, GivenLabelsByChunksAndNamesByRows_WhenRead_ThenEveryStringC
     EXPECT_EQ(
         rawQuery(file, "SELECT max(strings) <= 256 AND max(length(data)) < 9 * 1024 FROM snapshot_label_chunks"), "1");
     auto db = Database::openForReading(file);
-    EXPECT_EQ(Reader(db).readSnapshotStrings(1), strings);
+    EXPECT_EQ(asVector(Reader(db).readSnapshotStrings(1)), strings);
     // The view: the same strings, each once.
     EXPECT_EQ(rawQuery(file,
                   "SELECT count(*) || ' ' || count(DISTINCT id) || ' ' || min(id) || ' ' || max(id)"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gcscope/storage/Records.h>
+#include <gcscope/storage/StringTable.h>
 #include <gcscope/wire.h>
 
 #include <cstdint>
@@ -44,7 +45,7 @@ public:
     std::vector<SnapshotInfo> snapshots() const;
     std::optional<SnapshotInfo> snapshot(std::int64_t id) const;
     // The snapshot's string table indexed by string id; [0] is "". Throws "FILE: no snapshot N".
-    std::vector<std::string> readSnapshotStrings(std::int64_t snapshotId) const;
+    StringTable readSnapshotStrings(std::int64_t snapshotId) const;
     // Calls visit for every object of the snapshot in id order (0..objects-1) with its references
     // decoded. Every id in an object (targets, type, label, edge names) is checked to be in range,
     // so callers can index arrays with them; a damaged row throws "FILE: corrupt (...)".
