@@ -162,7 +162,9 @@ void HeapWalker::emit(PyObject* o, bool tracked)
             outOfMemory_ = true;
             return;
         }
-        if (!native)
+        // Labels found after the traversal need every reference in one record: the records of an
+        // object of over a million references may be sent already (kObjectContinued).
+        if (!native && !encoder_.continued())
             edges_.label(o, info, encoder_.references());
     }
     if (tracked)

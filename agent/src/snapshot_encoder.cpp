@@ -34,13 +34,42 @@ void ReferenceSpan::reverse(std::uint32_t from, std::uint32_t to)
     }
 }
 
-bool SnapshotEncoder::full()
+void SnapshotEncoder::endRecord()
 {
-    if (!truncatedThis_) {
-        truncatedThis_ = true;
-        ++truncated_;
-    }
-    return false;
+    if (stream_.failed())
+        return;
+    std::memcpy(stream_.data() + objectStart_ + 33, &references_, 4);
+    // A frame carries at most kMaxPayload bytes: a record that would take the chunk past that (a
+    // list of millions) goes into the next frame, which it fits alone.
+    if (chunkObjects_ > 0 && kCountBytes + (stream_.size() - chunkStart_) > wire::kMaxPayload)
+        cutBefore(objectStart_);
+    objects_ += records_ == 1 ? 1 : 0;
+    ++chunkObjects_;
+    referencesTotal_ += references_;
+    if (stream_.size() - chunkStart_ >= kChunkBytes)
+        cut();
+}
+
+bool SnapshotEncoder::continueObject()
+{
+    if (stream_.failed() || sinkFailed_)
+        return false;
+    // The fields before the count, as the first record has them (cutting may send those bytes).
+    char fields[kObjectBytes - 4];
+    std::memcpy(fields, stream_.data() + objectStart_, sizeof fields);
+    const std::uint32_t records = records_;
+    endRecord();
+    if (sinkFailed_)
+        return false;
+    objectStart_ = stream_.size();
+    references_ = 0;
+    records_ = records + 1;
+    char* p = stream_.extend(kObjectBytes);
+    if (!p)
+        return false;
+    std::memcpy(p, fields, sizeof fields);
+    p[28] = static_cast<char>(p[28] | wire::kObjectContinued);
+    return true;
 }
 
 void SnapshotEncoder::cutStrings()

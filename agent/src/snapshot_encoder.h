@@ -77,7 +77,8 @@ public:
     static constexpr std::size_t kObjectBytes = 37; // the fixed part of an object record
     static constexpr std::size_t kReferenceBytes = 12;
     static constexpr std::size_t kCountBytes = 4; // the objects frame's count, before the records
-    // One object's record must fit a frame; references beyond are dropped (counted in truncated()).
+    // One record must fit a frame: an object with more references goes on in records marked
+    // wire::kObjectContinued.
     static constexpr std::uint32_t kMaxReferences
         = static_cast<std::uint32_t>((wire::kMaxPayload - kCountBytes - kObjectBytes) / kReferenceBytes);
 
@@ -104,7 +105,7 @@ public:
             return false;
         objectStart_ = stream_.size();
         references_ = 0;
-        truncatedThis_ = false;
+        records_ = 1;
         char* p = stream_.extend(kObjectBytes);
         if (!p)
             return false;
@@ -120,8 +121,8 @@ public:
     // Appends a reference to the current object. False when it cannot take more.
     bool addReference(std::uintptr_t target, std::uint32_t label = 0)
     {
-        if (references_ == kMaxReferences)
-            return full();
+        if (references_ == kMaxReferences && !continueObject())
+            return false;
         char* p = stream_.extend(kReferenceBytes);
         if (!p)
             return false;
@@ -131,24 +132,13 @@ public:
         ++references_;
         return true;
     }
-    // The current object's references, until the next addReference().
+    // The current record's references, until the next addReference(): all of the object's unless
+    // it took more than one record (continued()).
     ReferenceSpan references() { return { stream_.data() + objectStart_ + kObjectBytes, references_ }; }
+    // Whether the current object's references went on in a second record.
+    bool continued() const { return records_ > 1; }
     // Completes the current object's record and cuts a frame when the chunk is big enough.
-    void endObject()
-    {
-        if (stream_.failed())
-            return;
-        std::memcpy(stream_.data() + objectStart_ + 33, &references_, 4);
-        // A frame carries at most kMaxPayload bytes: an object that would take the chunk past that
-        // (a list of millions) goes into the next frame, which it fits alone.
-        if (chunkObjects_ > 0 && kCountBytes + (stream_.size() - chunkStart_) > wire::kMaxPayload)
-            cutBefore(objectStart_);
-        ++objects_;
-        ++chunkObjects_;
-        referencesTotal_ += references_;
-        if (stream_.size() - chunkStart_ >= kChunkBytes)
-            cut();
-    }
+    void endObject() { endRecord(); }
     // Cuts the last frames. False when memory ran out at any point.
     bool finish();
 
@@ -156,7 +146,6 @@ public:
     bool sinkFailed() const { return sinkFailed_; }
     std::uint64_t objects() const { return objects_; }
     std::uint64_t referenceCount() const { return referencesTotal_; }
-    std::uint64_t truncated() const { return truncated_; }
     std::uint32_t stringsSent() const { return stringsCut_; }
     // The frames cut and not yet sent: all of them without a sink.
     const std::vector<FrameSegment>& segments() const { return segments_; }
@@ -166,7 +155,8 @@ public:
     }
 
 private:
-    bool full();
+    void endRecord(); // an object counts when its first record ends
+    bool continueObject(); // ends a full record and starts the next of the same object
     void cut();
     void cutBefore(std::size_t end); // frames the chunk's objects that end before `end`
     void cutStrings();
@@ -182,10 +172,9 @@ private:
     std::uint32_t chunkObjects_ = 0;
     std::size_t objectStart_ = 0;
     std::uint32_t references_ = 0;
-    bool truncatedThis_ = false;
+    std::uint32_t records_ = 0; // the current object's records so far
     std::uint64_t objects_ = 0;
     std::uint64_t referencesTotal_ = 0;
-    std::uint64_t truncated_ = 0;
     std::uint32_t stringsCut_ = 0; // ids 1..stringsCut_ are in segments already
 };
 

@@ -202,7 +202,6 @@ bool SnapshotTaker::finish(const wire::SnapshotRequestRecord& request, HeapSnaps
     end.objectsSent = encoder.objects();
     end.referencesSent = encoder.referenceCount();
     end.stringsSent = encoder.stringsSent();
-    snapshot.truncatedObjects = encoder.truncated();
     return true;
 }
 

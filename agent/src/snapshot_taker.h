@@ -33,7 +33,6 @@ namespace gcscope::agent {
 struct HeapSnapshot {
     wire::SnapshotBeginRecord begin;
     wire::SnapshotEndRecord end;
-    std::uint64_t truncatedObjects = 0; // objects whose references did not fit one frame
     StringTable strings;
     SnapshotEncoder encoder { strings };
     WalkScratch scratch; // drop it (scratch = {}) once the GIL is released

@@ -93,6 +93,13 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
             bool undefined = false;
             bool object(const wire::SnapshotObject& o, std::uint32_t references)
             {
+                if (o.flags & wire::kObjectContinued) { // more references of the object before
+                    if (r.lastObject_ == analysis::kNoObject || o.address != r.lastAddress_)
+                        return false;
+                    id = r.lastObject_;
+                    r.references_ += references;
+                    return true;
+                }
                 const auto type = r.typeIndex(o.type);
                 const auto label = r.stringIndex(o.label);
                 if (type == kUnmapped || label == kUnmapped)
@@ -102,6 +109,8 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
                         & (analysis::Tracked | analysis::HasFinalizer | analysis::ExplicitRoot | analysis::Immortal
                             | analysis::BorrowedReferences)),
                     label);
+                r.lastObject_ = id;
+                r.lastAddress_ = o.address;
                 ++r.objects_;
                 r.references_ += references;
                 return true;

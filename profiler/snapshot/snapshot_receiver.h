@@ -55,6 +55,9 @@ private:
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;
+    analysis::ObjectId lastObject_
+        = analysis::kNoObject; // the last object added, which kObjectContinued records extend
+    std::uint64_t lastAddress_ = 0;
     bool refcountsTaken_ = false;
     std::string error_;
 };

@@ -184,6 +184,27 @@ class SnapshotTruth(TempDirTestCase):
         cycles = as_json(gcscope("cycles", path, "--json"))
         self.assertEqual(cycles["unreachable_objects"], 0)
 
+    def test_a_list_of_more_references_than_one_record_holds(self):
+        # One record holds about 1.4M references: the agent sends the rest of a list of 1.5M items
+        # in records marked continued. Were they dropped, the last 100k items would be roots.
+        for label, python in (PYTHONS[0], PYTHONS[-1]):
+            with self.subTest(python=label):
+                t = self.start(python, "wide_list.py", 1_500_000)
+                status = t.status_after(lambda: None)
+                self.assertEqual(status["count"], 1_500_000)
+                path = self.snapshot(t, name="wide-%s.db" % label)
+                for end, index in (("first", 0), ("last", 1_499_999)):
+                    why = as_json(gcscope("paths", path, "--object", status[end], "--json"))
+                    steps = why["paths"][0]
+                    self.assertEqual(steps[-1]["type"], "__main__.Item")
+                    self.assertFalse(steps[-1]["root"], steps)
+                    self.assertEqual((steps[-2]["type"], steps[-2]["edge"]), ("list", "[%d]" % index), steps)
+                    self.assertIn("items", [s["edge"] for s in steps], steps)
+                item_size = why["target"]["size"]
+                top = as_json(gcscope("top", path, "--json", "--limit", "5"))
+                held = [o for o in top["objects"] if o["type"] == "list" and o["retained_size"] >= 1_500_000 * item_size]
+                self.assertTrue(held, top["objects"])
+
     def test_target_exits_mid_snapshot(self):
         # Walked in the target (--no-fork): the walk dies with it. (A copy-on-write child holds its own
         # copy and completes the snapshot: test_fork_snapshot.py.)

@@ -99,6 +99,16 @@ ReceivedSnapshot requestSnapshot(ProfilerEndpoint& endpoint, std::uint32_t snaps
                     s.error = "a string id used before it was defined";
                     return s;
                 }
+                if (o.flags & wire::kObjectContinued) { // more references of the object before
+                    if (s.objects.empty() || s.objects.back().address != o.address) {
+                        s.error = "a continued record of another object than the one before";
+                        return s;
+                    }
+                    ++s.continuedRecords;
+                    auto& into = s.objects.back().references;
+                    into.insert(into.end(), o.references.begin(), o.references.end());
+                    continue;
+                }
                 if (!s.byAddress.emplace(o.address, s.objects.size()).second) {
                     s.error = "an object sent twice";
                     return s;

@@ -25,6 +25,7 @@ struct ReceivedSnapshot {
     std::string bytesSent; // every payload byte of every frame, snapshot or not
     std::size_t frames = 0;
     std::size_t largestPayload = 0;
+    std::size_t continuedRecords = 0; // records marked wire::kObjectContinued, merged into the object before
     std::size_t refcountFrames = 0; // SnapshotRefcounts frames seen: no objects may follow them
 
     const wire::SnapshotObject* at(std::uint64_t address) const;

@@ -16,7 +16,8 @@ namespace gcscope::agent {
 namespace {
 
 struct Decoded {
-    std::vector<wire::SnapshotObject> objects;
+    std::vector<wire::SnapshotObject> objects; // continued records merged into their object
+    std::size_t records = 0;
     std::size_t largestPayload = 0;
     bool ok = true;
 };
@@ -32,8 +33,24 @@ Decoded decodeFrames(const SnapshotEncoder& encoder)
             continue;
         auto record = wire::decodeAs<wire::SnapshotObjectsRecord>(payload);
         out.ok = out.ok && record.has_value();
-        if (record)
-            out.objects.insert(out.objects.end(), record->objects.begin(), record->objects.end());
+        if (!record)
+            continue;
+        for (auto& o : record->objects) {
+            ++out.records;
+            if (!(o.flags & wire::kObjectContinued)) {
+                out.objects.push_back(std::move(o));
+                continue;
+            }
+            // The same object as the record before, with the same fields.
+            out.ok = out.ok && !out.objects.empty() && out.objects.back().address == o.address
+                && out.objects.back().type == o.type && out.objects.back().size == o.size
+                && out.objects.back().refcount == o.refcount && out.objects.back().label == o.label
+                && out.objects.back().flags == (o.flags & ~wire::kObjectContinued);
+            if (!out.objects.empty()) {
+                auto& into = out.objects.back().references;
+                into.insert(into.end(), o.references.begin(), o.references.end());
+            }
+        }
     }
     return out;
 }
@@ -61,13 +78,19 @@ TEST(SnapshotEncoderFrames, GivenAHugeObjectAfterSmallOnesThenEveryFrameFitsTheP
         writeObject(encoder, 0x300000 + 64 * i, 3);
     ASSERT_TRUE(encoder.finish());
 
-    EXPECT_EQ(encoder.truncated(), 1u) << "the references beyond one frame are cut and counted";
     const Decoded decoded = decodeFrames(encoder);
     EXPECT_TRUE(decoded.ok);
     EXPECT_LE(decoded.largestPayload, wire::kMaxPayload);
+    EXPECT_EQ(encoder.objects(), 21u);
+    EXPECT_EQ(encoder.referenceCount(), 10'000'060u);
     ASSERT_EQ(decoded.objects.size(), 21u);
+    // Every reference arrives, in order, in as many records as frames need (1.4M each).
+    EXPECT_EQ(decoded.records, 21u + 10'000'000 / SnapshotEncoder::kMaxReferences);
     EXPECT_EQ(decoded.objects[10].address, 0x200000u);
-    EXPECT_EQ(decoded.objects[10].references.size(), SnapshotEncoder::kMaxReferences);
+    ASSERT_EQ(decoded.objects[10].references.size(), 10'000'000u);
+    for (std::uint32_t i = 0; i < 10'000'000; i += 999'983)
+        ASSERT_EQ(decoded.objects[10].references[i].target, 0x1000 + 16 * (i % 1000)) << i;
+    EXPECT_EQ(decoded.objects[10].references.back().target, 0x1000 + 16 * (9'999'999 % 1000));
     EXPECT_EQ(decoded.objects[20].address, 0x300000u + 64 * 9);
 }
 
@@ -118,7 +141,7 @@ void writeHeap(SnapshotEncoder& encoder, StringTable& strings, int objects)
         const std::uint32_t references = i == objects / 2 ? 2'000'000 : static_cast<std::uint32_t>(i % 5);
         for (std::uint32_t r = 0; r < references; ++r)
             if (!encoder.addReference(0x100000 + 64 * ((i + r) % objects), r))
-                break; // past a frame's worth: the rest is cut (and counted)
+                break;
         encoder.endObject();
     }
 }
@@ -155,9 +178,9 @@ TEST(SnapshotEncoderFrames, GivenASinkThenEachFrameIsSentAsItIsCutWithTheSameByt
     }
     EXPECT_EQ(streamed.streamBytes(), kept.streamBytes());
     EXPECT_EQ(streamed.objects(), static_cast<std::uint64_t>(kObjects));
-    EXPECT_EQ(streamed.truncated(), 1u);
+    EXPECT_EQ(streamed.referenceCount(), kept.referenceCount());
     EXPECT_GT(kept.streamBytes(), 80u * 1024 * 1024) << "a heap much bigger than what the streamed one holds";
-    // The huge list alone would be 24 MB of records: it is cut to one 16 MiB frame.
+    // The huge list alone is 24 MB of records: it goes in two records, a frame each.
     EXPECT_LE(sink.largestBuffer, 2 * wire::kMaxPayload + SnapshotEncoder::kChunkBytes);
     EXPECT_LE(streamed.bufferBytes(), 2 * wire::kMaxPayload + SnapshotEncoder::kChunkBytes);
 }

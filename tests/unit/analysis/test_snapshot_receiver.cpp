@@ -118,5 +118,49 @@ TEST_F(Receiving, GivenAnErrorAfterSomeFrames_ThenTheSnapshotFailsWithTheAgentsR
         "in time and was stopped");
 }
 
+TEST_F(Receiving, GivenAnObjectContinuedInTheNextFrames_ThenItIsOneObjectWithEveryReferenceInOrder)
+{
+    // A list of over a million items comes in several records of the same address, the later ones
+    // marked kObjectContinued, each at the start of a frame of its own.
+    begin(4);
+    auto continued = [](wire::SnapshotObject o) {
+        o.flags |= wire::kObjectContinued;
+        return o;
+    };
+    ASSERT_EQ(
+        objects({ object(0x1000, 1, {}), object(0x2000, 1, { 0x1000, 0x3000 }) }), SnapshotReceiver::Status::More);
+    ASSERT_EQ(objects({ continued(object(0x2000, 1, { 0x4000, 0x1000 })) }), SnapshotReceiver::Status::More);
+    ASSERT_EQ(objects({ continued(object(0x2000, 1, { 0x3000 })), object(0x3000, 2, {}), object(0x4000, 1, {}) }),
+        SnapshotReceiver::Status::More);
+    ASSERT_EQ(end(4, 5), SnapshotReceiver::Status::Done);
+    const auto received = receiver.finish();
+    const auto& g = received.graph;
+    ASSERT_EQ(g.objectCount(), 4u);
+    const auto list = g.find(0x2000);
+    const auto targets = g.referents(list);
+    EXPECT_EQ(std::vector<analysis::ObjectId>(targets.begin(), targets.end()),
+        (std::vector<analysis::ObjectId> {
+            g.find(0x1000), g.find(0x3000), g.find(0x4000), g.find(0x1000), g.find(0x3000) }));
+    EXPECT_EQ(received.unresolvedReferences, 0u);
+}
+
+TEST_F(Receiving, GivenAContinuedRecordOfAnotherObject_ThenTheSnapshotIsRefusedAsMalformed)
+{
+    begin(2);
+    ASSERT_EQ(objects({ object(0x1000, 1, { 0x2000 }) }), SnapshotReceiver::Status::More);
+    auto stray = object(0x2000, 1, { 0x1000 });
+    stray.flags |= wire::kObjectContinued;
+    EXPECT_EQ(objects({ stray }), SnapshotReceiver::Status::Failed);
+    EXPECT_NE(receiver.error().find("malformed"), std::string::npos) << receiver.error();
+}
+
+TEST_F(Receiving, GivenAContinuedRecordFirst_ThenTheSnapshotIsRefusedAsMalformed)
+{
+    begin(1);
+    auto stray = object(0x1000, 1, {});
+    stray.flags |= wire::kObjectContinued;
+    EXPECT_EQ(objects({ stray }), SnapshotReceiver::Status::Failed);
+}
+
 } // namespace
 } // namespace gcscope::snapshot

@@ -595,6 +595,10 @@ inline constexpr std::uint8_t kObjectImmortal = 8; // immortal (3.12+): its refc
 // Its refcount counts references the snapshot holds that ob_refcnt does not (borrowed stack references
 // of 3.14+ generators and frames): the collector skips them when it subtracts, the snapshot adds them.
 inline constexpr std::uint8_t kObjectBorrowedReferences = 16;
+// More references of the object in the record before (same address): one record must fit a frame
+// (about 1.4M references), so a bigger container (a list of 5M orders) takes several records, all
+// with the same fields. Only the first counts as an object.
+inline constexpr std::uint8_t kObjectContinued = 32;
 inline constexpr std::uint32_t kEdgeIndexBit = 0x80000000u; // edge label: list/tuple index in the low bits
 
 struct SnapshotReference {
