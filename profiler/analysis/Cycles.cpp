@@ -42,13 +42,12 @@ CycleReport findCycles(
     CycleReport report;
     const auto count = components.componentCount();
     report.componentCount = count;
-    std::vector<std::uint32_t> cyclic; // the components that are cycles
     for (std::uint32_t c = 0; c < count; ++c) {
         auto members = components.component(c);
         if (members.size() == 1 && !refersToItself(graph, members[0]))
             continue;
-        cyclic.push_back(c);
         Cycle cycle;
+        cycle.firstMember = c; // the component, until the members are copied below
         cycle.memberCount = members.size();
         for (ObjectId id : members) {
             cycle.totalSize += graph.size[id];
@@ -58,25 +57,18 @@ CycleReport findCycles(
         cycle.unreachable = unreachable.contains(members[0]);
         report.cycles.push_back(std::move(cycle));
     }
-    std::vector<std::uint32_t> order(report.cycles.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-    auto firstOf = [&](std::uint32_t i) { return components.component(cyclic[i])[0]; };
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        if (report.cycles[a].totalSize != report.cycles[b].totalSize)
-            return report.cycles[a].totalSize > report.cycles[b].totalSize;
+    auto firstOf
+        = [&](const Cycle& cycle) { return components.component(static_cast<std::uint32_t>(cycle.firstMember))[0]; };
+    std::sort(report.cycles.begin(), report.cycles.end(), [&](const Cycle& a, const Cycle& b) {
+        if (a.totalSize != b.totalSize)
+            return a.totalSize > b.totalSize;
         return firstOf(a) < firstOf(b);
     });
-    std::vector<Cycle> sorted;
-    sorted.reserve(order.size());
-    for (std::uint32_t i : order) {
-        Cycle cycle = std::move(report.cycles[i]);
+    for (Cycle& cycle : report.cycles) {
+        const auto members = components.component(static_cast<std::uint32_t>(cycle.firstMember));
         cycle.firstMember = report.memberList.size();
-        const auto members = components.component(cyclic[i]);
         report.memberList.insert(report.memberList.end(), members.begin(), members.end());
-        sorted.push_back(std::move(cycle));
     }
-    report.cycles = std::move(sorted);
     return report;
 }
 

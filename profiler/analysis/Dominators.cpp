@@ -1,5 +1,6 @@
 #include "analysis/Dominators.h"
 
+#include "analysis/GroupByKey.h"
 #include "util/release.h"
 
 #include <algorithm>
@@ -214,20 +215,11 @@ DominatorChildren buildDominatorChildren(const DominatorTree& tree)
     const auto n = tree.idom.size();
     auto slotOf = [n](ObjectId parent) -> std::size_t { return parent == kVirtualRoot ? n : parent; };
     DominatorChildren c;
-    c.begin.assign(n + 2, 0);
-    for (ObjectId parent : tree.idom)
-        if (parent != kNoObject)
-            ++c.begin[slotOf(parent) + 1];
-    for (std::size_t i = 0; i < n + 1; ++i)
-        c.begin[i + 1] += c.begin[i];
-    c.child.resize(c.begin[n + 1]);
-    // Placing backwards from each list's end, highest id first, leaves every list ascending and
-    // each begin[slot + 1] where its list begins: no array of cursors.
-    for (ObjectId id = static_cast<ObjectId>(n); id-- > 0;)
-        if (tree.idom[id] != kNoObject)
-            c.child[--c.begin[slotOf(tree.idom[id]) + 1]] = id;
-    std::copy(c.begin.begin() + 1, c.begin.end(), c.begin.begin());
-    c.begin[n + 1] = static_cast<std::uint32_t>(c.child.size());
+    groupByKey(n + 1, c.begin, c.child, [&](auto&& place) {
+        for (ObjectId id = static_cast<ObjectId>(n); id-- > 0;)
+            if (tree.idom[id] != kNoObject)
+                place(slotOf(tree.idom[id]), id);
+    });
     return c;
 }
 

@@ -1,6 +1,7 @@
 #include "analysis/Referrers.h"
 
-#include <algorithm>
+#include "analysis/GroupByKey.h"
+
 #include <limits>
 
 namespace gcscope::analysis {
@@ -9,22 +10,12 @@ namespace {
 template <class Offset> void fill(const HeapGraph& graph, std::vector<Offset>& begin, std::vector<ObjectId>& source)
 {
     const auto n = graph.objectCount();
-    // begin[t + 1] counts the references into t, then becomes where t's referrers end; placing
-    // backwards from there leaves it at where they begin, with no array of cursors (8 bytes per
-    // object at the peak).
-    begin.assign(n + 1, 0);
-    for (ObjectId target : graph.edgeTarget)
-        ++begin[target + 1];
-    for (std::size_t i = 0; i < n; ++i)
-        begin[i + 1] += begin[i];
-    source.resize(graph.edgeCount());
-    // Walking sources in descending order while filling each list from its end leaves every
-    // referrer list ascending.
-    for (ObjectId from = static_cast<ObjectId>(n); from-- > 0;)
-        for (auto e = graph.edgeBegin[from + 1]; e-- > graph.edgeBegin[from];)
-            source[--begin[graph.edgeTarget[e] + 1]] = from;
-    std::copy(begin.begin() + 1, begin.end(), begin.begin());
-    begin[n] = static_cast<Offset>(graph.edgeCount());
+    // Every reference, keyed by its target, sources descending (each source's references backwards).
+    groupByKey(n, begin, source, [&graph, n](auto&& place) {
+        for (ObjectId from = static_cast<ObjectId>(n); from-- > 0;)
+            for (auto e = graph.edgeBegin[from + 1]; e-- > graph.edgeBegin[from];)
+                place(graph.edgeTarget[e], from);
+    });
 }
 } // namespace
 

@@ -82,22 +82,18 @@ RetentionPaths RetentionPathFinder::find(ObjectId target, std::size_t maxPaths) 
     if (roots_.isRoot(target))
         out.paths.push_back({ { { target, kNoEdgeLabel } } });
 
-    // Distinct reachable referrers (the index lists them ascending, once per reference), nearest first.
-    std::vector<ObjectId> holders;
+    // Distinct reachable referrers (the index lists them ascending, once per reference) with their
+    // distances, nearest first.
+    std::vector<std::pair<std::uint32_t, ObjectId>> holders;
     auto sources = referrers_.of(target);
     for (std::size_t i = 0; i < sources.size(); ++i) {
         const ObjectId r = sources[i];
         if (r != target && level_[r] != kUnreached && (i == 0 || sources[i - 1] != r))
-            holders.push_back(r);
+            holders.push_back({ distance(r), r });
     }
-    std::vector<std::pair<std::uint32_t, ObjectId>> byDistance;
-    byDistance.reserve(holders.size());
-    for (ObjectId h : holders)
-        byDistance.push_back({ distance(h), h });
-    std::stable_sort(
-        byDistance.begin(), byDistance.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(holders.begin(), holders.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
-    for (const auto& [d, holder] : byDistance) {
+    for (const auto& [d, holder] : holders) {
         if (out.paths.size() >= maxPaths)
             break;
         // A tree path through the target itself would be a loop, not a reason; skip that holder.

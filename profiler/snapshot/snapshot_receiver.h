@@ -55,8 +55,8 @@ private:
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;
-    analysis::ObjectId lastObject_
-        = analysis::kNoObject; // the last object added, which kObjectContinued records extend
+    // The last object added and its address: records marked kObjectContinued extend it.
+    analysis::ObjectId lastObject_ = analysis::kNoObject;
     std::uint64_t lastAddress_ = 0;
     bool refcountsTaken_ = false;
     std::string error_;
