@@ -15,4 +15,5 @@ target_sources(gcscope_storage PRIVATE
     src/SnapshotWriter.cpp
     src/Statement.cpp
     src/StorageError.cpp
+    src/Writeback.cpp
 )

@@ -1,10 +1,12 @@
 #include "analysis/HeapGraphBuilder.h"
 
+#include "util/phase_trace.h"
 #include "util/release.h"
 
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstring>
 #include <exception>
 #include <optional>
 #include <span>
@@ -17,6 +19,92 @@ namespace gcscope::analysis {
 namespace {
 constexpr std::uint64_t kUnresolved = std::numeric_limits<std::uint64_t>::max();
 }
+
+namespace {
+[[noreturn]] void sharedAddress()
+{
+    throw std::invalid_argument("two objects in one heap snapshot share an address");
+}
+} // namespace
+
+// Address -> ObjectId, open addressing with linear probing, probed ahead of use: the look-ups of
+// millions of references miss the cache nearly every time, so callers ask for slots some
+// references ahead. Sized for a load of about 0.7 (not the next power of two) with 12-byte slots: at
+// 30M objects that is 0.5 GB instead of 1 GB of fresh memory, whose first touch costs more than the
+// probes it saves. insert() says when an address is already there.
+class AddressIndex {
+public:
+    explicit AddressIndex(std::size_t capacity)
+        : size_(std::max<std::size_t>(16, capacity + capacity / 2))
+        , words_((size_ * kSlotBytes + 7) / 8, ~std::uint64_t { 0 }) // every id kNoObject: empty
+    {
+    }
+    // All of `addresses`, object i at addresses[i]; throws when two are the same.
+    explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
+        : AddressIndex(addresses.size())
+    {
+        for (std::size_t i = 0; i < addresses.size(); ++i)
+            if (!insert(addresses[i], static_cast<ObjectId>(i)))
+                sharedAddress();
+    }
+    // Room for this many keys at the intended load.
+    std::size_t capacity() const { return size_ - size_ / 3; }
+    bool insert(std::uint64_t address, ObjectId id)
+    {
+        std::size_t at = home(address);
+        for (ObjectId there; (there = idAt(at)) != kNoObject; at = next(at))
+            if (addressAt(at) == address)
+                return false;
+        char* slot = bytes() + at * kSlotBytes;
+        std::memcpy(slot, &address, sizeof address);
+        std::memcpy(slot + sizeof address, &id, sizeof id);
+        return true;
+    }
+    void prefetch(std::uint64_t address) const { __builtin_prefetch(bytes() + home(address) * kSlotBytes); }
+    ObjectId find(std::uint64_t address) const
+    {
+        for (std::size_t at = home(address);; at = next(at)) {
+            const ObjectId id = idAt(at);
+            if (id == kNoObject || addressAt(at) == address)
+                return id;
+        }
+    }
+    // The table's memory, already faulted in: scratch for a sort once the table is done with.
+    std::vector<std::uint64_t> takeWords() && { return std::move(words_); }
+
+private:
+    // A slot is an address and an id, 12 bytes, unaligned: read and written by memcpy.
+    static constexpr std::size_t kSlotBytes = sizeof(std::uint64_t) + sizeof(ObjectId);
+    char* bytes() { return reinterpret_cast<char*>(words_.data()); }
+    const char* bytes() const { return reinterpret_cast<const char*>(words_.data()); }
+    std::uint64_t addressAt(std::size_t at) const
+    {
+        std::uint64_t a;
+        std::memcpy(&a, bytes() + at * kSlotBytes, sizeof a);
+        return a;
+    }
+    ObjectId idAt(std::size_t at) const
+    {
+        ObjectId id;
+        std::memcpy(&id, bytes() + at * kSlotBytes + sizeof(std::uint64_t), sizeof id);
+        return id;
+    }
+    // The hash scaled to [0, size_) by a multiply, not a mask: any table size will do.
+    std::size_t home(std::uint64_t address) const
+    {
+        __extension__ using Wide = unsigned __int128; // GCC and Clang on 64-bit targets
+        const Wide hash = address * 0x9E3779B97F4A7C15ull;
+        return static_cast<std::size_t>((hash * size_) >> 64);
+    }
+    std::size_t next(std::size_t at) const { return at + 1 == size_ ? 0 : at + 1; }
+    std::size_t size_;
+    std::vector<std::uint64_t> words_;
+};
+
+HeapGraphBuilder::HeapGraphBuilder() = default;
+HeapGraphBuilder::~HeapGraphBuilder() = default;
+HeapGraphBuilder::HeapGraphBuilder(HeapGraphBuilder&&) noexcept = default;
+HeapGraphBuilder& HeapGraphBuilder::operator=(HeapGraphBuilder&&) noexcept = default;
 
 std::uint32_t HeapGraphBuilder::internType(std::string_view name)
 {
@@ -74,7 +162,36 @@ ObjectId HeapGraphBuilder::addObject(std::uint64_t address, std::uint32_t type, 
     graph_.refcount.push_back(refcount);
     graph_.flags.push_back(flags);
     graph_.label.push_back(label);
+    if (liveIndex_) {
+        constexpr std::size_t kLag = 16; // objects between a slot's prefetch and its write
+        liveIndex_->prefetch(address);
+        if (id >= kLag)
+            indexUpTo(id + 1 - kLag);
+    }
     return id;
+}
+
+void HeapGraphBuilder::indexAddressesAsAdded(std::size_t expected)
+{
+    if (liveIndex_ || !graph_.address.empty())
+        return;
+    constexpr std::size_t kMostExpected = std::size_t { 1 } << 25; // a hint, not taken at its word
+    liveIndex_ = std::make_unique<AddressIndex>(std::min(expected, kMostExpected));
+}
+
+void HeapGraphBuilder::indexUpTo(std::size_t objects)
+{
+    for (; indexed_ < objects; ++indexed_) {
+        if (indexed_ + 1 > liveIndex_->capacity()) { // more objects than expected: twice the room
+            auto bigger = std::make_unique<AddressIndex>(2 * liveIndex_->capacity());
+            liveIndex_.reset(); // before the new one is written: one table's memory at a time, nearly
+            for (std::size_t i = 0; i < indexed_; ++i)
+                bigger->insert(graph_.address[i], static_cast<ObjectId>(i));
+            liveIndex_ = std::move(bigger);
+        }
+        if (!liveIndex_->insert(graph_.address[indexed_], static_cast<ObjectId>(indexed_)))
+            sharedAddressSeen_ = true;
+    }
 }
 
 void HeapGraphBuilder::addEdge(ObjectId from, ObjectId to, std::uint32_t label)
@@ -128,6 +245,7 @@ void HeapGraphBuilder::leaveFastPath()
                 fastByAddress_ });
     }
     anyAddressEdge_ = anyAddressEdge_ || fastByAddress_;
+    liveIndex_.reset(); // the general path builds its own
     util::release(graph_.edgeBegin);
     graph_.edgeBegin.push_back(0);
     util::release(graph_.edgeTarget);
@@ -159,62 +277,6 @@ void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
         edges_.reserve(edges);
     }
 }
-
-namespace {
-[[noreturn]] void sharedAddress()
-{
-    throw std::invalid_argument("two objects in one heap snapshot share an address");
-}
-} // namespace
-
-// An open-addressing table from address to ObjectId, probed ahead of use: the look-ups of millions
-// of references miss the cache nearly every time, so the loop asks for slots some references ahead.
-// Address -> ObjectId, open addressing with linear probing. Sized for a load of about 0.7 (not the
-// next power of two) with 12-byte slots: at 30M objects that is 0.5 GB instead of 1 GB of fresh
-// memory, whose first touch costs more than the probes it saves. Building it finds any two objects
-// at one address (std::invalid_argument).
-class AddressIndex {
-public:
-    explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
-        : size_(std::max<std::size_t>(16, addresses.size() + addresses.size() / 2))
-        , slots_(size_)
-    {
-        for (std::size_t i = 0; i < addresses.size(); ++i) {
-            std::size_t at = home(addresses[i]);
-            while (slots_[at].id != kNoObject) {
-                if (slots_[at].address == addresses[i])
-                    sharedAddress();
-                at = next(at);
-            }
-            slots_[at] = { addresses[i], static_cast<ObjectId>(i) };
-        }
-    }
-    void prefetch(std::uint64_t address) const { __builtin_prefetch(&slots_[home(address)]); }
-    ObjectId find(std::uint64_t address) const
-    {
-        for (std::size_t at = home(address);; at = next(at)) {
-            if (slots_[at].id == kNoObject || slots_[at].address == address)
-                return slots_[at].id;
-        }
-    }
-
-private:
-    struct __attribute__((packed)) Slot {
-        std::uint64_t address = 0;
-        ObjectId id = kNoObject;
-    };
-    static_assert(sizeof(Slot) == 12);
-    // The hash scaled to [0, size_) by a multiply, not a mask: any table size will do.
-    std::size_t home(std::uint64_t address) const
-    {
-        __extension__ using Wide = unsigned __int128; // GCC and Clang on 64-bit targets
-        const Wide hash = address * 0x9E3779B97F4A7C15ull;
-        return static_cast<std::size_t>((hash * size_) >> 64);
-    }
-    std::size_t next(std::size_t at) const { return at + 1 == size_ ? 0 : at + 1; }
-    std::size_t size_;
-    std::vector<Slot> slots_;
-};
 
 // The general path: every end given as an address becomes an ObjectId (or kUnresolved), through
 // the fast path's table.
@@ -325,13 +387,16 @@ void orderByAddress(const std::vector<std::uint64_t>& address, std::span<ObjectI
 
 // byAddress, and the check that no two objects share an address: 20 bytes per object while it
 // sorts (the ids, a key and a spare key each), where pairs of address and id took 36.
-void HeapGraphBuilder::sortByAddress()
+void HeapGraphBuilder::sortByAddress(std::vector<std::uint64_t>* scratch)
 {
     const auto n = graph_.address.size();
     std::vector<ObjectId> byAddress(n);
     for (std::size_t i = 0; i < n; ++i)
         byAddress[i] = static_cast<ObjectId>(i);
-    {
+    if (scratch && scratch->size() >= 2 * n) {
+        const std::span<std::uint64_t> words(*scratch);
+        orderByAddress(graph_.address, byAddress, words.first(n), words.subspan(n, n));
+    } else {
         std::vector<std::uint64_t> keys(n), spare(n);
         orderByAddress(graph_.address, byAddress, keys, spare);
     }
@@ -428,6 +493,7 @@ HeapGraph HeapGraphBuilder::buildOrThrow(const Alongside& alongside)
             throw std::out_of_range("a heap snapshot object names a type or label that was never interned");
     if (fast_ && fastByAddress_)
         return buildFromAddresses(alongside);
+    liveIndex_.reset(); // references by id, or none: nothing to look up
     if (fast_)
         finishFastPath();
     else
@@ -454,8 +520,18 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
     unresolvedEdges_ = 0;
     {
         // Finds two objects at one address before anything runs alongside.
-        std::optional<AddressIndex> index(std::in_place, graph_.address);
+        std::optional<AddressIndex> index;
+        if (liveIndex_) {
+            indexUpTo(n);
+            if (sharedAddressSeen_)
+                sharedAddress();
+            index.emplace(std::move(*liveIndex_));
+            liveIndex_.reset();
+        } else {
+            index.emplace(graph_.address);
+        }
         applyRefcountAdditions([&index](std::uint64_t address) { return index->find(address); });
+        util::markPhase("address index built");
 
         ReadyObjects ready;
         ready.total_ = n;
@@ -481,10 +557,16 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
         std::exception_ptr buildFailed;
         try {
             resolveFastAddresses(*index, alongside ? &ready : nullptr);
+            util::markPhase("references resolved");
             util::release(fastAddress_);
-            index.reset(); // its memory serves the sort
-            if (alongside || n < kWorthAThread)
-                sortByAddress();
+            if (alongside || n < kWorthAThread) {
+                auto scratch = std::move(*index).takeWords(); // already faulted in: the sort's keys
+                index.reset();
+                sortByAddress(&scratch);
+            } else {
+                index.reset();
+            }
+            util::markPhase("sorted by address");
             ready.finish(true);
         } catch (...) {
             buildFailed = std::current_exception();
@@ -592,6 +674,9 @@ HeapGraph HeapGraphBuilder::takeGraph()
     fast_ = true;
     fastById_ = fastByAddress_ = false;
     util::release(fastAddress_);
+    liveIndex_.reset();
+    indexed_ = 0;
+    sharedAddressSeen_ = false;
     edgeHint_ = 0;
     typeIndex_.clear();
     stringIndex_.clear();

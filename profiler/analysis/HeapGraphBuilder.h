@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -57,6 +58,11 @@ private:
 
 class HeapGraphBuilder {
 public:
+    HeapGraphBuilder();
+    ~HeapGraphBuilder();
+    HeapGraphBuilder(HeapGraphBuilder&&) noexcept;
+    HeapGraphBuilder& operator=(HeapGraphBuilder&&) noexcept;
+
     // Index of a type name in typeNames / of a string in strings ("" is always 0). Use
     // internString for name edge labels: the returned index is the label.
     std::uint32_t internType(std::string_view name);
@@ -80,6 +86,11 @@ public:
 
     // Room for this many objects and edges, as a hint: large counts are not taken at their word.
     void reserve(std::size_t objects, std::size_t edges);
+    // Indexes objects by address as they are added, for references given by address (a snapshot
+    // stream): build() then resolves them at once instead of first indexing every address, and the
+    // index's memory is faulted in while the stream arrives. `expected` (a hint) sizes the index;
+    // it grows past it.
+    void indexAddressesAsAdded(std::size_t expected);
     std::size_t objectCount() const { return graph_.address.size(); }
 
     // Produces the graph and leaves the builder empty. Edges of one object keep the order they were
@@ -125,7 +136,9 @@ private:
     HeapGraph buildOrThrow(const Alongside& alongside);
     HeapGraph buildFromAddresses(const Alongside& alongside);
     void buildGeneral();
-    void sortByAddress();
+    // `scratch`, when given, holds at least 2 * objectCount() words the sort may use.
+    void sortByAddress(std::vector<std::uint64_t>* scratch = nullptr);
+    void indexUpTo(std::size_t objects);
     void resolveFastAddresses(const AddressIndex& index, ReadyObjects* ready);
     HeapGraph takeGraph();
 
@@ -143,6 +156,11 @@ private:
     InternTable stringIndex_;
     std::uint64_t unresolvedEdges_ = 0;
     std::vector<RefcountAddition> refcountAdditions_;
+    // indexAddressesAsAdded: objects [0, indexed_) are in liveIndex_; a few behind the newest, so
+    // that the slot of each is prefetched some objects before it is written.
+    std::unique_ptr<AddressIndex> liveIndex_;
+    std::size_t indexed_ = 0;
+    bool sharedAddressSeen_ = false; // thrown by build(), as without the live index
 };
 
 } // namespace gcscope::analysis

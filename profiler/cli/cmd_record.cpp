@@ -8,6 +8,7 @@
 #include "session/launch.h"
 #include "session/recording.h"
 #include "snapshot/snapshot_store.h"
+#include "util/phase_trace.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Recorder.h>
@@ -109,11 +110,13 @@ session::RecordOptions toOptions(const RecordArgs& a)
 int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options)
 {
     // Open (and validate) the output before touching the target: a bad file must cost nothing.
+    util::markPhase("start");
     const bool existed = std::filesystem::exists(args.output);
     auto db = storage::Database::openForWriting(args.output);
     session::AttachedAgent agent;
     try {
         agent = session::attachAgent(pid);
+        util::markPhase("attached");
     } catch (const session::AttachError& e) {
         if (!existed) { // leave no empty recording behind for an attach that never happened
             db.close();
@@ -160,6 +163,7 @@ int recordInto(pid_t pid, const RecordArgs& args, session::RecordOptions options
             args.output));
     };
     auto result = session::record(agent, recorder, options, g_stopSignal, printWarning);
+    util::markPhase("recording ended");
     if (!snapshotOnly)
         printNote("saved " + std::to_string(result.samples) + " samples, " + std::to_string(result.gcEvents)
             + " gc events, " + std::to_string(result.censuses) + " censuses over "

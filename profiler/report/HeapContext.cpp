@@ -28,16 +28,53 @@ bool isContainerTypeName(std::string_view typeName)
     return isCollectionTypeName(typeName) || typeName == "tuple" || typeName == "cell";
 }
 
+struct HeapContext::Owned {
+    explicit Owned(const HeapGraph& g)
+        : roots(findRoots(g))
+        , referrers(buildReferrers(g))
+        , dominators(computeDominators(g, roots))
+        , paths(g, roots, referrers)
+    {
+    }
+    const RootSet roots;
+    const Referrers referrers;
+    const DominatorTree dominators;
+    const RetentionPathFinder paths;
+};
+
 HeapContext::HeapContext(const HeapGraph& g)
-    : graph(g)
-    , roots(findRoots(g))
-    , referrers(buildReferrers(g))
-    , dominators(computeDominators(g, roots))
-    , paths(g, roots, referrers)
+    : owned_(std::make_unique<const Owned>(g))
+    , graph(g)
+    , roots(owned_->roots)
+    , referrers(owned_->referrers)
+    , dominators(owned_->dominators)
+    , paths(owned_->paths)
     , namer(g)
     , byType_(g.typeNames.size())
     , namespaceDict_(g.objectCount(), 0)
 {
+    index();
+}
+
+HeapContext::HeapContext(
+    const HeapGraph& g, const RootSet& r, const Referrers& refs, const DominatorTree& d, const RetentionPathFinder& p)
+    : graph(g)
+    , roots(r)
+    , referrers(refs)
+    , dominators(d)
+    , paths(p)
+    , namer(g)
+    , byType_(g.typeNames.size())
+    , namespaceDict_(g.objectCount(), 0)
+{
+    index();
+}
+
+HeapContext::~HeapContext() = default;
+
+void HeapContext::index()
+{
+    const auto& g = graph;
     for (ObjectId o = 0; o < g.objectCount(); ++o)
         byType_[g.type[o]].push_back(o);
     const auto dictLabels = g.stringIdsOf("__dict__");

@@ -356,14 +356,23 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     GarbageTally garbage;
     SnapshotHistory history; // the earlier snapshots compared with the last one, object by object
     std::vector<SnapshotTotals> snapshotTotals;
-    std::unique_ptr<analysis::HeapGraph> lastGraph;
+    std::unique_ptr<analysis::HeapGraph> lastGraph; // loaded here, or
+    std::optional<AnalysedSnapshot> lent; // the caller's
     std::int64_t lastTakenNs = 0;
     std::unique_ptr<EarlierSizes> earlier; // the first snapshot's collections, to see which one grew
     for (std::size_t i = 0; i < snapshots.size(); ++i) {
         const bool last = i + 1 == snapshots.size();
         if (!last && i != 0 && !seriesFromSnapshots && !garbageSnapshots.count(i) && !evidenceSnapshots.count(i))
             continue;
-        auto graph = std::make_unique<analysis::HeapGraph>(snapshot::loadSnapshot(db, snapshots[i].id));
+        if (last && options.analysedSnapshot) {
+            lent = options.analysedSnapshot(snapshots[i].id);
+            if (lent && !(lent->graph && lent->roots && lent->referrers && lent->dominators && lent->paths))
+                throw std::logic_error("buildReport: a lent snapshot analysis without all its parts");
+        }
+        std::unique_ptr<analysis::HeapGraph> loaded;
+        if (!lent)
+            loaded = std::make_unique<analysis::HeapGraph>(snapshot::loadSnapshot(db, snapshots[i].id));
+        const analysis::HeapGraph* graph = lent ? lent->graph : loaded.get();
         if (seriesFromSnapshots)
             addSnapshotPoint(series, snapshots[i].takenNs, analysis::censusOf(*graph));
         if (garbageSnapshots.count(i))
@@ -374,7 +383,7 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         if (i == 0 && !last)
             earlier = std::make_unique<EarlierSizes>(*graph);
         if (last) {
-            lastGraph = std::move(graph);
+            lastGraph = std::move(loaded);
             lastTakenNs = snapshots[i].takenNs;
             report.snapshotId = snapshots[i].id;
         }
@@ -389,7 +398,10 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     auto growth = growthOf(series, options.trend);
 
     std::unique_ptr<HeapContext> heap;
-    if (lastGraph)
+    if (lent)
+        heap = std::make_unique<HeapContext>(
+            *lent->graph, *lent->roots, *lent->referrers, *lent->dominators, *lent->paths);
+    else if (lastGraph)
         heap = std::make_unique<HeapContext>(*lastGraph);
     else
         report.notes.push_back("No heap snapshot in this session: suspects have no owner or retention path, and "

@@ -18,6 +18,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +29,17 @@ class Database;
 }
 
 namespace gcscope::report {
+
+// A snapshot's graph and the analyses the report needs on it, as a caller that already holds them
+// lends them (gcscope-gui's views): `owner` keeps the rest alive while the report is built.
+struct AnalysedSnapshot {
+    std::shared_ptr<const void> owner;
+    const analysis::HeapGraph* graph = nullptr;
+    const analysis::RootSet* roots = nullptr; // findRoots(*graph)
+    const analysis::Referrers* referrers = nullptr; // buildReferrers(*graph)
+    const analysis::DominatorTree* dominators = nullptr; // computeDominators(*graph, *roots)
+    const analysis::RetentionPathFinder* paths = nullptr; // over the three above
+};
 
 struct ReportOptions {
     std::optional<std::int64_t> sessionId; // default: the file's last session
@@ -41,6 +54,10 @@ struct ReportOptions {
     EvidenceCriteria evidence;
     std::size_t maxPausePoints = 2000;
     std::size_t maxChartPoints = 400;
+    // When set, asked for the last snapshot of the report (by its id) before the report loads it:
+    // what it returns is used instead of loading and analysing that snapshot again. It may throw
+    // (a cancelled job): buildReport lets that through.
+    std::function<std::optional<AnalysedSnapshot>(std::int64_t snapshotId)> analysedSnapshot;
 };
 
 LeakReport buildReport(const storage::Database& db, const ReportOptions& options = {});

@@ -1,5 +1,7 @@
 #include "snapshot/snapshot_receiver.h"
 
+#include "util/phase_trace.h"
+
 #include <limits>
 
 namespace gcscope::snapshot {
@@ -71,8 +73,15 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
             return fail("malformed snapshot start from the agent");
         begin_ = *b;
         begun_ = true;
-        if (b->expectedObjects < analysis::kMaxObjects && b->expectedReferences < analysis::kMaxObjects * 16)
+        if (util::phasesTraced())
+            util::markPhase("snapshot begun (" + std::to_string(b->expectedObjects) + " objects and "
+                + std::to_string(b->expectedReferences) + " references expected)");
+        if (b->expectedObjects < analysis::kMaxObjects && b->expectedReferences < analysis::kMaxObjects * 16) {
             builder_.reserve(b->expectedObjects, b->expectedReferences);
+            // References come by address: the index fills while the stream arrives, with time to spare
+            // (the agent's walk sets the pace), instead of after it.
+            builder_.indexAddressesAsAdded(b->expectedObjects);
+        }
         return Status::More;
     }
     case MessageType::SnapshotStrings: {

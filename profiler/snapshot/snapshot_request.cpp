@@ -1,5 +1,7 @@
 #include "snapshot/snapshot_request.h"
 
+#include "util/phase_trace.h"
+
 namespace gcscope::snapshot {
 
 ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint32_t snapshotId,
@@ -14,6 +16,7 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
     request.maxLabel = options.maxLabel;
     if (!connection.send(wire::frameOf(wire::MessageType::Snapshot, request)))
         throw SnapshotError("the agent is gone: the target exited or closed the connection");
+    util::markPhase("snapshot requested");
 
     SnapshotReceiver receiver(snapshotId);
     auto lastProgress = Clock::now();
@@ -25,6 +28,7 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
             if (SnapshotReceiver::isSnapshotFrame(f.type) || f.type == wire::MessageType::Error) {
                 switch (receiver.take(f)) {
                 case SnapshotReceiver::Status::Done:
+                    util::markPhase("snapshot received");
                     // Begin's count may have been an estimate: the last word is what came.
                     if (options.progress)
                         options.progress(receiver.objectsReceived(), receiver.objectsReceived());

@@ -1,6 +1,7 @@
 #include "snapshot/snapshot_store.h"
 
 #include "analysis/HeapGraphBuilder.h"
+#include "util/phase_trace.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
@@ -53,6 +54,7 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     }
     if (ready)
         ready->waitForAll();
+    util::markPhase("objects stored");
 
     // The names references carry (attributes, dict keys) stay rows of snapshot_strings, where SQL
     // finds them at once; the rest, a million previews and numbers on a big heap, are labels only
@@ -71,7 +73,10 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
         writer.addString(typeBase + t, graph.typeNames[t]);
     if (progress)
         progress(objects, objects);
-    return writer.commit(tracked);
+    util::markPhase("strings stored");
+    const auto id = writer.commit(tracked);
+    util::markPhase("committed");
+    return id;
 }
 
 analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId)

@@ -4,6 +4,7 @@
 #include "ReferenceBlob.h"
 #include "SnapshotChunk.h"
 #include "Statement.h"
+#include "Writeback.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/StorageError.h>
@@ -44,6 +45,7 @@ struct SnapshotWriter::Statements {
                                       : std::nullopt)
         , finish(
               db, "UPDATE snapshots SET objects = ?2, tracked_objects = ?3, edges = ?4, ingest_ns = ?5 WHERE id = ?1")
+        , writeback(db.path())
     {
     }
 
@@ -57,6 +59,7 @@ struct SnapshotWriter::Statements {
     ChunkBuilder chunk;
     LabelChunkBuilder labels;
     std::uint32_t chunkFirst = 0;
+    Writeback writeback;
 };
 
 namespace {
@@ -170,6 +173,7 @@ void SnapshotWriter::flushLabels()
     const std::int64_t first = labels.firstId(), count = labels.strings();
     const auto& blob = labels.finish();
     statements_->insertLabels->bind(1, snapshotId_).bind(2, first).bind(3, count).bindBlobNoCopy(4, blob).run();
+    statements_->writeback.wrote(blob.size());
 }
 
 void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
@@ -285,6 +289,7 @@ void SnapshotWriter::flushChunk()
         .bind(3, objects)
         .bindBlobNoCopy(4, blob)
         .run();
+    statements_->writeback.wrote(blob.size());
 }
 
 void SnapshotWriter::requireOpen() const

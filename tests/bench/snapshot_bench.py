@@ -55,15 +55,22 @@ def ask(target, command, answer):
     return words
 
 
-def take_snapshot(gcscope, form, pid, db, *extra):
-    """One snapshot of the target into db: "" or why it failed."""
+def take_snapshot(gcscope, form, pid, db, *extra, phases=None):
+    """One snapshot of the target into db: "" or why it failed. `phases`, a dict, gets the seconds
+    from the command's start at which each of its phases ended (GCSCOPE_PHASES)."""
     argv, env = interpreters.gcscope_command(gcscope, form, "snapshot", "--pid", pid, "-o", db, *extra)
+    env["GCSCOPE_PHASES"] = "1"
     try:
         r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return "gcscope snapshot did not finish in %d s" % SNAPSHOT_TIMEOUT_S
+    lines = [l for l in r.stderr.strip().splitlines() if not l.startswith("gcscope phase: ")]
+    if phases is not None:
+        for line in r.stderr.splitlines():
+            if line.startswith("gcscope phase: ") and " at " in line:
+                name, _, rest = line[len("gcscope phase: "):].rpartition(" at ")
+                phases[name.split(" (")[0]] = float(rest.split()[0])
     if r.returncode != 0:
-        lines = r.stderr.strip().splitlines()
         return lines[-1] if lines else "gcscope exited with %d" % r.returncode
     return ""
 
@@ -125,7 +132,8 @@ def measure(build, target, form_label, form, tracked, repeat):
         # copy-on-write child (the default), then walked in the target (--no-fork).
         ask(target, "watch", "WATCHING")
         t0 = time.monotonic()
-        error = take_snapshot(gcscope, form, target.pid, db)
+        phases = {}
+        error = take_snapshot(gcscope, form, target.pid, db, phases=phases)
         wall = time.monotonic() - t0
         stall = float(ask(target, "stall", "STALL")[1])
         if error:
@@ -176,7 +184,18 @@ def measure(build, target, form_label, form, tracked, repeat):
     print("      first answer from the saved file, each a fresh process (ratio to the walk; goal <= 3): "
           + "; ".join("%s %.2f s -> %.2f" % (name, seconds, seconds / walk) for name, seconds in answers.items()))
     print("      snapshot end to end (attach to saved file) %.2f s -> %.2f of the walk (goal <= 3)" % (wall, wall / walk))
+    if "snapshot received" in phases and "committed" in phases:
+        # Where the command's time went: the agent's walk and the stream, then what is left once the
+        # stream has ended (references resolved while the objects are stored, labels, commit).
+        steps = ["attached", "snapshot begun", "snapshot received", "references resolved", "objects stored",
+                 "strings stored", "committed"]
+        known = [(name, phases[name]) for name in steps if name in phases]
+        print("      its phases (seconds from start, GCSCOPE_PHASES): " + ", ".join("%s %.2f" % p for p in known)
+              + "; after the stream ended %.2f s -> %.2f of the walk"
+              % (phases["committed"] - phases["snapshot received"],
+                 (phases["committed"] - phases["snapshot received"]) / walk))
     result = {"status": "ok", "walk_s": walk, "snapshot_wall_s": wall, "snapshot_wall_ratio": wall / walk,
+              "snapshot_phases_s": phases,
               "answers_s": answers, "bytes_per_object": size / objects, "ingest_s": ingest_ns / 1e9,
               "analysis_peak_rss_mib": analysis["peak_rss_mib"],
               "analysis_peak_bytes_per_object": analysis["peak_rss_mib"] * 2**20 / objects, "pause_s": pause, "ratio": pause / walk, "method": method,

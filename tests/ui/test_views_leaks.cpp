@@ -8,12 +8,14 @@
 #include "core/DocumentContext.h"
 #include "core/UserMessages.h"
 #include "views/AccumulationModel.h"
+#include "views/BackgroundJob.h"
 #include "views/InspectorView.h"
 #include "views/LeakSuspectModel.h"
 #include "views/LeaksView.h"
 #include "views/ModelRoles.h"
 #include "views/ReportPathModel.h"
 #include "views/SnapshotAnalysis.h"
+#include "views/SnapshotCache.h"
 
 #include "test_views_support.h"
 
@@ -134,6 +136,35 @@ private Q_SLOTS:
         view.reload();
         QVERIFY(test::waitFor([&] { return loaded.count() == 1 && !view.isLoading(); }));
         QCOMPARE(view.selectedType(), selected);
+    }
+
+    // A big heap's analysis is the most memory gcscope-gui holds: the report's owners and paths
+    // must come from the very analysis the Inspector and Cycles views use, not from a second one.
+    void givenAReport_whenBuilt_thenItsSnapshotAnalysisIsTheOneTheOtherViewsGet()
+    {
+        SnapshotCache::instance().clear();
+        DocumentContext context;
+        LeaksView view(&context);
+        open(context, view, cache_);
+        QCOMPARE(view.state(), LeaksView::State::Shown);
+        const auto report = view.report();
+        QVERIFY(report && report->snapshotId);
+        // A job that is already cancelled gets only what the cache holds: it cannot make anything.
+        struct Cancelled final : JobControl {
+            bool cancelled() const override { return true; }
+            void progress(int, int, const QString&) const override { }
+        } cancelled;
+        std::shared_ptr<const SnapshotAnalysis> held;
+        try {
+            held = SnapshotCache::instance().analysis(cache_, *report->snapshotId, cancelled);
+        } catch (const JobCancelled&) {
+            QFAIL("the report did not leave its snapshot's analysis in the views' cache");
+        }
+        QVERIFY(held && held->paths);
+        QCOMPARE(held->info.id, *report->snapshotId);
+        // The same owner as the report names, read off the shared analysis.
+        QCOMPARE(report->suspects.empty() ? QString() : QString::fromStdString(report->suspects[0].owner),
+            QStringLiteral("__main__.cache._entries (dict)"));
     }
 
     void givenARecordingTooShortToDecide_whenShown_thenTheHeadlineSaysSoAndWhatToDo()

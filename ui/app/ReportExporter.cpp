@@ -3,6 +3,9 @@
 #if __has_include("report/ReportWriter.h")
 #include "report/ReportWriter.h"
 #define GCSCOPE_HAVE_REPORT_WRITER 1
+#include "views/BackgroundJob.h"
+#include "views/LeakReportLoad.h"
+
 #include <gcscope/storage/Database.h>
 #endif
 
@@ -11,6 +14,17 @@
 #include <stdexcept>
 
 namespace gcscope::ui {
+
+#ifdef GCSCOPE_HAVE_REPORT_WRITER
+namespace {
+// An export runs to the end: it is not cancelled, and says nothing on the way.
+class Uninterrupted final : public JobControl {
+public:
+    bool cancelled() const override { return false; }
+    void progress(int, int, const QString&) const override { }
+};
+} // namespace
+#endif
 
 ReportExporter::ReportExporter(QObject* parent)
     : QObject(parent)
@@ -34,16 +48,21 @@ void ReportExporter::exportReport(
     const std::string out = outputPath.toStdString();
     const std::string suffix = QFileInfo(outputPath).suffix().toLower().toStdString();
     job_.start(
-        [db, out, suffix, sessionId]() -> QString {
+        [databasePath, db, out, suffix, sessionId]() -> QString {
 #ifdef GCSCOPE_HAVE_REPORT_WRITER
             const auto database = storage::Database::openForReading(db);
             report::ReportOptions options;
             options.sessionId = sessionId;
+            // The views' analysis of the last snapshot, when they have one: a big heap is not
+            // analysed twice (and when they have none, they find this one made).
+            const Uninterrupted control;
+            options.analysedSnapshot = cachedAnalyses(databasePath, control);
             const auto built = report::buildReport(database, options);
             const auto format = report::parseReportFormat(suffix).value_or(report::ReportFormat::Html);
             report::writeReport(built, format, out);
             return QString::fromStdString(out);
 #else
+            (void)databasePath;
             (void)db;
             (void)out;
             (void)suffix;

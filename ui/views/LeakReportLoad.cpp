@@ -1,5 +1,8 @@
 #include "views/LeakReportLoad.h"
 
+#include "views/BackgroundJob.h"
+#include "views/SnapshotCache.h"
+
 #include "report/ReportWriter.h"
 
 #include <gcscope/storage/Database.h>
@@ -31,8 +34,19 @@ void countSnapshots(const storage::Reader& reader, const storage::SessionInfo& s
 
 } // namespace
 
-LoadedLeakReport loadLeakReport(
-    const QString& path, std::optional<std::int64_t> sessionId, const std::optional<LeakEvidence>& known, bool live)
+std::function<std::optional<report::AnalysedSnapshot>(std::int64_t)> cachedAnalyses(
+    const QString& path, const JobControl& control)
+{
+    return [path, &control](std::int64_t snapshotId) -> std::optional<report::AnalysedSnapshot> {
+        const auto a = SnapshotCache::instance().analysis(path, snapshotId, control);
+        if (!a->paths)
+            return std::nullopt;
+        return report::AnalysedSnapshot { a, &a->graph, &a->roots, &a->referrers, &a->dominators, &*a->paths };
+    };
+}
+
+LoadedLeakReport loadLeakReport(const QString& path, std::optional<std::int64_t> sessionId, const JobControl& control,
+    const std::optional<LeakEvidence>& known, bool live)
 {
     QElapsedTimer clock;
     clock.start();
@@ -62,6 +76,7 @@ LoadedLeakReport loadLeakReport(
     report::ReportOptions options;
     options.sessionId = chosen->id;
     options.live = live;
+    options.analysedSnapshot = cachedAnalyses(path, control);
     loaded.report = std::make_shared<const report::LeakReport>(report::buildReport(db, options));
     db.exec("COMMIT", "reading the leak report");
     loaded.buildMs = clock.elapsed();

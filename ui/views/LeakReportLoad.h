@@ -6,14 +6,18 @@
 #pragma once
 
 #include "report/LeakReport.h"
+#include "report/ReportWriter.h"
 
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 
 namespace gcscope::ui {
+
+class JobControl;
 
 // What a report rests on: a new census or snapshot, or the session ending, makes a new report.
 struct LeakEvidence {
@@ -34,7 +38,15 @@ struct LoadedLeakReport {
 // The report of session `sessionId` (default: the newest) of the file at `path` (`live`: being
 // recorded now). When the evidence equals `known`, nothing is built (report stays null). Throws
 // StorageError or std::runtime_error with a one-line message naming the file.
-LoadedLeakReport loadLeakReport(const QString& path, std::optional<std::int64_t> sessionId,
+// The last snapshot's analyses come from SnapshotCache (cachedAnalyses), shared with the other views;
+// `control` cancels the report while it waits for them or makes them.
+LoadedLeakReport loadLeakReport(const QString& path, std::optional<std::int64_t> sessionId, const JobControl& control,
     const std::optional<LeakEvidence>& known = {}, bool live = false);
+
+// For report::ReportOptions::analysedSnapshot: lends a report on the file at `path` the analysis
+// the views hold in SnapshotCache (made there, for them too, when none has it yet), so that the
+// report does not load and analyse the snapshot a second time. `control` must outlive the report.
+std::function<std::optional<report::AnalysedSnapshot>(std::int64_t)> cachedAnalyses(
+    const QString& path, const JobControl& control);
 
 } // namespace gcscope::ui

@@ -309,7 +309,7 @@ void LeaksView::reload()
     const bool live = context_->isLive();
     job_->start<LoadedLeakReport>(
         tr("Building the leak report: reading the censuses and analysing the snapshots…"),
-        [path, session, live](const JobControl&) { return loadLeakReport(path, session, {}, live); },
+        [path, session, live](const JobControl& control) { return loadLeakReport(path, session, control, {}, live); },
         [this](LoadedLeakReport result) { apply(std::move(result)); },
         [this](const QString& error) { failed(error, false); });
     showHeadline();
@@ -345,7 +345,8 @@ void LeaksView::refresh()
     const bool live = context_->isLive();
     refreshJob_->start<LoadedLeakReport>(
         tr("Updating the leak report…"),
-        [path, session, known, live](const JobControl&) { return loadLeakReport(path, session, known, live); },
+        [path, session, known, live](
+            const JobControl& control) { return loadLeakReport(path, session, control, known, live); },
         [this](LoadedLeakReport result) { apply(std::move(result)); },
         [this](const QString& error) { failed(error, true); });
 }

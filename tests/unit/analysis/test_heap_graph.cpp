@@ -546,3 +546,72 @@ TEST(HeapGraphBuilder, GivenAddressesSpreadOverMoreBitsThanFitBesideTheIds_WhenB
         }
     }
 }
+
+// The receiver indexes addresses as a snapshot stream arrives (indexAddressesAsAdded): whatever the
+// hint (none, too small so that the index grows several times, right, too big), and with or
+// without something storing alongside, the graph is the one the general path builds.
+TEST(HeapGraphBuilder, GivenAddressesIndexedAsObjectsArrive_WhenBuilt_ThenTheGraphIsTheOneTheGeneralPathBuilds)
+{
+    const auto heap = randomHeap(100000, 19);
+    std::uint64_t generalUnresolved = 0;
+    const auto expected = buildByTheGeneralPath(heap, generalUnresolved);
+    for (const std::size_t hint : { std::size_t { 0 }, std::size_t { 1000 }, heap.size(), 4 * heap.size() }) {
+        for (const bool alongside : { false, true }) {
+            SCOPED_TRACE(testing::Message() << "hint " << hint << (alongside ? ", alongside" : ""));
+            HeapGraphBuilder b;
+            b.indexAddressesAsAdded(hint);
+            feedByAddress(b, heap);
+            std::size_t seen = 0;
+            const auto g = alongside ? b.build([&](const HeapGraph& graph, const ReadyObjects& ready) {
+                ready.waitForAll();
+                seen = graph.objectCount();
+            })
+                                     : b.build();
+            EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
+            expectSameGraph(g, expected);
+            EXPECT_EQ(g.byAddress, expected.byAddress);
+            if (alongside) {
+                EXPECT_EQ(seen, heap.size());
+            }
+        }
+    }
+}
+
+// Two objects at one address are found by the index as they arrive, and refused by build() as
+// before: the stream's error comes at its end, not in the middle of receiving.
+TEST(HeapGraphBuilder, GivenTwoObjectsWithOneAddressIndexedAsTheyArrive_WhenBuilt_ThenItRefusesAndStartsAgainClean)
+{
+    HeapGraphBuilder b;
+    const auto type = b.internType("object");
+    b.indexAddressesAsAdded(10);
+    for (std::uint64_t i = 0; i < 5000; ++i) {
+        const auto id = b.addObject(0x1000 + 16 * (i == 4000 ? 7 : i), type, 16, 1, Tracked);
+        b.addEdgeToAddress(id, 0x1000);
+    }
+    EXPECT_THROW(b.build(), std::invalid_argument);
+    // The builder starts from nothing again, without the old index.
+    const auto t = b.internType("object");
+    const auto x = b.addObject(0x1000, t, 16, 1, Tracked);
+    b.addEdgeToAddress(x, 0x1000);
+    const auto g = b.build();
+    ASSERT_EQ(g.objectCount(), 1u);
+    EXPECT_EQ(g.referents(0).size(), 1u);
+}
+
+// A stream that leaves the fast path (a reference out of order) drops the live index and still
+// resolves every address.
+TEST(HeapGraphBuilder, GivenAddressesIndexedAsTheyArriveThenAReferenceOutOfOrder_WhenBuilt_ThenEveryEdgeResolves)
+{
+    const auto heap = randomHeap(20000, 23);
+    std::uint64_t generalUnresolved = 0;
+    const auto expected = buildByTheGeneralPath(heap, generalUnresolved);
+    HeapGraphBuilder b;
+    b.indexAddressesAsAdded(heap.size());
+    feedByAddress(b, heap);
+    b.addEdgeByAddress(heap[0].address, heap[1].address, 5);
+    const auto g = b.build();
+    EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
+    ASSERT_EQ(g.edgeCount(), expected.edgeCount() + 1);
+    EXPECT_EQ(g.referents(0).back(), 1u);
+    EXPECT_EQ(g.byAddress, expected.byAddress);
+}

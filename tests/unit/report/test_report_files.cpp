@@ -7,6 +7,7 @@
 #include "snapshot/snapshot_store.h"
 
 #include <gcscope/storage/Database.h>
+#include <gcscope/storage/Reader.h>
 #include <gcscope/storage/Recorder.h>
 
 #include <gtest/gtest.h>
@@ -499,4 +500,72 @@ TEST(ReportFiles, GivenTwoSnapshotsWhenReportedThenOwnersComeFromTheLastAndGarba
     EXPECT_EQ(r.gc.snapshotsAnalyzed, 2u);
     EXPECT_EQ(r.gc.cyclicGarbageObjects, 400u);
     EXPECT_EQ(r.suspects[0].instances, 1350u);
+}
+
+// gcscope-gui lends the report the analysis its views hold, so that a big heap is not loaded and
+// analysed twice: the report must come out the same, and must really rest on what was lent.
+TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTheSameAndUsesIt)
+{
+    Recording rec;
+    rec.earlierSnapshot = true;
+    TempFile file("lent.db");
+    rec.write(file.path());
+    auto db = storage::Database::openForReading(file.path());
+    const auto own = buildReport(db, {});
+    const auto lastId = storage::Reader(db).snapshots().back().id;
+
+    struct Held {
+        explicit Held(analysis::HeapGraph g)
+            : graph(std::move(g))
+            , roots(analysis::findRoots(graph))
+            , referrers(analysis::buildReferrers(graph))
+            , dominators(analysis::computeDominators(graph, roots))
+            , paths(graph, roots, referrers)
+        {
+        }
+        analysis::HeapGraph graph;
+        analysis::RootSet roots;
+        analysis::Referrers referrers;
+        analysis::DominatorTree dominators;
+        analysis::RetentionPathFinder paths;
+    };
+    auto lend = [](std::shared_ptr<const Held> h) {
+        return AnalysedSnapshot { h, &h->graph, &h->roots, &h->referrers, &h->dominators, &h->paths };
+    };
+    std::vector<std::int64_t> asked;
+    ReportOptions options;
+    options.analysedSnapshot = [&](std::int64_t id) -> std::optional<AnalysedSnapshot> {
+        asked.push_back(id);
+        return lend(std::make_shared<const Held>(snapshot::loadSnapshot(db, id)));
+    };
+    // The whole report but the moment it was made.
+    const auto content = [](const LeakReport& r) {
+        auto j = json::parse(renderJson(r));
+        j.erase("generated_ns");
+        return j;
+    };
+    const auto lent = buildReport(db, options);
+    EXPECT_EQ(asked, std::vector<std::int64_t> { lastId }); // the last snapshot only, once
+    EXPECT_EQ(content(lent), content(own));
+    ASSERT_EQ(lent.suspects.size(), 1u);
+    EXPECT_EQ(lent.suspects[0].owner, own.suspects[0].owner);
+    EXPECT_EQ(lent.suspects[0].instances, own.suspects[0].instances);
+    EXPECT_EQ(lent.gc.cyclicGarbageObjects, own.gc.cyclicGarbageObjects);
+
+    // Lent the earlier snapshot's analysis in the last one's place, the report shows that heap:
+    // proof that it did not load the last snapshot itself.
+    const auto firstId = storage::Reader(db).snapshots().front().id;
+    options.analysedSnapshot = [&](std::int64_t) -> std::optional<AnalysedSnapshot> {
+        return lend(std::make_shared<const Held>(snapshot::loadSnapshot(db, firstId)));
+    };
+    const auto swapped = buildReport(db, options);
+    ASSERT_FALSE(own.accumulations.empty());
+    ASSERT_FALSE(swapped.accumulations.empty());
+    EXPECT_EQ(own.accumulations[0].items, 1350u);
+    EXPECT_EQ(swapped.accumulations[0].items, 450u);
+    EXPECT_EQ(swapped.accumulations[0].owner, "__main__.AuditLog.entries (list)");
+
+    // Declining (no analysis at hand) leaves the report to load the snapshot itself.
+    options.analysedSnapshot = [](std::int64_t) { return std::optional<AnalysedSnapshot> {}; };
+    EXPECT_EQ(content(buildReport(db, options)), content(own));
 }
