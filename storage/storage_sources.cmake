@@ -1,5 +1,6 @@
 target_sources(gcscope_storage PRIVATE
     src/ArgvJson.cpp
+    src/BlobInserter.cpp
     src/Database.cpp
     src/FileCheck.cpp
     src/Identity.cpp

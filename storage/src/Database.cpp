@@ -214,6 +214,8 @@ void Database::close()
 {
     if (!db_)
         return;
+    if (stopSnapshotInserts_)
+        std::exchange(stopSnapshotInserts_, nullptr)();
     sqlite3* db = std::exchange(db_, nullptr);
     std::string problem;
     if (writable_) {

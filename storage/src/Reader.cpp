@@ -151,9 +151,9 @@ std::vector<wire::GcEventRecord> Reader::gcEvents(std::int64_t sessionId, TimeRa
     bindRange(query, sessionId, range);
     std::vector<wire::GcEventRecord> result;
     while (query.step())
-        result.push_back({ query.integer(0), query.integer(1), static_cast<std::int32_t>(query.integer(2)),
-            query.integer(3), query.integer(4), query.isNull(5) ? -1 : query.integer(5),
-            query.isNull(6) ? -1 : query.integer(6) });
+        result.push_back(
+            { query.integer(0), query.integer(1), static_cast<std::int32_t>(query.integer(2)), query.integer(3),
+                query.integer(4), query.isNull(5) ? -1 : query.integer(5), query.isNull(6) ? -1 : query.integer(6) });
     return result;
 }
 

@@ -29,7 +29,8 @@ struct Recorder::Statements {
               " uncollectable0, uncollectable1, uncollectable2, gc_garbage)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)")
         , insertGcEvent(db,
-              std::string("INSERT INTO gc_events (session_id, start_ns, duration_ns, generation, collected, uncollectable")
+              std::string(
+                  "INSERT INTO gc_events (session_id, start_ns, duration_ns, generation, collected, uncollectable")
                   + (version3 ? ", candidates, python_duration_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
                               : ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)"))
         , insertCensus(db, "INSERT INTO census (session_id, t_ns, pause_ns, objects) VALUES (?1, ?2, ?3, ?4)")

@@ -1,5 +1,6 @@
 #include <gcscope/storage/SnapshotWriter.h>
 
+#include "BlobInserter.h"
 #include "LabelChunk.h"
 #include "ReferenceBlob.h"
 #include "SnapshotChunk.h"
@@ -46,6 +47,13 @@ struct SnapshotWriter::Statements {
         , finish(
               db, "UPDATE snapshots SET objects = ?2, tracked_objects = ?3, edges = ?4, ingest_ns = ?5 WHERE id = ?1")
         , writeback(db.path())
+        , inserter([this, &db](std::size_t bytes) {
+            // After some errors (disk full, I/O) SQLite rolls the transaction back itself: writing
+            // on would commit every row on its own.
+            if (sqlite3_get_autocommit(db.handle()))
+                throw StorageError(db.path(), "the snapshot's transaction was rolled back after an error");
+            writeback.wrote(bytes);
+        })
     {
     }
 
@@ -60,6 +68,7 @@ struct SnapshotWriter::Statements {
     LabelChunkBuilder labels;
     std::uint32_t chunkFirst = 0;
     Writeback writeback;
+    BlobInserter inserter; // last: stopped before the statements it runs are finalized
 };
 
 namespace {
@@ -105,6 +114,7 @@ SnapshotWriter::SnapshotWriter(Database& db, const NewSnapshot& s, Journal journ
     db.exec("BEGIN IMMEDIATE");
     open_ = true;
     db_.snapshotInProgress_ = true;
+    db_.stopSnapshotInserts_ = [inserter = &statements_->inserter] { inserter->cancel(); };
     try {
         Statement& insert = statements_->insertSnapshot;
         if (s.sessionId)
@@ -136,6 +146,8 @@ SnapshotWriter::~SnapshotWriter()
 void SnapshotWriter::addString(std::uint32_t id, std::string_view text)
 {
     requireOpen();
+    statements_->inserter.drain(); // the connection is ours again
+    requireTransaction();
     if (id == 0) {
         if (!text.empty())
             throw StorageError(db_.path(), "snapshot string 0 must be empty");
@@ -172,8 +184,7 @@ void SnapshotWriter::flushLabels()
         return;
     const std::int64_t first = labels.firstId(), count = labels.strings();
     const auto& blob = labels.finish();
-    statements_->insertLabels->bind(1, snapshotId_).bind(2, first).bind(3, count).bindBlobNoCopy(4, blob).run();
-    statements_->writeback.wrote(blob.size());
+    statements_->inserter.push(*statements_->insertLabels, snapshotId_, first, count, blob);
 }
 
 void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
@@ -209,6 +220,8 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
         references_ += refs.size();
         return;
     }
+    statements_->inserter.drain(); // a file of schema 4 or older: a row per object, inserted here
+    requireTransaction();
     Statement& insert = statements_->insertObject;
     insert.bind(1, snapshotId_)
         .bind(2, std::int64_t { id })
@@ -250,6 +263,8 @@ std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
     try {
         flushChunk();
         flushLabels();
+        statements_->inserter.drain();
+        requireTransaction();
         if (statements_->insertTypeTotal)
             for (std::size_t type = 0; type < typeTotals_.size(); ++type)
                 if (typeTotals_[type].objects > 0)
@@ -273,6 +288,7 @@ std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
     }
     open_ = false;
     db_.snapshotInProgress_ = false;
+    db_.stopSnapshotInserts_ = nullptr;
     restoreJournal();
     return snapshotId_;
 }
@@ -284,12 +300,7 @@ void SnapshotWriter::flushChunk()
         return;
     const std::int64_t objects = chunk.objects();
     const auto& blob = chunk.finish();
-    statements_->insertChunk->bind(1, snapshotId_)
-        .bind(2, std::int64_t { statements_->chunkFirst })
-        .bind(3, objects)
-        .bindBlobNoCopy(4, blob)
-        .run();
-    statements_->writeback.wrote(blob.size());
+    statements_->inserter.push(*statements_->insertChunk, snapshotId_, statements_->chunkFirst, objects, blob);
 }
 
 void SnapshotWriter::requireOpen() const
@@ -299,6 +310,11 @@ void SnapshotWriter::requireOpen() const
     // The Database should outlive us; if it was closed first (which rolled us back), fail cleanly.
     if (!db_.handle())
         throw StorageError(db_.path(), "closed while a snapshot was being written");
+}
+
+// Only while the connection is ours (nothing waits in the inserter).
+void SnapshotWriter::requireTransaction() const
+{
     // After some errors (disk full, I/O) SQLite rolls the transaction back itself; writing on would
     // commit every row on its own.
     if (sqlite3_get_autocommit(db_.handle()))
@@ -315,6 +331,9 @@ void SnapshotWriter::rollback() noexcept
     if (!open_)
         return;
     open_ = false;
+    if (statements_)
+        statements_->inserter.cancel(); // the connection is ours again
+    db_.stopSnapshotInserts_ = nullptr;
     if (db_.handle() && db_.snapshotInProgress_)
         sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     db_.snapshotInProgress_ = false;

@@ -1,6 +1,7 @@
 // Heap snapshots: what the SnapshotWriter stores comes back from the Reader unchanged, a snapshot is
 // all or nothing, and a damaged snapshot gives a one-line error instead of a crash.
 #include "SnapshotChunk.h"
+#include "Statement.h"
 #include "SnapshotTestSupport.h"
 #include "StorageTestSupport.h"
 
@@ -390,6 +391,62 @@ TEST(StorageSnapshots, GivenADatabaseClosedMidSnapshot_ThenTheSnapshotIsRolledBa
     EXPECT_EQ(errorOf([&] { writer.addObject(1, 2, 0, 16, 1, 0, 0, {}); }),
         file.string() + ": closed while a snapshot was being written");
     expectNoSnapshotRows(file);
+}
+
+// The writer hands its chunks to a thread that inserts them while it encodes the next: closing the
+// database meanwhile stops that thread first (nothing runs on a closed connection), and the
+// snapshot is rolled back as before.
+TEST(StorageSnapshots, GivenADatabaseClosedWhileChunksWaitToBeInserted_ThenNothingOfTheSnapshotRemains)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    const Graph graph = makeGraph(60000);
+    auto db = Database::openForWriting(file);
+    SnapshotWriter writer(db, makeNewSnapshot(), SnapshotWriter::Journal::Alone);
+    for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
+        writer.addString(id, graph.strings[id]);
+    for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
+        const GraphObject& o = graph.objects[id];
+        writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, o.label, o.refs);
+    }
+    db.close();
+    EXPECT_EQ(errorOf([&] { writer.commit(0); }), file.string() + ": closed while a snapshot was being written");
+    expectNoSnapshotRows(file);
+}
+
+// An insert that fails on the inserting thread (here: the file may not grow) is the writer's error
+// at its next call, and the snapshot is not stored; the connection serves the next one.
+TEST(StorageSnapshots, GivenAnInsertThatFailsOnTheInsertingThread_WhenWritten_ThenTheWriterThrowsItAndStoresNothing)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    const Graph graph = makeGraph(60000);
+    auto db = Database::openForWriting(file);
+    std::int64_t pages = 0;
+    {
+        Statement count(db, "PRAGMA page_count");
+        ASSERT_TRUE(count.step());
+        pages = count.integer(0);
+    }
+    db.exec("PRAGMA max_page_count = " + std::to_string(pages + 8));
+    std::string error;
+    try {
+        SnapshotWriter writer(db, makeNewSnapshot());
+        for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
+            const GraphObject& o = graph.objects[id];
+            writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, o.label, o.refs);
+        }
+        for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
+            writer.addString(id, graph.strings[id]);
+        writer.commit(0);
+    } catch (const StorageError& e) {
+        error = e.what();
+    }
+    EXPECT_NE(error.find("full"), std::string::npos) << error;
+    EXPECT_TRUE(Reader(db).snapshots().empty());
+    db.exec("PRAGMA max_page_count = 1073741823");
+    writeSnapshot(db, makeGraph(10));
+    EXPECT_EQ(Reader(db).snapshots().size(), 1u);
 }
 
 TEST(StorageSnapshots, GivenInconsistentInput_WhenWritten_ThenTheWriterRefusesAndStoresNothing)

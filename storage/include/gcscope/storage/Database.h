@@ -6,6 +6,7 @@
 #include <gcscope/storage/StorageError.h>
 
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -67,6 +68,8 @@ private:
     bool writable_ = false;
     int schemaVersion_ = 0;
     bool snapshotInProgress_ = false;
+    // Set by a SnapshotWriter while it inserts on a thread of its own: stops that before close().
+    std::function<void()> stopSnapshotInserts_;
 };
 
 } // namespace gcscope::storage
