@@ -1,11 +1,13 @@
 #include "analysis/HeapGraphBuilder.h"
 
 #include "util/phase_trace.h"
+#include "util/prefault.h"
 #include "util/release.h"
 
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <optional>
@@ -36,8 +38,13 @@ class AddressIndex {
 public:
     explicit AddressIndex(std::size_t capacity)
         : size_(std::max<std::size_t>(16, capacity + capacity / 2))
-        , words_((size_ * kSlotBytes + 7) / 8, ~std::uint64_t { 0 }) // every id kNoObject: empty
+        , wordCount_((size_ * kSlotBytes + 7) / 8)
+        // Zeroed: every slot empty. calloc takes fresh pages as they are, without writing them, so
+        // they are faulted in where first used (or ahead of it, by a Prefaulter).
+        , words_(static_cast<std::uint64_t*>(std::calloc(wordCount_, sizeof(std::uint64_t))))
     {
+        if (!words_)
+            throw std::bad_alloc();
     }
     // All of `addresses`, object i at addresses[i]; throws when two are the same.
     explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
@@ -52,42 +59,47 @@ public:
     bool insert(std::uint64_t address, ObjectId id)
     {
         std::size_t at = home(address);
-        for (ObjectId there; (there = idAt(at)) != kNoObject; at = next(at))
+        for (; storedAt(at) != 0; at = next(at))
             if (addressAt(at) == address)
                 return false;
+        const std::uint32_t stored = id + 1; // ids stop below kNoObject: never 0
         char* slot = bytes() + at * kSlotBytes;
         std::memcpy(slot, &address, sizeof address);
-        std::memcpy(slot + sizeof address, &id, sizeof id);
+        std::memcpy(slot + sizeof address, &stored, sizeof stored);
         return true;
     }
     void prefetch(std::uint64_t address) const { __builtin_prefetch(bytes() + home(address) * kSlotBytes); }
     ObjectId find(std::uint64_t address) const
     {
         for (std::size_t at = home(address);; at = next(at)) {
-            const ObjectId id = idAt(at);
-            if (id == kNoObject || addressAt(at) == address)
-                return id;
+            const std::uint32_t stored = storedAt(at);
+            if (stored == 0 || addressAt(at) == address)
+                return stored - 1; // 0 - 1 is kNoObject
         }
     }
-    // The table's memory, already faulted in: scratch for a sort once the table is done with.
-    std::vector<std::uint64_t> takeWords() && { return std::move(words_); }
+    // The table's memory: for a Prefaulter, and as scratch for a sort once the table is done with.
+    std::span<std::uint64_t> words() { return { words_.get(), wordCount_ }; }
 
 private:
-    // A slot is an address and an id, 12 bytes, unaligned: read and written by memcpy.
-    static constexpr std::size_t kSlotBytes = sizeof(std::uint64_t) + sizeof(ObjectId);
-    char* bytes() { return reinterpret_cast<char*>(words_.data()); }
-    const char* bytes() const { return reinterpret_cast<const char*>(words_.data()); }
+    static_assert(kNoObject == std::numeric_limits<std::uint32_t>::max());
+    // A slot is an address and id + 1 (0: empty), 12 bytes, unaligned: read and written by memcpy.
+    static constexpr std::size_t kSlotBytes = sizeof(std::uint64_t) + sizeof(std::uint32_t);
+    struct Free {
+        void operator()(void* p) const { std::free(p); }
+    };
+    char* bytes() { return reinterpret_cast<char*>(words_.get()); }
+    const char* bytes() const { return reinterpret_cast<const char*>(words_.get()); }
     std::uint64_t addressAt(std::size_t at) const
     {
         std::uint64_t a;
         std::memcpy(&a, bytes() + at * kSlotBytes, sizeof a);
         return a;
     }
-    ObjectId idAt(std::size_t at) const
+    std::uint32_t storedAt(std::size_t at) const
     {
-        ObjectId id;
-        std::memcpy(&id, bytes() + at * kSlotBytes + sizeof(std::uint64_t), sizeof id);
-        return id;
+        std::uint32_t stored;
+        std::memcpy(&stored, bytes() + at * kSlotBytes + sizeof(std::uint64_t), sizeof stored);
+        return stored;
     }
     // The hash scaled to [0, size_) by a multiply, not a mask: any table size will do.
     std::size_t home(std::uint64_t address) const
@@ -98,7 +110,8 @@ private:
     }
     std::size_t next(std::size_t at) const { return at + 1 == size_ ? 0 : at + 1; }
     std::size_t size_;
-    std::vector<std::uint64_t> words_;
+    std::size_t wordCount_;
+    std::unique_ptr<std::uint64_t[], Free> words_;
 };
 
 HeapGraphBuilder::HeapGraphBuilder() = default;
@@ -177,6 +190,22 @@ void HeapGraphBuilder::indexAddressesAsAdded(std::size_t expected)
         return;
     constexpr std::size_t kMostExpected = std::size_t { 1 } << 25; // a hint, not taken at its word
     liveIndex_ = std::make_unique<AddressIndex>(std::min(expected, kMostExpected));
+    // What the stream will fill, faulted in ahead of it on a thread of its own: the index first
+    // (written anywhere), then the arrays reserve() sized, at the pace they fill.
+    if (fast_ && !fastById_)
+        fastAddress_.reserve(edgeHint_);
+    prefaulter_ = std::make_unique<util::Prefaulter>();
+    const auto words = liveIndex_->words();
+    prefaulter_->add(words.data(), words.size_bytes(), true);
+    const auto reserved = [this](auto& v) { prefaulter_->add(v.data(), v.capacity() * sizeof(v[0])); };
+    reserved(graph_.address);
+    reserved(graph_.type);
+    reserved(graph_.flags);
+    reserved(graph_.label);
+    reserved(graph_.edgeBegin);
+    reserved(graph_.edgeLabel);
+    reserved(fastAddress_);
+    prefaulter_->start();
 }
 
 void HeapGraphBuilder::indexUpTo(std::size_t objects)
@@ -245,6 +274,7 @@ void HeapGraphBuilder::leaveFastPath()
                 fastByAddress_ });
     }
     anyAddressEdge_ = anyAddressEdge_ || fastByAddress_;
+    prefaulter_.reset();
     liveIndex_.reset(); // the general path builds its own
     util::release(graph_.edgeBegin);
     graph_.edgeBegin.push_back(0);
@@ -387,15 +417,14 @@ void orderByAddress(const std::vector<std::uint64_t>& address, std::span<ObjectI
 
 // byAddress, and the check that no two objects share an address: 20 bytes per object while it
 // sorts (the ids, a key and a spare key each), where pairs of address and id took 36.
-void HeapGraphBuilder::sortByAddress(std::vector<std::uint64_t>* scratch)
+void HeapGraphBuilder::sortByAddress(std::span<std::uint64_t> scratch)
 {
     const auto n = graph_.address.size();
     std::vector<ObjectId> byAddress(n);
     for (std::size_t i = 0; i < n; ++i)
         byAddress[i] = static_cast<ObjectId>(i);
-    if (scratch && scratch->size() >= 2 * n) {
-        const std::span<std::uint64_t> words(*scratch);
-        orderByAddress(graph_.address, byAddress, words.first(n), words.subspan(n, n));
+    if (scratch.size() >= 2 * n) {
+        orderByAddress(graph_.address, byAddress, scratch.first(n), scratch.subspan(n, n));
     } else {
         std::vector<std::uint64_t> keys(n), spare(n);
         orderByAddress(graph_.address, byAddress, keys, spare);
@@ -477,6 +506,7 @@ HeapGraph HeapGraphBuilder::build()
 
 HeapGraph HeapGraphBuilder::build(const Alongside& alongside)
 {
+    prefaulter_.reset(); // the stream has ended: what it did not reach is faulted in where used
     try {
         return buildOrThrow(alongside);
     } catch (...) {
@@ -559,13 +589,9 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
             resolveFastAddresses(*index, alongside ? &ready : nullptr);
             util::markPhase("references resolved");
             util::release(fastAddress_);
-            if (alongside || n < kWorthAThread) {
-                auto scratch = std::move(*index).takeWords(); // already faulted in: the sort's keys
-                index.reset();
-                sortByAddress(&scratch);
-            } else {
-                index.reset();
-            }
+            if (alongside || n < kWorthAThread)
+                sortByAddress(index->words()); // the table's memory, faulted in already: the sort's keys
+            index.reset();
             util::markPhase("sorted by address");
             ready.finish(true);
         } catch (...) {
@@ -674,6 +700,7 @@ HeapGraph HeapGraphBuilder::takeGraph()
     fast_ = true;
     fastById_ = fastByAddress_ = false;
     util::release(fastAddress_);
+    prefaulter_.reset();
     liveIndex_.reset();
     indexed_ = 0;
     sharedAddressSeen_ = false;

@@ -15,10 +15,15 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+namespace gcscope::util {
+class Prefaulter;
+}
 
 namespace gcscope::analysis {
 
@@ -136,8 +141,8 @@ private:
     HeapGraph buildOrThrow(const Alongside& alongside);
     HeapGraph buildFromAddresses(const Alongside& alongside);
     void buildGeneral();
-    // `scratch`, when given, holds at least 2 * objectCount() words the sort may use.
-    void sortByAddress(std::vector<std::uint64_t>* scratch = nullptr);
+    // `scratch`, when it holds at least 2 * objectCount() words, is the sort's to use.
+    void sortByAddress(std::span<std::uint64_t> scratch = {});
     void indexUpTo(std::size_t objects);
     void resolveFastAddresses(const AddressIndex& index, ReadyObjects* ready);
     HeapGraph takeGraph();
@@ -161,6 +166,7 @@ private:
     std::unique_ptr<AddressIndex> liveIndex_;
     std::size_t indexed_ = 0;
     bool sharedAddressSeen_ = false; // thrown by build(), as without the live index
+    std::unique_ptr<util::Prefaulter> prefaulter_; // while the stream arrives
 };
 
 } // namespace gcscope::analysis

@@ -1,0 +1,89 @@
+#include "util/prefault.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 // Linux 5.14
+#endif
+
+namespace gcscope::util {
+
+namespace {
+constexpr std::size_t kStep = std::size_t { 32 } << 20;
+
+// The whole pages inside [begin, begin + bytes): madvise takes page-aligned starts.
+bool pagesOf(char* begin, std::size_t bytes, char*& first, std::size_t& length)
+{
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto start = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) & ~(page - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(begin) + bytes) & ~(page - 1);
+    if (end <= start)
+        return false;
+    first = reinterpret_cast<char*>(start);
+    length = end - start;
+    return true;
+}
+
+// False when the kernel does not know the advice: nothing more to try.
+bool populate(char* begin, std::size_t bytes)
+{
+    char* first = nullptr;
+    std::size_t length = 0;
+    if (!pagesOf(begin, bytes, first, length))
+        return true;
+    return ::madvise(first, length, MADV_POPULATE_WRITE) == 0 || errno != EINVAL;
+}
+} // namespace
+
+void Prefaulter::add(void* begin, std::size_t bytes, bool random)
+{
+    if (begin && bytes >= kStep / 8) // small arrays fault in quickly enough where they are written
+        (random ? random_ : inOrder_).push_back({ static_cast<char*>(begin), bytes });
+}
+
+void Prefaulter::start()
+{
+    if (thread_.joinable() || (random_.empty() && inOrder_.empty()))
+        return;
+    stop_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void Prefaulter::stop()
+{
+    stop_ = true;
+    if (thread_.joinable())
+        thread_.join();
+    random_.clear();
+    inOrder_.clear();
+}
+
+void Prefaulter::run()
+{
+    for (const Range& r : random_)
+        for (std::size_t at = 0; at < r.bytes; at += kStep) {
+            if (stop_.load(std::memory_order_relaxed) || !populate(r.begin + at, std::min(kStep, r.bytes - at)))
+                return;
+        }
+    // The arrays filled front to back, each a step of its own size at a time: all keep ahead of
+    // the receiver, which fills them at the same pace.
+    std::size_t largest = 0;
+    for (const Range& r : inOrder_)
+        largest = std::max(largest, r.bytes);
+    const std::size_t steps = (largest + kStep - 1) / kStep;
+    for (std::size_t s = 0; s < steps; ++s)
+        for (const Range& r : inOrder_) {
+            if (stop_.load(std::memory_order_relaxed))
+                return;
+            const std::size_t from = r.bytes * s / steps, to = r.bytes * (s + 1) / steps;
+            if (to > from && !populate(r.begin + from, to - from))
+                return;
+        }
+}
+
+} // namespace gcscope::util
