@@ -132,8 +132,8 @@ def measure(build, target, form_label, form, tracked, repeat):
         # copy-on-write child (the default), then walked in the target (--no-fork).
         ask(target, "watch", "WATCHING")
         t0 = time.monotonic()
-        phases = {}
-        error = take_snapshot(gcscope, form, target.pid, db, phases=phases)
+        snapshot_phases = {}
+        error = take_snapshot(gcscope, form, target.pid, db, phases=snapshot_phases)
         wall = time.monotonic() - t0
         stall = float(ask(target, "stall", "STALL")[1])
         if error:
@@ -184,18 +184,18 @@ def measure(build, target, form_label, form, tracked, repeat):
     print("      first answer from the saved file, each a fresh process (ratio to the walk; goal <= 3): "
           + "; ".join("%s %.2f s -> %.2f" % (name, seconds, seconds / walk) for name, seconds in answers.items()))
     print("      snapshot end to end (attach to saved file) %.2f s -> %.2f of the walk (goal <= 3)" % (wall, wall / walk))
-    if "snapshot received" in phases and "committed" in phases:
+    if "snapshot received" in snapshot_phases and "committed" in snapshot_phases:
         # Where the command's time went: the agent's walk and the stream, then what is left once the
         # stream has ended (references resolved while the objects are stored, labels, commit).
         steps = ["attached", "snapshot begun", "snapshot received", "references resolved", "objects stored",
                  "strings stored", "committed"]
-        known = [(name, phases[name]) for name in steps if name in phases]
+        known = [(name, snapshot_phases[name]) for name in steps if name in snapshot_phases]
         print("      its phases (seconds from start, GCSCOPE_PHASES): " + ", ".join("%s %.2f" % p for p in known)
               + "; after the stream ended %.2f s -> %.2f of the walk"
-              % (phases["committed"] - phases["snapshot received"],
-                 (phases["committed"] - phases["snapshot received"]) / walk))
+              % (snapshot_phases["committed"] - snapshot_phases["snapshot received"],
+                 (snapshot_phases["committed"] - snapshot_phases["snapshot received"]) / walk))
     result = {"status": "ok", "walk_s": walk, "snapshot_wall_s": wall, "snapshot_wall_ratio": wall / walk,
-              "snapshot_phases_s": phases,
+              "snapshot_phases_s": snapshot_phases,
               "answers_s": answers, "bytes_per_object": size / objects, "ingest_s": ingest_ns / 1e9,
               "analysis_peak_rss_mib": analysis["peak_rss_mib"],
               "analysis_peak_bytes_per_object": analysis["peak_rss_mib"] * 2**20 / objects, "pause_s": pause, "ratio": pause / walk, "method": method,
