@@ -1,8 +1,8 @@
 // Heap snapshots: what the SnapshotWriter stores comes back from the Reader unchanged, a snapshot is
 // all or nothing, and a damaged snapshot gives a one-line error instead of a crash.
 #include "SnapshotChunk.h"
-#include "Statement.h"
 #include "SnapshotTestSupport.h"
+#include "Statement.h"
 #include "StorageTestSupport.h"
 
 #include <gcscope/storage/Database.h>
@@ -241,6 +241,19 @@ TEST(StorageSnapshots, GivenValuesPastWhatARecordHolds_ThenRefcountsAreClampedAn
     EXPECT_EQ(count(file, "snapshot_object_list"), 10);
 }
 
+namespace {
+// The graph's strings, then its objects, given to a writer that is not committed here.
+void addGraph(SnapshotWriter& writer, const Graph& graph)
+{
+    for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
+        writer.addString(id, graph.strings[id]);
+    for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
+        const GraphObject& o = graph.objects[id];
+        writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, o.label, o.refs);
+    }
+}
+} // namespace
+
 TEST(StorageSnapshots, GivenAWriterDestroyedWithoutCommit_ThenNoRowOfItRemains)
 {
     TempDir dir;
@@ -250,12 +263,7 @@ TEST(StorageSnapshots, GivenAWriterDestroyedWithoutCommit_ThenNoRowOfItRemains)
         auto db = Database::openForWriting(file);
         {
             SnapshotWriter writer(db, makeNewSnapshot());
-            for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
-                writer.addString(id, graph.strings[id]);
-            for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
-                const GraphObject& o = graph.objects[id];
-                writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, o.label, o.refs);
-            }
+            addGraph(writer, graph);
         }
         EXPECT_TRUE(Reader(db).snapshots().empty());
         // The connection is free again: the next snapshot gets stored.
@@ -403,12 +411,7 @@ TEST(StorageSnapshots, GivenADatabaseClosedWhileChunksWaitToBeInserted_ThenNothi
     const Graph graph = makeGraph(60000);
     auto db = Database::openForWriting(file);
     SnapshotWriter writer(db, makeNewSnapshot(), SnapshotWriter::Journal::Alone);
-    for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
-        writer.addString(id, graph.strings[id]);
-    for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
-        const GraphObject& o = graph.objects[id];
-        writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, o.label, o.refs);
-    }
+    addGraph(writer, graph);
     db.close();
     EXPECT_EQ(errorOf([&] { writer.commit(0); }), file.string() + ": closed while a snapshot was being written");
     expectNoSnapshotRows(file);
@@ -432,12 +435,7 @@ TEST(StorageSnapshots, GivenAnInsertThatFailsOnTheInsertingThread_WhenWritten_Th
     std::string error;
     try {
         SnapshotWriter writer(db, makeNewSnapshot());
-        for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
-            const GraphObject& o = graph.objects[id];
-            writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, o.label, o.refs);
-        }
-        for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
-            writer.addString(id, graph.strings[id]);
+        addGraph(writer, graph);
         writer.commit(0);
     } catch (const StorageError& e) {
         error = e.what();
