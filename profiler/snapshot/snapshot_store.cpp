@@ -79,7 +79,8 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     return id;
 }
 
-analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId)
+analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId,
+    const std::function<void(std::uint64_t read, std::uint64_t total)>& progress)
 {
     storage::Reader reader(db);
     auto strings = reader.readSnapshotStrings(snapshotId);
@@ -93,14 +94,22 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
     };
     // Labels keep their string ids: the graph takes the snapshot's string table as it is (the
     // reader has checked every id against it).
-    if (const auto info = reader.snapshot(snapshotId))
+    std::uint64_t total = 0;
+    if (const auto info = reader.snapshot(snapshotId)) {
         builder.reserve(info->objects, info->references);
+        total = info->objects;
+    }
     try {
+        std::uint64_t read = 0;
         reader.forEachSnapshotObject(snapshotId, [&](const storage::StoredObject& o) {
             const auto id = builder.addObject(o.address, type(o.type), o.size, o.refcount, o.flags, o.label);
             for (const auto& r : o.refs)
                 builder.addEdge(id, r.target, r.label);
+            if (progress && (++read & 0xffff) == 0)
+                progress(read, total);
         });
+        if (progress)
+            progress(read, total);
         builder.adoptStrings(std::move(strings));
         return builder.build();
     } catch (const std::out_of_range&) {

@@ -10,6 +10,7 @@
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -98,7 +99,16 @@ std::shared_ptr<const LoadedSnapshot> SnapshotCache::graph(
             QObject::tr("Loading snapshot %1 (%2 objects)…").arg(QString::number(info.id), formatCount(info.objects)));
         auto loaded = std::make_shared<LoadedSnapshot>();
         loaded->info = info;
-        loaded->graph = snapshot::loadSnapshot(db, info.id);
+        // A 10M-object snapshot takes seconds to read: Cancel stops it on the way, not after.
+        const QString id = QString::number(info.id), objects = formatCount(info.objects);
+        loaded->graph = snapshot::loadSnapshot(db, info.id, [&](std::uint64_t read, std::uint64_t total) {
+            control.throwIfCancelled();
+            constexpr int kSteps = 1000;
+            const int step = total ? static_cast<int>(std::min<std::uint64_t>(read * kSteps / total, kSteps)) : 0;
+            control.progress(step, kSteps,
+                read < total ? QObject::tr("Loading snapshot %1: %2 of %3 objects…").arg(id, formatCount(read), objects)
+                             : QObject::tr("Loading snapshot %1: indexing %2 objects…").arg(id, objects));
+        });
         control.throwIfCancelled();
         return loaded;
     });

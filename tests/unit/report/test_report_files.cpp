@@ -569,3 +569,47 @@ TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTh
     options.analysedSnapshot = [](std::int64_t) { return std::optional<AnalysedSnapshot> {}; };
     EXPECT_EQ(content(buildReport(db, options)), content(own));
 }
+
+// Loading a big snapshot takes seconds: the loader says how far it is, and a caller that gives up
+// (gcscope-gui's Cancel) stops it on the way by throwing from that callback.
+TEST(ReportFiles, GivenASnapshotBeingLoaded_WhenProgressIsAskedOrThrows_ThenItCountsUpOrStopsTheLoad)
+{
+    TempFile file("load.db");
+    constexpr std::uint32_t kObjects = 200000;
+    {
+        HeapSketch h;
+        const auto globals = h.module("__main__");
+        const auto list = h.object("list");
+        h.ref(h.namespaceOf(globals), list, "items");
+        for (std::uint32_t i = 0; i < kObjects; ++i)
+            h.item(list, h.object("__main__.Item"), i);
+        auto db = storage::Database::openForWriting(file.path());
+        snapshot::SnapshotMeta meta;
+        meta.pid = 1;
+        snapshot::saveSnapshot(db, h.build(), meta);
+    }
+    auto db = storage::Database::openForReading(file.path());
+    const auto id = storage::Reader(db).snapshots().back().id;
+    const auto plain = snapshot::loadSnapshot(db, id);
+
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
+    const auto counted = snapshot::loadSnapshot(
+        db, id, [&](std::uint64_t read, std::uint64_t total) { calls.emplace_back(read, total); });
+    ASSERT_GE(calls.size(), 3u);
+    for (std::size_t i = 1; i < calls.size(); ++i)
+        EXPECT_GT(calls[i].first, calls[i - 1].first);
+    EXPECT_EQ(
+        calls.back(), std::make_pair(std::uint64_t { plain.objectCount() }, std::uint64_t { plain.objectCount() }));
+    EXPECT_EQ(counted.address, plain.address);
+    EXPECT_EQ(counted.edgeTarget, plain.edgeTarget);
+
+    struct Cancelled { };
+    int asked = 0;
+    EXPECT_THROW(snapshot::loadSnapshot(db, id,
+                     [&](std::uint64_t, std::uint64_t) {
+                         if (++asked == 1)
+                             throw Cancelled {};
+                     }),
+        Cancelled);
+    EXPECT_EQ(asked, 1); // stopped at the first word, not read to the end
+}
