@@ -20,9 +20,7 @@ namespace gcscope::analysis {
 
 namespace {
 constexpr std::uint64_t kUnresolved = std::numeric_limits<std::uint64_t>::max();
-}
 
-namespace {
 [[noreturn]] void sharedAddress()
 {
     throw std::invalid_argument("two objects in one heap snapshot share an address");

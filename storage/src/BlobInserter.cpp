@@ -66,12 +66,6 @@ void BlobInserter::cancel() noexcept
     changed_.wait(lock, [&] { return !running_; });
 }
 
-bool BlobInserter::busy()
-{
-    std::lock_guard lock(mutex_);
-    return !queue_.empty() || running_;
-}
-
 void BlobInserter::run()
 {
     std::unique_lock lock(mutex_);

@@ -38,8 +38,6 @@ public:
     void drain();
     // Drops what waits and waits for the item running, if any: the connection is the caller's again.
     void cancel() noexcept;
-    // Whether items are waiting or running: the connection is not the caller's meanwhile.
-    bool busy();
 
 private:
     struct Item {

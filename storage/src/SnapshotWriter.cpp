@@ -19,6 +19,16 @@
 
 namespace gcscope::storage {
 
+namespace {
+// After some errors (disk full, I/O) SQLite rolls the transaction back itself; writing on would
+// commit every row on its own. Only while the connection is the caller's.
+void requireTransaction(const Database& db)
+{
+    if (sqlite3_get_autocommit(db.handle()))
+        throw StorageError(db.path(), "the snapshot's transaction was rolled back after an error");
+}
+} // namespace
+
 struct SnapshotWriter::Statements {
     explicit Statements(const Database& db)
         : insertSnapshot(db,
@@ -48,10 +58,7 @@ struct SnapshotWriter::Statements {
               db, "UPDATE snapshots SET objects = ?2, tracked_objects = ?3, edges = ?4, ingest_ns = ?5 WHERE id = ?1")
         , writeback(db.path())
         , inserter([this, &db](std::size_t bytes) {
-            // After some errors (disk full, I/O) SQLite rolls the transaction back itself: writing
-            // on would commit every row on its own.
-            if (sqlite3_get_autocommit(db.handle()))
-                throw StorageError(db.path(), "the snapshot's transaction was rolled back after an error");
+            requireTransaction(db);
             writeback.wrote(bytes);
         })
     {
@@ -146,8 +153,7 @@ SnapshotWriter::~SnapshotWriter()
 void SnapshotWriter::addString(std::uint32_t id, std::string_view text)
 {
     requireOpen();
-    statements_->inserter.drain(); // the connection is ours again
-    requireTransaction();
+    takeConnection();
     if (id == 0) {
         if (!text.empty())
             throw StorageError(db_.path(), "snapshot string 0 must be empty");
@@ -220,8 +226,7 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
         references_ += refs.size();
         return;
     }
-    statements_->inserter.drain(); // a file of schema 4 or older: a row per object, inserted here
-    requireTransaction();
+    takeConnection(); // a file of schema 4 or older: a row per object, inserted here
     Statement& insert = statements_->insertObject;
     insert.bind(1, snapshotId_)
         .bind(2, std::int64_t { id })
@@ -263,8 +268,7 @@ std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
     try {
         flushChunk();
         flushLabels();
-        statements_->inserter.drain();
-        requireTransaction();
+        takeConnection();
         if (statements_->insertTypeTotal)
             for (std::size_t type = 0; type < typeTotals_.size(); ++type)
                 if (typeTotals_[type].objects > 0)
@@ -312,13 +316,11 @@ void SnapshotWriter::requireOpen() const
         throw StorageError(db_.path(), "closed while a snapshot was being written");
 }
 
-// Only while the connection is ours (nothing waits in the inserter).
-void SnapshotWriter::requireTransaction() const
+// Waits until the inserting thread has run everything it was given: the connection is ours again.
+void SnapshotWriter::takeConnection()
 {
-    // After some errors (disk full, I/O) SQLite rolls the transaction back itself; writing on would
-    // commit every row on its own.
-    if (sqlite3_get_autocommit(db_.handle()))
-        throw StorageError(db_.path(), "the snapshot's transaction was rolled back after an error");
+    statements_->inserter.drain();
+    requireTransaction(db_);
 }
 
 void SnapshotWriter::noteString(std::uint32_t id)

@@ -53,7 +53,7 @@ private:
     struct Statements;
 
     void requireOpen() const;
-    void requireTransaction() const;
+    void takeConnection();
     void flushChunk();
     void flushLabels();
     void noteString(std::uint32_t id);
