@@ -166,7 +166,7 @@ ObjectId HeapGraphBuilder::addObject(std::uint64_t address, std::uint32_t type, 
         throw std::length_error("too many objects in one heap snapshot");
     auto id = static_cast<ObjectId>(graph_.address.size());
     if (fast_ && id > 0) // the previous object's references are complete
-        graph_.edgeBegin.push_back(fastByAddress_ ? fastAddress_.size() : graph_.edgeTarget.size());
+        graph_.edgeBegin.push_back(fastByAddress_ ? fastAddressCount() : graph_.edgeTarget.size());
     graph_.address.push_back(address);
     graph_.type.push_back(type);
     graph_.size.push_back(size);
@@ -191,7 +191,7 @@ void HeapGraphBuilder::indexAddressesAsAdded(std::size_t expected)
     // What the stream will fill, faulted in ahead of it on a thread of its own: the index first
     // (written anywhere), then the arrays reserve() sized, at the pace they fill.
     if (fast_ && !fastById_)
-        fastAddress_.reserve(edgeHint_);
+        fastAddress_.reserve(2 * edgeHint_);
     prefaulter_ = std::make_unique<util::Prefaulter>();
     const auto words = liveIndex_->words();
     prefaulter_->add(words.data(), words.size_bytes(), true);
@@ -239,9 +239,10 @@ void HeapGraphBuilder::addEdgeToAddress(ObjectId from, std::uint64_t toAddress, 
 {
     if (fast_ && !fastById_ && from + std::size_t { 1 } == graph_.address.size()) {
         if (!fastByAddress_)
-            fastAddress_.reserve(edgeHint_);
+            fastAddress_.reserve(2 * edgeHint_);
         fastByAddress_ = true;
-        fastAddress_.push_back(toAddress);
+        fastAddress_.push_back(static_cast<ObjectId>(toAddress));
+        fastAddress_.push_back(static_cast<ObjectId>(toAddress >> 32));
         graph_.edgeLabel.push_back(label);
         return;
     }
@@ -268,7 +269,7 @@ void HeapGraphBuilder::leaveFastPath()
     for (std::size_t i = 0; i < graph_.edgeBegin.size() && count > 0; ++i) {
         const std::uint64_t end = i + 1 < graph_.edgeBegin.size() ? graph_.edgeBegin[i + 1] : count;
         for (std::uint64_t e = graph_.edgeBegin[i]; e < end; ++e)
-            edges_.push_back({ i, fastByAddress_ ? fastAddress_[e] : graph_.edgeTarget[e], graph_.edgeLabel[e], false,
+            edges_.push_back({ i, fastByAddress_ ? fastAddressAt(e) : graph_.edgeTarget[e], graph_.edgeLabel[e], false,
                 fastByAddress_ });
     }
     anyAddressEdge_ = anyAddressEdge_ || fastByAddress_;
@@ -431,13 +432,21 @@ void HeapGraphBuilder::sortByAddress(std::span<std::uint64_t> scratch)
 }
 
 // Fast path, references by address: each becomes an ObjectId, or is dropped (counted) when the
-// snapshot holds no object there; edgeBegin closes up over the dropped ones. Tells `ready` as
-// objects get their final references: object i's are final once edgeBegin[i + 1] is rewritten.
+// snapshot holds no object there; edgeBegin closes up over the dropped ones. The ids are written
+// over the addresses, in graph_.edgeTarget (which took fastAddress_'s memory): the k-th id kept
+// goes to word k, and reference e's address, still to be read, is at words 2e and 2e + 1 >= k.
+// Tells `ready` as objects get their final references: object i's are final once edgeBegin[i + 1]
+// is rewritten.
 void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObjects* ready)
 {
     const auto n = graph_.address.size();
-    const std::uint64_t count = fastAddress_.size();
-    graph_.edgeTarget.resize(count);
+    auto& words = graph_.edgeTarget;
+    const std::uint64_t count = words.size() / 2;
+    const auto addressAt = [&words](std::uint64_t e) {
+        std::uint64_t a;
+        std::memcpy(&a, words.data() + 2 * e, sizeof a);
+        return a;
+    };
     constexpr std::uint64_t kAhead = 16;
     constexpr std::size_t kPublishEvery = std::size_t { 1 } << 15;
     std::uint64_t kept = 0;
@@ -448,20 +457,20 @@ void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObje
             ready->publish(i);
         for (std::uint64_t e = begin; e < end; ++e) {
             if (e + kAhead < count)
-                index.prefetch(fastAddress_[e + kAhead]);
-            const ObjectId to = index.find(fastAddress_[e]);
+                index.prefetch(addressAt(e + kAhead));
+            const ObjectId to = index.find(addressAt(e));
             if (to == kNoObject) {
                 ++unresolvedEdges_;
                 continue;
             }
-            graph_.edgeTarget[kept] = to;
+            words[kept] = to;
             graph_.edgeLabel[kept] = graph_.edgeLabel[e];
             ++kept;
         }
     }
     graph_.edgeBegin[n] = kept;
     // Shrinking in place: what runs alongside may be reading the arrays.
-    graph_.edgeTarget.resize(kept);
+    words.resize(kept);
     graph_.edgeLabel.resize(kept);
     if (ready)
         ready->publish(n);
@@ -544,8 +553,10 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
 {
     const auto n = graph_.address.size();
     if (n > 0)
-        graph_.edgeBegin.push_back(fastAddress_.size());
+        graph_.edgeBegin.push_back(fastAddressCount());
     unresolvedEdges_ = 0;
+    graph_.edgeTarget.swap(fastAddress_); // resolved in place: see resolveFastAddresses
+    util::release(fastAddress_);
     {
         // Finds two objects at one address before anything runs alongside.
         std::optional<AddressIndex> index;
@@ -586,7 +597,6 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
         try {
             resolveFastAddresses(*index, alongside ? &ready : nullptr);
             util::markPhase("references resolved");
-            util::release(fastAddress_);
             if (alongside || n < kWorthAThread)
                 sortByAddress(index->words()); // the table's memory, faulted in already: the sort's keys
             index.reset();
@@ -602,11 +612,10 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
             if (failed)
                 std::rethrow_exception(failed);
     }
-    // Dropped references leave room at the end: give it back when it is worth a copy.
-    if (graph_.edgeTarget.capacity() - graph_.edgeTarget.size() > graph_.edgeTarget.size() / 8) {
-        graph_.edgeTarget.shrink_to_fit();
-        graph_.edgeLabel.shrink_to_fit();
-    }
+    // The addresses' second halves, and the room dropped references leave, go back to the system
+    // without a copy.
+    util::releaseUnused(graph_.edgeTarget);
+    util::releaseUnused(graph_.edgeLabel);
     return takeGraph();
 }
 

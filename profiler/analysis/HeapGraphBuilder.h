@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <span>
@@ -153,7 +154,17 @@ private:
     bool fast_ = true;
     bool fastById_ = false;
     bool fastByAddress_ = false;
-    std::vector<std::uint64_t> fastAddress_;
+    // Each address in two 32-bit words (low first), in the element type of graph_.edgeTarget: the
+    // resolved ids are written over the addresses in place and the vector becomes edgeTarget, so
+    // that resolving needs no fresh memory (4 bytes a reference: 244 MB at 61M references).
+    std::vector<ObjectId> fastAddress_;
+    std::uint64_t fastAddressCount() const { return fastAddress_.size() / 2; }
+    std::uint64_t fastAddressAt(std::uint64_t e) const
+    {
+        std::uint64_t a;
+        std::memcpy(&a, fastAddress_.data() + 2 * e, sizeof a);
+        return a;
+    }
     std::size_t edgeHint_ = 0; // reserve()'s edge count
     std::vector<PendingEdge> edges_;
     bool anyAddressEdge_ = false;

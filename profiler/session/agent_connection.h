@@ -39,8 +39,17 @@ public:
 
 private:
     bool takeBufferedFrame(Frame& out, ReadStatus& status);
+    bool takeDirectFrame(Frame& out);
     int fd_ = -1;
+    // What was read and not yet taken: buffer_ from consumed_ on.
     std::string buffer_;
+    std::size_t consumed_ = 0;
+    // A big frame (a snapshot's chunks are about 1 MiB) is read straight into its payload, which
+    // takes the capacity of the caller's last one: no copy through buffer_, no fresh memory a frame.
+    std::string direct_;
+    std::size_t directHave_ = 0;
+    wire::MessageType directType_ {};
+    bool directPending_ = false;
     std::string error_;
 };
 

@@ -215,6 +215,7 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
     int snapshotsRequested = options.snapshotRequests ? options.snapshotRequests->load() : 0;
     auto nextSnapshot = options.snapshotEvery ? started + *options.snapshotEvery : Clock::time_point::max();
     std::optional<Clock::time_point> lastPeriodicSnapshot;
+    Frame f; // one for all: a frame's payload reuses the memory of the one before
     while (!agentGone) {
         const auto now = Clock::now();
         if (stop.load()) {
@@ -255,7 +256,6 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
                 recorder.addProcessSample(result.sessionId, util::realtimeNs(), static_cast<std::uint64_t>(s->rssBytes),
                     static_cast<std::uint32_t>(s->threads), static_cast<std::uint32_t>(std::max(s->fds, 0)));
         }
-        Frame f;
         switch (agent.connection.read(f, milliseconds(50))) {
         case AgentConnection::ReadStatus::Frame:
             if (!sink.take(f)) {

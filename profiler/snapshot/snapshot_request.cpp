@@ -20,8 +20,8 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
 
     SnapshotReceiver receiver(snapshotId);
     auto lastProgress = Clock::now();
+    session::Frame f; // one for all: a frame's payload reuses the memory of the one before
     for (;;) {
-        session::Frame f;
         switch (connection.read(f, std::chrono::milliseconds(200))) {
         case session::AgentConnection::ReadStatus::Frame:
             lastProgress = Clock::now();

@@ -34,21 +34,15 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
         db, ns, meta.alone ? storage::SnapshotWriter::Journal::Alone : storage::SnapshotWriter::Journal::Shared);
     const auto typeBase = static_cast<std::uint32_t>(graph.strings.size());
 
-    std::vector<storage::StoredReference> refs;
     std::uint64_t tracked = 0;
     const std::size_t objects = graph.objectCount();
     std::size_t final = ready ? 0 : objects; // objects whose references are final
     for (analysis::ObjectId id = 0; id < objects; ++id) {
         if (id >= final)
             final = ready->waitFor(std::size_t { id } + 1);
-        refs.clear();
-        const auto targets = graph.referents(id);
-        const auto labels = graph.referentLabels(id);
-        for (std::size_t i = 0; i < targets.size(); ++i)
-            refs.push_back({ targets[i], labels[i] });
         tracked += graph.isTracked(id) ? 1 : 0;
         writer.addObject(id, graph.address[id], typeBase + graph.type[id], graph.size[id], graph.refcount[id],
-            graph.flags[id], graph.label[id], refs);
+            graph.flags[id], graph.label[id], graph.referents(id), graph.referentLabels(id));
         if (progress && (id & 0xffff) == 0)
             progress(id, objects);
     }

@@ -30,6 +30,22 @@ bool getVarint(const unsigned char*& p, const unsigned char* end, std::uint64_t&
     return false;
 }
 
+unsigned char* putVarint(std::uint64_t v, unsigned char* out)
+{
+    while (v >= 0x80) {
+        *out++ = static_cast<unsigned char>(v | 0x80);
+        v >>= 7;
+    }
+    *out++ = static_cast<unsigned char>(v);
+    return out;
+}
+
+std::uint64_t zigzagDelta(std::int64_t target, std::int64_t previous)
+{
+    const std::int64_t delta = target - previous;
+    return delta >= 0 ? std::uint64_t(delta) << 1 : (std::uint64_t(-delta) << 1) - 1;
+}
+
 std::uint64_t labelCode(std::uint32_t label)
 {
     if (label & wire::kEdgeIndexBit)
@@ -43,11 +59,22 @@ void encodeReferences(std::uint32_t self, std::span<const StoredReference> refs,
     out.clear();
     std::int64_t previous = self;
     for (const StoredReference& r : refs) {
-        const std::int64_t delta = std::int64_t { r.target } - previous;
-        putVarint(delta >= 0 ? std::uint64_t(delta) << 1 : (std::uint64_t(-delta) << 1) - 1, out);
+        putVarint(zigzagDelta(r.target, previous), out);
         putVarint(labelCode(r.label), out);
         previous = r.target;
     }
+}
+
+unsigned char* encodeReferences(std::uint32_t self, std::span<const std::uint32_t> targets,
+    std::span<const std::uint32_t> labels, unsigned char* out)
+{
+    std::int64_t previous = self;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        out = putVarint(zigzagDelta(targets[i], previous), out);
+        out = putVarint(labelCode(labels[i]), out);
+        previous = targets[i];
+    }
+    return out;
 }
 
 bool decodeReferences(std::uint32_t self, std::span<const unsigned char> blob, std::vector<StoredReference>& out)

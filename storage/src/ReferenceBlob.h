@@ -12,6 +12,7 @@
 
 #include <gcscope/storage/Records.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -20,6 +21,13 @@ namespace gcscope::storage {
 
 // Replaces out's contents with the encoding of refs, the references of object `self`.
 void encodeReferences(std::uint32_t self, std::span<const StoredReference> refs, std::vector<unsigned char>& out);
+
+// The most bytes one reference takes: two varints of at most 5 bytes.
+inline constexpr std::size_t kMostReferenceBytes = 10;
+// The same encoding of the references targets[i] with labels[i] (as long as targets), written at
+// `out`, which has room for kMostReferenceBytes each; returns the end of what it wrote.
+unsigned char* encodeReferences(std::uint32_t self, std::span<const std::uint32_t> targets,
+    std::span<const std::uint32_t> labels, unsigned char* out);
 
 // Replaces out's contents with the references decoded from blob. false for a malformed blob: a
 // varint cut short or longer than 5 bytes, a target outside 0..2^32-1, or a label out of range.

@@ -22,34 +22,61 @@ void put(unsigned char*& at, std::uint64_t value, std::size_t bytes)
 void ChunkBuilder::add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
     std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
 {
-    if (!refs.empty()) {
-        // Targets are deltas from the object's own id: the same bytes as a snapshot_objects.refs blob.
-        encodeReferences(id, refs, scratch_);
-        refs_.insert(refs_.end(), scratch_.begin(), scratch_.end());
+    targets_.clear();
+    labels_.clear();
+    for (const StoredReference& r : refs) {
+        targets_.push_back(r.target);
+        labels_.push_back(r.label);
     }
-    const std::size_t at = records_.size();
-    records_.resize(at + kChunkRecordBytes);
-    unsigned char* p = records_.data() + at;
+    add(id, address, type, size, refcount, flags, label, targets_, labels_);
+}
+
+void ChunkBuilder::add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
+    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
+    std::span<const std::uint32_t> labels)
+{
+    // Targets are deltas from the object's own id: the same bytes as a snapshot_objects.refs blob.
+    reserveRefs(targets.size() * kMostReferenceBytes);
+    end_ = static_cast<std::size_t>(encodeReferences(id, targets, labels, buffer_.get() + end_) - buffer_.get());
+    putRecord(address, type, size, refcount, flags, label);
+}
+
+void ChunkBuilder::reserveRefs(std::size_t bytes)
+{
+    if (buffer_ && end_ + bytes <= capacity_)
+        return;
+    const std::size_t capacity = std::max({ end_ + bytes, 2 * capacity_, kRecordsRoom + 4096 });
+    auto bigger = std::make_unique_for_overwrite<unsigned char[]>(capacity);
+    if (buffer_)
+        std::memcpy(bigger.get(), buffer_.get(), end_);
+    buffer_ = std::move(bigger);
+    capacity_ = capacity;
+}
+
+void ChunkBuilder::putRecord(std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
+    std::uint8_t flags, std::uint32_t label)
+{
+    unsigned char* p = buffer_.get() + kChunkRecordBytes * std::size_t { objects_ };
     put(p, address, 7);
     put(p, size, 5);
     put(p, static_cast<std::uint64_t>(std::clamp<std::int64_t>(refcount, 0, UINT32_MAX)), 4);
     put(p, type, 4);
     put(p, label, 4);
     put(p, flags, 1);
-    put(p, refs_.size(), 4);
+    put(p, end_ - kRecordsRoom, 4);
     ++objects_;
 }
 
-const std::vector<unsigned char>& ChunkBuilder::finish()
+std::span<const unsigned char> ChunkBuilder::finish()
 {
-    blob_.clear();
-    blob_.reserve(records_.size() + refs_.size());
-    blob_.insert(blob_.end(), records_.begin(), records_.end());
-    blob_.insert(blob_.end(), refs_.begin(), refs_.end());
-    records_.clear();
-    refs_.clear();
+    reserveRefs(0);
+    const std::size_t records = kChunkRecordBytes * std::size_t { objects_ };
+    const std::size_t refs = end_ - kRecordsRoom;
+    if (records < kRecordsRoom)
+        std::memmove(buffer_.get() + records, buffer_.get() + kRecordsRoom, refs);
     objects_ = 0;
-    return blob_;
+    end_ = kRecordsRoom;
+    return { buffer_.get(), records + refs };
 }
 
 bool ChunkView::open(std::span<const unsigned char> blob, std::uint32_t objects)

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -36,26 +37,37 @@ inline constexpr std::size_t kChunkRecordBytes = 29; // per object, before the r
 inline constexpr std::uint64_t kChunkMaxAddress = (std::uint64_t { 1 } << 56) - 1;
 inline constexpr std::uint64_t kChunkMaxSize = (std::uint64_t { 1 } << 40) - 1;
 
-// Collects objects in id order and lays them out as one chunk.
+// Collects objects in id order and lays them out as one chunk, in one buffer: the records' room
+// for kChunkObjects objects first, the references after it (moved up to the records by finish()
+// when the chunk has fewer objects). Nothing is zeroed or copied on the way.
 class ChunkBuilder {
 public:
     void add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
         std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs);
+    // The same with the references as two parallel spans: targets[i] with labels[i].
+    void add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
+        std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
+        std::span<const std::uint32_t> labels);
     std::uint32_t objects() const { return objects_; }
     // Whether a record can hold this address and size (add() must not be given others).
     static bool fits(std::uint64_t address, std::uint64_t size)
     {
         return address <= kChunkMaxAddress && size <= kChunkMaxSize;
     }
-    // The chunk's blob; empties the builder for the next chunk.
-    const std::vector<unsigned char>& finish();
+    // The chunk's blob, valid until the next add(); empties the builder for the next chunk.
+    std::span<const unsigned char> finish();
 
 private:
+    static constexpr std::size_t kRecordsRoom = kChunkRecordBytes * kChunkObjects;
+    // Room for `bytes` more references' bytes past end_.
+    void reserveRefs(std::size_t bytes);
+    void putRecord(std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
+        std::uint8_t flags, std::uint32_t label);
     std::uint32_t objects_ = 0;
-    std::vector<unsigned char> records_;
-    std::vector<unsigned char> refs_;
-    std::vector<unsigned char> scratch_;
-    std::vector<unsigned char> blob_;
+    std::unique_ptr<unsigned char[]> buffer_; // not zeroed: only what was written is read
+    std::size_t capacity_ = 0;
+    std::size_t end_ = kRecordsRoom; // where the references written so far end
+    std::vector<std::uint32_t> targets_, labels_; // the StoredReference form, split
 };
 
 // One chunk's records, read in place (the blob must outlive it).

@@ -193,8 +193,7 @@ void SnapshotWriter::flushLabels()
     statements_->inserter.push(*statements_->insertLabels, snapshotId_, first, count, blob);
 }
 
-void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
-    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
+void SnapshotWriter::noteObject(std::uint32_t id, std::uint32_t type, std::uint64_t size, std::uint32_t label)
 {
     requireOpen();
     if (id != objects_)
@@ -207,11 +206,16 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
         typeTotals_.resize(std::max<std::size_t>(std::size_t { type } + 1, typeTotals_.size() * 2));
     ++typeTotals_[type].objects;
     typeTotals_[type].size += size;
+}
+
+void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
+    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
+{
+    noteObject(id, type, size, label);
     for (const StoredReference& r : refs) {
         maxTarget_ = std::max<std::uint64_t>(maxTarget_, std::uint64_t { r.target } + 1);
         noteString(stringIdOf(r.label));
     }
-
     if (statements_->insertChunk) {
         if (!ChunkBuilder::fits(address, size))
             throw StorageError(
@@ -222,11 +226,54 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
         chunk.add(id, address, type, size, refcount, flags, label, refs);
         if (chunk.objects() == kChunkObjects)
             flushChunk();
-        ++objects_;
-        references_ += refs.size();
-        return;
+    } else {
+        insertObjectRow(id, address, type, size, refcount, flags, label, refs);
     }
-    takeConnection(); // a file of schema 4 or older: a row per object, inserted here
+    ++objects_;
+    references_ += refs.size();
+}
+
+void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
+    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
+    std::span<const std::uint32_t> labels)
+{
+    if (labels.size() != targets.size())
+        throw StorageError(
+            db_.path(), "snapshot object " + std::to_string(id) + " has a label count unlike its references'");
+    noteObject(id, type, size, label);
+    std::uint32_t most = 0, mostString = 0;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        most = std::max(most, targets[i]);
+        mostString = std::max(mostString, stringIdOf(labels[i]));
+    }
+    if (!targets.empty())
+        maxTarget_ = std::max<std::uint64_t>(maxTarget_, std::uint64_t { most } + 1);
+    noteString(mostString);
+    if (statements_->insertChunk) {
+        if (!ChunkBuilder::fits(address, size))
+            throw StorageError(
+                db_.path(), "snapshot object " + std::to_string(id) + " has an address or a size too large to store");
+        auto& chunk = statements_->chunk;
+        if (chunk.objects() == 0)
+            statements_->chunkFirst = id;
+        chunk.add(id, address, type, size, refcount, flags, label, targets, labels);
+        if (chunk.objects() == kChunkObjects)
+            flushChunk();
+    } else {
+        rowRefs_.clear();
+        for (std::size_t i = 0; i < targets.size(); ++i)
+            rowRefs_.push_back({ targets[i], labels[i] });
+        insertObjectRow(id, address, type, size, refcount, flags, label, rowRefs_);
+    }
+    ++objects_;
+    references_ += targets.size();
+}
+
+// A file of schema 4 or older: a row per object, inserted here.
+void SnapshotWriter::insertObjectRow(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
+    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
+{
+    takeConnection();
     Statement& insert = statements_->insertObject;
     insert.bind(1, snapshotId_)
         .bind(2, std::int64_t { id })
@@ -241,8 +288,6 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
         insert.bindBlobNoCopy(9, blob_);
     }
     insert.run();
-    ++objects_;
-    references_ += refs.size();
 }
 
 std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
@@ -303,7 +348,7 @@ void SnapshotWriter::flushChunk()
     if (!statements_->insertChunk || chunk.objects() == 0)
         return;
     const std::int64_t objects = chunk.objects();
-    const auto& blob = chunk.finish();
+    const auto blob = chunk.finish();
     statements_->inserter.push(*statements_->insertChunk, snapshotId_, statements_->chunkFirst, objects, blob);
 }
 

@@ -170,6 +170,65 @@ TEST(StorageSnapshots, GivenAGraphWithEveryKindOfValue_WhenWrittenAndReadBack_Th
     EXPECT_EQ(Reader(db).snapshot(id)->objects, graph.objects.size());
 }
 
+// The graph's form of the references (two parallel spans, as saveSnapshot gives them) stores the
+// very bytes of the StoredReference form: chunks whose references outgrow the builder's first
+// buffer (an object of 200,000), and a last chunk with fewer than kChunkObjects objects.
+TEST(StorageSnapshots, GivenReferencesAsTwoSpans_WhenStored_ThenTheChunksAreTheBytesOfTheOtherForm)
+{
+    Graph graph = makeExtremeGraph();
+    ASSERT_NE(graph.objects.size() % kChunkObjects, 0u);
+    auto& wide = graph.objects[300].refs;
+    for (std::uint32_t i = 0; i < 200'000; ++i)
+        wide.push_back({ (i * 7919u) % static_cast<std::uint32_t>(graph.objects.size()),
+            i % 3 == 0 ? (wire::kEdgeIndexBit | i) : i % 5 });
+    TempDir dir;
+    const auto byPairs = dir.file("pairs.db"), bySpans = dir.file("spans.db");
+    {
+        auto db = Database::openForWriting(byPairs);
+        writeSnapshot(db, graph);
+    }
+    {
+        auto db = Database::openForWriting(bySpans);
+        SnapshotWriter writer(db, makeNewSnapshot());
+        for (std::uint32_t id = 1; id < graph.strings.size(); ++id)
+            writer.addString(id, graph.strings[id]);
+        std::vector<std::uint32_t> targets, labels;
+        for (std::uint32_t id = 0; id < graph.objects.size(); ++id) {
+            const GraphObject& o = graph.objects[id];
+            targets.clear();
+            labels.clear();
+            for (const StoredReference& r : o.refs) {
+                targets.push_back(r.target);
+                labels.push_back(r.label);
+            }
+            writer.addObject(id, o.address, o.type, o.size, o.refcount, o.flags, o.label, targets, labels);
+        }
+        writer.commit(graph.tracked);
+    }
+    const std::string all = "SELECT group_concat(first_id || ':' || objects || ':' || hex(data), ',') FROM "
+                            "(SELECT * FROM snapshot_chunks ORDER BY first_id)";
+    EXPECT_EQ(rawQuery(bySpans, "SELECT count(*) FROM snapshot_chunks"),
+        std::to_string((graph.objects.size() + kChunkObjects - 1) / kChunkObjects));
+    EXPECT_TRUE(rawQuery(bySpans, all) == rawQuery(byPairs, all));
+    auto db = Database::openForReading(bySpans);
+    EXPECT_TRUE(sameGraph(readSnapshot(db, 1), graph));
+}
+
+// Two spans of different lengths are refused, and nothing of the snapshot is kept.
+TEST(StorageSnapshots, GivenLabelsNotAsManyAsTargets_WhenAdded_ThenTheWriterRefusesAndStoresNothing)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    {
+        auto db = Database::openForWriting(file);
+        SnapshotWriter writer(db, makeNewSnapshot());
+        const std::vector<std::uint32_t> targets { 0, 0 }, labels { 0 };
+        EXPECT_NE(errorOf([&] { writer.addObject(0, 16, 0, 16, 1, 0, 0, targets, labels); }).find("label count"),
+            std::string::npos);
+    }
+    expectNoSnapshotRows(file);
+}
+
 TEST(StorageSnapshots, GivenTwoSnapshotsWithoutASession_WhenRead_ThenEachHasOnlyItsOwnStringsAndObjects)
 {
     TempDir dir;

@@ -44,6 +44,11 @@ public:
     // string edge labels are string ids.
     void addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
         std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs);
+    // The same with the references as two parallel spans, as a graph holds them: targets[i] with
+    // labels[i] (labels as long as targets). The way a big snapshot is stored: nothing is copied.
+    void addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
+        std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
+        std::span<const std::uint32_t> labels);
 
     // Checks that every reference and string id used exists, stores the counts and commits.
     // Returns the snapshot id. Throws StorageError (and keeps nothing) if the snapshot is inconsistent.
@@ -57,6 +62,10 @@ private:
     void flushChunk();
     void flushLabels();
     void noteString(std::uint32_t id);
+    // What both forms of addObject check and count before the object is stored.
+    void noteObject(std::uint32_t id, std::uint32_t type, std::uint64_t size, std::uint32_t label);
+    void insertObjectRow(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
+        std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs);
     void rollback() noexcept;
     void restoreJournal() noexcept;
 
@@ -68,6 +77,7 @@ private:
     bool restoreWal_ = false; // Journal::Alone took effect: back to WAL once done
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;
+    std::vector<StoredReference> rowRefs_; // the split form, joined for a schema 4 row
     std::uint64_t strings_ = 0;
     std::uint32_t maxStringId_ = 0; // highest string id added
     std::uint32_t maxStringUsed_ = 0; // highest string id objects and references use
