@@ -15,7 +15,7 @@ bash scripts/install-deps.sh
 bash scripts/sid-pythons.sh all
 BUILD=build/bench
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target gcscope gcscope_agents snapshot_analysis_bench analysis_bench
+cmake --build "$BUILD" -j"$(nproc)" --target gcscope gcscope-gui gcscope_agents snapshot_analysis_bench analysis_bench
 read -r -a PYTHONS <<< "${GCSCOPE_BENCH_PYTHONS:-all}"
 RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT

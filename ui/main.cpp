@@ -7,7 +7,14 @@
 #include "core/UserMessages.h"
 #include "util/huge_pages.h"
 
+#include "dashboard/DashboardView.h"
+#include "views/CyclesView.h"
+#include "views/InspectorView.h"
+#include "views/LeaksView.h"
+#include "views/TypesView.h"
+
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QIcon>
 #include <QPalette>
 #include <QStyle>
@@ -48,11 +55,45 @@ void scheduleScreenshot(MainWindow& window, const AppOptions& options)
     });
 }
 
+// The view's loaded() signal, once, to `then`; false when `w` is not a V.
+template <class V, class F> bool whenLoaded(QWidget* w, QObject* context, F then)
+{
+    auto* view = qobject_cast<V*>(w);
+    if (!view)
+        return false;
+    QObject::connect(view, &V::loaded, context, then, Qt::SingleShotConnection);
+    return true;
+}
+
+// --until-loaded: once the --tab view has loaded, say how long it took (from the start of this
+// process), save the screenshot if asked for, and close the window (which quits).
+bool quitWhenLoaded(MainWindow& window, const AppOptions& options, const QElapsedTimer& sinceStart)
+{
+    QWidget* view = window.tabs()->widget(tabIndex(options.tab));
+    const QString name = options.tab.toLower();
+    auto then = [&window, options, name, &sinceStart] {
+        std::fprintf(stderr, "gcscope-gui: the %s view loaded in %.3f s\n", name.toLocal8Bit().constData(),
+            static_cast<double>(sinceStart.nsecsElapsed()) / 1e9);
+        if (!options.screenshot.isEmpty()) {
+            const bool saved = window.grab().save(options.screenshot);
+            std::fprintf(stderr, "gcscope-gui: screenshot %s %s\n", saved ? "saved to" : "could not be saved to",
+                options.screenshot.toLocal8Bit().constData());
+        }
+        window.close();
+    };
+    return whenLoaded<LeaksView>(view, &window, then) || whenLoaded<TypesView>(view, &window, then)
+        || whenLoaded<InspectorView>(view, &window, then) || whenLoaded<CyclesView>(view, &window, then)
+        || whenLoaded<DashboardView>(view, &window, then);
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     gcscope::util::startWithHugePages(argv); // may start gcscope-gui again, once: see util/huge_pages.h
+    gcscope::util::useOneMallocArena();
+    QElapsedTimer sinceStart;
+    sinceStart.start();
     QCoreApplication::setOrganizationName(QStringLiteral("gcscope"));
     QCoreApplication::setApplicationName(QStringLiteral("gcscope"));
     QCoreApplication::setApplicationVersion(QStringLiteral(GCSCOPE_VERSION));
@@ -84,10 +125,12 @@ int main(int argc, char** argv)
     // Every error the user sees in a dialog also goes to standard error as one line, for whoever
     // started the GUI from a terminal; a --screenshot run (no one to read the dialog) then exits 1.
     bool errorShown = false;
-    QObject::connect(window.messages(), &UserMessages::errorShown, &window, [&errorShown](const UserMessage& m) {
+    QObject::connect(window.messages(), &UserMessages::errorShown, &window, [&](const UserMessage& m) {
         errorShown = true;
         std::fprintf(stderr, "gcscope-gui: %s: %s\n", m.title.toLocal8Bit().constData(),
             m.text.simplified().toLocal8Bit().constData());
+        if (options.untilLoaded) // nobody to read the dialog, and the view may never load
+            window.close();
     });
     if (options.size.isValid())
         window.resize(options.size);
@@ -111,8 +154,13 @@ int main(int argc, char** argv)
             QTimer::singleShot(0, &window, show);
         }
     }
-    if (!options.screenshot.isEmpty())
+    if (options.untilLoaded && !quitWhenLoaded(window, options, sinceStart)) {
+        std::fprintf(stderr, "gcscope-gui: error: the %s tab is not part of this build\n",
+            options.tab.toLocal8Bit().constData());
+        return 2;
+    }
+    if (!options.screenshot.isEmpty() && !options.untilLoaded)
         scheduleScreenshot(window, options);
     const int status = app.exec();
-    return status == 0 && errorShown && !options.screenshot.isEmpty() ? 1 : status;
+    return status == 0 && errorShown && (!options.screenshot.isEmpty() || options.untilLoaded) ? 1 : status;
 }

@@ -1,5 +1,7 @@
 #include "analysis/HeapGraphBuilder.h"
 
+#include "analysis/RadixSort.h"
+
 #include "util/phase_trace.h"
 #include "util/prefault.h"
 #include "util/release.h"
@@ -328,30 +330,6 @@ void HeapGraphBuilder::resolveAddresses()
 }
 
 namespace {
-// Sorts keys by their bits [low, high): a least significant digit radix sort, 11 bits at a time,
-// through `spare` (as long as keys). Heap addresses differ in about 43 bits: four passes, several
-// times faster than a comparison sort on millions of objects.
-void radixSort(std::span<std::uint64_t> keys, std::span<std::uint64_t> spare, int low, int high)
-{
-    constexpr int kDigitBits = 11;
-    constexpr std::size_t kBuckets = std::size_t { 1 } << kDigitBits;
-    std::array<std::size_t, kBuckets> place {};
-    std::span<std::uint64_t> from = keys, to = spare.first(keys.size());
-    for (int shift = low; shift < high; shift += kDigitBits) {
-        place.fill(0);
-        for (const auto key : from)
-            ++place[(key >> shift) & (kBuckets - 1)];
-        std::size_t at = 0;
-        for (auto& p : place)
-            at += std::exchange(p, at);
-        for (const auto key : from)
-            to[place[(key >> shift) & (kBuckets - 1)]++] = key;
-        std::swap(from, to);
-    }
-    if (from.data() != keys.data())
-        std::copy(from.begin(), from.end(), keys.begin());
-}
-
 // Orders `ids` by address. Each id becomes one 64-bit key: the bits where the addresses of these
 // objects differ, above the bits of its place in `ids`. When those do not fit 64 bits (heap
 // addresses differ in about 43 and places take 25 at 30M objects), the ids are first dealt into

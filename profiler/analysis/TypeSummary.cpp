@@ -1,6 +1,11 @@
 #include "analysis/TypeSummary.h"
 
+#include "analysis/RadixSort.h"
+
 #include <algorithm>
+#include <bit>
+#include <limits>
+#include <span>
 
 namespace gcscope::analysis {
 namespace {
@@ -31,6 +36,41 @@ void addOutermostRetained(const HeapGraph& graph, const DominatorTree& tree, con
             retained[type] += tree.retained[child];
         stack.push_back({ child, 0 });
     }
+}
+
+// Orders one type's instances, given in id order, by retained size, biggest first, ties by id. A
+// big slice goes through a radix sort: each id becomes a 64-bit key, the retained size's distance
+// below the slice's largest above the id, sorted on the bits those distances take (a type of
+// small objects differs in a few bits: one pass). A comparison sort here read two retained sizes
+// far apart in memory at each step: on 30.8M objects it took 1.3 s of the GUI's 12.
+void sortByRetained(std::span<ObjectId> ids, const DominatorTree& tree, std::vector<std::uint64_t>& keys,
+    std::vector<std::uint64_t>& spare)
+{
+    const auto byRetained = [&tree](ObjectId a, ObjectId b) {
+        return tree.retained[a] != tree.retained[b] ? tree.retained[a] > tree.retained[b] : a < b;
+    };
+    constexpr std::size_t kSmall = 256;
+    if (ids.size() < kSmall)
+        return std::sort(ids.begin(), ids.end(), byRetained);
+    std::uint64_t most = 0, least = std::numeric_limits<std::uint64_t>::max();
+    for (const ObjectId id : ids) {
+        most = std::max<std::uint64_t>(most, tree.retained[id]);
+        least = std::min<std::uint64_t>(least, tree.retained[id]);
+    }
+    const int bits = std::bit_width(most - least);
+    if (bits > 32) // sizes more than 4 GiB apart within one type: rare enough for the comparisons
+        return std::sort(ids.begin(), ids.end(), byRetained);
+    if (keys.size() < ids.size()) {
+        keys.resize(ids.size());
+        spare.resize(ids.size());
+    }
+    // In id order already: the stable sort keeps ties that way.
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        keys[i] = ((most - tree.retained[ids[i]]) << 32) | ids[i];
+    const auto sorted = std::span(keys).first(ids.size());
+    radixSort(sorted, spare, 32, 32 + bits);
+    for (std::size_t i = 0; i < ids.size(); ++i)
+        ids[i] = static_cast<ObjectId>(sorted[i]);
 }
 
 } // namespace
@@ -65,12 +105,11 @@ TypeSummaries summarizeTypes(const HeapGraph& graph, const DominatorTree& tree, 
     std::vector<std::uint64_t> fill(out.instanceBegin.begin(), out.instanceBegin.end() - 1);
     for (ObjectId id = 0; id < graph.objectCount(); ++id)
         out.instances[fill[graph.type[id]]++] = id;
+    std::vector<std::uint64_t> keys, spare; // as long as the biggest type's slice, once one needs them
     for (std::uint32_t t = 0; t < typeCount; ++t)
-        std::sort(out.instances.begin() + static_cast<std::ptrdiff_t>(out.instanceBegin[t]),
-            out.instances.begin() + static_cast<std::ptrdiff_t>(out.instanceBegin[t + 1]),
-            [&tree](ObjectId a, ObjectId b) {
-                return tree.retained[a] != tree.retained[b] ? tree.retained[a] > tree.retained[b] : a < b;
-            });
+        sortByRetained(
+            std::span(out.instances).subspan(out.instanceBegin[t], out.instanceBegin[t + 1] - out.instanceBegin[t]),
+            tree, keys, spare);
     return out;
 }
 

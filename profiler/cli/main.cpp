@@ -8,6 +8,7 @@
 int main(int argc, char** argv)
 {
     gcscope::util::startWithHugePages(argv); // may start gcscope again, once: see util/huge_pages.h
+    gcscope::util::useOneMallocArena();
     using namespace gcscope::cli;
     CLI::App app { "gcscope: GC and heap profiler for running CPython processes", "gcscope" };
     app.set_version_flag("--version", std::string("gcscope ") + GCSCOPE_VERSION);

@@ -1,6 +1,7 @@
 #include "util/huge_pages.h"
 
 #include <gnu/libc-version.h>
+#include <malloc.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -110,6 +111,11 @@ void startWithHugePages(char** argv)
     restoreUserEnvironment(restore.c_str());
     status.mode = HugePageMode::Off;
     status.detail = std::string("could not restart to ask for them: ") + std::strerror(error);
+}
+
+void useOneMallocArena()
+{
+    ::mallopt(M_ARENA_MAX, 1); // a hint: on failure each thread keeps its arena
 }
 
 HugePageStatus hugePageStatus()

@@ -7,8 +7,8 @@
   child cost in memory; the pause in ns per tracked object; ingest time; bytes per object on disk; roots +
   unreachable + SCC + dominators time (goal < 3 s); a retention path query (goal < 100 ms); peak
   memory of the analysis; `gcscope snapshot` from attach to saved file, and the first answers a user
-  asks of the saved file (`top`, `cycles`, `paths --type`, `diff` of two snapshots, each a fresh
-  process), as ratios to the same walk (goal <= 3).
+  asks of the saved file (`top`, `cycles`, `paths --type`, `diff` of two snapshots, gcscope-gui's
+  Leaks and Inspector views; each a fresh process), as ratios to the same walk (goal <= 3).
 Each interpreter's heap is snapshotted with the exact agent form the version table picks for it, then
 with the portable form when the build has libgcscope_agent_portable.so.
 With --repeat N the same heap is walked and snapshotted N times (each snapshot a new attach, as the
@@ -76,10 +76,10 @@ def take_snapshot(gcscope, form, pid, db, *extra, phases=None):
     return ""
 
 
-def timed(argv):
+def timed(argv, env=None):
     """Seconds one command takes, wall clock; raises when it fails."""
     t0 = time.monotonic()
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S)
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S, env=env)
     seconds = time.monotonic() - t0
     if r.returncode != 0:
         raise RuntimeError("%s failed: %s" % (" ".join(argv[1:3]), r.stderr.strip()[-300:]))
@@ -88,12 +88,19 @@ def timed(argv):
 
 def first_answers(gcscope, db, two_snapshots):
     """What a user asks of a saved snapshot first, each command a fresh process as a user runs it:
-    {name: seconds}. Snapshot 1 is the one the child walked."""
+    {name: seconds}. Snapshot 1 is the one the child walked. The GUI's first views (when it is
+    built: scripts/bench.sh builds it) are gcscope-gui opened on the file, offscreen, until the view
+    has loaded (--until-loaded): the Leaks view, and the Inspector (every analysis of a snapshot)."""
     answers = {"top": timed([gcscope, "top", db, "--snapshot", "1"]),
                "cycles": timed([gcscope, "cycles", db, "--snapshot", "1"]),
                "paths --type": timed([gcscope, "paths", db, "--snapshot", "1", "--type", "__main__.Order"])}
     if two_snapshots:
         answers["diff"] = timed([gcscope, "diff", db])
+    gui = os.path.join(os.path.dirname(os.path.dirname(gcscope)), "ui", "gcscope-gui")
+    if os.path.exists(gui):
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        for tab in ("leaks", "inspector"):
+            answers["gui " + tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env)
     return answers
 
 

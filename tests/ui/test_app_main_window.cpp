@@ -233,8 +233,19 @@ void MainWindowTest::GIVEN_arguments_WHEN_parsed_THEN_the_options_or_the_usage_e
     QCOMPARE(attach.options.attachPid, qint64(1234));
     QVERIFY(parseCommandLine({ exe, QStringLiteral("--demo") }).options.demo);
 
+    auto timed = parseCommandLine({ exe, QStringLiteral("rec.db"), QStringLiteral("--tab"), QStringLiteral("leaks"),
+        QStringLiteral("--until-loaded") });
+    QCOMPARE(timed.action, ParsedCommandLine::Action::Run);
+    QVERIFY(timed.options.untilLoaded);
+    QVERIFY(!file.options.untilLoaded);
+
     for (const QStringList& bad : { QStringList { exe, QStringLiteral("--attach"), QStringLiteral("abc") },
              QStringList { exe, QStringLiteral("--frobnicate") },
+             // --until-loaded waits for a view that loads, of something to load
+             QStringList { exe, QStringLiteral("a.db"), QStringLiteral("--until-loaded") },
+             QStringList { exe, QStringLiteral("a.db"), QStringLiteral("--tab"), QStringLiteral("snapshots"),
+                 QStringLiteral("--until-loaded") },
+             QStringList { exe, QStringLiteral("--tab"), QStringLiteral("leaks"), QStringLiteral("--until-loaded") },
              QStringList { exe, QStringLiteral("a.db"), QStringLiteral("--demo") },
              QStringList { exe, QStringLiteral("a.db"), QStringLiteral("b.db") } }) {
         const auto parsed = parseCommandLine(bad);

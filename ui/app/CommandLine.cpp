@@ -19,11 +19,13 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
     QCommandLineOption delay(QStringLiteral("screenshot-delay"), QStringLiteral("Wait before the grab."),
         QStringLiteral("MS"), QStringLiteral("3000"));
     QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Show this tab."), QStringLiteral("NAME"));
+    QCommandLineOption untilLoaded(
+        QStringLiteral("until-loaded"), QStringLiteral("Quit once the --tab view has loaded, saying when."));
     QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size."), QStringLiteral("WxH"));
     QCommandLineOption palette(QStringLiteral("palette"), QStringLiteral("dark or light."), QStringLiteral("NAME"));
-    for (auto* hidden : { &screenshot, &delay, &tab, &size, &palette })
+    for (auto* hidden : { &screenshot, &delay, &tab, &untilLoaded, &size, &palette })
         hidden->setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({ help, version, attach, demo, screenshot, delay, tab, size, palette });
+    parser.addOptions({ help, version, attach, demo, screenshot, delay, tab, untilLoaded, size, palette });
     parser.addPositionalArgument(
         QStringLiteral("file"), QStringLiteral("A gcscope recording to open."), QStringLiteral("[FILE.db]"));
 
@@ -65,6 +67,14 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
     o.screenshot = parser.value(screenshot);
     o.screenshotDelayMs = parser.value(delay).toInt();
     o.tab = parser.value(tab);
+    o.untilLoaded = parser.isSet(untilLoaded);
+    const QStringList loading { QStringLiteral("dashboard"), QStringLiteral("leaks"), QStringLiteral("types"),
+        QStringLiteral("inspector"), QStringLiteral("cycles") };
+    if (o.untilLoaded && !loading.contains(o.tab.toLower()))
+        return usageError(QStringLiteral("--until-loaded needs --tab with a view that loads: %1")
+                              .arg(loading.join(QStringLiteral(", "))));
+    if (o.untilLoaded && o.file.isEmpty() && !o.demo && o.attachPid <= 0)
+        return usageError(QStringLiteral("--until-loaded needs a file, --attach or --demo"));
     o.palette = parser.value(palette);
     if (parser.isSet(size)) {
         const auto parts = parser.value(size).split(QLatin1Char('x'));

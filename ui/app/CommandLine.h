@@ -1,6 +1,6 @@
 // gcscope-gui's command line: [FILE.db] [--attach PID] [--demo] [--version], plus hidden options
-// for documentation screenshots (--screenshot PATH, --screenshot-delay MS, --tab NAME, --size WxH,
-// --palette dark|light).
+// for documentation screenshots and benchmarks (--screenshot PATH, --screenshot-delay MS, --tab NAME,
+// --until-loaded, --size WxH, --palette dark|light).
 #pragma once
 
 #include <QSize>
@@ -16,6 +16,9 @@ struct AppOptions {
     QString screenshot; // save a grab of the window there, then quit
     int screenshotDelayMs = 3000;
     QString tab; // dashboard, leaks, types, snapshots, inspector, cycles, start
+    // Once the --tab view has loaded: print how long that took, take the screenshot if one is asked
+    // for (then, not after the delay), and quit. How a benchmark times the GUI's first answer.
+    bool untilLoaded = false;
     QSize size; // the window size, for screenshots
     QString palette; // "dark" or "light": a Fusion palette, to check both themes
 };

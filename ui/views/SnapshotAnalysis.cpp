@@ -3,6 +3,9 @@
 #include "views/BackgroundJob.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <future>
 
 namespace gcscope::ui {
 
@@ -12,36 +15,85 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     auto a = std::make_shared<SnapshotAnalysis>(std::move(loaded));
     const auto& g = a->graph;
     const QString id = QString::number(a->info.id);
-    constexpr int kSteps = 7;
-    int step = 0;
+    constexpr int kSteps = 8;
+    std::atomic<int> done { 0 };
+    std::atomic<bool> stop { false }; // one chain failed: the others stop at their next phase
     auto phase = [&](const QString& what) {
+        if (stop.load())
+            throw JobCancelled {};
         control.throwIfCancelled();
-        control.progress(step++, kSteps, QObject::tr("Snapshot %1: %2…").arg(id, what));
+        control.progress(done.load(), kSteps, QObject::tr("Snapshot %1: %2…").arg(id, what));
     };
     phase(QObject::tr("finding roots"));
     a->roots = analysis::findRoots(g);
-    phase(QObject::tr("indexing referrers"));
-    a->referrers = analysis::buildReferrers(g);
-    phase(QObject::tr("finding garbage"));
-    a->unreachable = analysis::findUnreachable(g, a->roots);
-    phase(QObject::tr("finding cycles"));
-    a->cycles = analysis::findCycles(g, a->unreachable);
-    // What the user came for first, in the order `gcscope cycles` prints.
-    std::stable_sort(
-        a->cycles.cycles.begin(), a->cycles.cycles.end(), [](const analysis::Cycle& x, const analysis::Cycle& y) {
-            if (x.unreachable != y.unreachable)
-                return x.unreachable;
-            if (x.hasFinalizer != y.hasFinalizer)
-                return x.hasFinalizer;
-            return x.totalSize > y.totalSize;
-        });
-    phase(QObject::tr("computing dominators"));
-    a->dominators = analysis::computeDominators(g, a->roots);
-    a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
-    phase(QObject::tr("summing types"));
-    a->types = analysis::summarizeTypes(g, a->dominators, a->dominatorChildren);
-    phase(QObject::tr("indexing retention paths"));
-    a->paths.emplace(g, a->roots, a->referrers);
+    ++done;
+
+    // Three chains that need only the graph and its roots run side by side, each on a core of its
+    // own when there are cores: garbage and cycles; referrers and the path index; dominators and
+    // the type summaries (the longest, here). One that fails stops the others.
+    const auto chain = [&stop](auto&& steps) {
+        return [&stop, steps = std::forward<decltype(steps)>(steps)] {
+            try {
+                steps();
+            } catch (...) {
+                stop = true;
+                throw;
+            }
+        };
+    };
+    auto garbage = std::async(std::launch::async, chain([&] {
+        phase(QObject::tr("finding garbage"));
+        a->unreachable = analysis::findUnreachable(g, a->roots);
+        ++done;
+        phase(QObject::tr("finding cycles"));
+        a->cycles = analysis::findCycles(g, a->unreachable);
+        // What the user came for first, in the order `gcscope cycles` prints.
+        std::stable_sort(
+            a->cycles.cycles.begin(), a->cycles.cycles.end(), [](const analysis::Cycle& x, const analysis::Cycle& y) {
+                if (x.unreachable != y.unreachable)
+                    return x.unreachable;
+                if (x.hasFinalizer != y.hasFinalizer)
+                    return x.hasFinalizer;
+                return x.totalSize > y.totalSize;
+            });
+        ++done;
+    }));
+    auto paths = std::async(std::launch::async, chain([&] {
+        phase(QObject::tr("indexing referrers"));
+        a->referrers = analysis::buildReferrers(g);
+        ++done;
+        phase(QObject::tr("indexing retention paths"));
+        a->paths.emplace(g, a->roots, a->referrers);
+        ++done;
+    }));
+    std::exception_ptr failed;
+    try {
+        chain([&] {
+            phase(QObject::tr("computing dominators"));
+            a->dominators = analysis::computeDominators(g, a->roots);
+            ++done;
+            a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
+            ++done;
+            phase(QObject::tr("summing types"));
+            a->types = analysis::summarizeTypes(g, a->dominators, a->dominatorChildren);
+            ++done;
+        })();
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    // Every chain is waited for (they read `a`); the first real failure wins over a stop it caused.
+    for (auto* other : { &garbage, &paths }) {
+        try {
+            other->get();
+        } catch (const JobCancelled&) {
+            if (!failed)
+                failed = std::current_exception();
+        } catch (...) {
+            failed = std::current_exception();
+        }
+    }
+    if (failed)
+        std::rethrow_exception(failed);
     control.throwIfCancelled();
     return a;
 }
