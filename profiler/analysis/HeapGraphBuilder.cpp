@@ -194,9 +194,22 @@ void HeapGraphBuilder::indexAddressesAsAdded(std::size_t expected)
     // (written anywhere), then the arrays reserve() sized, at the pace they fill.
     if (fast_ && !fastById_)
         fastAddress_.reserve(2 * edgeHint_);
+    startPrefaulter(liveIndex_->words());
+}
+
+void HeapGraphBuilder::prefaultReserved()
+{
+    if (prefaulter_ || !graph_.address.empty() || !fast_ || fastByAddress_)
+        return;
+    graph_.edgeTarget.reserve(edgeHint_); // what the first addEdge would reserve
+    startPrefaulter({});
+}
+
+void HeapGraphBuilder::startPrefaulter(std::span<std::uint64_t> index)
+{
     prefaulter_ = std::make_unique<util::Prefaulter>();
-    const auto words = liveIndex_->words();
-    prefaulter_->add(words.data(), words.size_bytes(), true);
+    if (!index.empty())
+        prefaulter_->add(index.data(), index.size_bytes(), true);
     const auto reserved = [this](auto& v) { prefaulter_->add(v.data(), v.capacity() * sizeof(v[0])); };
     reserved(graph_.address);
     reserved(graph_.type);
@@ -205,6 +218,7 @@ void HeapGraphBuilder::indexAddressesAsAdded(std::size_t expected)
     reserved(graph_.edgeBegin);
     reserved(graph_.edgeLabel);
     reserved(fastAddress_);
+    reserved(graph_.edgeTarget);
     prefaulter_->start();
 }
 

@@ -91,6 +91,7 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
     std::uint64_t total = 0;
     if (const auto info = reader.snapshot(snapshotId)) {
         builder.reserve(info->objects, info->references);
+        builder.prefaultReserved();
         total = info->objects;
     }
     try {

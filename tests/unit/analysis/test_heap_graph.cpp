@@ -282,6 +282,37 @@ TEST(HeapGraphBuilder,
     EXPECT_EQ(g.find(heap[1234].address), 1234u);
 }
 
+// A stored snapshot read with its arrays faulted in ahead (prefaultReserved, as loadSnapshot does):
+// the same graph as without, with fewer edges than reserved, more, and none.
+TEST(HeapGraphBuilder, GivenReservedArraysFaultedInAhead_WhenObjectsAndEdgesByIdAreAdded_ThenTheGraphIsTheSame)
+{
+    const auto heap = randomHeap(300000, 13);
+    std::unordered_map<std::uint64_t, ObjectId> idOf;
+    for (std::size_t i = 0; i < heap.size(); ++i)
+        idOf[heap[i].address] = static_cast<ObjectId>(i);
+    const auto load = [&](bool prefault, std::size_t edgeHint, bool withEdges) {
+        HeapGraphBuilder b;
+        b.reserve(heap.size(), edgeHint);
+        if (prefault)
+            b.prefaultReserved();
+        const auto type = b.internType("object");
+        for (const auto& o : heap) {
+            const auto id = b.addObject(o.address, type, 16, 1, Tracked);
+            if (prefault)
+                b.prefaultReserved(); // once objects came: nothing more
+            for (const auto& [target, label] : o.refs)
+                if (const auto it = idOf.find(target); withEdges && it != idOf.end())
+                    b.addEdge(id, it->second, label);
+        }
+        return b.build();
+    };
+    for (const std::size_t hint : { std::size_t { 0 }, heap.size(), heap.size() * 10 })
+        for (const bool withEdges : { true, false }) {
+            SCOPED_TRACE(testing::Message() << "edge hint " << hint << (withEdges ? "" : ", no edges"));
+            expectSameGraph(load(true, hint, withEdges), load(false, hint, withEdges));
+        }
+}
+
 // A stored snapshot gives them by id; a reference out of that order (to an earlier object, or one
 // by address among ones by id) sends what the fast path holds to the general one.
 TEST(HeapGraphBuilder, GivenReferencesByIdThenOneOutOfOrder_WhenBuilt_ThenNoEdgeIsLostOrMoved)
