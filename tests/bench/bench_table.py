@@ -76,7 +76,8 @@ def print_table(results):
           "pause per tracked object; stall = longest gap the target's Python code felt during the snapshot / the "
           "walk, taken by a copy-on-write child, and no-fork = the same walked in the target; child MiB = memory the "
           "child cost; e2e = `gcscope snapshot` from attach to saved file / the walk; answer = the slowest of `top`, "
-          "`cycles`, `paths --type`, `diff` on the saved file / the walk; B/obj = bytes per object on disk; "
+          "`cycles`, `paths --type`, `diff` and gcscope-gui's Leaks and Inspector views on the saved file / the "
+          "walk; B/obj = bytes per object on disk; "
           "overhead = median chunk time while recording / without)")
     for line in table(results):
         print("  " + line)
