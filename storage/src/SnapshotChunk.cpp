@@ -20,18 +20,6 @@ void put(unsigned char*& at, std::uint64_t value, std::size_t bytes)
 } // namespace
 
 void ChunkBuilder::add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
-    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
-{
-    targets_.clear();
-    labels_.clear();
-    for (const StoredReference& r : refs) {
-        targets_.push_back(r.target);
-        labels_.push_back(r.label);
-    }
-    add(id, address, type, size, refcount, flags, label, targets_, labels_);
-}
-
-void ChunkBuilder::add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
     std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
     std::span<const std::uint32_t> labels)
 {

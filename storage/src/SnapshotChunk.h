@@ -42,9 +42,7 @@ inline constexpr std::uint64_t kChunkMaxSize = (std::uint64_t { 1 } << 40) - 1;
 // when the chunk has fewer objects). Nothing is zeroed or copied on the way.
 class ChunkBuilder {
 public:
-    void add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
-        std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs);
-    // The same with the references as two parallel spans: targets[i] with labels[i].
+    // References as two parallel spans: targets[i] with labels[i].
     void add(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size, std::int64_t refcount,
         std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
         std::span<const std::uint32_t> labels);
@@ -67,7 +65,6 @@ private:
     std::unique_ptr<unsigned char[]> buffer_; // not zeroed: only what was written is read
     std::size_t capacity_ = 0;
     std::size_t end_ = kRecordsRoom; // where the references written so far end
-    std::vector<std::uint32_t> targets_, labels_; // the StoredReference form, split
 };
 
 // One chunk's records, read in place (the blob must outlive it).

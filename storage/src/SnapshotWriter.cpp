@@ -211,26 +211,13 @@ void SnapshotWriter::noteObject(std::uint32_t id, std::uint32_t type, std::uint6
 void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
     std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
 {
-    noteObject(id, type, size, label);
+    splitTargets_.clear();
+    splitLabels_.clear();
     for (const StoredReference& r : refs) {
-        maxTarget_ = std::max<std::uint64_t>(maxTarget_, std::uint64_t { r.target } + 1);
-        noteString(stringIdOf(r.label));
+        splitTargets_.push_back(r.target);
+        splitLabels_.push_back(r.label);
     }
-    if (statements_->insertChunk) {
-        if (!ChunkBuilder::fits(address, size))
-            throw StorageError(
-                db_.path(), "snapshot object " + std::to_string(id) + " has an address or a size too large to store");
-        auto& chunk = statements_->chunk;
-        if (chunk.objects() == 0)
-            statements_->chunkFirst = id;
-        chunk.add(id, address, type, size, refcount, flags, label, refs);
-        if (chunk.objects() == kChunkObjects)
-            flushChunk();
-    } else {
-        insertObjectRow(id, address, type, size, refcount, flags, label, refs);
-    }
-    ++objects_;
-    references_ += refs.size();
+    addObject(id, address, type, size, refcount, flags, label, splitTargets_, splitLabels_);
 }
 
 void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,

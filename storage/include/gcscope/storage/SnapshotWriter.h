@@ -78,6 +78,7 @@ private:
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;
     std::vector<StoredReference> rowRefs_; // the split form, joined for a schema 4 row
+    std::vector<std::uint32_t> splitTargets_, splitLabels_; // the joined form, split
     std::uint64_t strings_ = 0;
     std::uint32_t maxStringId_ = 0; // highest string id added
     std::uint32_t maxStringUsed_ = 0; // highest string id objects and references use
