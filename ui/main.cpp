@@ -65,6 +65,8 @@ template <class V, class F> bool whenLoaded(QWidget* w, QObject* context, F then
     return true;
 }
 
+constexpr int kLaidOutMs = 300;
+
 // --until-loaded: once the --tab view has loaded, say how long it took (from the start of this
 // process), save the screenshot if asked for, and close the window (which quits).
 bool quitWhenLoaded(MainWindow& window, const AppOptions& options, const QElapsedTimer& sinceStart)
@@ -74,12 +76,18 @@ bool quitWhenLoaded(MainWindow& window, const AppOptions& options, const QElapse
     auto then = [&window, options, name, &sinceStart] {
         std::fprintf(stderr, "gcscope-gui: the %s view loaded in %.3f s\n", name.toLocal8Bit().constData(),
             static_cast<double>(sinceStart.nsecsElapsed()) / 1e9);
-        if (!options.screenshot.isEmpty()) {
+        if (options.screenshot.isEmpty()) {
+            window.close();
+            return;
+        }
+        // The view shows its parts (the Leaks view's accumulation points) through layout requests
+        // still queued now: the picture waits for them.
+        QTimer::singleShot(kLaidOutMs, &window, [&window, options] {
             const bool saved = window.grab().save(options.screenshot);
             std::fprintf(stderr, "gcscope-gui: screenshot %s %s\n", saved ? "saved to" : "could not be saved to",
                 options.screenshot.toLocal8Bit().constData());
-        }
-        window.close();
+            window.close();
+        });
     };
     return whenLoaded<LeaksView>(view, &window, then) || whenLoaded<TypesView>(view, &window, then)
         || whenLoaded<InspectorView>(view, &window, then) || whenLoaded<CyclesView>(view, &window, then)
