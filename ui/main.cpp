@@ -44,10 +44,10 @@ void applyPalette(const QString& name)
     QApplication::setPalette(darkPalette());
 }
 
-// --screenshot: grab the window after the delay, stop a recording cleanly, quit.
-void scheduleScreenshot(MainWindow& window, const AppOptions& options)
+// --screenshot: grab the window after `delayMs`, stop a recording cleanly, quit.
+void scheduleScreenshot(MainWindow& window, const AppOptions& options, int delayMs)
 {
-    QTimer::singleShot(options.screenshotDelayMs, &window, [&window, options] {
+    QTimer::singleShot(delayMs, &window, [&window, options] {
         const bool saved = window.grab().save(options.screenshot);
         std::fprintf(stderr, "gcscope-gui: screenshot %s %s\n", saved ? "saved to" : "could not be saved to",
             options.screenshot.toLocal8Bit().constData());
@@ -82,12 +82,7 @@ bool quitWhenLoaded(MainWindow& window, const AppOptions& options, const QElapse
         }
         // The view shows its parts (the Leaks view's accumulation points) through layout requests
         // still queued now: the picture waits for them.
-        QTimer::singleShot(kLaidOutMs, &window, [&window, options] {
-            const bool saved = window.grab().save(options.screenshot);
-            std::fprintf(stderr, "gcscope-gui: screenshot %s %s\n", saved ? "saved to" : "could not be saved to",
-                options.screenshot.toLocal8Bit().constData());
-            window.close();
-        });
+        scheduleScreenshot(window, options, kLaidOutMs);
     };
     return whenLoaded<LeaksView>(view, &window, then) || whenLoaded<TypesView>(view, &window, then)
         || whenLoaded<InspectorView>(view, &window, then) || whenLoaded<CyclesView>(view, &window, then)
@@ -168,7 +163,7 @@ int main(int argc, char** argv)
         return 2;
     }
     if (!options.screenshot.isEmpty() && !options.untilLoaded)
-        scheduleScreenshot(window, options);
+        scheduleScreenshot(window, options, options.screenshotDelayMs);
     const int status = app.exec();
     return status == 0 && errorShown && (!options.screenshot.isEmpty() || options.untilLoaded) ? 1 : status;
 }

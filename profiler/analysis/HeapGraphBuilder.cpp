@@ -7,7 +7,6 @@
 #include "util/release.h"
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstdlib>
 #include <cstring>
@@ -434,11 +433,6 @@ void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObje
     const auto n = graph_.address.size();
     auto& words = graph_.edgeTarget;
     const std::uint64_t count = words.size() / 2;
-    const auto addressAt = [&words](std::uint64_t e) {
-        std::uint64_t a;
-        std::memcpy(&a, words.data() + 2 * e, sizeof a);
-        return a;
-    };
     constexpr std::uint64_t kAhead = 16;
     constexpr std::size_t kPublishEvery = std::size_t { 1 } << 15;
     std::uint64_t kept = 0;
@@ -449,8 +443,8 @@ void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObje
             ready->publish(i);
         for (std::uint64_t e = begin; e < end; ++e) {
             if (e + kAhead < count)
-                index.prefetch(addressAt(e + kAhead));
-            const ObjectId to = index.find(addressAt(e));
+                index.prefetch(addressIn(words, e + kAhead));
+            const ObjectId to = index.find(addressIn(words, e));
             if (to == kNoObject) {
                 ++unresolvedEdges_;
                 continue;

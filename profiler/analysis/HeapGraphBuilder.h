@@ -163,12 +163,14 @@ private:
     // that resolving needs no fresh memory (4 bytes a reference: 244 MB at 61M references).
     std::vector<ObjectId> fastAddress_;
     std::uint64_t fastAddressCount() const { return fastAddress_.size() / 2; }
-    std::uint64_t fastAddressAt(std::uint64_t e) const
+    // Reference e's address in such words.
+    static std::uint64_t addressIn(const std::vector<ObjectId>& words, std::uint64_t e)
     {
         std::uint64_t a;
-        std::memcpy(&a, fastAddress_.data() + 2 * e, sizeof a);
+        std::memcpy(&a, words.data() + 2 * e, sizeof a);
         return a;
     }
+    std::uint64_t fastAddressAt(std::uint64_t e) const { return addressIn(fastAddress_, e); }
     std::size_t edgeHint_ = 0; // reserve()'s edge count
     std::vector<PendingEdge> edges_;
     bool anyAddressEdge_ = false;

@@ -1,11 +1,11 @@
 #include "util/prefault.h"
 
+#include "util/release.h"
+
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 // Linux 5.14
@@ -16,27 +16,11 @@ namespace gcscope::util {
 namespace {
 constexpr std::size_t kStep = std::size_t { 32 } << 20;
 
-// The whole pages inside [begin, begin + bytes): madvise takes page-aligned starts.
-bool pagesOf(char* begin, std::size_t bytes, char*& first, std::size_t& length)
-{
-    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const auto start = (reinterpret_cast<std::uintptr_t>(begin) + page - 1) & ~(page - 1);
-    const auto end = (reinterpret_cast<std::uintptr_t>(begin) + bytes) & ~(page - 1);
-    if (end <= start)
-        return false;
-    first = reinterpret_cast<char*>(start);
-    length = end - start;
-    return true;
-}
-
 // False when the kernel does not know the advice: nothing more to try.
 bool populate(char* begin, std::size_t bytes)
 {
-    char* first = nullptr;
-    std::size_t length = 0;
-    if (!pagesOf(begin, bytes, first, length))
-        return true;
-    return ::madvise(first, length, MADV_POPULATE_WRITE) == 0 || errno != EINVAL;
+    const auto pages = wholePagesIn(begin, bytes);
+    return pages.empty() || ::madvise(pages.data(), pages.size(), MADV_POPULATE_WRITE) == 0 || errno != EINVAL;
 }
 } // namespace
 

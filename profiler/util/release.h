@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace gcscope::util {
@@ -14,6 +15,10 @@ template <class Container> void release(Container& c)
 {
     Container().swap(c);
 }
+
+// The whole pages inside [begin, begin + bytes), empty when there are none: what madvise can be
+// given (it takes page-aligned starts) without touching memory outside the range.
+std::span<char> wholePagesIn(void* begin, std::size_t bytes);
 
 // Hands the whole pages of [begin, begin + bytes) back to the system (MADV_DONTNEED): they read as
 // zeros if touched again. For memory this process owns and no longer needs the bytes of.

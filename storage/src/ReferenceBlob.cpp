@@ -9,15 +9,6 @@ namespace {
 constexpr int kMaxVarintBytes = 5;
 constexpr std::uint64_t kIndexMask = ~wire::kEdgeIndexBit;
 
-void putVarint(std::uint64_t v, std::vector<unsigned char>& out)
-{
-    while (v >= 0x80) {
-        out.push_back(static_cast<unsigned char>(v | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<unsigned char>(v));
-}
-
 bool getVarint(const unsigned char*& p, const unsigned char* end, std::uint64_t& v)
 {
     v = 0;
@@ -56,13 +47,15 @@ std::uint64_t labelCode(std::uint32_t label)
 
 void encodeReferences(std::uint32_t self, std::span<const StoredReference> refs, std::vector<unsigned char>& out)
 {
-    out.clear();
+    out.resize(refs.size() * kMostReferenceBytes);
+    unsigned char* at = out.data();
     std::int64_t previous = self;
     for (const StoredReference& r : refs) {
-        putVarint(zigzagDelta(r.target, previous), out);
-        putVarint(labelCode(r.label), out);
+        at = putVarint(zigzagDelta(r.target, previous), at);
+        at = putVarint(labelCode(r.label), at);
         previous = r.target;
     }
+    out.resize(static_cast<std::size_t>(at - out.data()));
 }
 
 unsigned char* encodeReferences(std::uint32_t self, std::span<const std::uint32_t> targets,

@@ -247,10 +247,7 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
         if (chunk.objects() == kChunkObjects)
             flushChunk();
     } else {
-        rowRefs_.clear();
-        for (std::size_t i = 0; i < targets.size(); ++i)
-            rowRefs_.push_back({ targets[i], labels[i] });
-        insertObjectRow(id, address, type, size, refcount, flags, label, rowRefs_);
+        insertObjectRow(id, address, type, size, refcount, flags, label, targets, labels);
     }
     ++objects_;
     references_ += targets.size();
@@ -258,7 +255,8 @@ void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uin
 
 // A file of schema 4 or older: a row per object, inserted here.
 void SnapshotWriter::insertObjectRow(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
-    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs)
+    std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
+    std::span<const std::uint32_t> labels)
 {
     takeConnection();
     Statement& insert = statements_->insertObject;
@@ -270,8 +268,9 @@ void SnapshotWriter::insertObjectRow(std::uint32_t id, std::uint64_t address, st
         .bind(6, refcount)
         .bind(7, std::int64_t { flags })
         .bind(8, std::int64_t { label });
-    if (!refs.empty()) {
-        encodeReferences(id, refs, blob_);
+    if (!targets.empty()) {
+        blob_.resize(targets.size() * kMostReferenceBytes);
+        blob_.resize(static_cast<std::size_t>(encodeReferences(id, targets, labels, blob_.data()) - blob_.data()));
         insert.bindBlobNoCopy(9, blob_);
     }
     insert.run();

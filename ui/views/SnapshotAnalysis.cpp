@@ -66,32 +66,37 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         a->paths.emplace(g, a->roots, a->referrers);
         ++done;
     }));
+    // Every chain is waited for (they read `a`). A real failure wins over the stops it caused and
+    // over a cancel; of two real failures, the one waited for first is reported.
     std::exception_ptr failed;
-    try {
-        chain([&] {
-            phase(QObject::tr("computing dominators"));
-            a->dominators = analysis::computeDominators(g, a->roots);
-            ++done;
-            a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
-            ++done;
-            phase(QObject::tr("summing types"));
-            a->types = analysis::summarizeTypes(g, a->dominators, a->dominatorChildren);
-            ++done;
-        })();
-    } catch (...) {
-        failed = std::current_exception();
-    }
-    // Every chain is waited for (they read `a`); the first real failure wins over a stop it caused.
-    for (auto* other : { &garbage, &paths }) {
-        try {
-            other->get();
-        } catch (const JobCancelled&) {
-            if (!failed)
-                failed = std::current_exception();
-        } catch (...) {
+    bool onlyStopped = false;
+    const auto note = [&](bool stopped) {
+        if (!failed || (onlyStopped && !stopped)) {
             failed = std::current_exception();
+            onlyStopped = stopped;
         }
-    }
+    };
+    const auto wait = [&](auto&& run) {
+        try {
+            run();
+        } catch (const JobCancelled&) {
+            note(true);
+        } catch (...) {
+            note(false);
+        }
+    };
+    wait(chain([&] {
+        phase(QObject::tr("computing dominators"));
+        a->dominators = analysis::computeDominators(g, a->roots);
+        ++done;
+        a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
+        ++done;
+        phase(QObject::tr("summing types"));
+        a->types = analysis::summarizeTypes(g, a->dominators, a->dominatorChildren);
+        ++done;
+    }));
+    wait([&] { garbage.get(); });
+    wait([&] { paths.get(); });
     if (failed)
         std::rethrow_exception(failed);
     control.throwIfCancelled();

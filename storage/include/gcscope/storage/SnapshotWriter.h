@@ -65,7 +65,8 @@ private:
     // What both forms of addObject check and count before the object is stored.
     void noteObject(std::uint32_t id, std::uint32_t type, std::uint64_t size, std::uint32_t label);
     void insertObjectRow(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,
-        std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const StoredReference> refs);
+        std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
+        std::span<const std::uint32_t> labels);
     void rollback() noexcept;
     void restoreJournal() noexcept;
 
@@ -77,7 +78,6 @@ private:
     bool restoreWal_ = false; // Journal::Alone took effect: back to WAL once done
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;
-    std::vector<StoredReference> rowRefs_; // the split form, joined for a schema 4 row
     std::vector<std::uint32_t> splitTargets_, splitLabels_; // the joined form, split
     std::uint64_t strings_ = 0;
     std::uint32_t maxStringId_ = 0; // highest string id added
