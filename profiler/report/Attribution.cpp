@@ -97,19 +97,25 @@ ObjectId nearestCollection(const HeapContext& heap, ObjectId instance)
 } // namespace
 
 EarlierSizes::EarlierSizes(const HeapGraph& earlier)
+    : typeNames_(earlier.typeNames)
 {
-    for (ObjectId o = 0; o < earlier.objectCount(); ++o)
-        if (isCollectionTypeName(earlier.typeName(o)))
-            byAddress_.emplace(earlier.address[o], Entry { earlier.typeName(o), earlier.size[o] });
+    std::vector<char> collection(typeNames_.size());
+    for (std::size_t t = 0; t < typeNames_.size(); ++t)
+        collection[t] = isCollectionTypeName(typeNames_[t]);
+    for (ObjectId o : earlier.byAddress)
+        if (collection[earlier.type[o]])
+            entries_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
 }
 
 std::int64_t EarlierSizes::growth(const HeapGraph& now, ObjectId id) const
 {
     const auto size = static_cast<std::int64_t>(now.size[id]);
-    const auto it = byAddress_.find(now.address[id]);
-    if (it == byAddress_.end() || it->second.type != now.typeName(id))
+    const auto address = now.address[id];
+    const auto it = std::lower_bound(
+        entries_.begin(), entries_.end(), address, [](const Entry& e, std::uint64_t a) { return e.address < a; });
+    if (it == entries_.end() || it->address != address || typeNames_[it->type] != now.typeName(id))
         return size;
-    return size - static_cast<std::int64_t>(it->second.size);
+    return size - static_cast<std::int64_t>(it->size);
 }
 
 std::vector<ObjectId> spreadSample(std::span<const ObjectId> ids, std::size_t count)

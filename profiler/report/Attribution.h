@@ -45,10 +45,12 @@ public:
 
 private:
     struct Entry {
-        std::string type;
+        std::uint64_t address;
         std::uint64_t size;
+        std::uint32_t type; // index into typeNames_
     };
-    std::unordered_map<std::uint64_t, Entry> byAddress_;
+    std::vector<std::string> typeNames_; // the earlier graph's
+    std::vector<Entry> entries_; // its collections, by address
 };
 
 struct OwnerQuery {

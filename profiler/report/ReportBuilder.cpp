@@ -369,10 +369,13 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
             if (lent && !(lent->graph && lent->roots && lent->referrers && lent->dominators && lent->paths))
                 throw std::logic_error("buildReport: a lent snapshot analysis without all its parts");
         }
+        std::shared_ptr<const analysis::HeapGraph> shared; // an earlier snapshot the caller shares
+        if (!last && options.loadedSnapshot)
+            shared = options.loadedSnapshot(snapshots[i].id);
         std::unique_ptr<analysis::HeapGraph> loaded;
-        if (!lent)
+        if (!lent && !shared)
             loaded = std::make_unique<analysis::HeapGraph>(snapshot::loadSnapshot(db, snapshots[i].id));
-        const analysis::HeapGraph* graph = lent ? lent->graph : loaded.get();
+        const analysis::HeapGraph* graph = lent ? lent->graph : shared ? shared.get() : loaded.get();
         if (seriesFromSnapshots)
             addSnapshotPoint(series, snapshots[i].takenNs, analysis::censusOf(*graph));
         if (garbageSnapshots.count(i))

@@ -58,6 +58,10 @@ struct ReportOptions {
     // what it returns is used instead of loading and analysing that snapshot again. It may throw
     // (a cancelled job): buildReport lets that through.
     std::function<std::optional<AnalysedSnapshot>(std::int64_t snapshotId)> analysedSnapshot;
+    // When set, asked for each earlier snapshot the report reads (by its id) before the report loads
+    // it: a caller that holds it already, or that other work will want too, shares one copy. Null
+    // means the report loads it. It may throw, like analysedSnapshot.
+    std::function<std::shared_ptr<const analysis::HeapGraph>(std::int64_t snapshotId)> loadedSnapshot;
 };
 
 LeakReport buildReport(const storage::Database& db, const ReportOptions& options = {});

@@ -37,6 +37,17 @@ const SnapshotHistory::Entry* SnapshotHistory::find(std::size_t i, std::uint64_t
     return it != entries.end() && it->address == address && it->type == type ? &*it : nullptr;
 }
 
+const SnapshotHistory::Entry* SnapshotHistory::findNext(
+    std::size_t i, std::size_t& cursor, std::uint64_t address, std::uint32_t type) const
+{
+    const auto& entries = earlier_[i].entries;
+    while (cursor < entries.size() && entries[cursor].address < address)
+        ++cursor;
+    return cursor < entries.size() && entries[cursor].address == address && entries[cursor].type == type
+        ? &entries[cursor]
+        : nullptr;
+}
+
 std::uint32_t SnapshotHistory::typeId(const std::string& name) const
 {
     const auto it = typeIds_.find(name);
@@ -101,13 +112,15 @@ std::vector<Suspect> suspectsFromSnapshots(
     for (std::size_t t = 0; t < g.typeNames.size(); ++t)
         typeIds[t] = history.typeId(g.typeNames[t]);
 
-    // Births: the first snapshot of the unbroken run ending with the last one.
+    // Births: the first snapshot of the unbroken run ending with the last one. In address order, so
+    // that each earlier snapshot is read once, front to back.
     std::vector<std::uint8_t> birth(objects, kUnreachable);
-    for (ObjectId o = 0; o < objects; ++o) {
+    std::vector<std::size_t> cursors(n - 1, 0);
+    for (ObjectId o : g.byAddress) {
         if (!last.dominators.isReachable(o))
             continue;
         std::size_t k = n - 1;
-        while (k > 0 && history.find(k - 1, g.address[o], typeIds[g.type[o]]))
+        while (k > 0 && history.findNext(k - 1, cursors[k - 1], g.address[o], typeIds[g.type[o]]))
             --k;
         birth[o] = static_cast<std::uint8_t>(k);
     }

@@ -66,6 +66,9 @@ public:
     };
     // The object of this type (by name id) at this address in earlier snapshot i, or null.
     const Entry* find(std::size_t i, std::uint64_t address, std::uint32_t type) const;
+    // The same, for a caller asking in ascending address order: `cursor` (0 at first, then kept
+    // between calls for snapshot i) only moves forward, so a pass over a whole snapshot is linear.
+    const Entry* findNext(std::size_t i, std::size_t& cursor, std::uint64_t address, std::uint32_t type) const;
     std::int64_t takenNs(std::size_t i) const { return earlier_[i].takenNs; }
     // The id of a type name, or UINT32_MAX when no earlier snapshot had that type.
     std::uint32_t typeId(const std::string& name) const;

@@ -53,10 +53,10 @@ void ReportExporter::exportReport(
             const auto database = storage::Database::openForReading(db);
             report::ReportOptions options;
             options.sessionId = sessionId;
-            // The views' analysis of the last snapshot, when they have one: a big heap is not
-            // analysed twice (and when they have none, they find this one made).
+            // The views' snapshots, when they have them: a big heap is not loaded or analysed
+            // twice (and when they have none, they find these made).
             const Uninterrupted control;
-            options.analysedSnapshot = cachedAnalyses(databasePath, control);
+            shareCachedSnapshots(options, databasePath, control);
             const auto built = report::buildReport(database, options);
             const auto format = report::parseReportFormat(suffix).value_or(report::ReportFormat::Html);
             report::writeReport(built, format, out);

@@ -34,14 +34,17 @@ void countSnapshots(const storage::Reader& reader, const storage::SessionInfo& s
 
 } // namespace
 
-std::function<std::optional<report::AnalysedSnapshot>(std::int64_t)> cachedAnalyses(
-    const QString& path, const JobControl& control)
+void shareCachedSnapshots(report::ReportOptions& options, const QString& path, const JobControl& control)
 {
-    return [path, &control](std::int64_t snapshotId) -> std::optional<report::AnalysedSnapshot> {
+    options.analysedSnapshot = [path, &control](std::int64_t snapshotId) -> std::optional<report::AnalysedSnapshot> {
         const auto a = SnapshotCache::instance().analysis(path, snapshotId, control);
         if (!a->paths)
             return std::nullopt;
         return report::AnalysedSnapshot { a, &a->graph, &a->roots, &a->referrers, &a->dominators, &*a->paths };
+    };
+    options.loadedSnapshot = [path, &control](std::int64_t snapshotId) {
+        auto loaded = SnapshotCache::instance().graph(path, snapshotId, control);
+        return std::shared_ptr<const analysis::HeapGraph>(loaded, &loaded->graph);
     };
 }
 
@@ -76,7 +79,7 @@ LoadedLeakReport loadLeakReport(const QString& path, std::optional<std::int64_t>
     report::ReportOptions options;
     options.sessionId = chosen->id;
     options.live = live;
-    options.analysedSnapshot = cachedAnalyses(path, control);
+    shareCachedSnapshots(options, path, control);
     loaded.report = std::make_shared<const report::LeakReport>(report::buildReport(db, options));
     db.exec("COMMIT", "reading the leak report");
     loaded.buildMs = clock.elapsed();

@@ -38,15 +38,16 @@ struct LoadedLeakReport {
 // The report of session `sessionId` (default: the newest) of the file at `path` (`live`: being
 // recorded now). When the evidence equals `known`, nothing is built (report stays null). Throws
 // StorageError or std::runtime_error with a one-line message naming the file.
-// The last snapshot's analyses come from SnapshotCache (cachedAnalyses), shared with the other views;
+// Its snapshots come from SnapshotCache (shareCachedSnapshots), shared with the other views;
 // `control` cancels the report while it waits for them or makes them.
 LoadedLeakReport loadLeakReport(const QString& path, std::optional<std::int64_t> sessionId, const JobControl& control,
     const std::optional<LeakEvidence>& known = {}, bool live = false);
 
-// For report::ReportOptions::analysedSnapshot: lends a report on the file at `path` the analysis
-// the views hold in SnapshotCache (made there, for them too, when none has it yet), so that the
-// report does not load and analyse the snapshot a second time. `control` must outlive the report.
-std::function<std::optional<report::AnalysedSnapshot>(std::int64_t)> cachedAnalyses(
-    const QString& path, const JobControl& control);
+// Lends a report on the file at `path` what the views hold in SnapshotCache: the last snapshot's
+// analysis (report::ReportOptions::analysedSnapshot) and the earlier snapshots' graphs
+// (loadedSnapshot), each made there, for the views too, when none has it yet. So a big heap is not
+// loaded or analysed twice, and a graph another view is loading is waited for, not loaded beside
+// it. `control` must outlive the report.
+void shareCachedSnapshots(report::ReportOptions& options, const QString& path, const JobControl& control);
 
 } // namespace gcscope::ui

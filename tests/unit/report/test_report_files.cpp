@@ -570,6 +570,50 @@ TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTh
     EXPECT_EQ(content(buildReport(db, options)), content(own));
 }
 
+// gcscope-gui shares the earlier snapshots' graphs its Snapshots view loads: the report must come
+// out the same, ask for each earlier snapshot (never the last), and really use what it was given.
+TEST(ReportFiles, GivenTheEarlierSnapshotsSharedWhenReportedThenTheReportIsTheSameAndUsesThem)
+{
+    Recording rec;
+    rec.earlierSnapshot = true;
+    TempFile file("shared.db");
+    rec.write(file.path());
+    auto db = storage::Database::openForReading(file.path());
+    const auto own = buildReport(db, {});
+    const auto snapshots = storage::Reader(db).snapshots();
+    ASSERT_EQ(snapshots.size(), 2u);
+    const auto content = [](const LeakReport& r) {
+        auto j = json::parse(renderJson(r));
+        j.erase("generated_ns");
+        return j;
+    };
+
+    std::vector<std::int64_t> asked;
+    ReportOptions options;
+    options.loadedSnapshot = [&](std::int64_t id) {
+        asked.push_back(id);
+        return std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, id));
+    };
+    const auto shared = buildReport(db, options);
+    EXPECT_EQ(asked, std::vector<std::int64_t> { snapshots.front().id });
+    EXPECT_EQ(content(shared), content(own));
+
+    // Given the last snapshot in the earlier one's place, the report compares the last heap with
+    // itself: nothing grew between them. Proof that it did not load the earlier one itself.
+    options.loadedSnapshot = [&](std::int64_t) {
+        return std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, snapshots.back().id));
+    };
+    const auto swapped = buildReport(db, options);
+    EXPECT_NE(content(swapped), content(own));
+    EXPECT_GT(own.memory.snapshotObjectsDelta, 0);
+    EXPECT_EQ(swapped.memory.snapshotObjectsDelta, 0);
+    EXPECT_TRUE(swapped.suspects.empty());
+
+    // Declining leaves the report to load it itself.
+    options.loadedSnapshot = [](std::int64_t) { return std::shared_ptr<const analysis::HeapGraph> {}; };
+    EXPECT_EQ(content(buildReport(db, options)), content(own));
+}
+
 // Loading a big snapshot takes seconds: the loader says how far it is, and a caller that gives up
 // (gcscope-gui's Cancel) stops it on the way by throwing from that callback.
 TEST(ReportFiles, GivenASnapshotBeingLoaded_WhenProgressIsAskedOrThrows_ThenItCountsUpOrStopsTheLoad)
