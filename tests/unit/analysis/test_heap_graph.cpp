@@ -646,3 +646,59 @@ TEST(HeapGraphBuilder, GivenAddressesIndexedAsTheyArriveThenAReferenceOutOfOrder
     EXPECT_EQ(g.referents(0).back(), 1u);
     EXPECT_EQ(g.byAddress, expected.byAddress);
 }
+
+// The live index places the slots of 1 KiB of address space near each other: objects packed every
+// 16 bytes, objects off the 16-byte grid (8 past it), regions far apart and references to addresses
+// a few bytes from an object must all resolve as a plain map from address to id says.
+TEST(HeapGraphBuilder,
+    GivenObjectsPackedEvery16BytesAndOffTheGrid_WhenIndexedAsTheyArrive_ThenEachReferenceIsTheMapsAnswer)
+{
+    std::mt19937_64 random(31);
+    constexpr std::size_t kObjects = 200000;
+    std::vector<std::uint64_t> addresses;
+    std::unordered_map<std::uint64_t, ObjectId> idOf;
+    std::uint64_t at = 0x7f0000000000ull;
+    for (std::size_t i = 0; i < kObjects; ++i) {
+        const auto r = random() % 100;
+        if (r == 0)
+            at += (1ull << 20) * (1 + random() % 5000); // a new arena, far away
+        else
+            at += r < 55 ? 16 : r < 75 ? 24 : r < 90 ? 32 : 48; // 24: off the grid by 8 in turn
+        addresses.push_back(at);
+        idOf.emplace(at, static_cast<ObjectId>(i));
+    }
+    ASSERT_GT(std::count_if(addresses.begin(), addresses.end(), [](std::uint64_t a) { return a % 16 != 0; }), 10000);
+
+    HeapGraphBuilder b;
+    b.indexAddressesAsAdded(kObjects);
+    b.reserve(kObjects, 4 * kObjects);
+    const auto type = b.internType("object");
+    std::vector<ObjectId> expectedTargets;
+    std::vector<std::uint64_t> expectedBegin { 0 };
+    std::uint64_t expectedUnresolved = 0;
+    for (std::size_t i = 0; i < kObjects; ++i) {
+        const auto id = b.addObject(addresses[i], type, 16, 1, Tracked);
+        for (int k = 0; k < 4; ++k) {
+            const auto r = random() % 10;
+            std::uint64_t target = addresses[random() % kObjects];
+            if (r == 0)
+                target += 8; // inside an object, or a neighbour 8 bytes on
+            else if (r == 1)
+                target = addresses[i] + 16 * (random() % 64); // near by: an object or a gap
+            b.addEdgeToAddress(id, target, 0);
+            const auto found = idOf.find(target);
+            if (found == idOf.end())
+                ++expectedUnresolved;
+            else
+                expectedTargets.push_back(found->second);
+        }
+        expectedBegin.push_back(expectedTargets.size());
+    }
+    const auto g = b.build();
+    EXPECT_EQ(b.unresolvedEdges(), expectedUnresolved);
+    EXPECT_GT(expectedUnresolved, kObjects / 10);
+    EXPECT_EQ(g.edgeBegin, expectedBegin);
+    EXPECT_EQ(g.edgeTarget, expectedTargets);
+    for (ObjectId i = 0; i < kObjects; i += 997)
+        EXPECT_EQ(g.find(addresses[i]), i);
+}
