@@ -100,23 +100,12 @@ private:
         std::memcpy(&stored, bytes() + at * kSlotBytes + sizeof(std::uint64_t), sizeof stored);
         return stored;
     }
-    // Each 1 KiB of address space has a window of 128 slots, every other one for each 16 bytes in
-    // turn, placed by a hash of its upper bits scaled to [0, size_) by a multiply, not a mask: any
-    // table size will do. A snapshot's objects come in allocation order, three in four within
-    // 1 KiB of the one before: their slots are written near each other, not at random across the
-    // whole table, and their referents' slots are more often near. Two objects are never within 16
-    // bytes of each other, so a window is at most half full on its own (a 1 KiB of 16-byte
-    // objects); the others' slots, and probing, fill the rest. Against a hash of the whole
-    // address, simulated on 4M objects at load 2/3: fewer probes for objects packed by 16, 32 or
-    // a mix of 16 and 48 bytes (0.2 to 0.5 against 0.4 to 2.6 a key), as many for random addresses.
+    // The hash scaled to [0, size_) by a multiply, not a mask: any table size will do.
     std::size_t home(std::uint64_t address) const
     {
         __extension__ using Wide = unsigned __int128; // GCC and Clang on 64-bit targets
-        const Wide hash = (address >> 10) * 0x9E3779B97F4A7C15ull;
-        std::size_t at = static_cast<std::size_t>((hash * size_) >> 64) + ((address >> 4) & 63) * 2;
-        if (at >= size_)
-            at -= size_;
-        return at < size_ ? at : at % size_;
+        const Wide hash = address * 0x9E3779B97F4A7C15ull;
+        return static_cast<std::size_t>((hash * size_) >> 64);
     }
     std::size_t next(std::size_t at) const { return at + 1 == size_ ? 0 : at + 1; }
     std::size_t size_;
