@@ -1,6 +1,8 @@
 #include "analysis/StronglyConnectedComponents.h"
 
 #include <algorithm>
+#include <bit>
+#include <span>
 
 namespace gcscope::analysis {
 
@@ -15,6 +17,34 @@ struct Frame {
     ObjectId object;
     std::uint64_t nextEdge; // where to resume this object's referents
 };
+
+// A component's members in id order. A big one (a heap's web of instances, millions of objects) is
+// sorted by marking its members in a bitmap of all ids and reading them back in order: one pass
+// over the marked words instead of a comparison sort. On a 10M-object heap whose largest component
+// holds about 5.5M objects, components and cycles took 1.09 to 1.32 s against 1.33 to 1.76 s.
+// `bitmap` is made at the first big component and left all zero.
+void sortMembers(std::span<ObjectId> members, std::size_t objects, std::vector<std::uint64_t>& bitmap)
+{
+    constexpr std::size_t kSmall = 4096;
+    if (members.size() < std::max(kSmall, objects / 64)) {
+        std::sort(members.begin(), members.end());
+        return;
+    }
+    if (bitmap.empty())
+        bitmap.assign((objects + 63) / 64, 0);
+    ObjectId lowest = members.front(), highest = members.front();
+    for (ObjectId m : members) {
+        bitmap[m / 64] |= std::uint64_t { 1 } << (m % 64);
+        lowest = std::min(lowest, m);
+        highest = std::max(highest, m);
+    }
+    std::size_t at = 0;
+    for (std::size_t word = lowest / 64; word <= highest / 64; ++word) {
+        for (std::uint64_t bits = bitmap[word]; bits != 0; bits &= bits - 1)
+            members[at++] = static_cast<ObjectId>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+        bitmap[word] = 0;
+    }
+}
 } // namespace
 
 StronglyConnectedComponents findStronglyConnectedComponents(const HeapGraph& graph)
@@ -32,6 +62,7 @@ StronglyConnectedComponents findStronglyConnectedComponents(const HeapGraph& gra
     std::vector<ObjectId> pending; // Tarjan's stack: visited, component not yet known
     std::vector<Frame> calls; // the DFS path, instead of the call stack
     std::uint32_t counter = 0;
+    std::vector<std::uint64_t> bitmap; // for sorting big components
 
     auto enter = [&](ObjectId v) {
         state[v] = low[v] = counter++;
@@ -68,7 +99,7 @@ StronglyConnectedComponents findStronglyConnectedComponents(const HeapGraph& gra
                     state[w] = kDone;
                     out.members.push_back(w);
                 } while (w != v);
-                std::sort(out.members.begin() + static_cast<std::ptrdiff_t>(first), out.members.end());
+                sortMembers(std::span(out.members).subspan(first), n, bitmap);
                 out.componentBegin.push_back(out.members.size());
             }
             calls.pop_back();

@@ -356,21 +356,22 @@ std::vector<Accumulation> findAccumulations(const HeapContext& heap, const Evide
     const auto& g = heap.graph;
     const auto& dom = heap.dominators;
     std::uint64_t reachableBytes = 0;
+    for (ObjectId o = 0; o < g.objectCount(); ++o)
+        if (dom.isReachable(o))
+            reachableBytes += g.size[o];
+    // Only collections that retain enough can be listed: a few. Sorting every collection by
+    // retained size was 2.4% of `gcscope report`'s time on a two-snapshot 10M-object file.
+    const double least = c.minAccumulationShare * static_cast<double>(reachableBytes);
     std::vector<ObjectId> collections;
-    for (ObjectId o = 0; o < g.objectCount(); ++o) {
-        if (!dom.isReachable(o))
-            continue;
-        reachableBytes += g.size[o];
-        if (heap.isCollection(o))
+    for (ObjectId o = 0; o < g.objectCount(); ++o)
+        if (dom.isReachable(o) && static_cast<double>(dom.retained[o]) >= least && heap.isCollection(o))
             collections.push_back(o);
-    }
     std::stable_sort(collections.begin(), collections.end(),
         [&](ObjectId a, ObjectId b) { return dom.retained[a] > dom.retained[b]; });
     std::vector<Accumulation> out;
     std::vector<ObjectId> picked;
     for (ObjectId o : collections) {
-        if (out.size() >= c.maxAccumulations
-            || static_cast<double>(dom.retained[o]) < c.minAccumulationShare * static_cast<double>(reachableBytes))
+        if (out.size() >= c.maxAccumulations)
             break;
         bool inside = false;
         ObjectId p = dom.idom[o];

@@ -99,3 +99,41 @@ TEST(Cycles, GivenLeavesReferringToEachOther_WhenCyclesAreFound_ThenLeavesAreInN
     EXPECT_EQ(r.cycleOf(t), nullptr);
     EXPECT_EQ(r.componentCount, 1u); // t alone: leaves are in no component
 }
+
+// A component of millions of members (a heap's web of instances) is put in id order by a bitmap,
+// a small one by sorting: two big rings whose ids interleave, walked in a scrambled order, and
+// small rings beside them, must each list exactly their members, in id order, in either way.
+TEST(Cycles, GivenBigAndSmallRingsWithInterleavedIds_WhenComponentsAreFound_ThenEachListsItsMembersInIdOrder)
+{
+    HandHeap h;
+    constexpr ObjectId kBig = 30000; // members per big ring: over 4096 and over 1/64 of the objects
+    std::vector<ObjectId> even, odd, small;
+    for (ObjectId i = 0; i < 2 * kBig; ++i)
+        (i % 2 ? odd : even).push_back(h.tracked("node", 32));
+    for (ObjectId i = 0; i < 300; ++i)
+        small.push_back(h.tracked("pair", 32));
+    // Each big ring visits its members in a scrambled order, so that Tarjan's stack holds them so.
+    const auto ring = [&](const std::vector<ObjectId>& members) {
+        const std::size_t step = 7919; // prime to kBig: every member once
+        for (std::size_t k = 0; k < members.size(); ++k)
+            h.item(members[k * step % members.size()], members[(k + 1) * step % members.size()], 0);
+    };
+    ring(even);
+    ring(odd);
+    for (std::size_t k = 0; k + 2 < small.size(); k += 3) { // rings of three, backwards
+        h.item(small[k + 2], small[k + 1], 0);
+        h.item(small[k + 1], small[k], 0);
+        h.item(small[k], small[k + 2], 0);
+    }
+    const HeapGraph g = h.build();
+    const auto scc = findStronglyConnectedComponents(g);
+    ASSERT_EQ(scc.componentCount(), 2u + small.size() / 3);
+    const auto members = [&](ObjectId of) {
+        const auto m = scc.component(scc.componentOf[of]);
+        return std::vector<ObjectId>(m.begin(), m.end());
+    };
+    EXPECT_EQ(members(even[0]), even);
+    EXPECT_EQ(members(odd[5]), odd);
+    for (std::size_t k = 0; k + 2 < small.size(); k += 3)
+        EXPECT_EQ(members(small[k + 1]), (std::vector<ObjectId> { small[k], small[k + 1], small[k + 2] }));
+}
