@@ -176,6 +176,23 @@ const Advice* adviceOf(const LeakReport& r, const std::string& kind)
     return nullptr;
 }
 
+// A recording with a snapshot before the last one, written to `file` and opened for reading.
+storage::Database writeTwoSnapshotRecording(const TempFile& file)
+{
+    Recording rec;
+    rec.earlierSnapshot = true;
+    rec.write(file.path());
+    return storage::Database::openForReading(file.path());
+}
+
+// A report as JSON without the moment it was made: what two builds of one report must share.
+json contentOf(const LeakReport& r)
+{
+    auto j = json::parse(renderJson(r));
+    j.erase("generated_ns");
+    return j;
+}
+
 } // namespace
 
 TEST(ReportFiles, GivenARegistryLeakWhenReportedThenRequestIsTheSuspectHeldByAuditLogEntries)
@@ -506,11 +523,8 @@ TEST(ReportFiles, GivenTwoSnapshotsWhenReportedThenOwnersComeFromTheLastAndGarba
 // analysed twice: the report must come out the same, and must really rest on what was lent.
 TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTheSameAndUsesIt)
 {
-    Recording rec;
-    rec.earlierSnapshot = true;
     TempFile file("lent.db");
-    rec.write(file.path());
-    auto db = storage::Database::openForReading(file.path());
+    auto db = writeTwoSnapshotRecording(file);
     const auto own = buildReport(db, {});
     const auto lastId = storage::Reader(db).snapshots().back().id;
 
@@ -538,12 +552,7 @@ TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTh
         asked.push_back(id);
         return lend(std::make_shared<const Held>(snapshot::loadSnapshot(db, id)));
     };
-    // The whole report but the moment it was made.
-    const auto content = [](const LeakReport& r) {
-        auto j = json::parse(renderJson(r));
-        j.erase("generated_ns");
-        return j;
-    };
+    const auto content = contentOf; // the whole report but the moment it was made
     const auto lent = buildReport(db, options);
     EXPECT_EQ(asked, std::vector<std::int64_t> { lastId }); // the last snapshot only, once
     EXPECT_EQ(content(lent), content(own));
@@ -574,19 +583,12 @@ TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTh
 // out the same, ask for each earlier snapshot (never the last), and really use what it was given.
 TEST(ReportFiles, GivenTheEarlierSnapshotsSharedWhenReportedThenTheReportIsTheSameAndUsesThem)
 {
-    Recording rec;
-    rec.earlierSnapshot = true;
     TempFile file("shared.db");
-    rec.write(file.path());
-    auto db = storage::Database::openForReading(file.path());
+    auto db = writeTwoSnapshotRecording(file);
     const auto own = buildReport(db, {});
     const auto snapshots = storage::Reader(db).snapshots();
     ASSERT_EQ(snapshots.size(), 2u);
-    const auto content = [](const LeakReport& r) {
-        auto j = json::parse(renderJson(r));
-        j.erase("generated_ns");
-        return j;
-    };
+    const auto content = contentOf;
 
     std::vector<std::int64_t> asked;
     ReportOptions options;
