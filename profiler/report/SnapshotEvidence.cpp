@@ -32,9 +32,10 @@ void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
 const SnapshotHistory::Entry* SnapshotHistory::find(std::size_t i, std::uint64_t address, std::uint32_t type) const
 {
     const auto& entries = earlier_[i].entries;
-    const auto it = std::lower_bound(
+    const auto first = std::lower_bound(
         entries.begin(), entries.end(), address, [](const Entry& e, std::uint64_t a) { return e.address < a; });
-    return it != entries.end() && it->address == address && it->type == type ? &*it : nullptr;
+    auto at = static_cast<std::size_t>(first - entries.begin());
+    return findNext(i, at, address, type); // at the first entry not below the address already
 }
 
 const SnapshotHistory::Entry* SnapshotHistory::findNext(
