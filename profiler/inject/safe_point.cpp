@@ -155,40 +155,34 @@ int SafePointCheck::findProcInfo(void* addressSpace, std::uint64_t ip, void* pro
 SafePointVerdict SafePointCheck::check(pid_t tid)
 {
     // Code of the C library without a symbol (static and hidden functions; Debian strips .symtab)
-    // is judged by the exported function that called it. When the innermost frames are such code
-    // and the frame below them is outside the C library, that function is gone from the stack: it
-    // tail-called its static helper. glibc 2.43's malloc and free do so past their tcache fast
-    // paths, an arena lock held; a dlopen run there waits for that lock forever, inside the
-    // loader's own lock. So such a helper is unsafe when an unsafe exported function (malloc, free,
-    // ...; safe_point_rules) jumps to it, directly or through other such helpers; one we cannot
-    // place is unsafe too. Others (memset's and memcpy's AVX variants, which Python calls directly)
-    // are not. A thread blocked in a futex wait holds no lock our call would want: safe.
-    // The same holds for the code a signal interrupted, without that exception.
-    enum class Run { None, Innermost, Interrupted } run = Run::None; // the frames above were such code
-    bool innermost = true;
-    std::uint64_t runPc = 0, runStart = 0; // the outermost frame of the run so far
-    const discovery::Mapping* runMapping = nullptr;
+    // may run on behalf of an exported function that is no longer on the stack: one that
+    // tail-called it. glibc 2.43's malloc and free do so past their tcache fast paths, an arena
+    // lock held; a dlopen run there waits for that lock forever, inside the loader's own lock.
+    // Whatever lies below such a helper says nothing: a closedir or strdup that called free or
+    // malloc, or Python's allocator, which calls them directly. So every unnamed frame of the C
+    // library is unsafe when an unsafe exported function (malloc, free, ...; safe_point_rules)
+    // jumps to its function, directly or through other such helpers; one we cannot place is unsafe
+    // too. Others (memset's and memcpy's AVX variants, which Python calls directly) are not.
+    // A thread blocked in a futex wait holds no lock our call would want (the helper is waiting
+    // for the arena's lock): safe. Code a signal interrupted has no such exception.
+    bool interrupted = false; // a frame below a signal handler's
+    std::optional<bool> waiting; // blockedInFutexWait, asked once when needed
     SafePointVerdict verdict { true, {} };
+    bool first = true;
     const std::string failure = walk(tid, [&](const Frame& frame, const std::vector<discovery::Mapping>& maps) {
         const std::uint64_t pc = frame.pc;
+        interrupted = interrupted || (frame.exact && !std::exchange(first, false));
         const discovery::Mapping* m = discovery::findMappingContaining(maps, pc);
-        const bool cLibrary = m && discovery::isCLibrary(*m);
-        if (cLibrary && (frame.exact || run != Run::None) && unnamed(pc, *m, maps)) {
-            if (run == Run::None)
-                run = std::exchange(innermost, false) ? Run::Innermost : Run::Interrupted;
-            runPc = pc;
-            runStart = frame.functionStart;
-            runMapping = m;
-            return true;
-        }
-        innermost = false;
-        const Run entered = std::exchange(run, Run::None);
-        if (entered != Run::None && !cLibrary && tailCalledByUnsafe(runStart, *runMapping, maps)
-            && !(entered == Run::Innermost && blockedInFutexWait(tid))) {
-            verdict = { false,
-                "stopped in C library code without a symbol (" + frameText(runPc, maps)
-                    + ") that an unsafe function tail-calls, called from " + frameText(pc, maps) };
-            return false;
+        if (m && discovery::isCLibrary(*m) && unnamed(pc, *m, maps)
+            && tailCalledByUnsafe(frame.functionStart, *m, maps)) {
+            if (!waiting)
+                waiting = blockedInFutexWait(tid);
+            if (interrupted || !*waiting) {
+                verdict = { false,
+                    "stopped in C library code without a symbol (" + frameText(pc, maps)
+                        + ") that an unsafe function tail-calls" };
+                return false;
+            }
         }
         verdict = checkFrame(pc, maps);
         return verdict.safe;

@@ -61,6 +61,25 @@ def malloc_churn():
         say("beat", beats, "usr1=0")
 
 
+def c_library_churn():
+    # malloc and free called from inside the C library (strdup, then free), in a process that has
+    # had a second thread, so that glibc's malloc takes the arena's lock: with glibc 2.43 the
+    # thread holds it in static helpers that malloc tail-called, under strdup's frame, not malloc's.
+    import ctypes
+    threading.Thread(target=lambda: None).start()
+    libc = ctypes.CDLL("libc.so.6")
+    libc.strdup.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    text = b"x" * 40000  # over tcache's and fastbins' sizes, under the mmap threshold
+    say("ready")
+    beats = 0
+    while True:
+        for _ in range(2000):
+            libc.free(libc.strdup(text))
+        beats += 1
+        say("beat", beats, "usr1=0")
+
+
 def main():
     mode = sys.argv[1]
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 0
@@ -106,6 +125,8 @@ def main():
     elif mode == "malloc":
         say("ready")
         malloc_churn()
+    elif mode == "c-malloc":
+        c_library_churn()
     else:
         sys.exit("unknown mode " + mode)
 

@@ -1,0 +1,176 @@
+// The safe-point check against real allocator states: a target calls malloc and free from inside
+// the C library, with the arena's lock taken (it once had a second thread). It is stopped at
+// random moments; wherever the check calls the stop safe, a remote malloc and free must return, as
+// the loader's would during our dlopen. Run on this machine's glibc and on Debian sid's (in the sid
+// root), whose malloc and free hold that lock in static helpers they tail-called.
+#include "discovery/elf_symbols.h"
+#include "discovery/proc_maps.h"
+#include "inject/deadline.h"
+#include "inject/registers.h"
+#include "inject/remote_call.h"
+#include "inject/remote_memory.h"
+#include "inject/safe_point.h"
+#include "inject/tracee.h"
+#include "test_support.h"
+
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <random>
+#include <thread>
+#include <unistd.h>
+
+using namespace gcscope;
+using namespace gcscope::inject;
+using namespace gcscope::test;
+
+namespace {
+
+struct CLibraryUnderTest {
+    std::string label; // valid in test names
+    std::string root; // "" for this machine's
+    std::vector<std::string> pythons; // the first one installed is used
+};
+
+void PrintTo(const CLibraryUnderTest& c, std::ostream* os)
+{
+    *os << c.label << (c.root.empty() ? "" : " in " + c.root);
+}
+
+// A script the target can see: copied into the root's /tmp when it runs chrooted.
+class ScriptCopy {
+public:
+    ScriptCopy(const std::string& root, const std::string& script)
+    {
+        if (root.empty()) {
+            inside_ = script;
+            return;
+        }
+        std::string pattern = root + "/tmp/gcscope-safe-point-test-XXXXXX";
+        if (!::mkdtemp(pattern.data()))
+            return;
+        folder_ = pattern;
+        std::error_code ec;
+        const auto name = std::filesystem::path(script).filename().string();
+        std::filesystem::copy_file(script, folder_ + "/" + name, ec);
+        if (!ec)
+            inside_ = folder_.substr(root.size()) + "/" + name;
+    }
+    ~ScriptCopy()
+    {
+        std::error_code ec;
+        if (!folder_.empty())
+            std::filesystem::remove_all(folder_, ec);
+    }
+    const std::string& inside() const { return inside_; }
+
+private:
+    std::string folder_, inside_;
+};
+
+class SafePointInAllocator : public ::testing::TestWithParam<CLibraryUnderTest> {
+protected:
+    void SetUp() override
+    {
+        const auto& c = GetParam();
+        if (!c.root.empty() && ::access((c.root + "/.gcscope-ready").c_str(), F_OK) != 0)
+            GTEST_SKIP() << "no sid root at " << c.root << " (bash scripts/sid-pythons.sh root)";
+        for (const auto& p : c.pythons)
+            if (python_.empty() && ::access((c.root + p).c_str(), X_OK) == 0)
+                python_ = p;
+        if (python_.empty())
+            GTEST_SKIP() << "none of its Pythons is installed";
+        if (auto why = ptraceUnavailable())
+            GTEST_SKIP() << *why;
+    }
+
+    std::string python_;
+};
+
+// malloc and free in the target's own C library.
+struct Allocator {
+    std::uint64_t malloc = 0, free = 0;
+};
+
+std::optional<Allocator> allocatorOf(pid_t pid)
+{
+    std::string error;
+    auto maps = discovery::readProcMaps(pid, error);
+    if (!maps)
+        return std::nullopt;
+    for (const discovery::Mapping* file : discovery::mappedFiles(*maps)) {
+        if (!discovery::isCLibrary(*file))
+            continue;
+        auto elf = discovery::ElfSymbols::load(
+            discovery::openablePathOf(pid, *file), error, discovery::ElfSymbols::Tables::Dynamic);
+        auto bias = elf ? discovery::loadBias(*discovery::firstMappingOf(*maps, *file), *elf) : std::nullopt;
+        const auto* m = elf ? elf->find("malloc") : nullptr;
+        const auto* f = elf ? elf->find("free") : nullptr;
+        if (bias && m && f)
+            return Allocator { *bias + m->value, *bias + f->value };
+    }
+    return std::nullopt;
+}
+
+TEST_P(
+    SafePointInAllocator, GivenMallocAndFreeCalledFromTheCLibrary_WhenStoppedAtRandom_ThenAtEverySafeStopMallocReturns)
+{
+    const auto& c = GetParam();
+    ScriptCopy script(c.root, targetScript());
+    ASSERT_FALSE(script.inside().empty()) << "cannot copy the target script into " << c.root;
+    std::vector<std::string> argv = { python_, "-I", script.inside(), "c-malloc" };
+    if (!c.root.empty()) // chroot execs the interpreter: it keeps this PID
+        argv.insert(argv.begin(), { "/usr/sbin/chroot", c.root });
+    auto target = ChildProcess::spawn(argv);
+    ASSERT_TRUE(target);
+    ASSERT_TRUE(target->waitForLine("ready", 20s)) << "the target did not start";
+    std::this_thread::sleep_for(200ms);
+    const auto allocator = allocatorOf(target->pid());
+    ASSERT_TRUE(allocator) << "no malloc and free found in the target's C library";
+
+    constexpr int kStops = 300;
+    constexpr std::uint64_t kBlock = 40000; // past tcache, so malloc takes the arena's lock
+    std::mt19937 random(12345);
+    std::uniform_int_distribution<int> pause(100, 1500);
+    SafePointCheck check(target->pid());
+    RemoteMemory memory(target->pid());
+    int safe = 0, inAllocator = 0;
+    for (int i = 0; i < kStops; ++i) {
+        Tracee tracee(target->pid());
+        tracee.seize();
+        tracee.interrupt(Deadline(2s));
+        const SafePointVerdict verdict = check.check(target->pid());
+        if (verdict.safe) {
+            ++safe;
+            const std::string where = check.describe(target->pid(), 4);
+            const RegisterSnapshot saved = RegisterSnapshot::capture(target->pid());
+            RemoteCall remote(tracee, memory, saved, belowRedZone(saved) & ~std::uint64_t { 15 });
+            std::uint64_t block = 0;
+            try {
+                block = remote.call(allocator->malloc, { kBlock }, "malloc", Deadline(1s));
+                remote.call(allocator->free, { block }, "free", Deadline(1s));
+            } catch (const std::exception& e) {
+                FAIL() << "stop " << i << " was called safe, but " << e.what() << "; the check saw: " << where;
+            }
+            EXPECT_NE(block, 0u);
+            saved.restore(target->pid());
+        } else if (verdict.why.find("allocator") != std::string::npos
+            || verdict.why.find("tail-calls") != std::string::npos) {
+            ++inAllocator;
+        }
+        tracee.detach();
+        std::this_thread::sleep_for(std::chrono::microseconds(pause(random)));
+    }
+    // The stops did land where it matters, and the check did not refuse everything.
+    EXPECT_GT(inAllocator, 0) << "no stop was inside the allocator: the test saw none of the windows that matter";
+    EXPECT_GT(safe, kStops / 2);
+    target->discardOutput();
+    EXPECT_TRUE(target->waitForLine("beat", 10s)) << "the target stopped working";
+}
+
+INSTANTIATE_TEST_SUITE_P(CLibraries, SafePointInAllocator,
+    ::testing::Values(CLibraryUnderTest { "this_machine", "", { "/usr/bin/python3.11" } },
+        CLibraryUnderTest { "debian_sid", GCSCOPE_TEST_SID_ROOT,
+            { "/usr/bin/python3.14", "/usr/bin/python3.13", "/usr/bin/python3.15" } }),
+    [](const auto& info) { return info.param.label; });
+
+} // namespace
