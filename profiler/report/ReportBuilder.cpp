@@ -380,8 +380,12 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
             addSnapshotPoint(series, snapshots[i].takenNs, analysis::censusOf(*graph));
         if (garbageSnapshots.count(i))
             garbage.add(*graph, snapshots[i].takenNs);
-        if (evidenceSnapshots.count(i) && !last)
-            history.addEarlier(*graph, snapshots[i].takenNs);
+        if (evidenceSnapshots.count(i) && !last) {
+            if (shared)
+                history.addEarlier(shared, snapshots[i].takenNs);
+            else
+                history.addEarlier(*graph, snapshots[i].takenNs);
+        }
         snapshotTotals.push_back(totalsOf(*graph, snapshots[i].takenNs));
         if (i == 0 && !last)
             earlier = std::make_unique<EarlierSizes>(*graph);

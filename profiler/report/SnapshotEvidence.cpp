@@ -13,40 +13,76 @@ namespace gcscope::report {
 
 using namespace analysis;
 
-void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
+std::vector<std::uint32_t> SnapshotHistory::typeIdsOf(const HeapGraph& graph)
 {
     std::vector<std::uint32_t> ids(graph.typeNames.size());
     for (std::size_t t = 0; t < graph.typeNames.size(); ++t)
         ids[t] = typeIds_.try_emplace(graph.typeNames[t], static_cast<std::uint32_t>(typeIds_.size())).first->second;
+    return ids;
+}
+
+namespace {
+std::uint32_t degreeOf(const HeapGraph& graph, ObjectId o)
+{
+    const auto degree = graph.edgeBegin[o + 1] - graph.edgeBegin[o];
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(degree, std::numeric_limits<std::uint32_t>::max()));
+}
+} // namespace
+
+void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
+{
+    const std::vector<std::uint32_t> ids = typeIdsOf(graph);
     Snapshot s;
     s.takenNs = takenNs;
     s.entries.reserve(graph.objectCount());
-    for (ObjectId o : graph.byAddress) {
-        const auto degree = graph.edgeBegin[o + 1] - graph.edgeBegin[o];
-        s.entries.push_back({ graph.address[o], ids[graph.type[o]],
-            static_cast<std::uint32_t>(std::min<std::uint64_t>(degree, std::numeric_limits<std::uint32_t>::max())) });
-    }
+    for (ObjectId o : graph.byAddress)
+        s.entries.push_back({ graph.address[o], ids[graph.type[o]], degreeOf(graph, o) });
     earlier_.push_back(std::move(s));
 }
 
-const SnapshotHistory::Entry* SnapshotHistory::find(std::size_t i, std::uint64_t address, std::uint32_t type) const
+void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::int64_t takenNs)
 {
-    const auto& entries = earlier_[i].entries;
-    const auto first = std::lower_bound(
-        entries.begin(), entries.end(), address, [](const Entry& e, std::uint64_t a) { return e.address < a; });
-    auto at = static_cast<std::size_t>(first - entries.begin());
-    return findNext(i, at, address, type); // at the first entry not below the address already
+    Snapshot s;
+    s.takenNs = takenNs;
+    s.typeIds = typeIdsOf(*graph);
+    s.graph = std::move(graph);
+    earlier_.push_back(std::move(s));
 }
 
-const SnapshotHistory::Entry* SnapshotHistory::findNext(
+SnapshotHistory::Entry SnapshotHistory::Snapshot::at(std::size_t k) const
+{
+    if (!graph)
+        return entries[k];
+    const ObjectId o = graph->byAddress[k];
+    return { graph->address[o], typeIds[graph->type[o]], degreeOf(*graph, o) };
+}
+
+std::optional<SnapshotHistory::Entry> SnapshotHistory::find(
+    std::size_t i, std::uint64_t address, std::uint32_t type) const
+{
+    const Snapshot& s = earlier_[i];
+    std::size_t low = 0, high = s.size(); // the first entry not below the address is in [low, high]
+    while (low < high) {
+        const std::size_t middle = low + (high - low) / 2;
+        if (s.addressAt(middle) < address)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return findNext(i, low, address, type); // at the first entry not below the address already
+}
+
+std::optional<SnapshotHistory::Entry> SnapshotHistory::findNext(
     std::size_t i, std::size_t& cursor, std::uint64_t address, std::uint32_t type) const
 {
-    const auto& entries = earlier_[i].entries;
-    while (cursor < entries.size() && entries[cursor].address < address)
+    const Snapshot& s = earlier_[i];
+    const std::size_t size = s.size();
+    while (cursor < size && s.addressAt(cursor) < address)
         ++cursor;
-    return cursor < entries.size() && entries[cursor].address == address && entries[cursor].type == type
-        ? &entries[cursor]
-        : nullptr;
+    if (cursor == size || s.addressAt(cursor) != address)
+        return std::nullopt;
+    const Entry e = s.at(cursor);
+    return e.type == type ? std::optional<Entry>(e) : std::nullopt;
 }
 
 std::uint32_t SnapshotHistory::typeId(const std::string& name) const
@@ -190,8 +226,8 @@ std::vector<Suspect> suspectsFromSnapshots(
         std::vector<std::uint64_t> refs;
         const auto ownerType = typeIds[g.type[owner]];
         for (std::size_t i = 0; i + 1 < n; ++i) {
-            const auto* e = ownerType == std::numeric_limits<std::uint32_t>::max()
-                ? nullptr
+            const auto e = ownerType == std::numeric_limits<std::uint32_t>::max()
+                ? std::nullopt
                 : history.find(i, g.address[owner], ownerType);
             refs.push_back(e ? e->degree : 0);
         }

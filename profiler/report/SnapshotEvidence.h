@@ -36,6 +36,8 @@
 #include "report/Suspects.h"
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,11 +54,16 @@ struct EvidenceCriteria {
 };
 
 // The earlier snapshots of a session, each reduced to what identity needs: address, type and the
-// number of references an object holds. About 16 bytes per object.
+// number of references an object holds. About 16 bytes per object, or nothing for a graph the
+// caller shares (it is read in place).
 class SnapshotHistory {
 public:
-    // In time order, all before the last snapshot.
+    // In time order, all before the last snapshot. A copy of what identity needs.
     void addEarlier(const analysis::HeapGraph& graph, std::int64_t takenNs);
+    // The same, reading a graph the caller shares (gcscope-gui's, held for its other views) where it
+    // is, kept alive here: at 10M objects the copy was half a gigabyte of fresh memory, a second
+    // of work.
+    void addEarlier(std::shared_ptr<const analysis::HeapGraph> graph, std::int64_t takenNs);
     std::size_t earlierCount() const { return earlier_.size(); }
 
     struct Entry {
@@ -64,11 +71,11 @@ public:
         std::uint32_t type; // id in this history's own type table
         std::uint32_t degree; // references the object holds
     };
-    // The object of this type (by name id) at this address in earlier snapshot i, or null.
-    const Entry* find(std::size_t i, std::uint64_t address, std::uint32_t type) const;
+    // The object of this type (by name id) at this address in earlier snapshot i, or nothing.
+    std::optional<Entry> find(std::size_t i, std::uint64_t address, std::uint32_t type) const;
     // The same, for a caller asking in ascending address order: `cursor` (0 at first, then kept
     // between calls for snapshot i) only moves forward, so a pass over a whole snapshot is linear.
-    const Entry* findNext(std::size_t i, std::size_t& cursor, std::uint64_t address, std::uint32_t type) const;
+    std::optional<Entry> findNext(std::size_t i, std::size_t& cursor, std::uint64_t address, std::uint32_t type) const;
     std::int64_t takenNs(std::size_t i) const { return earlier_[i].takenNs; }
     // The id of a type name, or UINT32_MAX when no earlier snapshot had that type.
     std::uint32_t typeId(const std::string& name) const;
@@ -76,8 +83,18 @@ public:
 private:
     struct Snapshot {
         std::int64_t takenNs = 0;
-        std::vector<Entry> entries; // by address
+        std::vector<Entry> entries; // by address; empty when `graph` is shared
+        std::shared_ptr<const analysis::HeapGraph> graph; // read in place, by its byAddress
+        std::vector<std::uint32_t> typeIds; // the shared graph's type indices in this history's ids
+
+        std::size_t size() const { return graph ? graph->byAddress.size() : entries.size(); }
+        std::uint64_t addressAt(std::size_t k) const
+        {
+            return graph ? graph->address[graph->byAddress[k]] : entries[k].address;
+        }
+        Entry at(std::size_t k) const;
     };
+    std::vector<std::uint32_t> typeIdsOf(const analysis::HeapGraph& graph);
     std::unordered_map<std::string, std::uint32_t> typeIds_;
     std::vector<Snapshot> earlier_;
 };

@@ -204,6 +204,69 @@ TEST(SnapshotEvidence, GivenThreeSnapshotsOfAGrowingRegistryWhenComparedThenTheR
     EXPECT_EQ(s.retentionPath.back().address, addressOf(0, 300)); // the oldest new one: it stayed longest
 }
 
+TEST(SnapshotEvidence, GivenTheEarlierGraphsSharedWhenComparedThenEveryLookupAndSuspectIsAsWithCopies)
+{
+    bool idsOutOfAddressOrder = false;
+    for (const Fill& fill : { Fill(registry), Fill(boundedCache), Fill(fillingBoundedCache) }) {
+        Series s = seriesOf(fill, 3);
+        SnapshotHistory copied, shared;
+        for (std::size_t i = 0; i + 1 < s.graphs.size(); ++i) {
+            copied.addEarlier(s.graphs[i], s.times[i]);
+            shared.addEarlier(std::make_shared<const analysis::HeapGraph>(s.graphs[i]), s.times[i]);
+        }
+        // Every object of every snapshot, looked up in each earlier one, by binary search and with
+        // a cursor in address order: the same entry or none. (The registry's ids are not in address
+        // order, so that reading a shared graph by position instead of by byAddress would show.)
+        for (const auto& g : s.graphs)
+            for (std::size_t k = 0; k < g.byAddress.size(); ++k)
+                idsOutOfAddressOrder = idsOutOfAddressOrder || g.byAddress[k] != k;
+        for (const auto& g : s.graphs) {
+            for (std::size_t i = 0; i + 1 < s.graphs.size(); ++i) {
+                std::size_t copiedCursor = 0, sharedCursor = 0;
+                for (analysis::ObjectId o : g.byAddress) {
+                    const auto type = copied.typeId(g.typeName(o));
+                    ASSERT_EQ(type, shared.typeId(g.typeName(o)));
+                    const auto a = copied.find(i, g.address[o], type);
+                    const auto b = shared.find(i, g.address[o], type);
+                    const auto c = copied.findNext(i, copiedCursor, g.address[o], type);
+                    const auto d = shared.findNext(i, sharedCursor, g.address[o], type);
+                    ASSERT_EQ(a.has_value(), b.has_value());
+                    ASSERT_EQ(c.has_value(), d.has_value());
+                    ASSERT_EQ(a.has_value(), c.has_value());
+                    if (a) {
+                        EXPECT_EQ(a->address, b->address);
+                        EXPECT_EQ(a->type, b->type);
+                        EXPECT_EQ(a->degree, b->degree);
+                        EXPECT_EQ(b->degree, d->degree);
+                    }
+                }
+            }
+        }
+        HeapContext last(s.graphs.back());
+        const auto fromCopies = suspectsFromSnapshots(copied, last, s.times.back());
+        const auto fromShared = suspectsFromSnapshots(shared, last, s.times.back());
+        ASSERT_EQ(fromCopies.size(), fromShared.size());
+        for (std::size_t k = 0; k < fromCopies.size(); ++k) {
+            EXPECT_EQ(fromCopies[k].type, fromShared[k].type);
+            EXPECT_EQ(fromCopies[k].owner, fromShared[k].owner);
+            EXPECT_EQ(fromCopies[k].countDelta, fromShared[k].countDelta);
+            EXPECT_EQ(fromCopies[k].why, fromShared[k].why);
+            EXPECT_EQ(fromCopies[k].snapshotEvidence->ownerReferences, fromShared[k].snapshotEvidence->ownerReferences);
+            EXPECT_EQ(fromCopies[k].snapshotEvidence->newPerInterval, fromShared[k].snapshotEvidence->newPerInterval);
+        }
+    }
+    EXPECT_TRUE(idsOutOfAddressOrder);
+    // The registry's leak is found through the shared graphs too.
+    Series s = seriesOf(registry, 3);
+    SnapshotHistory shared;
+    for (std::size_t i = 0; i + 1 < s.graphs.size(); ++i)
+        shared.addEarlier(std::make_shared<const analysis::HeapGraph>(std::move(s.graphs[i])), s.times[i]);
+    HeapContext last(s.graphs.back());
+    const auto suspects = suspectsFromSnapshots(shared, last, s.times.back());
+    ASSERT_EQ(suspects.size(), 1u);
+    EXPECT_EQ(suspects[0].snapshotEvidence->ownerReferences, (std::vector<std::uint64_t> { 300, 600, 900 }));
+}
+
 TEST(SnapshotEvidence, GivenTwoSnapshotsWhenComparedThenTheSuspectIsNamedAsWeakerEvidence)
 {
     const auto suspects = suspectsOf(seriesOf(registry, 2));
