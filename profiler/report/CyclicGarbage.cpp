@@ -12,15 +12,23 @@ namespace gcscope::report {
 
 using namespace analysis;
 
-void GarbageTally::add(const HeapGraph& graph, std::int64_t timeNs)
+void GarbageTally::add(const HeapGraph& graph, std::int64_t timeNs, const RootSet* knownRoots)
 {
     ++snapshots_;
-    const auto roots = findRoots(graph);
-    const auto unreachable = findUnreachable(graph, roots);
-    LiveCounts live { timeNs, {} };
+    std::optional<RootSet> found;
+    if (!knownRoots)
+        knownRoots = &found.emplace(findRoots(graph));
+    const auto unreachable = findUnreachable(graph, *knownRoots);
+    // Counted by type index, named once per type: a name per object was a string map's look-up
+    // for every tracked object (10M of them in a big heap).
+    std::vector<std::uint64_t> liveOfType(graph.typeNames.size(), 0);
     for (ObjectId o = 0; o < graph.objectCount(); ++o)
         if (graph.isTracked(o) && !unreachable.contains(o))
-            ++live.byType[graph.typeName(o)];
+            ++liveOfType[graph.type[o]];
+    LiveCounts live { timeNs, {} };
+    for (std::size_t t = 0; t < liveOfType.size(); ++t)
+        if (liveOfType[t] != 0)
+            live.byType[graph.typeNames[t]] += liveOfType[t];
     if (!firstLive_)
         firstLive_ = live;
     else

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "analysis/HeapGraph.h"
+#include "analysis/Roots.h"
 #include "report/LeakReport.h"
 
 #include <cstdint>
@@ -30,7 +31,8 @@ struct LiveGrowth {
 class GarbageTally {
 public:
     // Analyses one snapshot (taken at timeNs; add them in time order) and adds its garbage.
-    void add(const analysis::HeapGraph& graph, std::int64_t timeNs = 0);
+    // `roots`: findRoots(graph) when the caller has it already.
+    void add(const analysis::HeapGraph& graph, std::int64_t timeNs = 0, const analysis::RootSet* roots = nullptr);
     // Needs two snapshots taken at different times.
     std::optional<LiveGrowth> liveGrowth() const;
 

@@ -379,7 +379,7 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         if (seriesFromSnapshots)
             addSnapshotPoint(series, snapshots[i].takenNs, analysis::censusOf(*graph));
         if (garbageSnapshots.count(i))
-            garbage.add(*graph, snapshots[i].takenNs);
+            garbage.add(*graph, snapshots[i].takenNs, lent ? lent->roots : nullptr);
         if (evidenceSnapshots.count(i) && !last) {
             if (shared)
                 history.addEarlier(shared, snapshots[i].takenNs);
