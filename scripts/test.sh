@@ -13,7 +13,7 @@ cmake --build "$BUILD" -j"$(nproc)"
 # Two tests at once on two cores or more: the integration tests spend much of their time waiting on
 # their targets (recordings of a few seconds), and the suite was 15 of CI's 28 minutes run one at a
 # time. Not more: four at once on two cores stretched two load-sensitive integration tests past
-# their limits (a target's loop stalled 6.4 s, a recording got one snapshot of two).
+# their limits (a target's loop stalled 6.4 s, recordings got too few snapshots and censuses).
 jobs=$(nproc)
 ((jobs > 2)) && jobs=2
 ctest --test-dir "$BUILD" --output-on-failure --no-tests=error -j"$jobs" "$@"
