@@ -80,4 +80,10 @@ std::optional<TargetLoader> findTargetLoader(pid_t pid, const std::vector<discov
     return loader;
 }
 
+std::uint64_t targetCLibraryFunction(pid_t pid, const std::vector<discovery::Mapping>& maps, const char* name)
+{
+    const auto libc = load(pid, maps, isLibc);
+    return libc ? address(*libc, name) : 0;
+}
+
 } // namespace gcscope::inject

@@ -23,4 +23,7 @@ struct TargetLoader {
 std::optional<TargetLoader> findTargetLoader(
     pid_t pid, const std::vector<discovery::Mapping>& maps, std::string& error);
 
+// Where a function the target's C library exports is in the target; 0 when not found.
+std::uint64_t targetCLibraryFunction(pid_t pid, const std::vector<discovery::Mapping>& maps, const char* name);
+
 } // namespace gcscope::inject

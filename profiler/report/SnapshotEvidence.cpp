@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <limits>
 #include <map>
+#include <ranges>
 #include <unordered_map>
 
 namespace gcscope::report {
@@ -61,15 +62,10 @@ std::optional<SnapshotHistory::Entry> SnapshotHistory::find(
     std::size_t i, std::uint64_t address, std::uint32_t type) const
 {
     const Snapshot& s = earlier_[i];
-    std::size_t low = 0, high = s.size(); // the first entry not below the address is in [low, high]
-    while (low < high) {
-        const std::size_t middle = low + (high - low) / 2;
-        if (s.addressAt(middle) < address)
-            low = middle + 1;
-        else
-            high = middle;
-    }
-    return findNext(i, low, address, type); // at the first entry not below the address already
+    const auto positions = std::views::iota(std::size_t { 0 }, s.size());
+    std::size_t first
+        = *std::ranges::partition_point(positions, [&](std::size_t k) { return s.addressAt(k) < address; });
+    return findNext(i, first, address, type); // at the first entry not below the address already
 }
 
 std::optional<SnapshotHistory::Entry> SnapshotHistory::findNext(

@@ -3,13 +3,13 @@
 // random moments; wherever the check calls the stop safe, a remote malloc and free must return, as
 // the loader's would during our dlopen. Run on this machine's glibc and on Debian sid's (in the sid
 // root), whose malloc and free hold that lock in static helpers they tail-called.
-#include "discovery/elf_symbols.h"
 #include "discovery/proc_maps.h"
 #include "inject/deadline.h"
 #include "inject/registers.h"
 #include "inject/remote_call.h"
 #include "inject/remote_memory.h"
 #include "inject/safe_point.h"
+#include "inject/target_loader.h"
 #include "inject/tracee.h"
 #include "test_support.h"
 
@@ -86,7 +86,7 @@ protected:
     std::string python_;
 };
 
-// malloc and free in the target's own C library.
+// malloc and free in the target's own C library, found as the injector finds its dlopen.
 struct Allocator {
     std::uint64_t malloc = 0, free = 0;
 };
@@ -97,18 +97,8 @@ std::optional<Allocator> allocatorOf(pid_t pid)
     auto maps = discovery::readProcMaps(pid, error);
     if (!maps)
         return std::nullopt;
-    for (const discovery::Mapping* file : discovery::mappedFiles(*maps)) {
-        if (!discovery::isCLibrary(*file))
-            continue;
-        auto elf = discovery::ElfSymbols::load(
-            discovery::openablePathOf(pid, *file), error, discovery::ElfSymbols::Tables::Dynamic);
-        auto bias = elf ? discovery::loadBias(*discovery::firstMappingOf(*maps, *file), *elf) : std::nullopt;
-        const auto* m = elf ? elf->find("malloc") : nullptr;
-        const auto* f = elf ? elf->find("free") : nullptr;
-        if (bias && m && f)
-            return Allocator { *bias + m->value, *bias + f->value };
-    }
-    return std::nullopt;
+    const Allocator a { targetCLibraryFunction(pid, *maps, "malloc"), targetCLibraryFunction(pid, *maps, "free") };
+    return a.malloc && a.free ? std::optional<Allocator>(a) : std::nullopt;
 }
 
 TEST_P(
