@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <stdexcept>
 
 namespace gcscope::analysis {
 
@@ -21,6 +23,7 @@ struct Frame {
 // Offset: where each vertex's predecessors begin; 32 bits while the references number fewer than
 // 2^32 (4 bytes per object less at the peak), 64 past that.
 template <class Offset> struct Preorder {
+    std::vector<Number> number; // per object: its number, 0 when not reached (sinks: see Sinks)
     std::vector<ObjectId> vertex; // per number; vertex[0] is the virtual root
     std::vector<Number> parent; // per number: DFS tree parent
     // Predecessors in CSR form by number: the sources of every reference into a reached object,
@@ -34,13 +37,56 @@ template <class Offset> struct Preorder {
 // its target's predecessors, by number. The semidominator pass reads predecessors in order, instead
 // of looking up each referrer's number at random. Nothing holds all references as pairs: that took
 // 8 bytes per reference (460 MB at 57M references), the most of the whole analysis.
-template <class Offset> Preorder<Offset> depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots)
+// Objects without references of their own, not roots, and referred to at most kFewReferrers times
+// ("sinks": a str, an int, an empty container; a third of a service heap's objects). No path passes
+// through them, so they take no part in any other object's dominators: the search and the
+// semidominators leave them out, and each gets its immediate dominator afterwards, the nearest
+// common dominator of its referrers (the tree's walks bounded: see dominatorsWith). Objects referred
+// to more often stay in the search.
+class Sinks {
+public:
+    static constexpr std::uint8_t kFewReferrers = 4;
+
+    // None when !setAside: the search then covers every object.
+    Sinks(const HeapGraph& graph, const RootSet& roots, bool setAside)
+        : words_((graph.objectCount() + 63) / 64, 0)
+    {
+        if (!setAside)
+            return;
+        const auto n = graph.objectCount();
+        const std::uint64_t* begin = graph.edgeBegin.data();
+        for (std::size_t id = 0; id < n; ++id)
+            if (begin[id] == begin[id + 1])
+                words_[id / 64] |= std::uint64_t { 1 } << (id % 64);
+        for (ObjectId root : roots.roots)
+            remove(root);
+        std::vector<std::uint8_t> referrers(n, 0); // counted up to one past the few
+        for (const ObjectId w : graph.edgeTarget)
+            if (contains(w) && referrers[w] <= kFewReferrers)
+                ++referrers[w];
+        for (std::size_t id = 0; id < n; ++id)
+            if (referrers[id] > kFewReferrers)
+                remove(static_cast<ObjectId>(id));
+        any_ = true;
+    }
+    bool any() const { return any_; }
+    bool contains(ObjectId id) const { return (words_[id / 64] >> (id % 64)) & 1; }
+
+private:
+    void remove(ObjectId id) { words_[id / 64] &= ~(std::uint64_t { 1 } << (id % 64)); }
+    std::vector<std::uint64_t> words_;
+    bool any_ = false;
+};
+
+template <class Offset>
+Preorder<Offset> depthFirstFromRoots(const HeapGraph& graph, const RootSet& roots, const Sinks& sinks)
 {
     // Every array sized once: on tens of millions of objects, growing them by doubling would copy
     // and fault in about twice the memory they end up using.
     Preorder<Offset> p;
     const auto n = graph.objectCount();
-    std::vector<Number> number(n, 0); // per object, 0 = not reached
+    p.number.assign(n, 0);
+    std::vector<Number>& number = p.number;
     std::vector<Number> into(n, 0); // per object: the references into it (and one per time it is a root)
     p.vertex.reserve(n + 1);
     p.parent.reserve(n + 1);
@@ -68,6 +114,8 @@ template <class Offset> Preorder<Offset> depthFirstFromRoots(const HeapGraph& gr
             }
             calls.back().nextEdge = e + 1;
             const ObjectId w = graph.edgeTarget[e];
+            if (sinks.contains(w))
+                continue;
             if (number[w] == 0)
                 visit(w, number[v]);
             ++into[w];
@@ -90,7 +138,8 @@ template <class Offset> Preorder<Offset> depthFirstFromRoots(const HeapGraph& gr
     for (Number v = 1; v < count; ++v) {
         const ObjectId object = p.vertex[v];
         for (std::uint64_t e = graph.edgeBegin[object]; e < graph.edgeBegin[object + 1]; ++e)
-            p.pred[--p.predBegin[number[graph.edgeTarget[e]] + 1]] = v;
+            if (const ObjectId w = graph.edgeTarget[e]; !sinks.contains(w))
+                p.pred[--p.predBegin[number[w] + 1]] = v;
     }
     // Now predBegin[t + 1] is where t's begin: shift them down into place.
     std::copy(p.predBegin.begin() + 1, p.predBegin.end(), p.predBegin.begin());
@@ -128,10 +177,16 @@ Number evaluate(Number v, std::vector<ForestEntry>& forest, std::vector<Number>&
     return forest[v].label;
 }
 
-template <class Offset> DominatorTree dominatorsWith(const HeapGraph& graph, const RootSet& roots)
+// Nothing when the sinks set aside would cost more walks up the tree than the heap has objects and
+// references: the nearest common dominator of referrers far apart in a deep tree (a linked list of
+// a million nodes whose values an index also holds) is a walk per referrer, where the search's own
+// path compression is not. The caller then searches every object.
+template <class Offset>
+std::optional<DominatorTree> dominatorsWith(const HeapGraph& graph, const RootSet& roots, bool setSinksAside)
 {
     const auto n = graph.objectCount();
-    Preorder<Offset> p = depthFirstFromRoots<Offset>(graph, roots);
+    const Sinks sinks(graph, roots, setSinksAside);
+    Preorder<Offset> p = depthFirstFromRoots<Offset>(graph, roots, sinks);
     const auto count = static_cast<Number>(p.vertex.size()); // reached objects + the virtual root
 
     // Semidominators, in reverse preorder.
@@ -164,15 +219,64 @@ template <class Offset> DominatorTree dominatorsWith(const HeapGraph& graph, con
             x = idomNumber[x];
         idomNumber[w] = x;
     }
+    util::release(semi);
+
+    // A sink's dominators are those of all its referrers, as no path passes through it: its
+    // immediate dominator is their nearest common ancestor in the tree. The referrers are read in
+    // object order (their references one after the other), and the ancestor found so far is kept
+    // in the sink's own slot of `number`, plus one (0: no referrer reached yet).
+    std::vector<Number>& number = p.number;
+    std::uint64_t walksLeft = n + graph.edgeCount(); // about 12 times what a service heap takes
+    for (std::size_t object = 0; sinks.any() && object < n; ++object) {
+        const Number v = number[object];
+        if (v == 0 || sinks.contains(static_cast<ObjectId>(object)))
+            continue;
+        for (std::uint64_t e = graph.edgeBegin[object]; e < graph.edgeBegin[object + 1]; ++e) {
+            const ObjectId w = graph.edgeTarget[e];
+            if (!sinks.contains(w))
+                continue;
+            if (number[w] == 0) {
+                number[w] = v + 1;
+                continue;
+            }
+            Number x = number[w] - 1;
+            Number y = v;
+            while (x != y) { // numbers decrease up the tree
+                if (walksLeft-- == 0)
+                    return std::nullopt;
+                if (x > y)
+                    x = idomNumber[x];
+                else
+                    y = idomNumber[y];
+            }
+            number[w] = x + 1;
+        }
+    }
 
     DominatorTree tree;
     tree.reachableCount = count - 1;
-    tree.idom.assign(n, kNoObject);
     tree.retained.resize(n);
     for (std::size_t id = 0; id < n; ++id)
         tree.retained[id] = graph.size[id];
-    for (Number w = 1; w < count; ++w)
-        tree.idom[p.vertex[w]] = idomNumber[w] == 0 ? kVirtualRoot : p.vertex[idomNumber[w]];
+    // `number` becomes the idom array, in place.
+    for (std::size_t id = 0; id < n; ++id) {
+        const Number v = number[id];
+        Number d;
+        if (v == 0) {
+            number[id] = kNoObject;
+            continue;
+        }
+        if (sinks.contains(static_cast<ObjectId>(id))) {
+            d = v - 1;
+            ++tree.reachableCount;
+            if (d != 0)
+                tree.retained[p.vertex[d]] += graph.size[id];
+        } else {
+            d = idomNumber[v];
+        }
+        number[id] = d == 0 ? kVirtualRoot : p.vertex[d];
+    }
+    tree.idom = std::move(number);
     // A dominator precedes everything it dominates in preorder, so one backward sweep adds every
     // subtree into its parent after the subtree is complete.
     for (Number w = count - 1; w >= 1; --w)
@@ -186,9 +290,14 @@ DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots, bo
 {
     // Every reference plus one per root is a predecessor at most.
     const std::uint64_t most = graph.edgeCount() + roots.roots.size();
-    if (wideOffsets || most >= std::numeric_limits<std::uint32_t>::max())
-        return dominatorsWith<std::uint64_t>(graph, roots);
-    return dominatorsWith<std::uint32_t>(graph, roots);
+    const bool wide = wideOffsets || most >= std::numeric_limits<std::uint32_t>::max();
+    for (const bool setSinksAside : { true, false }) {
+        auto tree = wide ? dominatorsWith<std::uint64_t>(graph, roots, setSinksAside)
+                         : dominatorsWith<std::uint32_t>(graph, roots, setSinksAside);
+        if (tree)
+            return std::move(*tree);
+    }
+    throw std::logic_error("the dominators without sinks set aside take no walks to give up on");
 }
 
 std::vector<ObjectId> DominatorTree::topRetained(std::size_t k) const

@@ -30,8 +30,12 @@ struct DominatorTree {
 
 // Semi-NCA (Georgiadis, Tarjan, Werneck: "Finding dominators in practice", 2006): Lengauer-Tarjan's
 // semidominators with iterative path compression, then immediate dominators by walking the partial
-// tree. Near-linear on heap graphs; no recursion. Scratch memory: about 24 bytes per reached object
-// and 4 per reference between them, freed before returning.
+// tree. Near-linear on heap graphs; no recursion. Objects without references of their own and with
+// at most four referrers (a str, an int: a third of a service heap) are left out of the search and
+// get the nearest common dominator of their referrers afterwards; should those walks up the tree
+// outnumber the heap's objects and references (referrers far apart in a very deep tree), every
+// object is searched instead. Scratch memory: about 24 bytes per searched object and 4 per reference
+// between them, and 4 bytes per object, freed before returning.
 // wideOffsets: 64-bit predecessor offsets even below 2^32 references, where 32 bits suffice (tests).
 DominatorTree computeDominators(const HeapGraph& graph, const RootSet& roots, bool wideOffsets = false);
 

@@ -60,9 +60,10 @@ HeapGraph randomHeap(std::mt19937_64& rng, const RandomHeapOptions& o)
     std::uniform_int_distribution<std::size_t> type(0, o.typeCount - 1);
 
     HeapGraphBuilder b;
-    std::vector<std::uint8_t> flags(o.objects);
-    std::vector<std::int64_t> held(o.objects, 0);
-    for (std::size_t i = 0; i < o.objects; ++i) {
+    const std::size_t all = o.objects + o.sinks;
+    std::vector<std::uint8_t> flags(all);
+    std::vector<std::int64_t> held(all, 0);
+    for (std::size_t i = 0; i < all; ++i) {
         std::uint8_t f = unit(rng) < o.leafShare ? 0 : Tracked;
         if (unit(rng) < o.explicitRootShare)
             f |= ExplicitRoot;
@@ -73,7 +74,7 @@ HeapGraph randomHeap(std::mt19937_64& rng, const RandomHeapOptions& o)
         flags[i] = f;
         b.addObject(0x1000 + 0x20 * i, b.internType("T" + std::to_string(type(rng))), size(rng), 0, f);
     }
-    std::vector<std::int64_t> internal(o.objects, 0);
+    std::vector<std::int64_t> internal(all, 0);
     const auto edges = static_cast<std::size_t>(o.edgesPerObject * static_cast<double>(o.objects));
     for (std::size_t e = 0; e < edges; ++e) {
         auto from = static_cast<ObjectId>(pick(rng));
@@ -82,8 +83,18 @@ HeapGraph randomHeap(std::mt19937_64& rng, const RandomHeapOptions& o)
         if (flags[from] & Tracked)
             ++internal[to];
     }
+    std::uniform_int_distribution<std::size_t> referrers(1, std::max<std::size_t>(1, o.mostSinkReferrers));
+    for (std::size_t s = 0; s < o.sinks; ++s) {
+        const auto to = static_cast<ObjectId>(o.objects + s);
+        for (std::size_t k = referrers(rng); k > 0; --k) {
+            auto from = static_cast<ObjectId>(pick(rng));
+            b.addEdge(from, to);
+            if (flags[from] & Tracked)
+                ++internal[to];
+        }
+    }
     HeapGraph g = b.build();
-    for (std::size_t i = 0; i < o.objects; ++i) {
+    for (std::size_t i = 0; i < all; ++i) {
         g.refcount[i] = internal[i] + held[i];
         if (internal[i] > 0 && unit(rng) < o.inconsistentShare)
             g.refcount[i] = internal[i] - 1;

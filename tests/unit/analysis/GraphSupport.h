@@ -40,6 +40,10 @@ struct RandomHeapOptions {
     double finalizerShare = 0.1;
     double inconsistentShare = 0.02; // refcount below the internal count
     std::size_t typeCount = 4;
+    // Objects without references of their own added after the others, each referred to by 1 to
+    // mostSinkReferrers random objects (the dominators set aside those with few referrers).
+    std::size_t sinks = 0;
+    std::size_t mostSinkReferrers = 8;
 };
 
 // Random heap: random edges (self loops and duplicates included), refcounts consistent with the

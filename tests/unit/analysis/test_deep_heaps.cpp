@@ -87,3 +87,45 @@ TEST(DeepHeaps, GivenAMillionLongRingHeldAtOneNode_WhenFullyAnalysed_ThenTheHeld
     EXPECT_EQ(a.dominators.retained[kDepth - 1], kNodeSize);
     EXPECT_EQ(a.dominators.idom[kDepth - 1], kDepth - 2);
 }
+
+// Each node's value is also held by an index at the top: its dominator is the virtual root, and
+// finding it from the node's side is a walk up the whole list. A walk per value would take half a
+// million million steps (this test would time out); the dominators give up on setting such values
+// aside after as many steps as the heap has objects and references, and search every object.
+TEST(DeepHeaps,
+    GivenAMillionDeepLinkedListWhoseValuesAnIndexAlsoHolds_WhenDominatorsAreComputed_ThenEveryValueHangsFromTheVirtualRoot)
+{
+    HeapGraphBuilder b;
+    b.reserve(2 * kDepth + 1, 3 * kDepth);
+    const auto node = b.internType("__main__.Node");
+    const auto value = b.internType("int");
+    const ObjectId index = b.addObject(0x8000000ull, b.internType("dict"), 1000, 1, Tracked);
+    for (ObjectId i = 0; i < kDepth; ++i)
+        b.addObject(0x10000000ull + i * 64ull, node, kNodeSize, 1, Tracked);
+    for (ObjectId i = 0; i < kDepth; ++i)
+        b.addObject(0x80000000ull + i * 32ull, value, 28, 2, 0);
+    auto nodeAt = [](ObjectId i) { return 1 + i; };
+    auto valueAt = [](ObjectId i) { return 1 + kDepth + i; };
+    for (ObjectId i = 0; i < kDepth; ++i)
+        b.addEdge(index, valueAt(i));
+    for (ObjectId i = 0; i < kDepth; ++i) {
+        b.addEdge(nodeAt(i), valueAt(i));
+        if (i + 1 < kDepth)
+            b.addEdge(nodeAt(i), nodeAt(i + 1));
+    }
+    HeapGraph g = b.build();
+    g.refcount[index] = 1; // held from outside, as is the head
+    g.refcount[nodeAt(0)] = 1;
+    const RootSet roots = findRoots(g);
+    ASSERT_EQ(roots.roots, (std::vector<ObjectId> { index, nodeAt(0) }));
+    const DominatorTree t = computeDominators(g, roots);
+    EXPECT_EQ(t.reachableCount, g.objectCount());
+    EXPECT_EQ(t.idom[index], kVirtualRoot);
+    EXPECT_EQ(t.idom[nodeAt(0)], kVirtualRoot);
+    for (ObjectId i = 1; i < kDepth; ++i)
+        ASSERT_EQ(t.idom[nodeAt(i)], nodeAt(i - 1)) << i;
+    for (ObjectId i = 0; i < kDepth; ++i)
+        ASSERT_EQ(t.idom[valueAt(i)], kVirtualRoot) << i;
+    EXPECT_EQ(t.retained[index], 1000u);
+    EXPECT_EQ(t.retained[nodeAt(0)], kDepth * kNodeSize);
+}

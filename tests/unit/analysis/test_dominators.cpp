@@ -94,3 +94,52 @@ TEST(Dominators, GivenAnExplicitRoot_WhenDominatorsAreComputed_ThenItHangsFromTh
     EXPECT_EQ(t.idom[module], modules);
     EXPECT_EQ(t.retained[modules], 1280u);
 }
+
+// Objects without references of their own and with up to four referrers are set aside by the
+// search and dominated by their referrers' nearest common dominator; here far up a deep chain.
+TEST(Dominators,
+    GivenObjectsWithoutReferencesAlongADeepChain_WhenDominatorsAreComputed_ThenEachHangsFromItsReferrersCommonDominator)
+{
+    constexpr std::size_t kLength = 3000;
+    HandHeap h;
+    auto root = h.tracked("dict", 100, 1);
+    auto side = h.tracked("list", 50, 0);
+    h.attr(root, side, "side");
+    std::vector<ObjectId> chain;
+    for (std::size_t i = 0; i < kLength; ++i)
+        chain.push_back(h.tracked("__main__.Node", 10, 0));
+    h.attr(root, chain[0], "head");
+    for (std::size_t i = 0; i + 1 < kLength; ++i)
+        h.attr(chain[i], chain[i + 1], "next");
+    std::vector<ObjectId> own, pair, shared;
+    for (std::size_t i = 0; i < kLength; ++i) {
+        own.push_back(h.leaf("str", 1, 0)); // one referrer
+        h.attr(chain[i], own.back(), "name");
+        pair.push_back(h.leaf("int", 2, 0)); // this node and the one 7 further (or the last)
+        h.attr(chain[i], pair.back(), "id");
+        h.attr(chain[std::min(i + 7, kLength - 1)], pair.back(), "other");
+        shared.push_back(h.leaf("float", 4, 0)); // this node and the side list: only the root above both
+        h.attr(chain[i], shared.back(), "value");
+        h.item(side, shared.back(), i);
+    }
+    // Referred to from five places down the chain: searched like any other object.
+    auto many = h.leaf("tuple", 1000, 0);
+    for (std::size_t i : { kLength - 1, kLength / 2, kLength / 3, std::size_t { 17 }, std::size_t { 9 } })
+        h.item(chain[i], many, 0);
+    HeapGraph g = h.build();
+    auto t = computeDominators(g, findRoots(g));
+
+    EXPECT_EQ(t.reachableCount, g.objectCount());
+    for (std::size_t i = 0; i < kLength; ++i) {
+        ASSERT_EQ(t.idom[own[i]], chain[i]) << i;
+        ASSERT_EQ(t.idom[pair[i]], chain[i]) << i;
+        ASSERT_EQ(t.idom[shared[i]], root) << i;
+    }
+    EXPECT_EQ(t.idom[many], chain[9]);
+    // The chain's node i keeps the rest of the chain, their own strs and ints, and the tuple.
+    const std::uint64_t perNode = 10 + 1 + 2;
+    EXPECT_EQ(t.retained[chain[9]], (kLength - 9) * perNode + 1000);
+    EXPECT_EQ(t.retained[chain[kLength - 1]], perNode);
+    EXPECT_EQ(t.retained[side], 50u);
+    EXPECT_EQ(t.retained[root], 100 + 50 + kLength * (perNode + 4) + 1000);
+}

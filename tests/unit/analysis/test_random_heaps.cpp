@@ -37,6 +37,63 @@ bool hasEdge(const HeapGraph& g, ObjectId from, ObjectId to, std::uint32_t label
             return true;
     return false;
 }
+
+// The dominator tree of `g` against the removal definition (an object dominates what the roots no
+// longer reach without it); counts the objects whose immediate dominator is an object.
+void expectDominatorsByDefinition(const HeapGraph& g, std::size_t& nonTrivial)
+{
+    auto tree = computeDominators(g, findRoots(g));
+    // 64-bit predecessor offsets (used past 2^32 references) give the same tree.
+    const auto wide = computeDominators(g, findRoots(g), true);
+    EXPECT_EQ(wide.idom, tree.idom);
+    EXPECT_EQ(wide.retained, tree.retained);
+    // The children lists are the tree: each reachable object once, under its idom, ascending.
+    const auto children = buildDominatorChildren(tree);
+    std::size_t listed = 0;
+    for (ObjectId parent = 0; parent <= g.objectCount(); ++parent) {
+        const ObjectId p = parent == g.objectCount() ? kVirtualRoot : parent;
+        const auto list = children.of(p);
+        EXPECT_TRUE(std::is_sorted(list.begin(), list.end()));
+        for (ObjectId child : list)
+            EXPECT_EQ(tree.idom[child], p) << child;
+        listed += list.size();
+    }
+    EXPECT_EQ(listed, tree.reachableCount);
+    auto dom = naiveDominance(g);
+    const auto reached = reachedFromRoots(g, kNoObject);
+    const auto n = g.objectCount();
+    std::size_t reachedCount = 0;
+    for (ObjectId v = 0; v < n; ++v) {
+        reachedCount += reached[v];
+        if (!reached[v]) {
+            EXPECT_EQ(tree.idom[v], kNoObject) << v;
+            EXPECT_EQ(tree.retained[v], g.size[v]) << v;
+            continue;
+        }
+        // idom(v) is a strict dominator that every other strict dominator dominates.
+        std::vector<ObjectId> strict;
+        for (ObjectId d = 0; d < n; ++d)
+            if (d != v && dom[d][v])
+                strict.push_back(d);
+        if (strict.empty()) {
+            EXPECT_EQ(tree.idom[v], kVirtualRoot) << v;
+        } else {
+            ++nonTrivial;
+            const ObjectId idom = tree.idom[v];
+            EXPECT_NE(idom, kVirtualRoot) << v;
+            EXPECT_NE(idom, kNoObject) << v;
+            EXPECT_TRUE(dom[idom][v] && idom != v) << v;
+            for (ObjectId d : strict)
+                EXPECT_TRUE(dom[d][idom]) << "v=" << v << " d=" << d << " idom=" << idom;
+        }
+        std::uint64_t retained = 0;
+        for (ObjectId u = 0; u < n; ++u)
+            if (dom[v][u])
+                retained += g.size[u];
+        EXPECT_EQ(tree.retained[v], retained) << v;
+    }
+    EXPECT_EQ(tree.reachableCount, reachedCount);
+}
 } // namespace
 
 TEST(RandomHeaps, GivenRandomHeaps_WhenRootsAndUnreachableAreFound_ThenTheyMatchTheRuleAndANaiveFixpoint)
@@ -127,60 +184,46 @@ TEST(RandomHeaps, GivenRandomHeaps_WhenDominatorsAreComputed_ThenTheyMatchTheRem
     std::size_t nonTrivial = 0;
     for (int i = 0; i < kGraphs; ++i) {
         SCOPED_TRACE(i);
-        HeapGraph g = heapNumber(i);
-        auto tree = computeDominators(g, findRoots(g));
-        // 64-bit predecessor offsets (used past 2^32 references) give the same tree.
-        const auto wide = computeDominators(g, findRoots(g), true);
-        ASSERT_EQ(wide.idom, tree.idom);
-        ASSERT_EQ(wide.retained, tree.retained);
-        // The children lists are the tree: each reachable object once, under its idom, ascending.
-        const auto children = buildDominatorChildren(tree);
-        std::size_t listed = 0;
-        for (ObjectId parent = 0; parent <= g.objectCount(); ++parent) {
-            const ObjectId p = parent == g.objectCount() ? kVirtualRoot : parent;
-            const auto list = children.of(p);
-            ASSERT_TRUE(std::is_sorted(list.begin(), list.end()));
-            for (ObjectId child : list)
-                ASSERT_EQ(tree.idom[child], p) << child;
-            listed += list.size();
-        }
-        ASSERT_EQ(listed, tree.reachableCount);
-        auto dom = naiveDominance(g);
-        const auto reached = reachedFromRoots(g, kNoObject);
-        const auto n = g.objectCount();
-        std::size_t reachedCount = 0;
-        for (ObjectId v = 0; v < n; ++v) {
-            reachedCount += reached[v];
-            if (!reached[v]) {
-                ASSERT_EQ(tree.idom[v], kNoObject) << v;
-                ASSERT_EQ(tree.retained[v], g.size[v]) << v;
-                continue;
-            }
-            // idom(v) is a strict dominator that every other strict dominator dominates.
-            std::vector<ObjectId> strict;
-            for (ObjectId d = 0; d < n; ++d)
-                if (d != v && dom[d][v])
-                    strict.push_back(d);
-            if (strict.empty()) {
-                ASSERT_EQ(tree.idom[v], kVirtualRoot) << v;
-            } else {
-                ++nonTrivial;
-                const ObjectId idom = tree.idom[v];
-                ASSERT_NE(idom, kVirtualRoot) << v;
-                ASSERT_NE(idom, kNoObject) << v;
-                ASSERT_TRUE(dom[idom][v] && idom != v) << v;
-                for (ObjectId d : strict)
-                    ASSERT_TRUE(dom[d][idom]) << "v=" << v << " d=" << d << " idom=" << idom;
-            }
-            std::uint64_t retained = 0;
-            for (ObjectId u = 0; u < n; ++u)
-                if (dom[v][u])
-                    retained += g.size[u];
-            ASSERT_EQ(tree.retained[v], retained) << v;
-        }
-        ASSERT_EQ(tree.reachableCount, reachedCount);
+        ASSERT_NO_FATAL_FAILURE(expectDominatorsByDefinition(heapNumber(i), nonTrivial));
+        if (HasFailure())
+            return;
     }
     EXPECT_GT(nonTrivial, 500u);
+}
+
+// Objects without references and with few referrers get their dominator from their referrers,
+// outside the search; those with more stay in it. Both kinds, often in one heap, against the rule.
+TEST(RandomHeaps, GivenHeapsWithObjectsWithoutReferences_WhenDominatorsAreComputed_ThenTheyMatchTheRemovalDefinition)
+{
+    std::size_t nonTrivial = 0;
+    std::size_t fewReferrersUnderAnObject = 0; // 2 to 4 referrers, dominated by an object
+    std::size_t manyReferrersUnderAnObject = 0; // 5 or more
+    for (int i = 0; i < kGraphs; ++i) {
+        SCOPED_TRACE(i);
+        std::mt19937_64 rng(0x51a4c + static_cast<std::uint64_t>(i));
+        RandomHeapOptions o;
+        o.objects = 2 + static_cast<std::size_t>(rng() % 30);
+        o.edgesPerObject = 0.8 + static_cast<double>(rng() % 20) / 10.0;
+        o.leafShare = static_cast<double>(rng() % 4) / 10.0;
+        o.sinks = 1 + static_cast<std::size_t>(rng() % 30);
+        o.mostSinkReferrers = 1 + static_cast<std::size_t>(rng() % 9);
+        const HeapGraph g = randomHeap(rng, o);
+        ASSERT_NO_FATAL_FAILURE(expectDominatorsByDefinition(g, nonTrivial));
+        if (HasFailure())
+            return;
+        const auto tree = computeDominators(g, findRoots(g));
+        std::vector<std::size_t> referrers(g.objectCount(), 0);
+        for (ObjectId w : g.edgeTarget)
+            ++referrers[w];
+        for (auto s = static_cast<ObjectId>(o.objects); s < g.objectCount(); ++s) {
+            if (tree.idom[s] == kNoObject || tree.idom[s] == kVirtualRoot || referrers[s] < 2)
+                continue;
+            ++(referrers[s] <= 4 ? fewReferrersUnderAnObject : manyReferrersUnderAnObject);
+        }
+    }
+    EXPECT_GT(nonTrivial, 1000u);
+    EXPECT_GT(fewReferrersUnderAnObject, 200u);
+    EXPECT_GT(manyReferrersUnderAnObject, 50u);
 }
 
 TEST(RandomHeaps, GivenRandomHeaps_WhenRetentionPathsAreFound_ThenTheyAreRealAndShortest)
