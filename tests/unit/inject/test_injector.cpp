@@ -24,29 +24,40 @@ class InjectInto : public ::testing::TestWithParam<PythonUnderTest> {
 protected:
     void SetUp() override
     {
-        if (!std::filesystem::exists(GetParam().path))
-            GTEST_SKIP() << GetParam().path << " is not installed";
+        if (auto why = pythonUnavailable(GetParam(), python_))
+            GTEST_SKIP() << *why;
         if (auto why = ptraceUnavailable())
             GTEST_SKIP() << *why;
+        ASSERT_TRUE(folder_.ok()) << "cannot make a folder in " << GetParam().root << "/tmp";
+        // What the target opens must be where it can see it: in its root, when it runs in one.
+        if (!GetParam().root.empty()) {
+            script_ = folder_.copyIn(script_);
+            probe_ = folder_.copyIn(probe_);
+            unresolvedProbe_ = folder_.copyIn(unresolvedProbe_);
+            ASSERT_FALSE(script_.empty() || probe_.empty() || unresolvedProbe_.empty())
+                << "cannot copy the target and the probes into " << GetParam().root;
+        }
     }
 
     std::unique_ptr<ChildProcess> start(const std::string& mode, const std::string& argument = {})
     {
-        std::vector<std::string> argv = { GetParam().path, targetScript(), mode };
+        std::vector<std::string> arguments = { script_, mode };
         if (!argument.empty())
-            argv.push_back(argument);
-        auto child = ChildProcess::spawn(argv);
+            arguments.push_back(argument);
+        auto child = ChildProcess::spawn(pythonArgv(GetParam(), python_, arguments));
         if (!child)
             return nullptr;
         readyLine_ = child->waitForLine("ready", 10s).value_or("");
         return readyLine_.empty() ? nullptr : std::move(child);
     }
 
-    std::string probeOutput() const { return dir_.path() + "/probe.txt"; }
+    // The probe's file: its path as the target sees it, and what it holds.
+    std::string probeOutput() const { return folder_.inside() + "/probe.txt"; }
+    std::string probeWritten() const { return readFile(folder_.host(probeOutput())); }
 
     InjectResult injectProbe(pid_t pid, const std::string& options = {}, const InjectOptions& inject = {})
     {
-        return injectLibrary(pid, GCSCOPE_TEST_PROBE, kEntry, probeOutput() + options, inject);
+        return injectLibrary(pid, probe_, kEntry, probeOutput() + options, inject);
     }
 
     // Two injections in a row: both load, the second reaches the same loaded copy.
@@ -59,7 +70,7 @@ protected:
             EXPECT_EQ(r.thread, target.pid());
             EXPECT_TRUE(r.error.empty());
         }
-        const std::string written = readFile(probeOutput());
+        const std::string written = probeWritten();
         EXPECT_EQ(countLines(written), 2u) << written;
         EXPECT_NE(written.find("pid=" + std::to_string(target.pid()) + " calls=2"), std::string::npos) << written;
     }
@@ -87,7 +98,11 @@ protected:
         FAIL() << "the main thread never blocked in the expected syscall (now in " << currentSyscall(pid) << ")";
     }
 
-    TempDir dir_;
+    RootFolder folder_ { GetParam().root };
+    std::string python_; // as the target sees it
+    std::string script_ = targetScript();
+    std::string probe_ = GCSCOPE_TEST_PROBE;
+    std::string unresolvedProbe_ = GCSCOPE_TEST_PROBE_UNRESOLVED;
     std::string readyLine_;
 };
 
@@ -183,7 +198,7 @@ TEST_P(InjectInto, GivenALibraryWithAnUnresolvableSymbol_WhenInjected_ThenDlerro
 {
     auto target = start("busy");
     ASSERT_TRUE(target);
-    const InjectResult r = injectLibrary(target->pid(), GCSCOPE_TEST_PROBE_UNRESOLVED, kEntry, probeOutput());
+    const InjectResult r = injectLibrary(target->pid(), unresolvedProbe_, kEntry, probeOutput());
     EXPECT_FALSE(r.ok);
     EXPECT_NE(r.error.find("process " + std::to_string(target->pid())), std::string::npos) << r.error;
     EXPECT_NE(r.error.find("gcscope_symbol_that_does_not_exist"), std::string::npos) << r.error;
@@ -243,7 +258,7 @@ TEST_P(InjectInto, GivenASignalArrivingDuringTheRemoteCall_WhenInjected_ThenItIs
     ASSERT_TRUE(target);
     // Send SIGUSR1 once the probe has written its line, i.e. while the probe sleeps on our call.
     std::thread sender([&] {
-        for (int i = 0; i < 1000 && countLines(readFile(probeOutput())) == 0; ++i)
+        for (int i = 0; i < 1000 && countLines(probeWritten()) == 0; ++i)
             std::this_thread::sleep_for(2ms);
         ::kill(target->pid(), SIGUSR1);
     });
@@ -273,8 +288,8 @@ TEST_P(InjectInto, GivenAStoppedTarget_WhenInjected_ThenItIsRefusedWithHowToResu
     expectKeepsBeating(*target);
 }
 
-INSTANTIATE_TEST_SUITE_P(BothPythons, InjectInto, ::testing::ValuesIn(pythonsUnderTest()),
-    [](const auto& info) { return info.param.label; });
+INSTANTIATE_TEST_SUITE_P(
+    Pythons, InjectInto, ::testing::ValuesIn(injectTargets()), [](const auto& info) { return info.param.label; });
 
 TEST(Inject, GivenATargetOfAnotherUserAndALibraryOnlyRootCanRead_WhenInjected_ThenTheErrorNamesThePermission)
 {

@@ -36,37 +36,6 @@ void PrintTo(const CLibraryUnderTest& c, std::ostream* os)
     *os << c.label << (c.root.empty() ? "" : " in " + c.root);
 }
 
-// A script the target can see: copied into the root's /tmp when it runs chrooted.
-class ScriptCopy {
-public:
-    ScriptCopy(const std::string& root, const std::string& script)
-    {
-        if (root.empty()) {
-            inside_ = script;
-            return;
-        }
-        std::string pattern = root + "/tmp/gcscope-safe-point-test-XXXXXX";
-        if (!::mkdtemp(pattern.data()))
-            return;
-        folder_ = pattern;
-        std::error_code ec;
-        const auto name = std::filesystem::path(script).filename().string();
-        std::filesystem::copy_file(script, folder_ + "/" + name, ec);
-        if (!ec)
-            inside_ = folder_.substr(root.size()) + "/" + name;
-    }
-    ~ScriptCopy()
-    {
-        std::error_code ec;
-        if (!folder_.empty())
-            std::filesystem::remove_all(folder_, ec);
-    }
-    const std::string& inside() const { return inside_; }
-
-private:
-    std::string folder_, inside_;
-};
-
 class SafePointInAllocator : public ::testing::TestWithParam<CLibraryUnderTest> {
 protected:
     void SetUp() override
@@ -105,9 +74,10 @@ TEST_P(
     SafePointInAllocator, GivenMallocAndFreeCalledFromTheCLibrary_WhenStoppedAtRandom_ThenAtEverySafeStopMallocReturns)
 {
     const auto& c = GetParam();
-    ScriptCopy script(c.root, targetScript());
-    ASSERT_FALSE(script.inside().empty()) << "cannot copy the target script into " << c.root;
-    std::vector<std::string> argv = { python_, "-I", script.inside(), "c-malloc" };
+    const RootFolder folder(c.root);
+    const std::string script = folder.copyIn(targetScript());
+    ASSERT_FALSE(script.empty()) << "cannot copy the target script into " << c.root << "/tmp";
+    std::vector<std::string> argv = { python_, "-I", script, "c-malloc" };
     if (!c.root.empty()) // chroot execs the interpreter: it keeps this PID
         argv.insert(argv.begin(), { "/usr/sbin/chroot", c.root });
     auto target = ChildProcess::spawn(argv);

@@ -24,6 +24,45 @@ std::vector<PythonUnderTest> pythonsUnderTest()
     return { { "debian", "/usr/bin/python3.11" }, { "pyenv", "/root/.pyenv/versions/3.11.7/bin/python3.11" } };
 }
 
+std::vector<PythonUnderTest> injectTargets()
+{
+    auto all = pythonsUnderTest();
+    all.push_back({ "debian_sid", "/usr/bin/python3.14", GCSCOPE_TEST_SID_ROOT,
+        { "/usr/bin/python3.13", "/usr/bin/python3.15" } });
+    return all;
+}
+
+std::optional<std::string> pythonUnavailable(const PythonUnderTest& p, std::string& path)
+{
+    if (p.root.empty()) {
+        path = p.path;
+        return std::filesystem::exists(p.path) ? std::nullopt
+                                               : std::optional<std::string>(p.path + " is not installed");
+    }
+    if (::access((p.root + "/.gcscope-ready").c_str(), F_OK) != 0)
+        return "no sid root at " + p.root + " (bash scripts/sid-pythons.sh root)";
+    std::vector<std::string> candidates = { p.path };
+    candidates.insert(candidates.end(), p.orPaths.begin(), p.orPaths.end());
+    for (const auto& c : candidates)
+        if (::access((p.root + c).c_str(), X_OK) == 0) {
+            path = c;
+            return std::nullopt;
+        }
+    return "none of its Pythons is installed in " + p.root;
+}
+
+std::vector<std::string> pythonArgv(
+    const PythonUnderTest& p, const std::string& python, const std::vector<std::string>& arguments)
+{
+    std::vector<std::string> argv;
+    if (!p.root.empty()) // chroot execs the interpreter: it keeps this PID
+        argv = { "/usr/sbin/chroot", p.root, python, "-I" };
+    else
+        argv = { python };
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return argv;
+}
+
 std::optional<std::string> ptraceUnavailable()
 {
     const pid_t child = ::fork();
@@ -169,6 +208,31 @@ TempDir::~TempDir()
 {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
+}
+
+RootFolder::RootFolder(std::string root)
+    : root_(std::move(root))
+{
+    std::string pattern = root_ + "/tmp/gcscope-inject-test-XXXXXX";
+    if (::mkdtemp(pattern.data()))
+        inside_ = pattern.substr(root_.size());
+}
+
+RootFolder::~RootFolder()
+{
+    std::error_code ec;
+    if (ok())
+        std::filesystem::remove_all(host(inside_), ec);
+}
+
+std::string RootFolder::copyIn(const std::string& hostPath) const
+{
+    if (!ok())
+        return {};
+    const std::string inside = inside_ + "/" + std::filesystem::path(hostPath).filename().string();
+    std::error_code ec;
+    std::filesystem::copy_file(hostPath, host(inside), ec);
+    return ec ? std::string() : inside;
 }
 
 std::string readFile(const std::string& path)

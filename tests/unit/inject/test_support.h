@@ -16,16 +16,26 @@ using namespace std::chrono_literals;
 
 struct PythonUnderTest {
     std::string label; // "debian" / "pyenv": valid in test names
-    std::string path; // the real binary, never the pyenv shim
+    std::string path; // the real binary, never the pyenv shim; inside `root` when that is set
+    std::string root = {}; // "" for this machine's; else the root it runs chrooted in
+    std::vector<std::string> orPaths = {}; // in a root: tried after `path` when it is not installed
 };
 
 inline void PrintTo(const PythonUnderTest& p, std::ostream* os)
 {
-    *os << p.label << " (" << p.path << ")";
+    *os << p.label << " (" << p.path << (p.root.empty() ? "" : " in " + p.root) << ")";
 }
 
 // Debian's /usr/bin/python3.11 (static libpython, non-PIE) and pyenv's 3.11.7 (shared libpython).
 std::vector<PythonUnderTest> pythonsUnderTest();
+// Those, and a Python of the Debian sid root (scripts/sid-pythons.sh root), chrooted: a newer C
+// library (glibc 2.43), whose allocator once made an injection hang.
+std::vector<PythonUnderTest> injectTargets();
+// Why `p` cannot run here (for GTEST_SKIP), or nullopt; sets `path` to the interpreter to run.
+std::optional<std::string> pythonUnavailable(const PythonUnderTest& p, std::string& path);
+// The argv that runs `python` with `arguments` as `p` says: chrooted (and isolated, -I) in a root.
+std::vector<std::string> pythonArgv(
+    const PythonUnderTest& p, const std::string& python, const std::vector<std::string>& arguments);
 
 // nullopt when PTRACE_SEIZE on a child of ours works; otherwise why not (for GTEST_SKIP).
 std::optional<std::string> ptraceUnavailable();
@@ -71,6 +81,25 @@ public:
 
 private:
     std::string path_;
+};
+
+// A fresh folder a target can see, removed with its contents: under /tmp, or under the /tmp of the
+// root the target runs chrooted in. Paths "inside" are as the target sees them.
+class RootFolder {
+public:
+    explicit RootFolder(std::string root = {});
+    ~RootFolder();
+    RootFolder(const RootFolder&) = delete;
+    RootFolder& operator=(const RootFolder&) = delete;
+
+    bool ok() const { return !inside_.empty(); }
+    const std::string& inside() const { return inside_; }
+    std::string host(const std::string& insidePath) const { return root_ + insidePath; }
+    // Copies a file of this machine in: its path inside, or "" when the copy failed.
+    std::string copyIn(const std::string& hostPath) const;
+
+private:
+    std::string root_, inside_;
 };
 
 std::string readFile(const std::string& path);
