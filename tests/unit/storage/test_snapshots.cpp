@@ -20,6 +20,7 @@
 #include <limits>
 #include <map>
 #include <ostream>
+#include <random>
 #include <span>
 #include <string>
 #include <sys/wait.h>
@@ -758,6 +759,33 @@ TEST(SnapshotTypeTotals, GivenAStoredSnapshot_WhenItsTypeTotalsAreRead_ThenTheyA
     const auto none = Reader(db).snapshotTypeTotals(empty);
     ASSERT_TRUE(none.has_value());
     EXPECT_TRUE(none->empty());
+}
+
+// Type names come among the labels in a snapshot's string table, so their ids run as high as the
+// table: hundreds of types, ids spread over tens of thousands of strings, each counted apart.
+TEST(SnapshotTypeTotals, GivenHundredsOfTypesWithIdsSpreadAmongTheLabels_WhenStored_ThenEachTypesTotalsAreItsOwn)
+{
+    TempDir dir;
+    auto db = Database::openForWriting(dir.file("rec.db"));
+    Graph graph = makeGraph(20'000, 1);
+    std::vector<std::uint32_t> types;
+    for (int i = 0; i < 30'000; ++i) {
+        if (i % 53 == 7) {
+            types.push_back(static_cast<std::uint32_t>(graph.strings.size()));
+            graph.strings.push_back("__main__.Type" + std::to_string(i));
+        } else {
+            graph.strings.push_back("label " + std::to_string(i));
+        }
+    }
+    ASSERT_GT(types.size(), 500u);
+    std::mt19937 random(7);
+    for (auto& o : graph.objects)
+        o.type = types[random() % types.size()];
+    const auto id = writeSnapshot(db, graph);
+    const auto totals = Reader(db).snapshotTypeTotals(id);
+    ASSERT_TRUE(totals.has_value());
+    EXPECT_EQ(totals->size(), types.size());
+    EXPECT_EQ(*totals, countedTypeTotals(graph));
 }
 
 TEST(SnapshotTypeTotals, GivenASnapshotStoredBeforeSchema6_WhenMigrated_ThenItHasNoTotalsAndANewOneHas)
