@@ -38,11 +38,7 @@ std::uint32_t SnapshotReceiver::typeIndex(std::uint32_t stringId)
 {
     if (stringId >= strings_.size())
         return kUnmapped;
-    if (typeOf_.size() <= stringId)
-        typeOf_.resize(strings_.size(), kUnmapped);
-    if (typeOf_[stringId] == kUnmapped)
-        typeOf_[stringId] = builder_.internType(strings_[stringId]);
-    return typeOf_[stringId];
+    return typeOf_.of(stringId, [this](std::uint32_t id) { return builder_.internType(strings_[id]); });
 }
 
 // The graph takes the agent's string table as it is (SnapshotReceiver::finish), so a label's id is

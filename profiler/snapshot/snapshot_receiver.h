@@ -3,6 +3,7 @@
 
 #include "analysis/HeapGraphBuilder.h"
 #include "session/agent_connection.h"
+#include "snapshot/type_ids.h"
 
 #include <gcscope/wire.h>
 
@@ -51,7 +52,7 @@ private:
     wire::SnapshotBeginRecord begin_;
     wire::SnapshotEndRecord end_;
     storage::StringTable strings_ { "" }; // the agent's string table, id 0 = ""
-    std::vector<std::uint32_t> typeOf_; // agent string id -> builder type index (or kUnmapped)
+    TypeIds typeOf_; // agent string id -> builder type index
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;

@@ -1,6 +1,7 @@
 #include "snapshot/snapshot_store.h"
 
 #include "analysis/HeapGraphBuilder.h"
+#include "snapshot/type_ids.h"
 #include "util/phase_trace.h"
 
 #include <gcscope/storage/Database.h>
@@ -78,13 +79,14 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
 {
     storage::Reader reader(db);
     auto strings = reader.readSnapshotStrings(snapshotId);
-    constexpr std::uint32_t kUnmapped = std::numeric_limits<std::uint32_t>::max();
-    std::vector<std::uint32_t> typeOf(strings.size(), kUnmapped);
+    TypeIds typeOf;
     analysis::HeapGraphBuilder builder;
     auto type = [&](std::uint32_t id) {
-        if (typeOf.at(id) == kUnmapped)
-            typeOf[id] = builder.internType(strings[id]);
-        return typeOf[id];
+        return typeOf.of(id, [&](std::uint32_t stringId) {
+            if (stringId >= strings.size())
+                throw std::out_of_range("a type name's string id past the snapshot's strings");
+            return builder.internType(strings[stringId]);
+        });
     };
     // Labels keep their string ids: the graph takes the snapshot's string table as it is (the
     // reader has checked every id against it).
