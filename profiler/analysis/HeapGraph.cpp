@@ -1,6 +1,7 @@
 #include "analysis/HeapGraph.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace gcscope::analysis {
 
@@ -15,6 +16,8 @@ std::string HeapGraph::edgeLabelText(std::uint32_t edgeLabel) const
 
 ObjectId HeapGraph::find(std::uint64_t objectAddress) const
 {
+    if (byAddress.size() != address.size())
+        throw std::logic_error("HeapGraph::find on a graph built without its address order");
     auto it = std::lower_bound(byAddress.begin(), byAddress.end(), objectAddress,
         [this](ObjectId id, std::uint64_t a) { return address[id] < a; });
     if (it == byAddress.end() || address[*it] != objectAddress)

@@ -78,7 +78,8 @@ struct HeapGraph {
     std::vector<std::string> typeNames; // "module.qualname", builtins bare ("dict", "__main__.Node")
     storage::StringTable strings { "" }; // strings[0] == ""
 
-    // Every ObjectId sorted by address, for find(). Filled by the builder.
+    // Every ObjectId sorted by address, for find(). Filled by the builder, unless told to omit it
+    // (HeapGraphBuilder::omitAddressOrder: a graph only stored): then empty, and find() throws.
     std::vector<ObjectId> byAddress;
 
     std::size_t objectCount() const { return address.size(); }

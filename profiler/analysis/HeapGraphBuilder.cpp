@@ -571,7 +571,7 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
                     alongsideFailed = std::current_exception();
                 }
             });
-        else if (n >= kWorthAThread)
+        else if (n >= kWorthAThread && addressOrder_)
             beside = std::thread([&] {
                 try {
                     sortByAddress();
@@ -583,10 +583,11 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
         try {
             resolveFastAddresses(*index, alongside ? &ready : nullptr);
             util::markPhase("references resolved");
-            if (alongside || n < kWorthAThread)
+            if (addressOrder_ && (alongside || n < kWorthAThread))
                 sortByAddress(index->words()); // the table's memory, faulted in already: the sort's keys
             index.reset();
-            util::markPhase("sorted by address");
+            if (addressOrder_)
+                util::markPhase("sorted by address");
             ready.finish(true);
         } catch (...) {
             buildFailed = std::current_exception();
@@ -697,6 +698,7 @@ HeapGraph HeapGraphBuilder::takeGraph()
     liveIndex_.reset();
     indexed_ = 0;
     sharedAddressSeen_ = false;
+    addressOrder_ = true;
     edgeHint_ = 0;
     typeIndex_.clear();
     stringIndex_.clear();

@@ -182,8 +182,10 @@ RecordResult record(AttachedAgent& agent, storage::Recorder& recorder, const Rec
                             const analysis::ReadyObjects& ready) {
                     storedId = options.saveSnapshot(header, graph, ready, result.sessionId);
                 };
+            auto request = options.snapshot;
+            request.addressOrder = false; // the graph is stored and dropped
             auto snap = snapshot::requestSnapshot(
-                agent.connection, static_cast<std::uint32_t>(result.snapshots + 1), options.snapshot,
+                agent.connection, static_cast<std::uint32_t>(result.snapshots + 1), request,
                 [&](const Frame& f) {
                     if (!sink.take(f))
                         agentGone = true;

@@ -35,7 +35,8 @@ struct RecordOptions {
     std::function<std::int64_t(const snapshot::ReceivedSnapshot& header, const analysis::HeapGraph& graph,
         const analysis::ReadyObjects& ready, std::int64_t sessionId)>
         saveSnapshot;
-    // Told once a snapshot is complete and saved, with the id saveSnapshot returned.
+    // Told once a snapshot is complete and saved, with the id saveSnapshot returned. Its graph is
+    // only stored: it has no address order (byAddress is empty; find() throws).
     std::function<void(const snapshot::ReceivedSnapshot&, std::int64_t snapshotId)> snapshotSaved;
 };
 

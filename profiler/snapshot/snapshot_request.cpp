@@ -19,6 +19,8 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
     util::markPhase("snapshot requested");
 
     SnapshotReceiver receiver(snapshotId);
+    if (!options.addressOrder)
+        receiver.omitAddressOrder();
     auto lastProgress = Clock::now();
     session::Frame f; // one for all: a frame's payload reuses the memory of the one before
     for (;;) {

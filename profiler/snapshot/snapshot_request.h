@@ -23,6 +23,9 @@ struct SnapshotOptions {
     // Give up when the agent sends nothing for this long (the walk of a 10M-object heap takes seconds;
     // a C extension holding the GIL delays its start).
     std::chrono::milliseconds stallTimeout { 120'000 };
+    // The received graph's byAddress (its find()). A snapshot only stored and dropped needs none:
+    // false saves sorting every object by address (HeapGraphBuilder::omitAddressOrder).
+    bool addressOrder = true;
     // Told the objects received and the objects the snapshot has (0 until its first frame: the heap
     // is being walked) after every frame and every 200 ms without one. May be empty.
     std::function<void(std::uint64_t received, std::uint64_t expected)> progress;

@@ -608,6 +608,46 @@ TEST(HeapGraphBuilder, GivenAddressesIndexedAsObjectsArrive_WhenBuilt_ThenTheGra
     }
 }
 
+// A snapshot only stored needs no address order: told so, the builder leaves byAddress empty
+// (and find() says the graph has none) but builds the same graph otherwise, alongside or not;
+// two objects at one address are still refused; the next build sorts again.
+TEST(HeapGraphBuilder, GivenTheAddressOrderOmitted_WhenAStreamIsBuilt_ThenOnlyByAddressIsMissingAndFindSaysSo)
+{
+    const auto heap = randomHeap(100000, 23);
+    std::uint64_t generalUnresolved = 0;
+    const auto expected = buildByTheGeneralPath(heap, generalUnresolved);
+    HeapGraphBuilder b;
+    for (const bool alongside : { false, true }) {
+        SCOPED_TRACE(alongside ? "alongside" : "alone");
+        b.indexAddressesAsAdded(heap.size());
+        b.omitAddressOrder();
+        feedByAddress(b, heap);
+        const auto g
+            = alongside ? b.build([](const HeapGraph&, const ReadyObjects& ready) { ready.waitForAll(); }) : b.build();
+        EXPECT_EQ(g.address, expected.address);
+        EXPECT_EQ(g.edgeBegin, expected.edgeBegin);
+        EXPECT_EQ(g.edgeTarget, expected.edgeTarget);
+        EXPECT_EQ(g.edgeLabel, expected.edgeLabel);
+        EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
+        EXPECT_TRUE(g.byAddress.empty());
+        EXPECT_THROW(g.find(g.address[0]), std::logic_error);
+    }
+    // Told again for a stream with a shared address: refused as ever.
+    const auto type = b.internType("object");
+    b.indexAddressesAsAdded(10);
+    b.omitAddressOrder();
+    for (std::uint64_t i = 0; i < 5000; ++i) {
+        const auto id = b.addObject(0x1000 + 16 * (i == 4000 ? 7 : i), type, 16, 1, Tracked);
+        b.addEdgeToAddress(id, 0x1000);
+    }
+    EXPECT_THROW(b.build(), std::invalid_argument);
+    // Not told: the order is back.
+    b.indexAddressesAsAdded(heap.size());
+    feedByAddress(b, heap);
+    const auto sorted = b.build();
+    EXPECT_EQ(sorted.byAddress, expected.byAddress);
+}
+
 // Two objects at one address are found by the index as they arrive, and refused by build() as
 // before: the stream's error comes at its end, not in the middle of receiving.
 TEST(HeapGraphBuilder, GivenTwoObjectsWithOneAddressIndexedAsTheyArrive_WhenBuilt_ThenItRefusesAndStartsAgainClean)
