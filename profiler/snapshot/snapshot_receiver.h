@@ -3,8 +3,8 @@
 
 #include "analysis/HeapGraphBuilder.h"
 #include "session/agent_connection.h"
-#include "snapshot/type_ids.h"
 
+#include <gcscope/storage/TypeIds.h>
 #include <gcscope/wire.h>
 
 #include <functional>
@@ -54,7 +54,7 @@ private:
     wire::SnapshotBeginRecord begin_;
     wire::SnapshotEndRecord end_;
     storage::StringTable strings_ { "" }; // the agent's string table, id 0 = ""
-    TypeIds typeOf_; // agent string id -> builder type index
+    storage::TypeIds typeOf_; // agent string id -> builder type index
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;

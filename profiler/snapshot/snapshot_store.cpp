@@ -1,12 +1,12 @@
 #include "snapshot/snapshot_store.h"
 
 #include "analysis/HeapGraphBuilder.h"
-#include "snapshot/type_ids.h"
 #include "util/phase_trace.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
 #include <gcscope/storage/SnapshotWriter.h>
+#include <gcscope/storage/TypeIds.h>
 #include <gcscope/wire.h>
 
 #include <cstdio>
@@ -79,7 +79,7 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
 {
     storage::Reader reader(db);
     auto strings = reader.readSnapshotStrings(snapshotId);
-    TypeIds typeOf;
+    storage::TypeIds typeOf;
     analysis::HeapGraphBuilder builder;
     auto type = [&](std::uint32_t id) {
         return typeOf.of(id, [&](std::uint32_t stringId) {

@@ -202,40 +202,12 @@ void SnapshotWriter::noteObject(std::uint32_t id, std::uint32_t type, std::uint6
                 + ")");
     noteString(type);
     noteString(label);
-    TypeTotal& totals = totalsOf(type);
+    TypeTotal& totals = typeTotals_[typePositions_.of(type, [this](std::uint32_t t) {
+        typeTotals_.push_back({ t, 0, 0 });
+        return static_cast<std::uint32_t>(typeTotals_.size() - 1);
+    })];
     ++totals.objects;
     totals.size += size;
-}
-
-SnapshotWriter::TypeTotal& SnapshotWriter::totalsOf(std::uint32_t type)
-{
-    const auto slotOf = [this](std::uint64_t key) {
-        const std::size_t mask = typeKeys_.size() - 1;
-        std::size_t at = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
-        while (typeKeys_[at] != 0 && typeKeys_[at] != key)
-            at = (at + 1) & mask;
-        return at;
-    };
-    const std::uint64_t key = std::uint64_t { type } + 1;
-    if (!typeKeys_.empty()) {
-        const std::size_t at = slotOf(key);
-        if (typeKeys_[at] == key)
-            return typeTotals_[typePositions_[at]];
-    }
-    if (2 * (typeTotals_.size() + 1) > typeKeys_.size()) { // at most half full: twice the room
-        typeKeys_.assign(std::max<std::size_t>(64, 2 * typeKeys_.size()), 0);
-        typePositions_.assign(typeKeys_.size(), 0);
-        for (std::uint32_t i = 0; i < typeTotals_.size(); ++i) {
-            const std::size_t at = slotOf(std::uint64_t { typeTotals_[i].type } + 1);
-            typeKeys_[at] = std::uint64_t { typeTotals_[i].type } + 1;
-            typePositions_[at] = i;
-        }
-    }
-    const std::size_t at = slotOf(key);
-    typeKeys_[at] = key;
-    typePositions_[at] = static_cast<std::uint32_t>(typeTotals_.size());
-    typeTotals_.push_back({ type, 0, 0 });
-    return typeTotals_.back();
 }
 
 void SnapshotWriter::addObject(std::uint32_t id, std::uint64_t address, std::uint32_t type, std::uint64_t size,

@@ -2,7 +2,6 @@
 // child sends while it walks, so Begin only estimates, and refcount corrections (3.14+ borrowed
 // references) come in frames of their own after the objects.
 #include "snapshot/snapshot_receiver.h"
-#include "snapshot/type_ids.h"
 
 #include <gtest/gtest.h>
 
@@ -165,24 +164,3 @@ TEST_F(Receiving, GivenAContinuedRecordFirst_ThenTheSnapshotIsRefusedAsMalformed
 
 } // namespace
 } // namespace gcscope::snapshot
-
-// Type names' string ids run as high as the string table: the receiver and the loader map the few
-// that name types through a small table, which must give each id its own index, made once.
-TEST(TypeIds, GivenHundredsOfIdsSpreadUpToTenMillion_WhenAskedRepeatedly_ThenEachIsInternedOnceAndKeepsItsIndex)
-{
-    gcscope::snapshot::TypeIds ids;
-    std::vector<std::uint32_t> asked;
-    std::uint32_t made = 0;
-    auto intern = [&](std::uint32_t id) {
-        asked.push_back(id);
-        return 1000 + made++;
-    };
-    std::vector<std::uint32_t> spread;
-    for (std::uint32_t id = 0; id < 10'000'000; id += 9'973)
-        spread.push_back(id);
-    spread.push_back(0xFFFFFFFFu); // the largest id too
-    for (int round = 0; round < 3; ++round)
-        for (std::size_t i = 0; i < spread.size(); ++i)
-            ASSERT_EQ(ids.of(spread[i], intern), 1000 + i) << spread[i] << " in round " << round;
-    EXPECT_EQ(asked, spread);
-}

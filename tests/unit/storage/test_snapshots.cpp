@@ -11,6 +11,7 @@
 #include <gcscope/storage/Recorder.h>
 #include <gcscope/storage/SnapshotWriter.h>
 #include <gcscope/storage/StorageError.h>
+#include <gcscope/storage/TypeIds.h>
 #include <gcscope/wire.h>
 
 #include <gtest/gtest.h>
@@ -937,4 +938,25 @@ TEST(SnapshotLabels, GivenADamagedLabelChunk_WhenRead_ThenTheFileIsCalledCorrupt
         const auto objects = errorOf([&] { Reader(db).forEachSnapshotObject(1, [](const StoredObject&) {}); });
         EXPECT_TRUE(objects == "<no error>" || objects.find("corrupt") != std::string::npos) << objects;
     }
+}
+
+// Type names' string ids run as high as the string table: the writer, the receiver and the loader
+// map the few that name types through a small table, which must give each id its own value, made once.
+TEST(TypeIds, GivenHundredsOfIdsSpreadUpToTenMillion_WhenAskedRepeatedly_ThenEachIsInternedOnceAndKeepsItsIndex)
+{
+    TypeIds ids;
+    std::vector<std::uint32_t> asked;
+    std::uint32_t made = 0;
+    auto intern = [&](std::uint32_t id) {
+        asked.push_back(id);
+        return 1000 + made++;
+    };
+    std::vector<std::uint32_t> spread;
+    for (std::uint32_t id = 0; id < 10'000'000; id += 9'973)
+        spread.push_back(id);
+    spread.push_back(0xFFFFFFFFu); // the largest id too
+    for (int round = 0; round < 3; ++round)
+        for (std::size_t i = 0; i < spread.size(); ++i)
+            ASSERT_EQ(ids.of(spread[i], intern), 1000 + i) << spread[i] << " in round " << round;
+    EXPECT_EQ(asked, spread);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gcscope/storage/Records.h>
+#include <gcscope/storage/TypeIds.h>
 
 #include <chrono>
 #include <cstdint>
@@ -89,14 +90,11 @@ private:
         std::uint64_t objects = 0;
         std::uint64_t size = 0;
     };
-    // Per type, in the order first seen (a snapshot has a few hundred), found through a small
-    // open-addressing table of type id + 1 (0: empty) and position. A vector indexed by type id
-    // was as long as the string table (type names come among the labels: 10M entries, 160 MB of
-    // fresh memory at 10M objects).
+    // Per type, in the order first seen (a snapshot has a few hundred), found by type id through
+    // typePositions_. A vector indexed by type id was as long as the string table (type names come
+    // among the labels: 10M entries, 160 MB of fresh memory at 10M objects).
     std::vector<TypeTotal> typeTotals_;
-    std::vector<std::uint64_t> typeKeys_;
-    std::vector<std::uint32_t> typePositions_;
-    TypeTotal& totalsOf(std::uint32_t type);
+    TypeIds typePositions_;
     std::uint32_t lastLabel_ = 0;
 };
 

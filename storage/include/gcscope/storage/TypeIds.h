@@ -1,4 +1,5 @@
-// Snapshot string id -> graph type index, for the few hundred string ids that name types. Type
+// A snapshot string id that names a type -> a value its user makes once (the graph's type index
+// for the receiver and the loader, the position of the type's totals for SnapshotWriter). Type
 // names sit among the labels in a snapshot's string table, so their ids run as high as the table
 // (10M strings at 10M objects): a vector indexed by string id would be that long, and written
 // through, for a few hundred entries. An open-addressing table of them stays in cache instead.
@@ -7,11 +8,11 @@
 #include <cstdint>
 #include <vector>
 
-namespace gcscope::snapshot {
+namespace gcscope::storage {
 
 class TypeIds {
 public:
-    // The type index of string id `id`, made by `intern(id)` the first time it is asked for.
+    // The value of string id `id`, made by `intern(id)` the first time it is asked for.
     template <class Intern> std::uint32_t of(std::uint32_t id, Intern&& intern)
     {
         const std::uint64_t key = std::uint64_t { id } + 1;
@@ -58,4 +59,4 @@ private:
     std::size_t count_ = 0;
 };
 
-} // namespace gcscope::snapshot
+} // namespace gcscope::storage
