@@ -25,29 +25,13 @@ using namespace gcscope::test;
 
 namespace {
 
-struct CLibraryUnderTest {
-    std::string label; // valid in test names
-    std::string root; // "" for this machine's
-    std::vector<std::string> pythons; // the first one installed is used
-};
-
-void PrintTo(const CLibraryUnderTest& c, std::ostream* os)
-{
-    *os << c.label << (c.root.empty() ? "" : " in " + c.root);
-}
-
-class SafePointInAllocator : public ::testing::TestWithParam<CLibraryUnderTest> {
+// The target's Python says whose C library it is: this machine's, or Debian sid's (chrooted).
+class SafePointInAllocator : public ::testing::TestWithParam<PythonUnderTest> {
 protected:
     void SetUp() override
     {
-        const auto& c = GetParam();
-        if (!c.root.empty() && ::access((c.root + "/.gcscope-ready").c_str(), F_OK) != 0)
-            GTEST_SKIP() << "no sid root at " << c.root << " (bash scripts/sid-pythons.sh root)";
-        for (const auto& p : c.pythons)
-            if (python_.empty() && ::access((c.root + p).c_str(), X_OK) == 0)
-                python_ = p;
-        if (python_.empty())
-            GTEST_SKIP() << "none of its Pythons is installed";
+        if (auto why = pythonUnavailable(GetParam(), python_))
+            GTEST_SKIP() << *why;
         if (auto why = ptraceUnavailable())
             GTEST_SKIP() << *why;
     }
@@ -73,14 +57,10 @@ std::optional<Allocator> allocatorOf(pid_t pid)
 TEST_P(
     SafePointInAllocator, GivenMallocAndFreeCalledFromTheCLibrary_WhenStoppedAtRandom_ThenAtEverySafeStopMallocReturns)
 {
-    const auto& c = GetParam();
-    const RootFolder folder(c.root);
+    const RootFolder folder(GetParam().root);
     const std::string script = folder.copyIn(targetScript());
-    ASSERT_FALSE(script.empty()) << "cannot copy the target script into " << c.root << "/tmp";
-    std::vector<std::string> argv = { python_, "-I", script, "c-malloc" };
-    if (!c.root.empty()) // chroot execs the interpreter: it keeps this PID
-        argv.insert(argv.begin(), { "/usr/sbin/chroot", c.root });
-    auto target = ChildProcess::spawn(argv);
+    ASSERT_FALSE(script.empty()) << "cannot copy the target script into " << GetParam().root << "/tmp";
+    auto target = ChildProcess::spawn(pythonArgv(GetParam(), python_, { script, "c-malloc" }));
     ASSERT_TRUE(target);
     ASSERT_TRUE(target->waitForLine("ready", 20s)) << "the target did not start";
     std::this_thread::sleep_for(200ms);
@@ -128,9 +108,7 @@ TEST_P(
 }
 
 INSTANTIATE_TEST_SUITE_P(CLibraries, SafePointInAllocator,
-    ::testing::Values(CLibraryUnderTest { "this_machine", "", { "/usr/bin/python3.11" } },
-        CLibraryUnderTest { "debian_sid", GCSCOPE_TEST_SID_ROOT,
-            { "/usr/bin/python3.14", "/usr/bin/python3.13", "/usr/bin/python3.15" } }),
+    ::testing::Values(PythonUnderTest { "this_machine", "/usr/bin/python3.11" }, sidPython()),
     [](const auto& info) { return info.param.label; });
 
 } // namespace

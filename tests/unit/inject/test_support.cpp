@@ -24,11 +24,16 @@ std::vector<PythonUnderTest> pythonsUnderTest()
     return { { "debian", "/usr/bin/python3.11" }, { "pyenv", "/root/.pyenv/versions/3.11.7/bin/python3.11" } };
 }
 
+PythonUnderTest sidPython()
+{
+    return { "debian_sid", "/usr/bin/python3.14", GCSCOPE_TEST_SID_ROOT,
+        { "/usr/bin/python3.13", "/usr/bin/python3.15" } };
+}
+
 std::vector<PythonUnderTest> injectTargets()
 {
     auto all = pythonsUnderTest();
-    all.push_back({ "debian_sid", "/usr/bin/python3.14", GCSCOPE_TEST_SID_ROOT,
-        { "/usr/bin/python3.13", "/usr/bin/python3.15" } });
+    all.push_back(sidPython());
     return all;
 }
 

@@ -28,8 +28,10 @@ inline void PrintTo(const PythonUnderTest& p, std::ostream* os)
 
 // Debian's /usr/bin/python3.11 (static libpython, non-PIE) and pyenv's 3.11.7 (shared libpython).
 std::vector<PythonUnderTest> pythonsUnderTest();
-// Those, and a Python of the Debian sid root (scripts/sid-pythons.sh root), chrooted: a newer C
-// library (glibc 2.43), whose allocator once made an injection hang.
+// A Python of the Debian sid root (scripts/sid-pythons.sh root), chrooted: 3.14, else 3.13 or 3.15.
+// Its C library (glibc 2.43) is newer than this machine's; its allocator once made an injection hang.
+PythonUnderTest sidPython();
+// pythonsUnderTest() and sidPython().
 std::vector<PythonUnderTest> injectTargets();
 // Why `p` cannot run here (for GTEST_SKIP), or nullopt; sets `path` to the interpreter to run.
 std::optional<std::string> pythonUnavailable(const PythonUnderTest& p, std::string& path);
