@@ -299,12 +299,12 @@ TEST(Inject, GivenATargetOfAnotherUserAndALibraryOnlyRootCanRead_WhenInjected_Th
         GTEST_SKIP() << "needs /usr/bin/python3.11 and setpriv";
     if (auto why = ptraceUnavailable())
         GTEST_SKIP() << *why;
-    TempDir dir;
-    ::chmod(dir.path().c_str(), 0777);
+    const RootFolder dir; // on this machine
+    ::chmod(dir.inside().c_str(), 0777);
     // The target loads the probe and writes its output in `dir`: both must be within its reach.
-    if (auto why = unreachableAs(65534, 65534, { GCSCOPE_TEST_PROBE, dir.path() }))
+    if (auto why = unreachableAs(65534, 65534, { GCSCOPE_TEST_PROBE, dir.inside() }))
         GTEST_SKIP() << *why;
-    const std::string privateCopy = dir.path() + "/probe_private.so";
+    const std::string privateCopy = dir.inside() + "/probe_private.so";
     std::filesystem::copy_file(GCSCOPE_TEST_PROBE, privateCopy);
     ::chmod(privateCopy.c_str(), 0600);
 
@@ -313,14 +313,14 @@ TEST(Inject, GivenATargetOfAnotherUserAndALibraryOnlyRootCanRead_WhenInjected_Th
         "import time\nprint('ready', flush=True)\nwhile True:\n    time.sleep(0.05)\n    print('beat', flush=True)" });
     ASSERT_TRUE(target && target->waitForLine("ready", 10s));
 
-    const InjectResult denied = injectLibrary(target->pid(), privateCopy, kEntry, dir.path() + "/out.txt");
+    const InjectResult denied = injectLibrary(target->pid(), privateCopy, kEntry, dir.inside() + "/out.txt");
     EXPECT_FALSE(denied.ok);
     EXPECT_NE(denied.error.find("not readable by the target's user"), std::string::npos) << denied.error;
     EXPECT_NE(denied.error.find("uid 65534"), std::string::npos) << denied.error;
     EXPECT_TRUE(target->waitForLine("beat", 5s));
 
     // The same library where that user can read it loads fine: the check is about the reader.
-    const InjectResult ok = injectLibrary(target->pid(), GCSCOPE_TEST_PROBE, kEntry, dir.path() + "/out.txt");
+    const InjectResult ok = injectLibrary(target->pid(), GCSCOPE_TEST_PROBE, kEntry, dir.inside() + "/out.txt");
     EXPECT_TRUE(ok.ok) << ok.error;
     EXPECT_TRUE(target->waitForLine("beat", 5s));
 }

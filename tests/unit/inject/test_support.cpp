@@ -203,18 +203,6 @@ void ChildProcess::writeStdin(const std::string& text)
     [[maybe_unused]] ssize_t n = ::write(stdin_, text.data(), text.size());
 }
 
-TempDir::TempDir()
-{
-    char pattern[] = "/tmp/gcscope-inject-test-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-}
-
-TempDir::~TempDir()
-{
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
-
 RootFolder::RootFolder(std::string root)
     : root_(std::move(root))
 {

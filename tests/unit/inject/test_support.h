@@ -74,17 +74,6 @@ private:
     bool reaped_ = false;
 };
 
-// A fresh directory under /tmp, removed with its contents.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
-
 // A fresh folder a target can see, removed with its contents: under /tmp, or under the /tmp of the
 // root the target runs chrooted in. Paths "inside" are as the target sees them.
 class RootFolder {
