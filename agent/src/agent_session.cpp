@@ -554,7 +554,7 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
     SnapshotTaker::WalkPlan& plan, const AgentObjects& ours)
 {
     const std::int64_t clonedNs = monotonicNs();
-    SnapshotChild::enterChild();
+    SnapshotChild::enterChild(connection_.fd());
     std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare(true);
     if (!prepared)
         child.finishInChild(false, ENOMEM, SnapshotTaker::kOutOfMemory);

@@ -3,6 +3,7 @@
 #include "child_heap.h"
 #include "clock.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -153,11 +154,12 @@ pid_t SnapshotChild::spawn()
     return static_cast<pid_t>(pid);
 }
 
-void SnapshotChild::enterChild()
+void SnapshotChild::enterChild(int keep)
 {
     sigset_t all;
     sigfillset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    closeEveryDescriptorBut(keep);
     child_heap::activate();
     ::prctl(PR_SET_NAME, "gcscope-snap", 0, 0, 0);
     // The target's own threads come first when they want the CPU: the child walks at its own pace.
@@ -252,6 +254,74 @@ SnapshotChild::Result SnapshotChild::wait(std::int64_t walkBudgetNs)
         result.message = "the snapshot's child process ended before its walk was done";
     }
     return result;
+}
+
+namespace {
+
+bool closeRange(unsigned first, unsigned last)
+{
+#ifdef SYS_close_range
+    return first > last || ::syscall(SYS_close_range, first, last, 0U) == 0;
+#else
+    (void)first;
+    (void)last;
+    errno = ENOSYS;
+    return false;
+#endif
+}
+
+// The numbers listed in /proc/self/fd, read with getdents64 into a buffer on the stack (no malloc),
+// closed as they come: the listing of a directory being emptied goes on from where it was (as
+// CPython's _posixsubprocess relies on). False when /proc is not there.
+bool closeListed(int keep)
+{
+    const int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+        return false;
+    alignas(8) char buffer[4096];
+    for (;;) {
+        const long n = ::syscall(SYS_getdents64, dir, buffer, sizeof buffer);
+        if (n <= 0)
+            break;
+        for (long at = 0; at < n;) {
+            // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
+            unsigned short length;
+            std::memcpy(&length, buffer + at + 16, sizeof length);
+            const char* name = buffer + at + 19;
+            at += length;
+            if (name[0] < '0' || name[0] > '9')
+                continue;
+            int fd = 0;
+            for (const char* c = name; *c >= '0' && *c <= '9'; ++c)
+                fd = fd * 10 + (*c - '0');
+            if (fd != keep && fd != dir)
+                ::close(fd);
+        }
+    }
+    ::close(dir);
+    return true;
+}
+
+} // namespace
+
+void closeEveryDescriptorBut(int keep, CloseMethod how)
+{
+    if (how == CloseMethod::Best) {
+        const auto k = static_cast<unsigned>(keep);
+        const bool closed
+            = keep < 0 ? closeRange(0, ~0U) : (keep == 0 || closeRange(0, k - 1)) && closeRange(k + 1, ~0U);
+        if (closed)
+            return;
+    }
+    if (how != CloseMethod::EveryNumber && closeListed(keep))
+        return;
+    rlimit limit {};
+    long highest = 65536;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
+        highest = static_cast<long>(std::min<rlim_t>(limit.rlim_cur, 1U << 20));
+    for (long fd = 0; fd < highest; ++fd)
+        if (fd != keep)
+            ::close(static_cast<int>(fd));
 }
 
 bool roomForChild(std::uint64_t bytes, std::string& reason)

@@ -12,6 +12,9 @@
 //   - no exit signal: the target's own child handling (os.wait, subprocess, multiprocessing,
 //     asyncio's child watchers) never sees it, and waitpid(-1) without __WALL does not reap it; the
 //     agent reaps it (__WALL);
+//   - the child keeps only the connection of the target's files: a copy of a pipe's write end, a
+//     client's socket or the target's stdout would otherwise stay open in it for the whole walk, and
+//     their readers would wait for its end for EOF (asyncio's subprocess pipes did, for seconds);
 //   - in the child only system calls, memory prepared before the clone, and memory of the child's
 //     own (child_heap.h): no malloc, whose locks another thread may have held at the clone; no Python
 //     API that can run code; every signal blocked (a terminal's Ctrl-C to the process group, or a
@@ -72,8 +75,9 @@ public:
     pid_t spawn();
     ChildProgress& progress() { return *progress_; }
 
-    // In the child: signals blocked, the child heap on. First thing after spawn() returned 0.
-    static void enterChild();
+    // In the child: signals blocked, the child heap on, every descriptor but `keep` (the connection)
+    // closed. First thing after spawn() returned 0.
+    static void enterChild(int keep);
     // In the child: records the failure (or success) and ends the process.
     [[noreturn]] void finishInChild(bool ok, std::uint32_t code, const char* message);
     // In the child, around each frame: false when the parent stopped the walk (send nothing then).
@@ -97,6 +101,12 @@ private:
     ChildProgress* progress_ = nullptr;
     pid_t pid_ = -1;
 };
+
+// Closes every file descriptor of this process but `keep`, with system calls only (safe in the
+// child). close_range when the kernel has it (5.9), else the entries of /proc/self/fd, else every
+// number below RLIMIT_NOFILE. `how` forces one of the latter for the tests.
+enum class CloseMethod { Best, ProcSelfFd, EveryNumber };
+void closeEveryDescriptorBut(int keep, CloseMethod how = CloseMethod::Best);
 
 // Whether the system has room for a child that may come to copy all of `bytes` (the target's
 // resident anonymous memory and the snapshot's buffers): MemAvailable, and the cgroup's memory.max

@@ -25,6 +25,7 @@ This process makes itself a child subreaper, so that a snapshot child whose targ
 import concurrent.futures
 import ctypes
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -355,6 +356,29 @@ class ForkSnapshots(TempDirTestCase):
         self.addCleanup(end)
         return p
 
+    @staticmethod
+    def files_of(pid):
+        """{descriptor: what it is} of a process."""
+        held = {}
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                held[int(fd)] = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+            except OSError:
+                pass
+        return held
+
+    @staticmethod
+    def wait_for_eof(target, timeout):
+        """True once the target's stdout reached EOF (its reader's last line), within timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if target.lines.get(timeout=0.05) is None:
+                    return True
+            except queue.Empty:
+                pass
+        return False
+
     def wait_for_snapshot_child(self, target, p):
         """The snapshot child of `target`, as soon as it appears."""
         found = wait_until(lambda: snapshot_children(target.pid) or p.poll() is not None, 60, 0.002)
@@ -467,8 +491,15 @@ class ForkSnapshots(TempDirTestCase):
         path = self.db("ends-%s.db" % how)
         p = self.popen_snapshot(t, path)
         child = self.wait_for_snapshot_child(t, p)
+        # The child holds none of the target's files but its connection to gcscope: not the
+        # target's stdout, which this test reads, nor what it has open besides.
+        held = self.files_of(child)
+        self.assertEqual(len(held), 1, "the snapshot child's files: %s" % held)
+        self.assertRegex(next(iter(held.values()), ""), r"^socket:")
         os.kill(t.pid, sig)
         self.assertEqual(t.proc.wait(30), status, "the target's exit status")
+        # So its stdout's reader sees EOF as the target ends, not when the child does.
+        self.assertTrue(self.wait_for_eof(t, 10), "no EOF on the ended target's stdout")
         # The child must still be there for the scenario to be the one meant; ended with its target,
         # it comes to this subreaper.
         after = stat_of(child)

@@ -1,11 +1,15 @@
 // The snapshot child's frame protocol with its parent (snapshot_child.h), with real clones: the
 // parent stops a child whose walk runs past its budget only between two frames, never inside one
 // (that would leave half a frame on the profiler's connection), and time spent inside frames (the
-// profiler reading) does not count against the walk.
+// profiler reading) does not count against the walk. And the child holds none of the target's
+// files but its connection.
 #include "clock.h"
 #include "snapshot_child.h"
 
 #include <gtest/gtest.h>
+
+#include <poll.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -20,7 +24,7 @@ namespace {
 
 void sleepMs(int ms)
 {
-    timespec t { 0, ms * 1'000'000L };
+    timespec t { ms / 1000, (ms % 1000) * 1'000'000L };
     while (nanosleep(&t, &t) < 0 && errno == EINTR) { }
 }
 
@@ -47,7 +51,7 @@ public:
     {
         const pid_t pid = child_.spawn();
         if (pid == 0) {
-            SnapshotChild::enterChild();
+            SnapshotChild::enterChild(fds_[1]);
             for (int i = 0; i < frames; ++i) {
                 sleepMs(outsideMs);
                 if (!child_.beginFrame()) {
@@ -77,6 +81,21 @@ public:
         return result;
     }
     const std::string& steps() const { return steps_; }
+
+    // A child that does `walk` and ends well, for tests of what it holds.
+    template <class Walk> pid_t spawnChild(Walk walk)
+    {
+        const pid_t pid = child_.spawn();
+        if (pid == 0) {
+            SnapshotChild::enterChild(fds_[1]);
+            walk();
+            child_.finishInChild(true, 0, nullptr);
+        }
+        ::close(fds_[1]);
+        fds_[1] = -1;
+        return pid;
+    }
+    SnapshotChild::Result waitForChild() { return child_.wait(10'000'000'000); }
 
 private:
     void note(char step) { (void)!::write(fds_[1], &step, 1); }
@@ -137,6 +156,86 @@ TEST(SnapshotChildFrames, GivenAChildThatDiesInsideAFrameThenTheParentKnowsTheCo
     const auto result = run.run(3, 1, 1, ChildRun::Ending::DiesInsideAFrame, 10'000'000'000);
     EXPECT_EQ(result.outcome, SnapshotChild::Outcome::DiedWhileSending);
     EXPECT_EQ(run.steps(), "BEBEB");
+}
+
+// The target's files, as a child of it finds them: a pipe's write end, /dev/null, one at a high
+// number and one at 0. closeEveryDescriptorBut must leave only `keep`, by each of its methods.
+void expectOnlyTheConnectionLeft(CloseMethod how)
+{
+    int report[2];
+    ASSERT_EQ(pipe2(report, O_CLOEXEC), 0);
+    int pipeOfTheTarget[2];
+    ASSERT_EQ(pipe(pipeOfTheTarget), 0);
+    const int devNull = ::open("/dev/null", O_RDONLY);
+    ASSERT_GE(devNull, 0);
+    const int high = ::dup2(devNull, 1000);
+    ASSERT_EQ(high, 1000);
+    const int targets[] = { pipeOfTheTarget[0], pipeOfTheTarget[1], devNull, high, 0 };
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        closeEveryDescriptorBut(report[1], how);
+        for (int fd : targets) {
+            const char state = fcntl(fd, F_GETFD) < 0 && errno == EBADF ? 'C' : 'O';
+            (void)!::write(report[1], &state, 1);
+        }
+        // Nothing else either: the first number an open() gets is the lowest free one.
+        const int next = ::open("/dev/null", O_RDONLY);
+        const char lowest = next == 0 ? 'L' : 'N';
+        (void)!::write(report[1], &lowest, 1);
+        _exit(0);
+    }
+    ::close(report[1]);
+    std::string states;
+    char buffer[64];
+    ssize_t n;
+    while ((n = ::read(report[0], buffer, sizeof buffer)) > 0)
+        states.append(buffer, static_cast<std::size_t>(n));
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_EQ(states, "CCCCCL") << "C closed, O open, for the pipe's two ends, /dev/null, 1000 and 0; then L when "
+                                   "the next open() took 0";
+    for (int fd : { report[0], pipeOfTheTarget[0], pipeOfTheTarget[1], devNull, high })
+        ::close(fd);
+}
+
+TEST(SnapshotChildDescriptors, GivenTheTargetsFilesOpenThenTheChildKeepsOnlyItsConnection)
+{
+    expectOnlyTheConnectionLeft(CloseMethod::Best);
+}
+
+TEST(SnapshotChildDescriptors, GivenNoCloseRangeThenProcSelfFdListsWhatTheChildCloses)
+{
+    expectOnlyTheConnectionLeft(CloseMethod::ProcSelfFd);
+}
+
+TEST(SnapshotChildDescriptors, GivenNoProcThenTheChildClosesEveryNumberBelowItsLimit)
+{
+    expectOnlyTheConnectionLeft(CloseMethod::EveryNumber);
+}
+
+TEST(SnapshotChildDescriptors, GivenATargetClosingAPipeWhileTheChildWalksThenTheReaderSeesEndOfFileAtOnce)
+{
+    // What asyncio's subprocess pipes showed: the target closes its write end and its reader waits
+    // for EOF, which must not wait for the snapshot child's end (here a walk of 1.5 s).
+    int pipeOfTheTarget[2];
+    ASSERT_EQ(pipe2(pipeOfTheTarget, O_CLOEXEC), 0);
+    ChildRun run;
+    const pid_t pid = run.spawnChild([] { sleepMs(1500); });
+    ASSERT_GT(pid, 0);
+    ::close(pipeOfTheTarget[1]);
+    pollfd readable { pipeOfTheTarget[0], POLLIN, 0 };
+    const std::int64_t start = monotonicNs();
+    const int ready = ::poll(&readable, 1, 1000);
+    const std::int64_t waitedNs = monotonicNs() - start;
+    char c;
+    const ssize_t n = ready == 1 ? ::read(pipeOfTheTarget[0], &c, 1) : -1;
+    const auto result = run.waitForChild();
+    EXPECT_EQ(result.outcome, SnapshotChild::Outcome::Sent) << result.message;
+    EXPECT_EQ(ready, 1) << "no EOF within 1 s: the child still holds the pipe's write end";
+    EXPECT_EQ(n, 0);
+    EXPECT_LT(waitedNs, 1'000'000'000);
+    ::close(pipeOfTheTarget[0]);
 }
 
 } // namespace
