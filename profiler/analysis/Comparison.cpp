@@ -1,6 +1,8 @@
 #include "analysis/Comparison.h"
 
+#include <exception>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 namespace gcscope::analysis {
@@ -11,9 +13,36 @@ struct Survivors {
     std::vector<TypeTotals> inTo; // per type index of `to`
 };
 
+// Both graphs' byAddress(), made side by side when neither is (two snapshots loaded from a file).
+void makeAddressOrders(const HeapGraph& from, const HeapGraph& to)
+{
+    constexpr std::size_t kWorthAThread = 1u << 16;
+    if (from.addressOrder.made() || to.addressOrder.made() || from.objectCount() < kWorthAThread
+        || to.objectCount() < kWorthAThread)
+        return;
+    std::exception_ptr failed;
+    std::thread beside([&] {
+        try {
+            from.byAddress();
+        } catch (...) {
+            failed = std::current_exception();
+        }
+    });
+    try {
+        to.byAddress();
+    } catch (...) {
+        beside.join();
+        throw;
+    }
+    beside.join();
+    if (failed)
+        std::rethrow_exception(failed);
+}
+
 // Both graphs list their objects by address (byAddress): one merge walk pairs equal addresses.
 Survivors findSurvivors(const HeapGraph& from, const HeapGraph& to)
 {
+    makeAddressOrders(from, to);
     std::unordered_map<std::string_view, std::uint32_t> toTypeByName;
     for (std::uint32_t t = 0; t < to.typeNames.size(); ++t)
         toTypeByName.emplace(to.typeNames[t], t);
@@ -24,9 +53,11 @@ Survivors findSurvivors(const HeapGraph& from, const HeapGraph& to)
             toTypeOf[t] = it->second;
 
     Survivors s { std::vector<TypeTotals>(from.typeNames.size()), std::vector<TypeTotals>(to.typeNames.size()) };
+    const auto& fromOrder = from.byAddress();
+    const auto& toOrder = to.byAddress();
     std::size_t i = 0, j = 0;
-    while (i < from.byAddress.size() && j < to.byAddress.size()) {
-        const ObjectId a = from.byAddress[i], b = to.byAddress[j];
+    while (i < fromOrder.size() && j < toOrder.size()) {
+        const ObjectId a = fromOrder[i], b = toOrder[j];
         if (from.address[a] < to.address[b]) {
             ++i;
         } else if (to.address[b] < from.address[a]) {

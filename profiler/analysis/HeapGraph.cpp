@@ -1,7 +1,6 @@
 #include "analysis/HeapGraph.h"
 
 #include <algorithm>
-#include <stdexcept>
 
 namespace gcscope::analysis {
 
@@ -14,13 +13,23 @@ std::string HeapGraph::edgeLabelText(std::uint32_t edgeLabel) const
     return {};
 }
 
+const std::vector<ObjectId>& HeapGraph::byAddress() const
+{
+    return addressOrder.get([this] { return sortedByAddress(address); });
+}
+
 ObjectId HeapGraph::find(std::uint64_t objectAddress) const
 {
-    if (byAddress.size() != address.size())
-        throw std::logic_error("HeapGraph::find on a graph built without its address order");
-    auto it = std::lower_bound(byAddress.begin(), byAddress.end(), objectAddress,
-        [this](ObjectId id, std::uint64_t a) { return address[id] < a; });
-    if (it == byAddress.end() || address[*it] != objectAddress)
+    if (!addressOrder.made()) {
+        // One lookup reads the addresses once (tens of milliseconds at 30M objects), where making
+        // the order takes most of a second: the Inspector's lookups run on the GUI thread.
+        const auto it = std::find(address.begin(), address.end(), objectAddress);
+        return it == address.end() ? kNoObject : static_cast<ObjectId>(it - address.begin());
+    }
+    const auto& order = byAddress();
+    auto it = std::lower_bound(
+        order.begin(), order.end(), objectAddress, [this](ObjectId id, std::uint64_t a) { return address[id] < a; });
+    if (it == order.end() || address[*it] != objectAddress)
         return kNoObject;
     return *it;
 }

@@ -11,6 +11,7 @@
 // HeapGraphBuilder and read-only afterwards, so analyses can share it across threads.
 #pragma once
 
+#include "analysis/AddressOrder.h"
 #include "analysis/CompactColumn.h"
 
 #include <gcscope/storage/StringTable.h>
@@ -24,7 +25,7 @@
 
 namespace gcscope::analysis {
 
-using ObjectId = std::uint32_t; // dense 0..n-1 within one snapshot
+// ObjectId (AddressOrder.h): dense 0..n-1 within one snapshot.
 inline constexpr ObjectId kNoObject = std::numeric_limits<ObjectId>::max();
 // The parent of every root in the dominator tree; never a real object (the builder refuses that many).
 inline constexpr ObjectId kVirtualRoot = kNoObject - 1;
@@ -78,9 +79,11 @@ struct HeapGraph {
     std::vector<std::string> typeNames; // "module.qualname", builtins bare ("dict", "__main__.Node")
     storage::StringTable strings { "" }; // strings[0] == ""
 
-    // Every ObjectId sorted by address, for find(). Filled by the builder, unless told to omit it
-    // (HeapGraphBuilder::omitAddressOrder: a graph only stored): then empty, and find() throws.
-    std::vector<ObjectId> byAddress;
+    // Every ObjectId sorted by address, for find() (AddressOrder.h): made while a stream is built,
+    // else by the first call, which may throw std::invalid_argument when two objects share an
+    // address. Safe to call from several threads at once.
+    const std::vector<ObjectId>& byAddress() const;
+    AddressOrder addressOrder;
 
     std::size_t objectCount() const { return address.size(); }
     std::uint64_t edgeCount() const { return edgeTarget.size(); }
@@ -106,7 +109,8 @@ struct HeapGraph {
     // "[3]" for an index, the name for an attribute or dict key, "" for none.
     std::string edgeLabelText(std::uint32_t edgeLabel) const;
 
-    // The object at this address, or kNoObject.
+    // The object at this address, or kNoObject: a binary search when byAddress() is made, else one
+    // pass over `address` (the first object there). Many lookups: call byAddress() first.
     ObjectId find(std::uint64_t objectAddress) const;
 
     // Every index of `strings` that holds this text (never 0). A snapshot keeps its agent's string

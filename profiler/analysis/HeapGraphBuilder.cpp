@@ -1,6 +1,6 @@
 #include "analysis/HeapGraphBuilder.h"
 
-#include "analysis/RadixSort.h"
+#include "analysis/AddressOrder.h"
 
 #include "util/phase_trace.h"
 #include "util/prefault.h"
@@ -21,11 +21,6 @@ namespace gcscope::analysis {
 
 namespace {
 constexpr std::uint64_t kUnresolved = std::numeric_limits<std::uint64_t>::max();
-
-[[noreturn]] void sharedAddress()
-{
-    throw std::invalid_argument("two objects in one heap snapshot share an address");
-}
 } // namespace
 
 // Address -> ObjectId, open addressing with linear probing, probed ahead of use: the look-ups of
@@ -51,7 +46,7 @@ public:
     {
         for (std::size_t i = 0; i < addresses.size(); ++i)
             if (!insert(addresses[i], static_cast<ObjectId>(i)))
-                sharedAddress();
+                throwSharedAddress();
     }
     // Room for this many keys at the intended load.
     std::size_t capacity() const { return size_ - size_ / 3; }
@@ -342,84 +337,11 @@ void HeapGraphBuilder::resolveAddresses()
     }
 }
 
-namespace {
-// Orders `ids` by address. Each id becomes one 64-bit key: the bits where the addresses of these
-// objects differ, above the bits of its place in `ids`. When those do not fit 64 bits (heap
-// addresses differ in about 43 and places take 25 at 30M objects), the ids are first dealt into
-// buckets by their top address bits and each bucket is ordered on its own. `keys` and `spare` hold
-// at least ids.size() entries.
-void orderByAddress(const std::vector<std::uint64_t>& address, std::span<ObjectId> ids, std::span<std::uint64_t> keys,
-    std::span<std::uint64_t> spare)
-{
-    const std::size_t m = ids.size();
-    if (m < 2)
-        return;
-    constexpr std::size_t kSmall = 1024; // below this, a radix pass costs more than it sorts
-    if (m < kSmall) {
-        std::sort(ids.begin(), ids.end(), [&](ObjectId a, ObjectId b) { return address[a] < address[b]; });
-        for (std::size_t i = 1; i < m; ++i)
-            if (address[ids[i]] == address[ids[i - 1]])
-                sharedAddress();
-        return;
-    }
-    std::uint64_t differ = 0;
-    const std::uint64_t first = address[ids[0]];
-    for (const ObjectId id : ids)
-        differ |= address[id] ^ first;
-    if (differ == 0)
-        sharedAddress();
-    const int low = std::countr_zero(differ), high = 64 - std::countl_zero(differ);
-    const int span = high - low;
-    const int placeBits = std::bit_width(m - 1);
-    if (span + placeBits <= 64) {
-        const std::uint64_t spanMask = (std::uint64_t { 1 } << span) - 1; // span < 64: placeBits >= 1
-        for (std::size_t i = 0; i < m; ++i)
-            keys[i] = (((address[ids[i]] >> low) & spanMask) << placeBits) | i;
-        radixSort(keys.first(m), spare, placeBits, placeBits + span);
-        const std::uint64_t placeMask = (std::uint64_t { 1 } << placeBits) - 1;
-        for (std::size_t i = 1; i < m; ++i)
-            if ((keys[i] >> placeBits) == (keys[i - 1] >> placeBits))
-                sharedAddress();
-        for (std::size_t i = 0; i < m; ++i)
-            spare[i] = ids[i];
-        for (std::size_t i = 0; i < m; ++i)
-            ids[i] = static_cast<ObjectId>(spare[keys[i] & placeMask]);
-        return;
-    }
-    // Deal by the top bits (a stable counting placement), then order each bucket.
-    const int bucketBits = std::min(16, span + placeBits - 64);
-    const int shift = high - bucketBits;
-    const std::uint64_t bucketMask = (std::uint64_t { 1 } << bucketBits) - 1;
-    std::vector<std::size_t> begin((std::size_t { 1 } << bucketBits) + 1, 0);
-    for (const ObjectId id : ids)
-        ++begin[((address[id] >> shift) & bucketMask) + 1];
-    for (std::size_t b = 1; b < begin.size(); ++b)
-        begin[b] += begin[b - 1];
-    std::vector<std::size_t> place(begin.begin(), begin.end() - 1);
-    for (const ObjectId id : ids)
-        keys[place[(address[id] >> shift) & bucketMask]++] = id;
-    for (std::size_t i = 0; i < m; ++i)
-        ids[i] = static_cast<ObjectId>(keys[i]);
-    for (std::size_t b = 0; b + 1 < begin.size(); ++b)
-        orderByAddress(address, ids.subspan(begin[b], begin[b + 1] - begin[b]), keys, spare);
-}
-} // namespace
-
 // byAddress, and the check that no two objects share an address: 20 bytes per object while it
 // sorts (the ids, a key and a spare key each), where pairs of address and id took 36.
 void HeapGraphBuilder::sortByAddress(std::span<std::uint64_t> scratch)
 {
-    const auto n = graph_.address.size();
-    std::vector<ObjectId> byAddress(n);
-    for (std::size_t i = 0; i < n; ++i)
-        byAddress[i] = static_cast<ObjectId>(i);
-    if (scratch.size() >= 2 * n) {
-        orderByAddress(graph_.address, byAddress, scratch.first(n), scratch.subspan(n, n));
-    } else {
-        std::vector<std::uint64_t> keys(n), spare(n);
-        orderByAddress(graph_.address, byAddress, keys, spare);
-    }
-    graph_.byAddress = std::move(byAddress);
+    graph_.addressOrder.set(sortedByAddress(graph_.address, scratch));
 }
 
 // Fast path, references by address: each becomes an ObjectId, or is dropped (counted) when the
@@ -472,7 +394,7 @@ void HeapGraphBuilder::finishFastPath()
     for (const ObjectId to : graph_.edgeTarget)
         if (to >= n)
             throw std::out_of_range("a heap snapshot edge names an object id that was never added");
-    sortByAddress();
+    // No address order: its first reader makes it (AddressOrder.h).
 }
 
 template <typename Find> void HeapGraphBuilder::applyRefcountAdditions(Find&& find)
@@ -521,6 +443,8 @@ HeapGraph HeapGraphBuilder::buildOrThrow(const Alongside& alongside)
         finishFastPath();
     else
         buildGeneral();
+    if (!refcountAdditions_.empty())
+        graph_.byAddress(); // many lookups
     applyRefcountAdditions([this](std::uint64_t address) { return graph_.find(address); });
     if (alongside) { // nothing left to overlap with: it runs on the whole graph
         ReadyObjects ready;
@@ -549,7 +473,7 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
         if (liveIndex_) {
             indexUpTo(n);
             if (sharedAddressSeen_)
-                sharedAddress();
+                throwSharedAddress();
             index.emplace(std::move(*liveIndex_));
             liveIndex_.reset();
         } else {

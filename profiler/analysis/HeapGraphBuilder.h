@@ -98,9 +98,10 @@ public:
     // it grows past it.
     void indexAddressesAsAdded(std::size_t expected);
     // For a graph that is stored and dropped (a snapshot received by gcscope snapshot or record):
-    // build() of references by address leaves byAddress empty instead of sorting every object by
-    // address (0.8 s at 10M objects), and the graph's find() then throws std::logic_error. Two
-    // objects at one address are refused all the same. Other builds sort anyway.
+    // build() of references by address leaves byAddress() to its first caller instead of sorting
+    // every object by address beside the resolving (0.8 s at 10M objects). Two objects at one
+    // address are refused all the same. A build of references by id (a stored snapshot) always
+    // leaves the order to its first caller, and with it the check for a shared address.
     void omitAddressOrder() { addressOrder_ = false; }
     // For objects whose references come by id (a stored snapshot): faults in what reserve() made
     // room for on a thread of its own, ahead of the objects and edges added, until build(). Loading

@@ -102,7 +102,7 @@ EarlierSizes::EarlierSizes(const HeapGraph& earlier)
     std::vector<char> collection(typeNames_.size());
     for (std::size_t t = 0; t < typeNames_.size(); ++t)
         collection[t] = isCollectionTypeName(typeNames_[t]);
-    for (ObjectId o : earlier.byAddress)
+    for (ObjectId o : earlier.byAddress())
         if (collection[earlier.type[o]])
             entries_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
 }

@@ -36,7 +36,7 @@ void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
     Snapshot s;
     s.takenNs = takenNs;
     s.entries.reserve(graph.objectCount());
-    for (ObjectId o : graph.byAddress)
+    for (ObjectId o : graph.byAddress())
         s.entries.push_back({ graph.address[o], ids[graph.type[o]], degreeOf(graph, o) });
     earlier_.push_back(std::move(s));
 }
@@ -46,6 +46,7 @@ void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::in
     Snapshot s;
     s.takenNs = takenNs;
     s.typeIds = typeIdsOf(*graph);
+    s.order = &graph->byAddress();
     s.graph = std::move(graph);
     earlier_.push_back(std::move(s));
 }
@@ -54,7 +55,7 @@ SnapshotHistory::Entry SnapshotHistory::Snapshot::at(std::size_t k) const
 {
     if (!graph)
         return entries[k];
-    const ObjectId o = graph->byAddress[k];
+    const ObjectId o = (*order)[k];
     return { graph->address[o], typeIds[graph->type[o]], degreeOf(*graph, o) };
 }
 
@@ -149,7 +150,7 @@ std::vector<Suspect> suspectsFromSnapshots(
     // that each earlier snapshot is read once, front to back.
     std::vector<std::uint8_t> birth(objects, kUnreachable);
     std::vector<std::size_t> cursors(n - 1, 0);
-    for (ObjectId o : g.byAddress) {
+    for (ObjectId o : g.byAddress()) {
         if (!last.dominators.isReachable(o))
             continue;
         std::size_t k = n - 1;

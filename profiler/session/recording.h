@@ -36,7 +36,7 @@ struct RecordOptions {
         const analysis::ReadyObjects& ready, std::int64_t sessionId)>
         saveSnapshot;
     // Told once a snapshot is complete and saved, with the id saveSnapshot returned. Its graph is
-    // only stored: it has no address order (byAddress is empty; find() throws).
+    // only stored: its address order is left to a first reader (HeapGraph::byAddress).
     std::function<void(const snapshot::ReceivedSnapshot&, std::int64_t snapshotId)> snapshotSaved;
 };
 

@@ -40,7 +40,7 @@ public:
     using WhileBuilding = std::function<void(
         const ReceivedSnapshot& header, const analysis::HeapGraph& graph, const analysis::ReadyObjects& ready)>;
     ReceivedSnapshot finish(const WhileBuilding& alongside = {});
-    // The graph finish() returns is only stored: no byAddress (HeapGraphBuilder::omitAddressOrder).
+    // The graph finish() returns is only stored: byAddress() is not made (HeapGraphBuilder::omitAddressOrder).
     void omitAddressOrder() { builder_.omitAddressOrder(); }
 
 private:

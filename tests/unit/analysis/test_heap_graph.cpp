@@ -65,12 +65,19 @@ TEST(HeapGraphBuilder, GivenAReferenceToAnAddressNotInTheSnapshot_WhenBuilt_Then
     EXPECT_EQ(g.referents(d)[0], d);
 }
 
-TEST(HeapGraphBuilder, GivenTwoObjectsWithOneAddress_WhenBuilt_ThenItRefuses)
+// References by id (a stored snapshot): the build leaves the address order, and with it the check
+// for a shared address, to its first reader; a single find() reads the addresses without it.
+TEST(HeapGraphBuilder, GivenTwoObjectsWithOneAddress_WhenBuiltById_ThenItsAddressOrderRefuses)
 {
     HeapGraphBuilder b;
     b.addObject({ 0x10, "dict", 100, 1, Tracked });
     b.addObject({ 0x10, "list", 100, 1, Tracked });
-    EXPECT_THROW(b.build(), std::invalid_argument);
+    const auto g = b.build();
+    EXPECT_FALSE(g.addressOrder.made());
+    EXPECT_EQ(g.find(0x10), 0u);
+    EXPECT_THROW(g.byAddress(), std::invalid_argument);
+    EXPECT_FALSE(g.addressOrder.made());
+    EXPECT_THROW(g.byAddress(), std::invalid_argument); // asked again: refused again, not half made
 }
 
 TEST(HeapGraphBuilder, GivenAnEdgeToAnIdNeverAdded_WhenBuilt_ThenItRefuses)
@@ -237,7 +244,7 @@ void expectSameGraph(const HeapGraph& a, const HeapGraph& b)
     EXPECT_EQ(a.edgeBegin, b.edgeBegin);
     EXPECT_EQ(a.edgeTarget, b.edgeTarget);
     EXPECT_EQ(a.edgeLabel, b.edgeLabel);
-    EXPECT_EQ(a.byAddress, b.byAddress);
+    EXPECT_EQ(a.byAddress(), b.byAddress());
 }
 
 // A snapshot stream of `heap` fed to a builder by address, the fast path.
@@ -270,13 +277,13 @@ TEST(HeapGraphBuilder,
     EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
     expectSameGraph(g, expected);
     // byAddress lists every id once, by address.
-    ASSERT_EQ(g.byAddress.size(), heap.size());
+    ASSERT_EQ(g.byAddress().size(), heap.size());
     std::vector<bool> seen(heap.size());
-    for (std::size_t i = 0; i < g.byAddress.size(); ++i) {
-        ASSERT_FALSE(seen[g.byAddress[i]]);
-        seen[g.byAddress[i]] = true;
+    for (std::size_t i = 0; i < g.byAddress().size(); ++i) {
+        ASSERT_FALSE(seen[g.byAddress()[i]]);
+        seen[g.byAddress()[i]] = true;
         if (i > 0) {
-            ASSERT_LT(g.address[g.byAddress[i - 1]], g.address[g.byAddress[i]]);
+            ASSERT_LT(g.address[g.byAddress()[i - 1]], g.address[g.byAddress()[i]]);
         }
     }
     EXPECT_EQ(g.find(heap[1234].address), 1234u);
@@ -367,7 +374,7 @@ TEST(HeapGraphBuilder, GivenReferencesByIdThenOneOutOfOrder_WhenBuilt_ThenNoEdge
                 const auto got = g.referents(o), expected = want.referents(o);
                 ASSERT_TRUE(std::equal(got.begin(), got.end(), expected.begin(), expected.end())) << o;
             }
-            EXPECT_EQ(g.byAddress, want.byAddress);
+            EXPECT_EQ(g.byAddress(), want.byAddress());
         }
     }
 }
@@ -447,7 +454,7 @@ TEST(HeapGraphBuilder, GivenSomethingRunningAlongside_WhenBuilt_ThenEachObjectIt
                     std::this_thread::sleep_for(std::chrono::milliseconds(2));
             }
             ready.waitForAll();
-            byAddressSeen = graph.byAddress;
+            byAddressSeen = graph.byAddress();
         });
         EXPECT_GT(waits, 1u) << "it never waited: nothing ran alongside";
         EXPECT_LT(firstReady, heap.size()) << "the first objects were not ready before the last";
@@ -460,7 +467,7 @@ TEST(HeapGraphBuilder, GivenSomethingRunningAlongside_WhenBuilt_ThenEachObjectIt
                 ASSERT_EQ(seen[id][i].second, g.referentLabels(id)[i]) << id;
             }
         }
-        EXPECT_EQ(byAddressSeen, g.byAddress);
+        EXPECT_EQ(byAddressSeen, g.byAddress());
         EXPECT_EQ(g.find(heap[4321].address), 4321u);
     }
 }
@@ -558,24 +565,67 @@ TEST(HeapGraphBuilder, GivenAddressesSpreadOverMoreBitsThanFitBesideTheIds_WhenB
                 const auto id = b.addObject(addresses[i], type, 16, 1, Tracked);
                 b.addEdge(id, static_cast<ObjectId>((i * 7919) % n));
             }
+            const auto g = b.build();
             if (duplicate) {
-                EXPECT_THROW(b.build(), std::invalid_argument);
+                EXPECT_THROW(g.byAddress(), std::invalid_argument);
                 continue;
             }
-            const auto g = b.build();
-            ASSERT_EQ(g.byAddress.size(), n);
+            ASSERT_EQ(g.byAddress().size(), n);
             std::vector<bool> seen(n);
             for (std::size_t i = 0; i < n; ++i) {
-                ASSERT_FALSE(seen[g.byAddress[i]]);
-                seen[g.byAddress[i]] = true;
+                ASSERT_FALSE(seen[g.byAddress()[i]]);
+                seen[g.byAddress()[i]] = true;
                 if (i > 0) {
-                    ASSERT_LT(g.address[g.byAddress[i - 1]], g.address[g.byAddress[i]]) << i;
+                    ASSERT_LT(g.address[g.byAddress()[i - 1]], g.address[g.byAddress()[i]]) << i;
                 }
             }
             EXPECT_EQ(g.find(addresses[n / 2]), n / 2);
             EXPECT_EQ(g.find(addresses[n / 2] + 8), kNoObject);
         }
     }
+}
+
+// Built by id, the order is made by the first of several threads asking at once, the others wait
+// for it; all get the same, complete order. A lookup before it is made reads the addresses.
+TEST(HeapGraphBuilder, GivenAGraphBuiltById_WhenThreadsAskForItsAddressOrderAtOnce_ThenOneMakesItForAll)
+{
+    const auto heap = randomHeap(200000, 41);
+    HeapGraphBuilder b;
+    for (const auto& o : heap)
+        b.addObject(o.address, b.internType("object"), 16, 1, Tracked);
+    const auto g = b.build();
+    EXPECT_FALSE(g.addressOrder.made());
+    EXPECT_EQ(g.find(heap[777].address), 777u);
+    EXPECT_EQ(g.find(heap[777].address + 8), kNoObject);
+    EXPECT_FALSE(g.addressOrder.made()) << "a single lookup should not sort";
+    const auto copyBefore = g; // copied unmade: makes its own
+    std::vector<const std::vector<ObjectId>*> seen(4);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < seen.size(); ++t)
+        threads.emplace_back([&, t] { seen[t] = &g.byAddress(); });
+    for (auto& t : threads)
+        t.join();
+    ASSERT_TRUE(g.addressOrder.made());
+    for (const auto* order : seen)
+        EXPECT_EQ(order, seen[0]);
+    const auto& order = *seen[0];
+    ASSERT_EQ(order.size(), heap.size());
+    std::vector<bool> listed(heap.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        ASSERT_FALSE(listed[order[i]]);
+        listed[order[i]] = true;
+        if (i > 0) {
+            ASSERT_LT(g.address[order[i - 1]], g.address[order[i]]);
+        }
+    }
+    EXPECT_EQ(g.find(heap[777].address), 777u);
+    EXPECT_EQ(g.find(heap[777].address + 8), kNoObject);
+    // Copies: one made after the order takes it as it is; one made before makes its own.
+    const auto copyAfter = g;
+    EXPECT_TRUE(copyAfter.addressOrder.made());
+    EXPECT_EQ(copyAfter.byAddress(), order);
+    EXPECT_FALSE(copyBefore.addressOrder.made());
+    EXPECT_EQ(copyBefore.byAddress(), order);
 }
 
 // The receiver indexes addresses as a snapshot stream arrives (indexAddressesAsAdded): whatever the
@@ -600,7 +650,7 @@ TEST(HeapGraphBuilder, GivenAddressesIndexedAsObjectsArrive_WhenBuilt_ThenTheGra
                                      : b.build();
             EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
             expectSameGraph(g, expected);
-            EXPECT_EQ(g.byAddress, expected.byAddress);
+            EXPECT_EQ(g.byAddress(), expected.byAddress());
             if (alongside) {
                 EXPECT_EQ(seen, heap.size());
             }
@@ -608,10 +658,10 @@ TEST(HeapGraphBuilder, GivenAddressesIndexedAsObjectsArrive_WhenBuilt_ThenTheGra
     }
 }
 
-// A snapshot only stored needs no address order: told so, the builder leaves byAddress empty
-// (and find() says the graph has none) but builds the same graph otherwise, alongside or not;
-// two objects at one address are still refused; the next build sorts again.
-TEST(HeapGraphBuilder, GivenTheAddressOrderOmitted_WhenAStreamIsBuilt_ThenOnlyByAddressIsMissingAndFindSaysSo)
+// A snapshot only stored needs no address order: told so, the builder leaves byAddress() to its
+// first caller but builds the same graph otherwise, alongside or not; two objects at one address
+// are still refused; the next build sorts again.
+TEST(HeapGraphBuilder, GivenTheAddressOrderOmitted_WhenAStreamIsBuilt_ThenOnlyTheOrderIsLeftToItsFirstReader)
 {
     const auto heap = randomHeap(100000, 23);
     std::uint64_t generalUnresolved = 0;
@@ -629,8 +679,9 @@ TEST(HeapGraphBuilder, GivenTheAddressOrderOmitted_WhenAStreamIsBuilt_ThenOnlyBy
         EXPECT_EQ(g.edgeTarget, expected.edgeTarget);
         EXPECT_EQ(g.edgeLabel, expected.edgeLabel);
         EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
-        EXPECT_TRUE(g.byAddress.empty());
-        EXPECT_THROW(g.find(g.address[0]), std::logic_error);
+        EXPECT_FALSE(g.addressOrder.made());
+        EXPECT_EQ(g.find(heap[4321].address), 4321u);
+        EXPECT_EQ(g.byAddress(), expected.byAddress());
     }
     // Told again for a stream with a shared address: refused as ever.
     const auto type = b.internType("object");
@@ -645,7 +696,8 @@ TEST(HeapGraphBuilder, GivenTheAddressOrderOmitted_WhenAStreamIsBuilt_ThenOnlyBy
     b.indexAddressesAsAdded(heap.size());
     feedByAddress(b, heap);
     const auto sorted = b.build();
-    EXPECT_EQ(sorted.byAddress, expected.byAddress);
+    EXPECT_TRUE(sorted.addressOrder.made());
+    EXPECT_EQ(sorted.byAddress(), expected.byAddress());
 }
 
 // Two objects at one address are found by the index as they arrive, and refused by build() as
@@ -684,7 +736,7 @@ TEST(HeapGraphBuilder, GivenAddressesIndexedAsTheyArriveThenAReferenceOutOfOrder
     EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
     ASSERT_EQ(g.edgeCount(), expected.edgeCount() + 1);
     EXPECT_EQ(g.referents(0).back(), 1u);
-    EXPECT_EQ(g.byAddress, expected.byAddress);
+    EXPECT_EQ(g.byAddress(), expected.byAddress());
 }
 
 // The live index places the slots of 1 KiB of address space near each other: objects packed every

@@ -218,12 +218,12 @@ TEST(SnapshotEvidence, GivenTheEarlierGraphsSharedWhenComparedThenEveryLookupAnd
         // a cursor in address order: the same entry or none. (The registry's ids are not in address
         // order, so that reading a shared graph by position instead of by byAddress would show.)
         for (const auto& g : s.graphs)
-            for (std::size_t k = 0; k < g.byAddress.size(); ++k)
-                idsOutOfAddressOrder = idsOutOfAddressOrder || g.byAddress[k] != k;
+            for (std::size_t k = 0; k < g.byAddress().size(); ++k)
+                idsOutOfAddressOrder = idsOutOfAddressOrder || g.byAddress()[k] != k;
         for (const auto& g : s.graphs) {
             for (std::size_t i = 0; i + 1 < s.graphs.size(); ++i) {
                 std::size_t copiedCursor = 0, sharedCursor = 0;
-                for (analysis::ObjectId o : g.byAddress) {
+                for (analysis::ObjectId o : g.byAddress()) {
                     const auto type = copied.typeId(g.typeName(o));
                     ASSERT_EQ(type, shared.typeId(g.typeName(o)));
                     const auto a = copied.find(i, g.address[o], type);
