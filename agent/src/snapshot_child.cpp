@@ -159,6 +159,7 @@ void SnapshotChild::enterChild(int keep)
     sigset_t all;
     sigfillset(&all);
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
+    // Before the name: whoever finds the child by its name finds it holding only its connection.
     closeEveryDescriptorBut(keep);
     child_heap::activate();
     ::prctl(PR_SET_NAME, "gcscope-snap", 0, 0, 0);

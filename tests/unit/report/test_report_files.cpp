@@ -193,6 +193,34 @@ json contentOf(const LeakReport& r)
     return j;
 }
 
+// An analysis of a snapshot's graph as gcscope-gui's views hold one, for a report to be lent.
+struct HeldAnalysis {
+    explicit HeldAnalysis(std::shared_ptr<const analysis::HeapGraph> g)
+        : graph(std::move(g))
+        , roots(analysis::findRoots(*graph))
+        , referrers(analysis::buildReferrers(*graph))
+        , dominators(analysis::computeDominators(*graph, roots))
+        , paths(*graph, roots, referrers)
+    {
+    }
+    std::shared_ptr<const analysis::HeapGraph> graph;
+    analysis::RootSet roots;
+    analysis::Referrers referrers;
+    analysis::DominatorTree dominators;
+    analysis::RetentionPathFinder paths;
+};
+
+AnalysedSnapshot lend(std::shared_ptr<const analysis::HeapGraph> graph)
+{
+    auto h = std::make_shared<const HeldAnalysis>(std::move(graph));
+    return AnalysedSnapshot { h, h->graph.get(), &h->roots, &h->referrers, &h->dominators, &h->paths };
+}
+
+AnalysedSnapshot lendLoaded(const storage::Database& db, std::int64_t id)
+{
+    return lend(std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, id)));
+}
+
 } // namespace
 
 TEST(ReportFiles, GivenARegistryLeakWhenReportedThenRequestIsTheSuspectHeldByAuditLogEntries)
@@ -528,29 +556,11 @@ TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTh
     const auto own = buildReport(db, {});
     const auto lastId = storage::Reader(db).snapshots().back().id;
 
-    struct Held {
-        explicit Held(analysis::HeapGraph g)
-            : graph(std::move(g))
-            , roots(analysis::findRoots(graph))
-            , referrers(analysis::buildReferrers(graph))
-            , dominators(analysis::computeDominators(graph, roots))
-            , paths(graph, roots, referrers)
-        {
-        }
-        analysis::HeapGraph graph;
-        analysis::RootSet roots;
-        analysis::Referrers referrers;
-        analysis::DominatorTree dominators;
-        analysis::RetentionPathFinder paths;
-    };
-    auto lend = [](std::shared_ptr<const Held> h) {
-        return AnalysedSnapshot { h, &h->graph, &h->roots, &h->referrers, &h->dominators, &h->paths };
-    };
     std::vector<std::int64_t> asked;
     ReportOptions options;
     options.analysedSnapshot = [&](std::int64_t id) -> std::optional<AnalysedSnapshot> {
         asked.push_back(id);
-        return lend(std::make_shared<const Held>(snapshot::loadSnapshot(db, id)));
+        return lendLoaded(db, id);
     };
     const auto content = contentOf; // the whole report but the moment it was made
     const auto lent = buildReport(db, options);
@@ -564,9 +574,7 @@ TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTh
     // Lent the earlier snapshot's analysis in the last one's place, the report shows that heap:
     // proof that it did not load the last snapshot itself.
     const auto firstId = storage::Reader(db).snapshots().front().id;
-    options.analysedSnapshot = [&](std::int64_t) -> std::optional<AnalysedSnapshot> {
-        return lend(std::make_shared<const Held>(snapshot::loadSnapshot(db, firstId)));
-    };
+    options.analysedSnapshot = [&](std::int64_t) -> std::optional<AnalysedSnapshot> { return lendLoaded(db, firstId); };
     const auto swapped = buildReport(db, options);
     ASSERT_FALSE(own.accumulations.empty());
     ASSERT_FALSE(swapped.accumulations.empty());
@@ -613,6 +621,46 @@ TEST(ReportFiles, GivenTheEarlierSnapshotsSharedWhenReportedThenTheReportIsTheSa
 
     // Declining leaves the report to load it itself.
     options.loadedSnapshot = [](std::int64_t) { return std::shared_ptr<const analysis::HeapGraph> {}; };
+    EXPECT_EQ(content(buildReport(db, options)), content(own));
+}
+
+// With both lent (gcscope-gui), the report also asks for the last snapshot's graph, the one the
+// views analyse, and makes its address order (which its evidence reads) before it waits for that
+// analysis; a caller that declines the graph gets the same report.
+TEST(ReportFiles, GivenTheLastSnapshotsGraphSharedWithItsAnalysisWhenReportedThenItsOrderIsMadeBeforeTheAnalysisIsAsked)
+{
+    TempFile file("order.db");
+    auto db = writeTwoSnapshotRecording(file);
+    const auto own = buildReport(db, {});
+    const auto snapshots = storage::Reader(db).snapshots();
+    ASSERT_EQ(snapshots.size(), 2u);
+    const auto lastId = snapshots.back().id;
+    const auto content = contentOf;
+
+    const auto lastGraph = std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, lastId));
+    ASSERT_FALSE(lastGraph->addressOrder.made());
+    std::vector<std::int64_t> asked;
+    std::optional<bool> madeWhenAnalysisAsked;
+    ReportOptions options;
+    bool declineLast = false;
+    options.loadedSnapshot = [&](std::int64_t id) -> std::shared_ptr<const analysis::HeapGraph> {
+        asked.push_back(id);
+        if (id == lastId)
+            return declineLast ? nullptr : lastGraph;
+        return std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, id));
+    };
+    options.analysedSnapshot = [&](std::int64_t id) -> std::optional<AnalysedSnapshot> {
+        EXPECT_EQ(id, lastId);
+        madeWhenAnalysisAsked = lastGraph->addressOrder.made();
+        return lend(lastGraph);
+    };
+    const auto shared = buildReport(db, options);
+    EXPECT_EQ(asked, (std::vector<std::int64_t> { snapshots.front().id, lastId }));
+    ASSERT_TRUE(madeWhenAnalysisAsked.has_value());
+    EXPECT_TRUE(*madeWhenAnalysisAsked) << "the last snapshot's order was left for after its analysis";
+    EXPECT_EQ(content(shared), content(own));
+
+    declineLast = true;
     EXPECT_EQ(content(buildReport(db, options)), content(own));
 }
 
