@@ -365,11 +365,6 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         if (!last && i != 0 && !seriesFromSnapshots && !garbageSnapshots.count(i) && !evidenceSnapshots.count(i))
             continue;
         if (last && options.analysedSnapshot) {
-            // The evidence reads the last snapshot in address order: made here, on the graph the
-            // caller shares, while the caller analyses it (the GUI's views do), not after.
-            if (options.loadedSnapshot && history.earlierCount() > 0)
-                if (const auto graph = options.loadedSnapshot(snapshots[i].id))
-                    graph->byAddress();
             lent = options.analysedSnapshot(snapshots[i].id);
             if (lent && !(lent->graph && lent->roots && lent->referrers && lent->dominators && lent->paths))
                 throw std::logic_error("buildReport: a lent snapshot analysis without all its parts");

@@ -60,9 +60,7 @@ struct ReportOptions {
     std::function<std::optional<AnalysedSnapshot>(std::int64_t snapshotId)> analysedSnapshot;
     // When set, asked for each earlier snapshot the report reads (by its id) before the report loads
     // it: a caller that holds it already, or that other work will want too, shares one copy. Null
-    // means the report loads it. It may throw, like analysedSnapshot. With analysedSnapshot, also
-    // asked for the last snapshot's graph, the one that analysis is of: while the caller analyses
-    // it, the report makes its address order (HeapGraph::byAddress), which its evidence reads.
+    // means the report loads it. It may throw, like analysedSnapshot.
     std::function<std::shared_ptr<const analysis::HeapGraph>(std::int64_t snapshotId)> loadedSnapshot;
 };
 

@@ -624,46 +624,6 @@ TEST(ReportFiles, GivenTheEarlierSnapshotsSharedWhenReportedThenTheReportIsTheSa
     EXPECT_EQ(content(buildReport(db, options)), content(own));
 }
 
-// With both lent (gcscope-gui), the report also asks for the last snapshot's graph, the one the
-// views analyse, and makes its address order (which its evidence reads) before it waits for that
-// analysis; a caller that declines the graph gets the same report.
-TEST(ReportFiles, GivenTheLastSnapshotsGraphSharedWithItsAnalysisWhenReportedThenItsOrderIsMadeBeforeTheAnalysisIsAsked)
-{
-    TempFile file("order.db");
-    auto db = writeTwoSnapshotRecording(file);
-    const auto own = buildReport(db, {});
-    const auto snapshots = storage::Reader(db).snapshots();
-    ASSERT_EQ(snapshots.size(), 2u);
-    const auto lastId = snapshots.back().id;
-    const auto content = contentOf;
-
-    const auto lastGraph = std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, lastId));
-    ASSERT_FALSE(lastGraph->addressOrder.made());
-    std::vector<std::int64_t> asked;
-    std::optional<bool> madeWhenAnalysisAsked;
-    ReportOptions options;
-    bool declineLast = false;
-    options.loadedSnapshot = [&](std::int64_t id) -> std::shared_ptr<const analysis::HeapGraph> {
-        asked.push_back(id);
-        if (id == lastId)
-            return declineLast ? nullptr : lastGraph;
-        return std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, id));
-    };
-    options.analysedSnapshot = [&](std::int64_t id) -> std::optional<AnalysedSnapshot> {
-        EXPECT_EQ(id, lastId);
-        madeWhenAnalysisAsked = lastGraph->addressOrder.made();
-        return lend(lastGraph);
-    };
-    const auto shared = buildReport(db, options);
-    EXPECT_EQ(asked, (std::vector<std::int64_t> { snapshots.front().id, lastId }));
-    ASSERT_TRUE(madeWhenAnalysisAsked.has_value());
-    EXPECT_TRUE(*madeWhenAnalysisAsked) << "the last snapshot's order was left for after its analysis";
-    EXPECT_EQ(content(shared), content(own));
-
-    declineLast = true;
-    EXPECT_EQ(content(buildReport(db, options)), content(own));
-}
-
 // Loading a big snapshot takes seconds: the loader says how far it is, and a caller that gives up
 // (gcscope-gui's Cancel) stops it on the way by throwing from that callback.
 TEST(ReportFiles, GivenASnapshotBeingLoaded_WhenProgressIsAskedOrThrows_ThenItCountsUpOrStopsTheLoad)
