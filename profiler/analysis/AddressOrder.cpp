@@ -119,7 +119,7 @@ AddressOrder& AddressOrder::operator=(const AddressOrder& other)
     return *this;
 }
 
-const std::vector<ObjectId>& AddressOrder::get(const std::function<std::vector<ObjectId>()>& make) const
+const std::vector<ObjectId>& AddressOrder::get(const std::vector<std::uint64_t>& address) const
 {
     static const std::vector<ObjectId> kNone;
     if (!state_)
@@ -128,7 +128,7 @@ const std::vector<ObjectId>& AddressOrder::get(const std::function<std::vector<O
         return state_->ids;
     const std::lock_guard lock(state_->mutex);
     if (!state_->made.load(std::memory_order_relaxed)) {
-        state_->ids = make();
+        state_->ids = sortedByAddress(address);
         state_->made.store(true, std::memory_order_release);
     }
     return state_->ids;

@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -36,8 +35,9 @@ public:
     AddressOrder(AddressOrder&& other) noexcept = default;
     AddressOrder& operator=(AddressOrder&& other) noexcept = default;
 
-    // The order, made with `make` if it is not there yet; an exception from `make` leaves it unmade.
-    const std::vector<ObjectId>& get(const std::function<std::vector<ObjectId>()>& make) const;
+    // The order of these addresses (its graph's), sorted if it is not made yet; an exception from
+    // the sort (a shared address) leaves it unmade.
+    const std::vector<ObjectId>& get(const std::vector<std::uint64_t>& address) const;
     void set(std::vector<ObjectId> ids);
     bool made() const { return state_ && state_->made.load(std::memory_order_acquire); }
 

@@ -1,8 +1,7 @@
 #include "analysis/Comparison.h"
 
-#include <exception>
+#include <future>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 
 namespace gcscope::analysis {
@@ -20,23 +19,10 @@ void makeAddressOrders(const HeapGraph& from, const HeapGraph& to)
     if (from.addressOrder.made() || to.addressOrder.made() || from.objectCount() < kWorthAThread
         || to.objectCount() < kWorthAThread)
         return;
-    std::exception_ptr failed;
-    std::thread beside([&] {
-        try {
-            from.byAddress();
-        } catch (...) {
-            failed = std::current_exception();
-        }
-    });
-    try {
-        to.byAddress();
-    } catch (...) {
-        beside.join();
-        throw;
-    }
-    beside.join();
-    if (failed)
-        std::rethrow_exception(failed);
+    // The future waits for its thread when `to` throws; get() throws what `from` threw.
+    auto beside = std::async(std::launch::async, [&from] { from.byAddress(); });
+    to.byAddress();
+    beside.get();
 }
 
 // Both graphs list their objects by address (byAddress): one merge walk pairs equal addresses.

@@ -15,7 +15,7 @@ std::string HeapGraph::edgeLabelText(std::uint32_t edgeLabel) const
 
 const std::vector<ObjectId>& HeapGraph::byAddress() const
 {
-    return addressOrder.get([this] { return sortedByAddress(address); });
+    return addressOrder.get(address);
 }
 
 ObjectId HeapGraph::find(std::uint64_t objectAddress) const

@@ -46,7 +46,6 @@ void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::in
     Snapshot s;
     s.takenNs = takenNs;
     s.typeIds = typeIdsOf(*graph);
-    s.order = &graph->byAddress();
     s.graph = std::move(graph);
     earlier_.push_back(std::move(s));
 }
@@ -55,7 +54,7 @@ SnapshotHistory::Entry SnapshotHistory::Snapshot::at(std::size_t k) const
 {
     if (!graph)
         return entries[k];
-    const ObjectId o = (*order)[k];
+    const ObjectId o = graph->byAddress()[k];
     return { graph->address[o], typeIds[graph->type[o]], degreeOf(*graph, o) };
 }
 

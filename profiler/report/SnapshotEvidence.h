@@ -85,13 +85,12 @@ private:
         std::int64_t takenNs = 0;
         std::vector<Entry> entries; // by address; empty when `graph` is shared
         std::shared_ptr<const analysis::HeapGraph> graph; // read in place, by its byAddress()
-        const std::vector<analysis::ObjectId>* order = nullptr; // the shared graph's byAddress()
         std::vector<std::uint32_t> typeIds; // the shared graph's type indices in this history's ids
 
-        std::size_t size() const { return graph ? order->size() : entries.size(); }
+        std::size_t size() const { return graph ? graph->byAddress().size() : entries.size(); }
         std::uint64_t addressAt(std::size_t k) const
         {
-            return graph ? graph->address[(*order)[k]] : entries[k].address;
+            return graph ? graph->address[graph->byAddress()[k]] : entries[k].address;
         }
         Entry at(std::size_t k) const;
     };

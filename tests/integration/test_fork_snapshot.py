@@ -25,7 +25,6 @@ This process makes itself a child subreaper, so that a snapshot child whose targ
 import concurrent.futures
 import ctypes
 import os
-import queue
 import shutil
 import signal
 import subprocess
@@ -367,18 +366,6 @@ class ForkSnapshots(TempDirTestCase):
                 pass
         return held
 
-    @staticmethod
-    def wait_for_eof(target, timeout):
-        """True once the target's stdout reached EOF (its reader's last line), within timeout."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                if target.lines.get(timeout=0.05) is None:
-                    return True
-            except queue.Empty:
-                pass
-        return False
-
     def wait_for_snapshot_child(self, target, p):
         """The snapshot child of `target`, as soon as it appears."""
         found = wait_until(lambda: snapshot_children(target.pid) or p.poll() is not None, 60, 0.002)
@@ -499,7 +486,8 @@ class ForkSnapshots(TempDirTestCase):
         os.kill(t.pid, sig)
         self.assertEqual(t.proc.wait(30), status, "the target's exit status")
         # So its stdout's reader sees EOF as the target ends, not when the child does.
-        self.assertTrue(self.wait_for_eof(t, 10), "no EOF on the ended target's stdout")
+        with self.assertRaisesRegex(AssertionError, "exited", msg="no EOF on the ended target's stdout"):
+            t.wait_for(lambda line: False, 10)
         # The child must still be there for the scenario to be the one meant; ended with its target,
         # it comes to this subreaper.
         after = stat_of(child)
