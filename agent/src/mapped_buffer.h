@@ -41,7 +41,8 @@ public:
     // before the GIL is taken.
     bool reserve(std::size_t bytes, bool prefault = false, bool hugePages = false);
     // A hint: capacity for `bytes`, faulted in now, if the system agrees; never fails the buffer.
-    void prefault(std::size_t bytes) { remap(bytes, true); }
+    // In huge pages: it prepares a snapshot, before the GIL is taken or in the snapshot child.
+    void prefault(std::size_t bytes) { remap(bytes, true, true); }
 
     // `n` more bytes at the end (uninitialised; fresh mappings read as zero), or null on failure.
     char* extend(std::size_t n)
