@@ -15,7 +15,11 @@ bash scripts/install-deps.sh
 bash scripts/sid-pythons.sh all
 BUILD=build/bench
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target gcscope gcscope-gui gcscope_agents snapshot_analysis_bench analysis_bench
+cmake --build "$BUILD" -j"$(nproc)" --target gcscope gcscope-gui gcscope_agents snapshot_analysis_bench analysis_bench \
+    memory_costs
+# What this machine charges for fresh memory and a forked child's pages: the snapshot's walk and
+# store are made of these, and they differ by tens of times between machines (tests/bench/memory_costs.cpp).
+"$BUILD/tests/bench/memory_costs"
 read -r -a PYTHONS <<< "${GCSCOPE_BENCH_PYTHONS:-all}"
 RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
