@@ -35,4 +35,5 @@ set(GCSCOPE_AGENT_SOURCES
     src/no_exceptions_runtime.cpp
     src/profiler_connection.cpp
     src/snapshot_child.cpp
-    src/snapshot_taker.cpp)
+    src/snapshot_taker.cpp
+    src/write_reopen.cpp)

@@ -5,6 +5,7 @@
 #include "gc_callback.h"
 #include "python_api.h"
 #include "snapshot_child.h"
+#include "write_reopen.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -521,6 +522,11 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     // sent meanwhile.
     const std::size_t expected = std::max<std::size_t>(snapshots_.sizes().streamBytes / 48, 1'000'000);
     const auto result = child.wait(kChildWalkDeadlineNs + static_cast<std::int64_t>(expected) * kChildWalkNsPerObject);
+    // The child is gone: what it shared is the target's alone again, but write-protected still.
+    // Reopened here, before the portable form's list is given back, the target's next writes do
+    // not fault one page at a time (write_reopen.h). The scan stops at four times the resident
+    // anonymous memory's span, so that a huge untouched mapping costs no more than that to read.
+    reopenForWrites(std::max<std::uint64_t>(4 * residentAnonymousBytes(), std::uint64_t { 1 } << 30));
     if (plan.listed && !finalizing()) {
         GilHold gil(threadState_);
         SnapshotTaker::dropPlan(plan);

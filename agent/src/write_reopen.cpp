@@ -1,0 +1,250 @@
+#include "write_reopen.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace gcscope::agent {
+
+namespace {
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 // Linux 5.14
+#endif
+
+// PAGEMAP_SCAN (Linux 6.7, <linux/fs.h>; Debian 12's headers predate it): the kernel's ABI.
+struct PageRegion {
+    std::uint64_t start;
+    std::uint64_t end;
+    std::uint64_t categories;
+};
+struct PmScanArg {
+    std::uint64_t size;
+    std::uint64_t flags;
+    std::uint64_t start;
+    std::uint64_t end;
+    std::uint64_t walkEnd;
+    std::uint64_t vec;
+    std::uint64_t vecLen;
+    std::uint64_t maxPages;
+    std::uint64_t categoryInverted;
+    std::uint64_t categoryMask;
+    std::uint64_t categoryAnyofMask;
+    std::uint64_t returnMask;
+};
+constexpr unsigned long kPagemapScan = _IOWR('f', 16, PmScanArg);
+constexpr std::uint64_t kIsFile = 1 << 2;
+constexpr std::uint64_t kIsPresent = 1 << 3;
+constexpr std::uint64_t kIsSwapped = 1 << 4;
+constexpr std::uint64_t kIsPfnZero = 1 << 5;
+constexpr std::size_t kRegionsPerScan = 64;
+
+constexpr std::uint64_t kPresent = std::uint64_t { 1 } << 63;
+constexpr std::uint64_t kFileOrShared = std::uint64_t { 1 } << 61;
+constexpr std::uint64_t kExclusive = std::uint64_t { 1 } << 56;
+constexpr std::size_t kEntriesPerRead = 512; // 2 MiB of address space, 4 KiB of entries
+
+class Reopener {
+public:
+    explicit Reopener(std::uint64_t maxBytes)
+        : page_(static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE)))
+        , budgetPages_(maxBytes / page_)
+    {
+        pagemap_ = ::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        if (pagemap_ < 0)
+            result_.unsupported = true;
+    }
+    ~Reopener()
+    {
+        if (pagemap_ >= 0)
+            ::close(pagemap_);
+    }
+    Reopener(const Reopener&) = delete;
+    Reopener& operator=(const Reopener&) = delete;
+
+    bool usable() const { return !result_.unsupported; }
+    ReopenedPages result() const { return result_; }
+
+    // False once it should stop: the budget is spent, or the kernel cannot do it.
+    bool range(std::uintptr_t begin, std::uintptr_t end)
+    {
+        // The kernel lists the present pages of memory (not a file's, not the shared zero page a
+        // read of untouched memory maps: written to, each would become a page of its own), a few
+        // regions at a time; pagemap then says which of them the target alone maps.
+        PageRegion regions[kRegionsPerScan];
+        for (std::uintptr_t at = begin; at < end;) {
+            if (budgetPages_ == 0)
+                return false;
+            PmScanArg scan {};
+            scan.size = sizeof scan;
+            scan.start = at;
+            scan.end = end;
+            scan.vec = reinterpret_cast<std::uintptr_t>(regions);
+            scan.vecLen = kRegionsPerScan;
+            scan.maxPages = budgetPages_;
+            scan.categoryInverted = kIsFile | kIsSwapped | kIsPfnZero;
+            scan.categoryMask = kIsPresent | kIsFile | kIsSwapped | kIsPfnZero;
+            scan.returnMask = kIsPresent;
+            const int found = ::ioctl(pagemap_, kPagemapScan, &scan);
+            if (found < 0) {
+                if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP)
+                    result_.unsupported = true; // before Linux 6.7: nothing is reopened
+                return !result_.unsupported;
+            }
+            for (int r = 0; r < found; ++r) {
+                const std::uint64_t pages = (regions[r].end - regions[r].start) / page_;
+                result_.scanned += pages;
+                budgetPages_ -= std::min(budgetPages_, pages);
+                if (!exclusiveRuns(regions[r].start, regions[r].end))
+                    return false;
+            }
+            if (scan.walkEnd <= at || scan.walkEnd >= end)
+                break;
+            at = scan.walkEnd;
+        }
+        return true;
+    }
+
+private:
+    // Populates the runs of [begin, end) that pagemap says this process alone maps.
+    bool exclusiveRuns(std::uintptr_t begin, std::uintptr_t end)
+    {
+        const std::uintptr_t page = page_;
+        for (std::uintptr_t at = begin; at < end;) {
+            std::size_t count = static_cast<std::size_t>((end - at) / page);
+            if (count > kEntriesPerRead)
+                count = kEntriesPerRead;
+            std::uint64_t entries[kEntriesPerRead];
+            const off_t offset = static_cast<off_t>(at / page * sizeof(std::uint64_t));
+            const ssize_t got = ::pread(pagemap_, entries, count * sizeof(std::uint64_t), offset);
+            if (got <= 0)
+                return true; // unmapped meanwhile
+            const std::size_t read = static_cast<std::size_t>(got) / sizeof(std::uint64_t);
+            for (std::size_t i = 0; i < read;) {
+                if (!reopenable(entries[i])) {
+                    ++i;
+                    continue;
+                }
+                std::size_t j = i + 1;
+                while (j < read && reopenable(entries[j]))
+                    ++j;
+                if (!populate(at + i * page, (j - i) * page))
+                    return false;
+                result_.reopened += j - i;
+                i = j;
+            }
+            at += read * page;
+        }
+        return true;
+    }
+    static bool reopenable(std::uint64_t entry)
+    {
+        return (entry & kPresent) && !(entry & kFileOrShared) && (entry & kExclusive);
+    }
+    bool populate(std::uintptr_t begin, std::size_t bytes)
+    {
+        if (::madvise(reinterpret_cast<void*>(begin), bytes, MADV_POPULATE_WRITE) == 0)
+            return true;
+        if (errno == EINVAL) { // a kernel before 5.14
+            result_.unsupported = true;
+            return false;
+        }
+        return true; // unmapped or made read-only meanwhile (ENOMEM, EFAULT): its pages fault as before
+    }
+
+    int pagemap_ = -1;
+    const std::uintptr_t page_;
+    std::uint64_t budgetPages_;
+    ReopenedPages result_;
+};
+
+std::uintptr_t hexNumber(const char*& p, const char* end)
+{
+    std::uintptr_t n = 0;
+    for (; p < end; ++p) {
+        const char c = *p;
+        if (c >= '0' && c <= '9')
+            n = n * 16 + static_cast<std::uintptr_t>(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            n = n * 16 + static_cast<std::uintptr_t>(c - 'a' + 10);
+        else
+            break;
+    }
+    return n;
+}
+
+// One line of /proc/self/maps: "begin-end perms offset dev inode [path]". True for a private
+// writable mapping of no file (inode 0): the heap, anonymous mappings, stacks.
+bool privateAnonymous(const char* line, const char* end, std::uintptr_t& begin, std::uintptr_t& last)
+{
+    const char* p = line;
+    begin = hexNumber(p, end);
+    if (p == end || *p != '-')
+        return false;
+    ++p;
+    last = hexNumber(p, end);
+    if (end - p < 6 || std::memcmp(p, " rw-p ", 6) != 0)
+        return false;
+    p += 6;
+    for (int field = 0; field < 2; ++field) { // offset, dev
+        while (p < end && *p != ' ')
+            ++p;
+        while (p < end && *p == ' ')
+            ++p;
+    }
+    return p < end && *p == '0' && (p + 1 == end || p[1] == ' ');
+}
+
+} // namespace
+
+ReopenedPages reopenForWrites(std::uintptr_t begin, std::uintptr_t end)
+{
+    Reopener reopener(end > begin ? end - begin : 0);
+    if (reopener.usable())
+        reopener.range(begin, end);
+    return reopener.result();
+}
+
+ReopenedPages reopenForWrites(std::uint64_t maxBytes)
+{
+    Reopener reopener(maxBytes);
+    if (!reopener.usable())
+        return reopener.result();
+    const int maps = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (maps < 0) {
+        ReopenedPages none;
+        none.unsupported = true;
+        return none;
+    }
+    // Read a buffer at a time; a line cut at its end is carried to the front of the next.
+    char text[8192];
+    std::size_t held = 0;
+    bool going = true;
+    while (going) {
+        const ssize_t got = ::read(maps, text + held, sizeof text - held);
+        if (got <= 0)
+            break;
+        held += static_cast<std::size_t>(got);
+        std::size_t start = 0;
+        for (std::size_t i = 0; i < held && going; ++i) {
+            if (text[i] != '\n')
+                continue;
+            std::uintptr_t first = 0, last = 0;
+            if (privateAnonymous(text + start, text + i, first, last) && last > first)
+                going = reopener.range(first, last);
+            start = i + 1;
+        }
+        if (start == 0 && held == sizeof text)
+            break; // a line longer than the buffer: not /proc/self/maps as we know it
+        std::memmove(text, text + start, held - start);
+        held -= start;
+    }
+    ::close(maps);
+    return reopener.result();
+}
+
+} // namespace gcscope::agent

@@ -1,0 +1,33 @@
+// After a snapshot child is gone: the target's pages the clone shared are still write-protected
+// (copy-on-write), and the target's next write to each of them faults once, in the thread that
+// writes, with the GIL held. The agent's own thread, without the GIL, reopens them for writing in
+// bulk instead (MADV_POPULATE_WRITE, Linux 5.14): in the kernel, one call per run of pages, with no
+// fault taken by the target's code.
+//
+// Only pages that cannot grow the target's memory are touched: present (not swapped, not never
+// touched) and not the shared zero page that reading untouched memory maps (PAGEMAP_SCAN, Linux
+// 6.7: earlier kernels cannot tell it apart without privileges, and get nothing done), anonymous
+// and private, mapped by the target alone (/proc/self/pagemap's PM_MMAP_EXCLUSIVE: no child the
+// target forked itself and no KSM shares them, so nothing is copied), in private writable anonymous
+// mappings of /proc/self/maps. A page freed between that reading and the call is made again (4
+// KiB): the window is the length of one call. Nothing is allocated: fixed buffers on the stack.
+#pragma once
+
+#include <cstdint>
+
+namespace gcscope::agent {
+
+struct ReopenedPages {
+    std::uint64_t scanned = 0; // present pages of memory looked at (not a file's, not the zero page)
+    std::uint64_t reopened = 0; // pages given to MADV_POPULATE_WRITE
+    bool unsupported = false; // no /proc/self/pagemap, or a kernel before 6.7: nothing done
+};
+
+// Every private writable anonymous mapping of this process, up to `maxBytes` of address space
+// scanned (past it, pages fault as before). Call only once no child shares the pages.
+ReopenedPages reopenForWrites(std::uint64_t maxBytes);
+
+// The same within [begin, end) only (page-aligned), for tests.
+ReopenedPages reopenForWrites(std::uintptr_t begin, std::uintptr_t end);
+
+} // namespace gcscope::agent
