@@ -163,9 +163,10 @@ def measure(build, target, form_label, form, tracked, repeat):
         rss = target_rss(target.pid)
         size = os.path.getsize(db)
         # Whether the target is slower once a copy-on-write child has walked it: its next walk, which
-        # touches every object. On this project's VMs it took 1.0 to 3.3 times the walk before, from
-        # run to run; why the slow runs were slow is not settled. Taken before the --no-fork
-        # snapshot, whose walk in the target paid for it in its stall when it came after.
+        # writes to every object. The clone leaves the pages it shared write-protected; the agent
+        # makes them writable again once the child is gone (agent/src/write_reopen.h). Without that,
+        # this walk took 3.1 to 3.3 times the walk before on this project's VMs, at 1M and at 10M
+        # objects. Taken before the --no-fork snapshot, whose walk in the target would pay for it.
         walk_after = one_walk(target) if method == "child" else float("nan")
         # The second snapshot, walked in the target, goes to the same file: `gcscope diff` compares the two.
         ask(target, "watch", "WATCHING")
