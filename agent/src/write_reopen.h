@@ -1,8 +1,9 @@
 // After a snapshot child is gone: the target's pages the clone shared are still write-protected
 // (copy-on-write), and the target's next write to each of them faults once, in the thread that
-// writes, with the GIL held. The agent's own thread, without the GIL, reopens them for writing in
-// bulk instead (MADV_POPULATE_WRITE, Linux 5.14): in the kernel, one call per run of pages, with no
-// fault taken by the target's code.
+// writes, with the GIL held: on this project's VMs a 10M-object heap's next full pass took 9 to 12 s
+// instead of 3.5 (475K faults), a 1M one's 0.95 s instead of 0.28. The agent's own thread, without
+// the GIL, reopens them for writing instead (MADV_POPULATE_WRITE, Linux 5.14), in the kernel, one
+// call per run of pages, at a pace that leaves the CPU to the target (write_reopen.cpp).
 //
 // Only pages that cannot grow the target's memory are touched: present (not swapped, not never
 // touched) and not the shared zero page that reading untouched memory maps (PAGEMAP_SCAN, Linux

@@ -643,6 +643,7 @@ class ForkSnapshots(TempDirTestCase):
         faults_of_a_pass()  # the first pass makes what every pass reuses
         before = faults_of_a_pass()
         self.assertSnapshotWorks(t, "faults.db")
+        time.sleep(0.5)  # the agent reopens the pages once it has reaped the child, at its own pace
         after = faults_of_a_pass()
         figure("a pass over 300,000 objects: %d minor faults before the snapshot, %d after it" % (before, after))
         # Without the reopening, each page of the heap faults once: thousands.
