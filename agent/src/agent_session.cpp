@@ -524,8 +524,8 @@ AgentSession::ChildAttempt AgentSession::snapshotByChild(const wire::SnapshotReq
     const auto result = child.wait(kChildWalkDeadlineNs + static_cast<std::int64_t>(expected) * kChildWalkNsPerObject);
     // The child is gone: what it shared is the target's alone again, but write-protected still.
     // Reopened here, before the portable form's list is given back, the target's next writes do
-    // not fault one page at a time (write_reopen.h). The scan stops at four times the resident
-    // anonymous memory's span, so that a huge untouched mapping costs no more than that to read.
+    // not fault one page at a time (write_reopen.h). At most four times the resident anonymous
+    // memory is looked at: a bound, should the memory grow while it runs.
     reopenForWrites(std::max<std::uint64_t>(4 * residentAnonymousBytes(), std::uint64_t { 1 } << 30));
     if (plan.listed && !finalizing()) {
         GilHold gil(threadState_);

@@ -43,12 +43,12 @@ constexpr std::uint64_t kIsPresent = 1 << 3;
 constexpr std::uint64_t kIsSwapped = 1 << 4;
 constexpr std::uint64_t kIsPfnZero = 1 << 5;
 constexpr std::size_t kRegionsPerScan = 64;
-// The pace: 2 MiB of address space (one PAGEMAP_SCAN, a few calls) at a time, then a millisecond's
-// pause. Done flat out, beside gcscope storing the snapshot on a 2-core VM, it took CPU time the
-// target's own threads then waited for: the longest gap a 1M-object target's ticking thread saw
-// grew from 8-15 ms to 14-26 ms, and at 10M from 64-140 ms to 141-310 ms. Paced, 10-12 ms and
-// 85-86 ms, and it still ends before the command does at 1M (about 0.2 s); at 10M, within a few.
-constexpr std::uintptr_t kWindowBytes = std::uintptr_t { 2 } << 20;
+// The pace: 512 present pages (2 MiB; one PAGEMAP_SCAN, a few calls) at a time, then a
+// millisecond's pause; holes cost only the kernel's walk over them. Done flat out, beside gcscope
+// storing the snapshot on a 2-core VM, it took CPU time the target's own threads then waited for:
+// the longest gap a 1M-object target's ticking thread saw grew from 8-15 ms to 14-26 ms, and at 10M
+// from 64-140 ms to 141-310 ms. Paced, 10-12 ms and 85-86 ms.
+constexpr std::uint64_t kPagesPerStep = 512;
 constexpr long kPauseNs = 1'000'000;
 
 constexpr std::uint64_t kPresent = std::uint64_t { 1 } << 63;
@@ -87,14 +87,13 @@ public:
         for (std::uintptr_t at = begin; at < end;) {
             if (budgetPages_ == 0)
                 return false;
-            const std::uintptr_t window = end - at > kWindowBytes ? at + kWindowBytes : end;
             PmScanArg scan {};
             scan.size = sizeof scan;
             scan.start = at;
-            scan.end = window;
+            scan.end = end;
             scan.vec = reinterpret_cast<std::uintptr_t>(regions);
             scan.vecLen = kRegionsPerScan;
-            scan.maxPages = budgetPages_;
+            scan.maxPages = std::min<std::uint64_t>(budgetPages_, kPagesPerStep);
             scan.categoryInverted = kIsFile | kIsSwapped | kIsPfnZero;
             scan.categoryMask = kIsPresent | kIsFile | kIsSwapped | kIsPfnZero;
             scan.returnMask = kIsPresent;
@@ -104,6 +103,8 @@ public:
                     result_.unsupported = true; // before Linux 6.7: nothing is reopened
                 return !result_.unsupported;
             }
+            if (found == 0)
+                return true; // nothing present up to the end: holes cost nothing but the walk
             for (int r = 0; r < found; ++r) {
                 const std::uint64_t pages = (regions[r].end - regions[r].start) / page_;
                 result_.scanned += pages;
@@ -111,9 +112,12 @@ public:
                 if (!exclusiveRuns(regions[r].start, regions[r].end))
                     return false;
             }
-            at = scan.walkEnd > at && scan.walkEnd < window ? scan.walkEnd : window;
-            timespec pause { 0, kPauseNs }; // between windows: the target's threads come first
+            if (scan.walkEnd <= at || scan.walkEnd >= end)
+                return true;
+            at = scan.walkEnd;
+            timespec pause { 0, kPauseNs }; // between steps: the target's threads come first
             ::nanosleep(&pause, nullptr);
+            ++result_.pauses;
         }
         return true;
     }

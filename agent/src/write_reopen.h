@@ -21,11 +21,12 @@ namespace gcscope::agent {
 struct ReopenedPages {
     std::uint64_t scanned = 0; // present pages of memory looked at (not a file's, not the zero page)
     std::uint64_t reopened = 0; // pages given to MADV_POPULATE_WRITE
+    std::uint64_t pauses = 0; // the pace's pauses, one per 512 present pages
     bool unsupported = false; // no /proc/self/pagemap, or a kernel before 6.7: nothing done
 };
 
-// Every private writable anonymous mapping of this process, up to `maxBytes` of address space
-// scanned (past it, pages fault as before). Call only once no child shares the pages.
+// Every private writable anonymous mapping of this process, up to `maxBytes` of present pages
+// looked at (past it, pages fault as before). Call only once no child shares the pages.
 ReopenedPages reopenForWrites(std::uint64_t maxBytes);
 
 // The same within [begin, end) only (page-aligned), for tests.

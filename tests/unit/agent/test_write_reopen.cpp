@@ -92,6 +92,7 @@ TEST(WriteReopen, GivenPagesAnEndedChildShared_WhenReopened_ThenWritingThemTakes
         GTEST_SKIP() << kUnsupported;
     EXPECT_EQ(done.scanned, kPages);
     EXPECT_EQ(done.reopened, kPages);
+    EXPECT_EQ(done.pauses, kPages / 512 - 1); // between each 512 pages
     EXPECT_LT(region.faultsToWrite(kPages), static_cast<long>(kPages / 16));
 }
 
@@ -193,6 +194,25 @@ TEST(WriteReopen, GivenTheWholeProcess_WhenReopenedAfterAChild_ThenItsAnonymousP
         GTEST_SKIP() << kUnsupported;
     EXPECT_GE(done.reopened, kPages); // the region's, found through /proc/self/maps, and more
     EXPECT_LT(region.faultsToWrite(kPages), static_cast<long>(kPages / 16));
+}
+
+TEST(WriteReopen, GivenAHugeMappingMostlyUntouched_WhenReopened_ThenItPausesForItsPresentPagesOnly)
+{
+    // The pace is per present page: holes (a reserved heap, thread stacks) add no pause.
+    const std::size_t bytes = std::size_t { 1 } << 30; // 1 GiB, never backed
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    ASSERT_NE(p, MAP_FAILED);
+    auto* bytesAt = static_cast<char*>(p);
+    for (std::size_t i = 0; i < 4; ++i)
+        bytesAt[i * (bytes / 4)] = 1; // four pages, 256 MiB apart
+    forkAndReap();
+    const auto begin = reinterpret_cast<std::uintptr_t>(p);
+    const ReopenedPages done = reopenForWrites(begin, begin + bytes);
+    munmap(p, bytes);
+    if (done.unsupported)
+        GTEST_SKIP() << kUnsupported;
+    EXPECT_EQ(done.reopened, 4u);
+    EXPECT_LE(done.pauses, 1u);
 }
 
 TEST(WriteReopen, GivenASmallBudget_WhenReopened_ThenItStopsThere)
