@@ -126,13 +126,12 @@ private:
     // Populates the runs of [begin, end) that pagemap says this process alone maps.
     bool exclusiveRuns(std::uintptr_t begin, std::uintptr_t end)
     {
-        const std::uintptr_t page = page_;
         for (std::uintptr_t at = begin; at < end;) {
-            std::size_t count = static_cast<std::size_t>((end - at) / page);
+            std::size_t count = static_cast<std::size_t>((end - at) / page_);
             if (count > kEntriesPerRead)
                 count = kEntriesPerRead;
             std::uint64_t entries[kEntriesPerRead];
-            const off_t offset = static_cast<off_t>(at / page * sizeof(std::uint64_t));
+            const off_t offset = static_cast<off_t>(at / page_ * sizeof(std::uint64_t));
             const ssize_t got = ::pread(pagemap_, entries, count * sizeof(std::uint64_t), offset);
             if (got <= 0)
                 return true; // unmapped meanwhile
@@ -145,12 +144,12 @@ private:
                 std::size_t j = i + 1;
                 while (j < read && reopenable(entries[j]))
                     ++j;
-                if (!populate(at + i * page, (j - i) * page))
+                if (!populate(at + i * page_, (j - i) * page_))
                     return false;
                 result_.reopened += j - i;
                 i = j;
             }
-            at += read * page;
+            at += read * page_;
         }
         return true;
     }
@@ -162,7 +161,7 @@ private:
     {
         if (::madvise(reinterpret_cast<void*>(begin), bytes, MADV_POPULATE_WRITE) == 0)
             return true;
-        if (errno == EINVAL) { // a kernel before 5.14
+        if (errno == EINVAL) { // refused outright (PAGEMAP_SCAN worked, so not for want of 5.14): stop
             result_.unsupported = true;
             return false;
         }

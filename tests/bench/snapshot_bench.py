@@ -35,15 +35,7 @@ SNAPSHOT_TIMEOUT_S = 900  # a 10M-object heap takes a few minutes to store
 
 def python_walk(target):
     """The faster of two pure-Python walks of the target's heap, in seconds."""
-    walks = []
-    for _ in range(2):
-        target.process.stdin.write("walk\n")
-        target.process.stdin.flush()
-        answer = target.process.stdout.readline().split()
-        if len(answer) < 2:
-            raise RuntimeError("the target stopped answering (exit status %s)" % target.process.poll())
-        walks.append(float(answer[1]))
-    return min(walks)
+    return min(one_walk(target) for _ in range(2))
 
 
 def one_walk(target):
