@@ -58,7 +58,10 @@ bool HeldLeaves::sortByAddress()
         if (bucket[digitOf(notes_[0].address, pass)] == count)
             continue; // every note has the same digit
         if (!haveOther) {
-            if (!other.assignZeroed(count))
+            // Faulted in at once, in huge pages: this runs without the GIL (in the snapshot child,
+            // or after the walk), and at 10M objects the scatter's first writes to 4 KiB pages took
+            // more time than the sort itself.
+            if (!other.assignZeroed(count, true, true))
                 return false;
             haveOther = true;
         }

@@ -12,12 +12,21 @@ constexpr std::size_t kPage = 4096;
 #define MADV_POPULATE_WRITE 23 // Linux 5.14; older kernels refuse it and the pages fault on use
 #endif
 
+// A plain file-local flag, not an inline member: an inline variable would be a unique symbol, which
+// keeps the library from ever being unloaded from the target.
+bool hugePagesAlways = false;
+
 std::size_t roundUp(std::size_t n, std::size_t to)
 {
     return (n + to - 1) / to * to;
 }
 
 } // namespace
+
+void MappedBuffer::askHugePagesAlways()
+{
+    hugePagesAlways = true;
+}
 
 bool MappedBuffer::reserve(std::size_t bytes, bool prefault, bool hugePages)
 {
@@ -35,9 +44,12 @@ bool MappedBuffer::remap(std::size_t bytes, bool prefault, bool hugePages)
     if (bytes <= capacity_)
         return true;
     const std::size_t capacity = roundUp(bytes < kMinimumCapacity ? kMinimumCapacity : bytes, kPage);
+    hugePages = hugePages || hugePagesAlways;
     void* p;
     if (data_) {
         p = mremap(data_, capacity_, capacity, MREMAP_MAYMOVE);
+        if (p != MAP_FAILED && hugePagesAlways)
+            madvise(p, capacity, MADV_HUGEPAGE); // a buffer made before the clone, grown in the child
         if (p != MAP_FAILED && prefault)
             madvise(static_cast<char*>(p) + capacity_, capacity - capacity_, MADV_POPULATE_WRITE);
     } else {

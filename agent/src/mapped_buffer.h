@@ -43,6 +43,11 @@ public:
     // A hint: capacity for `bytes`, faulted in now, if the system agrees; never fails the buffer.
     // In huge pages: it prepares a snapshot, before the GIL is taken or in the snapshot child.
     void prefault(std::size_t bytes) { remap(bytes, true, true); }
+    // From now on every buffer of this process asks for huge pages, whether it is prepared or grows.
+    // For the snapshot child only (SnapshotChild::enterChild): no GIL is held there and no thread
+    // of the target waits on it, and a fresh 4 KiB page costs it 11 us on this project's VMs
+    // (tests/bench/memory_costs.cpp) against a fraction of that in a huge page.
+    static void askHugePagesAlways();
 
     // `n` more bytes at the end (uninitialised; fresh mappings read as zero), or null on failure.
     char* extend(std::size_t n)

@@ -2,6 +2,7 @@
 
 #include "child_heap.h"
 #include "clock.h"
+#include "mapped_buffer.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -162,6 +163,7 @@ void SnapshotChild::enterChild(int keep)
     // Before the name: whoever finds the child by its name finds it holding only its connection.
     closeEveryDescriptorBut(keep);
     child_heap::activate();
+    MappedBuffer::askHugePagesAlways();
     ::prctl(PR_SET_NAME, "gcscope-snap", 0, 0, 0);
     // The target's own threads come first when they want the CPU: the child walks at its own pace.
     ::setpriority(PRIO_PROCESS, 0, kChildNice);
