@@ -33,7 +33,9 @@ set(GCSCOPE_AGENT_SOURCES
     src/gc_event_buffer.cpp
     src/gc_module.cpp
     src/no_exceptions_runtime.cpp
+    src/page_warmer.cpp
     src/profiler_connection.cpp
+    src/self_maps.cpp
     src/snapshot_child.cpp
     src/snapshot_taker.cpp
     src/write_reopen.cpp)

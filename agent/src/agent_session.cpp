@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "exit_hold.h"
 #include "gc_callback.h"
+#include "page_warmer.h"
 #include "python_api.h"
 #include "snapshot_child.h"
 #include "write_reopen.h"
@@ -561,6 +562,10 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
 {
     const std::int64_t clonedNs = monotonicNs();
     SnapshotChild::enterChild(connection_.fd());
+    // Started before the child makes any mapping of its own (page_warmer.h); stopped once the walk
+    // is done, so that it takes no CPU from the profiler while the leaves are sent.
+    PageWarmer warmer;
+    warmer.start();
     std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare(true);
     if (!prepared)
         child.finishInChild(false, ENOMEM, SnapshotTaker::kOutOfMemory);
@@ -585,6 +590,7 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
     SnapshotTaker::Failure failure;
     if (snapshots_.walk(ours, request, plan, snapshot, failure) != SnapshotTaker::Status::Done)
         child.finishInChild(false, failure.code, failure.message.c_str());
+    warmer.stop();
     snapshot.scratch = WalkScratch {};
     if (!snapshots_.finish(request, snapshot, failure))
         child.finishInChild(false, failure.code, failure.message.c_str());

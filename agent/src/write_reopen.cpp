@@ -1,5 +1,7 @@
 #include "write_reopen.h"
 
+#include "self_maps.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -174,43 +176,6 @@ private:
     ReopenedPages result_;
 };
 
-std::uintptr_t hexNumber(const char*& p, const char* end)
-{
-    std::uintptr_t n = 0;
-    for (; p < end; ++p) {
-        const char c = *p;
-        if (c >= '0' && c <= '9')
-            n = n * 16 + static_cast<std::uintptr_t>(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            n = n * 16 + static_cast<std::uintptr_t>(c - 'a' + 10);
-        else
-            break;
-    }
-    return n;
-}
-
-// One line of /proc/self/maps: "begin-end perms offset dev inode [path]". True for a private
-// writable mapping of no file (inode 0): the heap, anonymous mappings, stacks.
-bool privateAnonymous(const char* line, const char* end, std::uintptr_t& begin, std::uintptr_t& last)
-{
-    const char* p = line;
-    begin = hexNumber(p, end);
-    if (p == end || *p != '-')
-        return false;
-    ++p;
-    last = hexNumber(p, end);
-    if (end - p < 6 || std::memcmp(p, " rw-p ", 6) != 0)
-        return false;
-    p += 6;
-    for (int field = 0; field < 2; ++field) { // offset, dev
-        while (p < end && *p != ' ')
-            ++p;
-        while (p < end && *p == ' ')
-            ++p;
-    }
-    return p < end && *p == '0' && (p + 1 == end || p[1] == ' ');
-}
-
 } // namespace
 
 ReopenedPages reopenForWrites(std::uintptr_t begin, std::uintptr_t end)
@@ -226,36 +191,16 @@ ReopenedPages reopenForWrites(std::uint64_t maxBytes)
     Reopener reopener(maxBytes);
     if (!reopener.usable())
         return reopener.result();
-    const int maps = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (maps < 0) {
+    const bool listed = forEachPrivateAnonymousMapping(
+        [](std::uintptr_t first, std::uintptr_t last, void* context) {
+            return static_cast<Reopener*>(context)->range(first, last);
+        },
+        &reopener);
+    if (!listed) {
         ReopenedPages none;
         none.unsupported = true;
         return none;
     }
-    // Read a buffer at a time; a line cut at its end is carried to the front of the next.
-    char text[8192];
-    std::size_t held = 0;
-    bool going = true;
-    while (going) {
-        const ssize_t got = ::read(maps, text + held, sizeof text - held);
-        if (got <= 0)
-            break;
-        held += static_cast<std::size_t>(got);
-        std::size_t start = 0;
-        for (std::size_t i = 0; i < held && going; ++i) {
-            if (text[i] != '\n')
-                continue;
-            std::uintptr_t first = 0, last = 0;
-            if (privateAnonymous(text + start, text + i, first, last) && last > first)
-                going = reopener.range(first, last);
-            start = i + 1;
-        }
-        if (start == 0 && held == sizeof text)
-            break; // a line longer than the buffer: not /proc/self/maps as we know it
-        std::memmove(text, text + start, held - start);
-        held -= start;
-    }
-    ::close(maps);
     return reopener.result();
 }
 
