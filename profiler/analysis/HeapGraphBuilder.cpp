@@ -169,12 +169,8 @@ ObjectId HeapGraphBuilder::addObject(std::uint64_t address, std::uint32_t type, 
     graph_.refcount.push_back(refcount);
     graph_.flags.push_back(flags);
     graph_.label.push_back(label);
-    if (liveIndex_) {
-        constexpr std::size_t kLag = 16; // objects between a slot's prefetch and its write
-        liveIndex_->prefetch(address);
-        if (id >= kLag)
-            indexUpTo(id + 1 - kLag);
-    }
+    if (liveIndex_ && (id + 1) % kIndexBatch == 0)
+        indexUpTo(id + 1);
     return id;
 }
 
@@ -216,18 +212,27 @@ void HeapGraphBuilder::startPrefaulter(std::span<std::uint64_t> index)
     prefaulter_->start();
 }
 
+// A batch at a time: every slot of the batch is prefetched, then each is written, so that their
+// cache and TLB misses overlap. Written one object at a time, with the stream's decoding between
+// two, each insert waited out a miss of its own: at 10M objects 120 to 145 ns an object on this
+// project's VMs, three quarters of the receiver's time, and a prefetch 16 objects ahead of the write
+// did not change it (the decoding between filled the processor's window first).
 void HeapGraphBuilder::indexUpTo(std::size_t objects)
 {
-    for (; indexed_ < objects; ++indexed_) {
-        if (indexed_ + 1 > liveIndex_->capacity()) { // more objects than expected: twice the room
-            auto bigger = std::make_unique<AddressIndex>(2 * liveIndex_->capacity());
+    while (indexed_ < objects) {
+        const std::size_t end = std::min(objects, indexed_ + kIndexBatch);
+        if (end > liveIndex_->capacity()) { // more objects than expected: twice the room
+            auto bigger = std::make_unique<AddressIndex>(std::max(2 * liveIndex_->capacity(), end));
             liveIndex_.reset(); // before the new one is written: one table's memory at a time, nearly
             for (std::size_t i = 0; i < indexed_; ++i)
                 bigger->insert(graph_.address[i], static_cast<ObjectId>(i));
             liveIndex_ = std::move(bigger);
         }
-        if (!liveIndex_->insert(graph_.address[indexed_], static_cast<ObjectId>(indexed_)))
-            sharedAddressSeen_ = true;
+        for (std::size_t i = indexed_; i < end; ++i)
+            liveIndex_->prefetch(graph_.address[i]);
+        for (; indexed_ < end; ++indexed_)
+            if (!liveIndex_->insert(graph_.address[indexed_], static_cast<ObjectId>(indexed_)))
+                sharedAddressSeen_ = true;
     }
 }
 

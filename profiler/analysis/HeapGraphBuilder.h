@@ -184,8 +184,9 @@ private:
     InternTable stringIndex_;
     std::uint64_t unresolvedEdges_ = 0;
     std::vector<RefcountAddition> refcountAdditions_;
-    // indexAddressesAsAdded: objects [0, indexed_) are in liveIndex_; a few behind the newest, so
-    // that the slot of each is prefetched some objects before it is written.
+    // indexAddressesAsAdded: objects [0, indexed_) are in liveIndex_, kIndexBatch at a time (see
+    // indexUpTo): at most that many behind the newest.
+    static constexpr std::size_t kIndexBatch = 32;
     std::unique_ptr<AddressIndex> liveIndex_;
     std::size_t indexed_ = 0;
     bool sharedAddressSeen_ = false; // thrown by build(), as without the live index
