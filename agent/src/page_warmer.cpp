@@ -66,6 +66,11 @@ bool PageWarmer::start()
         stack_ = nullptr;
         return false;
     }
+    // Only CPU time nothing else wants (SCHED_IDLE): the target's threads, the walk and the profiler
+    // come first. At the child's priority alone, the target felt 8 to 12 ms more than the clone's
+    // pause at 1M objects.
+    sched_param idle {};
+    idleOnly_ = ::sched_setscheduler(tid, SCHED_IDLE, &idle) == 0;
     started_ = true;
     return true;
 }
