@@ -563,7 +563,8 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
     const std::int64_t clonedNs = monotonicNs();
     SnapshotChild::enterChild(connection_.fd());
     // Started before the child makes any mapping of its own (page_warmer.h); stopped once the walk
-    // is done, so that it takes no CPU from the profiler while the leaves are sent.
+    // is done, so that it takes no CPU from the profiler while the leaves are sent (not waited for:
+    // _exit ends it).
     PageWarmer warmer;
     warmer.start();
     std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare(true);

@@ -2,7 +2,6 @@
 
 #include "self_maps.h"
 
-#include <climits>
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/mman.h>
@@ -37,7 +36,7 @@ long directSyscall3(long, long, long, long)
 
 } // namespace
 
-bool PageWarmer::start()
+bool PageWarmer::start(bool idleOnly)
 {
     if (!kSupported || started_)
         return false;
@@ -70,7 +69,7 @@ bool PageWarmer::start()
     // come first. At the child's priority alone, the target felt 8 to 12 ms more than the clone's
     // pause at 1M objects.
     sched_param idle {};
-    idleOnly_ = ::sched_setscheduler(tid, SCHED_IDLE, &idle) == 0;
+    idleOnly_ = idleOnly && ::sched_setscheduler(tid, SCHED_IDLE, &idle) == 0;
     started_ = true;
     return true;
 }
@@ -123,7 +122,6 @@ void PageWarmer::waitUntilDone()
 void PageWarmer::stop()
 {
     stopping_.store(true, std::memory_order_relaxed);
-    waitUntilDone();
 }
 
 } // namespace gcscope::agent

@@ -29,16 +29,23 @@ namespace gcscope::agent {
 class PageWarmer {
 public:
     PageWarmer() = default;
-    ~PageWarmer() { stop(); }
+    ~PageWarmer()
+    {
+        stop();
+        waitUntilDone();
+    }
     PageWarmer(const PageWarmer&) = delete;
     PageWarmer& operator=(const PageWarmer&) = delete;
 
     // Lists the mappings and starts the thread. False when it could not, or when this process may
-    // run on one CPU only (the walk then reads the pages itself, as without it).
-    bool start();
-    // Asks the thread to stop and waits for it (at most one step of 512 pages). Idempotent.
+    // run on one CPU only (the walk then reads the pages itself, as without it). `idleOnly` false
+    // keeps the caller's priority: for tests that wait for it to read everything on a busy machine.
+    bool start(bool idleOnly = true);
+    // Asks the thread to stop: it ends within one step of 512 pages. Not waited for: at SCHED_IDLE
+    // the thread may wait for a CPU as long as the machine is busy, and the walk must not wait with
+    // it (the snapshot child ends with _exit, which ends the thread wherever it is).
     void stop();
-    // Waits until it has read everything (or stopped). For tests.
+    // Waits until the thread has ended (it read everything, or was stopped) and frees its stack.
     void waitUntilDone();
     // Pages it read so far.
     std::uint64_t pagesRead() const { return pagesRead_.load(std::memory_order_relaxed); }
