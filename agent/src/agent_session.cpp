@@ -561,15 +561,21 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
     SnapshotTaker::WalkPlan& plan, const AgentObjects& ours)
 {
     const std::int64_t clonedNs = monotonicNs();
-    SnapshotChild::enterChild(connection_.fd());
-    // Started before the child makes any mapping of its own (page_warmer.h); stopped once the walk
-    // is done, so that it takes no CPU from the profiler while the leaves are sent (not waited for:
-    // _exit ends it).
+    // The page warmer starts before the child makes any mapping of its own (page_warmer.h), and
+    // before it takes its name (it reads /proc/self/maps). Stopped once the walk is done, so that it
+    // takes no CPU from the profiler while the leaves are sent.
     PageWarmer warmer;
-    warmer.start();
+    SnapshotChild::enterChild(
+        connection_.fd(), [](void* w) { static_cast<PageWarmer*>(w)->start(); }, &warmer);
+    // Every way out stops the warmer first: a thread still waiting for a CPU at SCHED_IDLE would
+    // hold the child's exit (and its reaping by the agent) until it got one.
+    const auto fail = [&](std::uint32_t code, const char* message) {
+        warmer.stop();
+        child.finishInChild(false, code, message);
+    };
     std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare(true);
     if (!prepared)
-        child.finishInChild(false, ENOMEM, SnapshotTaker::kOutOfMemory);
+        fail(ENOMEM, SnapshotTaker::kOutOfMemory);
     HeapSnapshot& snapshot = *prepared;
     snapshot.held.holdNothing();
     // Room for a few frames on the socket, so that the walk goes on while the profiler takes in the
@@ -586,18 +592,18 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
     begin.methodNote = plan.methodNote;
     snapshots_.expect(plan, begin);
     if (!sink.sendRecord(MessageType::SnapshotBegin, begin))
-        child.finishInChild(false, EPIPE, SnapshotTaker::kProfilerGone);
+        fail(EPIPE, SnapshotTaker::kProfilerGone);
     snapshot.encoder.streamTo(&sink);
     SnapshotTaker::Failure failure;
     if (snapshots_.walk(ours, request, plan, snapshot, failure) != SnapshotTaker::Status::Done)
-        child.finishInChild(false, failure.code, failure.message.c_str());
+        fail(failure.code, failure.message.c_str());
     warmer.stop();
     snapshot.scratch = WalkScratch {};
     if (!snapshots_.finish(request, snapshot, failure))
-        child.finishInChild(false, failure.code, failure.message.c_str());
+        fail(failure.code, failure.message.c_str());
     if (!sendRefcounts(snapshot.refcounts,
             [&](const wire::SnapshotRefcountsRecord& r) { return sink.sendRecord(MessageType::SnapshotRefcounts, r); }))
-        child.finishInChild(false, EPIPE, SnapshotTaker::kProfilerGone);
+        fail(EPIPE, SnapshotTaker::kProfilerGone);
     snapshot.end.extraMemoryBytes = privateBytes();
     auto& progress = child.progress();
     progress.sizes = snapshots_.sizes();
@@ -606,7 +612,7 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
         progress.end = snapshot.end;
         progress.endLeft.store(true);
     } else if (!sink.sendRecord(MessageType::SnapshotEnd, snapshot.end, true)) {
-        child.finishInChild(false, EPIPE, SnapshotTaker::kProfilerGone);
+        fail(EPIPE, SnapshotTaker::kProfilerGone);
     }
     child.finishInChild(true, 0, nullptr);
 }

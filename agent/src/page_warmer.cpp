@@ -5,6 +5,8 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -82,6 +84,8 @@ int PageWarmer::run(void* self)
 
 void PageWarmer::readAll()
 {
+    // Its own name, not the thread's it was cloned from (the agent's, before the child took one).
+    directSyscall3(SYS_prctl, PR_SET_NAME, reinterpret_cast<long>("gcscope-warm"), 0);
     unsigned char present[kPagesPerStep];
     for (std::size_t r = 0; r < ranges_.size(); ++r) {
         const Range range = ranges_[r];
@@ -122,6 +126,16 @@ void PageWarmer::waitUntilDone()
 void PageWarmer::stop()
 {
     stopping_.store(true, std::memory_order_relaxed);
+    if (!started_)
+        return;
+    // Back to the child's own priority, so that it gets a CPU at once to see the flag and end
+    // (within one step): at SCHED_IDLE on a busy machine it waited, and the child's exit with it
+    // (a target with busy threads saw the child a zombie for 1.1 s).
+    sched_param normal {};
+    const int tid = threadId_;
+    if (idleOnly_ && tid != 0 && ::sched_setscheduler(tid, SCHED_OTHER, &normal) == 0)
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), ::getpriority(PRIO_PROCESS, 0));
+    waitUntilDone();
 }
 
 } // namespace gcscope::agent

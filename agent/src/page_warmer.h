@@ -29,11 +29,7 @@ namespace gcscope::agent {
 class PageWarmer {
 public:
     PageWarmer() = default;
-    ~PageWarmer()
-    {
-        stop();
-        waitUntilDone();
-    }
+    ~PageWarmer() { stop(); }
     PageWarmer(const PageWarmer&) = delete;
     PageWarmer& operator=(const PageWarmer&) = delete;
 
@@ -41,9 +37,10 @@ public:
     // run on one CPU only (the walk then reads the pages itself, as without it). `idleOnly` false
     // keeps the caller's priority: for tests that wait for it to read everything on a busy machine.
     bool start(bool idleOnly = true);
-    // Asks the thread to stop: it ends within one step of 512 pages. Not waited for: at SCHED_IDLE
-    // the thread may wait for a CPU as long as the machine is busy, and the walk must not wait with
-    // it (the snapshot child ends with _exit, which ends the thread wherever it is).
+    // Stops the thread and waits for it: back at the caller's priority first (at SCHED_IDLE it could
+    // wait for a CPU as long as the machine is busy), it ends within one step of 512 pages.
+    // Idempotent. Call it before the child ends: a thread still at SCHED_IDLE would hold the
+    // process's exit until it got a CPU.
     void stop();
     // Waits until the thread has ended (it read everything, or was stopped) and frees its stack.
     void waitUntilDone();

@@ -155,7 +155,7 @@ pid_t SnapshotChild::spawn()
     return static_cast<pid_t>(pid);
 }
 
-void SnapshotChild::enterChild(int keep)
+void SnapshotChild::enterChild(int keep, void (*beforeNamed)(void*), void* context)
 {
     sigset_t all;
     sigfillset(&all);
@@ -164,6 +164,8 @@ void SnapshotChild::enterChild(int keep)
     closeEveryDescriptorBut(keep);
     child_heap::activate();
     MappedBuffer::askHugePagesAlways();
+    if (beforeNamed)
+        beforeNamed(context);
     ::prctl(PR_SET_NAME, "gcscope-snap", 0, 0, 0);
     // The target's own threads come first when they want the CPU: the child walks at its own pace.
     ::setpriority(PRIO_PROCESS, 0, kChildNice);

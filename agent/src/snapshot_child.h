@@ -76,8 +76,10 @@ public:
     ChildProgress& progress() { return *progress_; }
 
     // In the child: signals blocked, the child heap on, every descriptor but `keep` (the connection)
-    // closed. First thing after spawn() returned 0.
-    static void enterChild(int keep);
+    // closed. First thing after spawn() returned 0. `beforeNamed(context)`, when given, runs before
+    // the child takes its name: a file it opens and closes there (the page warmer reads
+    // /proc/self/maps) is never seen by whoever finds the child by its name.
+    static void enterChild(int keep, void (*beforeNamed)(void*) = nullptr, void* context = nullptr);
     // In the child: records the failure (or success) and ends the process.
     [[noreturn]] void finishInChild(bool ok, std::uint32_t code, const char* message);
     // In the child, around each frame: false when the parent stopped the walk (send nothing then).

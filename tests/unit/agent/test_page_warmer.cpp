@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <functional>
+#include <thread>
 #include <vector>
 
 namespace gcscope::agent {
@@ -141,17 +143,31 @@ TEST_F(PageWarmerTest, GivenARunningWarmer_WhenStoppedAndWaitedFor_ThenItsThread
     EXPECT_EQ(status, 0);
 }
 
-// The snapshot child stops the warmer and goes on without waiting, then ends with _exit while the
-// thread may still run: nothing of it must keep the process from ending.
-TEST_F(PageWarmerTest, GivenAStoppedWarmerNotWaitedFor_WhenTheProcessExits_ThenItEndsAtOnce)
+// At SCHED_IDLE the warmer gets no CPU while others want them all: stop() puts it back at the
+// caller's priority first, so that it ends at once and the child's exit does not wait for it (a
+// busy target saw the child a zombie for 1.1 s before).
+TEST_F(PageWarmerTest, GivenAnIdleWarmerAndBusyCpus_WhenStopped_ThenItsThreadIsGone)
 {
     const int status = inChild([] {
-        PageWarmer* warmer = new PageWarmer; // never destroyed: the child ends with _exit
-        if (!warmer->start())
+        std::atomic<bool> spin { true };
+        std::vector<std::thread> busy;
+        for (int i = 0; i < 2; ++i)
+            busy.emplace_back([&] {
+                while (spin.load(std::memory_order_relaxed)) { }
+            });
+        PageWarmer warmer;
+        const bool started = warmer.start();
+        warmer.stop();
+        const int threads = threadCount();
+        spin = false;
+        for (auto& t : busy)
+            t.join();
+        if (!started)
             return 2;
-        warmer->stop();
-        _exit(0);
+        return threads == 3 ? 0 : 3; // this thread and the two busy ones
     });
+    EXPECT_NE(status, 2) << "the warmer did not start";
+    EXPECT_NE(status, 3) << "the warmer's thread outlived stop()";
     EXPECT_EQ(status, 0);
 }
 

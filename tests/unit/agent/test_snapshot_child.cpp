@@ -238,5 +238,57 @@ TEST(SnapshotChildDescriptors, GivenATargetClosingAPipeWhileTheChildWalksThenThe
     ::close(pipeOfTheTarget[0]);
 }
 
+// What runs before the child takes its name (the page warmer, reading /proc/self/maps) runs with
+// every descriptor but the connection closed and the name still the clone's: whoever finds the
+// child by its name never sees the file it opened there.
+TEST(SnapshotChildDescriptors, GivenAHookBeforeTheNameThenItRunsWithOnlyTheConnectionAndBeforeTheName)
+{
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        struct Seen {
+            int descriptors = -1;
+            bool named = true;
+        } seen;
+        const auto comm = [] {
+            char name[32] = {};
+            const int fd = ::open("/proc/self/comm", O_RDONLY);
+            if (fd >= 0) {
+                (void)!::read(fd, name, sizeof name - 1);
+                ::close(fd);
+            }
+            return std::string(name);
+        };
+        static std::string (*commOf)() = +comm;
+        SnapshotChild::enterChild(
+            fds[1],
+            [](void* context) {
+                auto& s = *static_cast<Seen*>(context);
+                s.named = commOf().rfind("gcscope-snap", 0) == 0;
+                int n = 0;
+                for (int fd = 0; fd < 1024; ++fd)
+                    n += ::fcntl(fd, F_GETFD) >= 0 ? 1 : 0;
+                s.descriptors = n;
+            },
+            &seen);
+        if (seen.descriptors != 1)
+            _exit(1);
+        if (seen.named)
+            _exit(2);
+        _exit(commOf().rfind("gcscope-snap", 0) == 0 ? 0 : 3);
+    }
+    ::close(fds[1]);
+    int status = -1;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ::close(fds[0]);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_NE(WEXITSTATUS(status), 1) << "the hook saw descriptors besides the connection";
+    EXPECT_NE(WEXITSTATUS(status), 2) << "the hook ran after the child took its name";
+    EXPECT_NE(WEXITSTATUS(status), 3) << "the child did not take its name after the hook";
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
 } // namespace
 } // namespace gcscope::agent
