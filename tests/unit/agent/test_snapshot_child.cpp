@@ -238,6 +238,18 @@ TEST(SnapshotChildDescriptors, GivenATargetClosingAPipeWhileTheChildWalksThenThe
     ::close(pipeOfTheTarget[0]);
 }
 
+// Whether this process's name (/proc/self/comm) is the snapshot child's.
+bool takenTheChildsName()
+{
+    char name[32] = {};
+    const int fd = ::open("/proc/self/comm", O_RDONLY);
+    if (fd >= 0) {
+        (void)!::read(fd, name, sizeof name - 1);
+        ::close(fd);
+    }
+    return std::string(name).rfind("gcscope-snap", 0) == 0;
+}
+
 // What runs before the child takes its name (the page warmer, reading /proc/self/maps) runs with
 // every descriptor but the connection closed and the name still the clone's: whoever finds the
 // child by its name never sees the file it opened there.
@@ -252,21 +264,11 @@ TEST(SnapshotChildDescriptors, GivenAHookBeforeTheNameThenItRunsWithOnlyTheConne
             int descriptors = -1;
             bool named = true;
         } seen;
-        const auto comm = [] {
-            char name[32] = {};
-            const int fd = ::open("/proc/self/comm", O_RDONLY);
-            if (fd >= 0) {
-                (void)!::read(fd, name, sizeof name - 1);
-                ::close(fd);
-            }
-            return std::string(name);
-        };
-        static std::string (*commOf)() = +comm;
         SnapshotChild::enterChild(
             fds[1],
             [](void* context) {
                 auto& s = *static_cast<Seen*>(context);
-                s.named = commOf().rfind("gcscope-snap", 0) == 0;
+                s.named = takenTheChildsName();
                 int n = 0;
                 for (int fd = 0; fd < 1024; ++fd)
                     n += ::fcntl(fd, F_GETFD) >= 0 ? 1 : 0;
@@ -277,7 +279,7 @@ TEST(SnapshotChildDescriptors, GivenAHookBeforeTheNameThenItRunsWithOnlyTheConne
             _exit(1);
         if (seen.named)
             _exit(2);
-        _exit(commOf().rfind("gcscope-snap", 0) == 0 ? 0 : 3);
+        _exit(takenTheChildsName() ? 0 : 3);
     }
     ::close(fds[1]);
     int status = -1;
