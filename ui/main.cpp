@@ -9,6 +9,7 @@
 
 #include "dashboard/DashboardView.h"
 #include "views/CyclesView.h"
+#include "views/IdleMemoryReturn.h"
 #include "views/InspectorView.h"
 #include "views/LeaksView.h"
 #include "views/TypesView.h"
@@ -95,6 +96,7 @@ int main(int argc, char** argv)
 {
     gcscope::util::startWithHugePages(argv); // may start gcscope-gui again, once: see util/huge_pages.h
     gcscope::util::useOneMallocArena();
+    gcscope::util::keepFreedMemory(); // given back when the views are idle: IdleMemoryReturn
     QElapsedTimer sinceStart;
     sinceStart.start();
     QCoreApplication::setOrganizationName(QStringLiteral("gcscope"));
@@ -115,6 +117,7 @@ int main(int argc, char** argv)
     std::signal(SIGPIPE, SIG_IGN);
 
     QApplication app(argc, argv);
+    IdleMemoryReturn::install();
     QApplication::setApplicationDisplayName(QStringLiteral("gcscope"));
     // The names under which packaging/ installs the desktop entry and the icon.
     QApplication::setDesktopFileName(QStringLiteral("org.gcscope.gcscope"));

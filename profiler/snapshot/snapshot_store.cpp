@@ -107,8 +107,11 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
         });
         if (progress)
             progress(read, total);
+        util::markPhase("snapshot read");
         builder.adoptStrings(std::move(strings));
-        return builder.build();
+        auto graph = builder.build();
+        util::markPhase("graph built");
+        return graph;
     } catch (const std::out_of_range&) {
         throw std::runtime_error(
             db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + " refers to a string it does not hold)");

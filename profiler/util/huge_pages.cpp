@@ -118,6 +118,17 @@ void useOneMallocArena()
     ::mallopt(M_ARENA_MAX, 1); // a hint: on failure each thread keeps its arena
 }
 
+void keepFreedMemory()
+{
+    ::mallopt(M_MMAP_MAX, 0); // every block from the heap: a freed one stays for the next
+    ::mallopt(M_TRIM_THRESHOLD, -1); // the heap's top is never trimmed (mallopt(3))
+}
+
+void returnFreedMemory()
+{
+    ::malloc_trim(0);
+}
+
 HugePageStatus hugePageStatus()
 {
     if (status.kernelSetting.empty() && status.detail.empty()) { // startWithHugePages was not called

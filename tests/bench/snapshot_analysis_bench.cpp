@@ -49,6 +49,8 @@ static double since(Clock::time_point t)
 int main(int argc, char** argv)
 {
     gcscope::util::startWithHugePages(argv); // measured as gcscope runs (util/huge_pages.h)
+    gcscope::util::useOneMallocArena();
+    gcscope::util::keepFreedMemory();
     if (argc < 2) {
         std::fprintf(stderr, "usage: snapshot_analysis_bench FILE [SNAPSHOT_ID]\n");
         return 2;

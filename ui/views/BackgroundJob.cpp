@@ -1,5 +1,7 @@
 #include "views/BackgroundJob.h"
 
+#include "views/IdleMemoryReturn.h"
+
 #include <QThread>
 #include <QThreadPool>
 
@@ -17,6 +19,7 @@ BackgroundJob::~BackgroundJob()
     // Work still running finds itself cancelled at its next check; its result goes nowhere.
     if (state_)
         state_->cancelAndDetach();
+    IdleMemoryReturn::noteActivity(); // what the view held is freed after this
 }
 
 QThreadPool* BackgroundJob::pool()
@@ -46,6 +49,7 @@ void BackgroundJob::finish()
 {
     running_ = false;
     state_.reset();
+    IdleMemoryReturn::noteActivity();
     Q_EMIT stopped();
 }
 

@@ -4,6 +4,7 @@
 #include "views/SnapshotCache.h"
 
 #include "report/ReportWriter.h"
+#include "util/phase_trace.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
@@ -80,7 +81,9 @@ LoadedLeakReport loadLeakReport(const QString& path, std::optional<std::int64_t>
     options.sessionId = chosen->id;
     options.live = live;
     shareCachedSnapshots(options, path, control);
+    util::markPhase("leak report: reading");
     loaded.report = std::make_shared<const report::LeakReport>(report::buildReport(db, options));
+    util::markPhase("leak report built");
     db.exec("COMMIT", "reading the leak report");
     loaded.buildMs = clock.elapsed();
     return loaded;

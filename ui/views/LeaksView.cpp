@@ -354,6 +354,14 @@ void LeaksView::refresh()
 void LeaksView::apply(LoadedLeakReport result)
 {
     refreshError_.clear();
+    if (!result.evidence && !report_ && context_->isLive()) {
+        // A recording that has just begun: its session is not in the file yet. Wait for its first
+        // data (which rebuilds the report) rather than say the file holds no sessions.
+        state_ = State::Building;
+        showHeadline();
+        buildDone();
+        return;
+    }
     const bool changed = result.report || !result.evidence;
     if (!result.evidence) {
         clearReport();

@@ -2,6 +2,8 @@
 
 #include "views/BackgroundJob.h"
 
+#include "util/phase_trace.h"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -26,6 +28,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     };
     phase(QObject::tr("finding roots"));
     a->roots = analysis::findRoots(g);
+    util::markPhase("roots found");
     ++done;
 
     // Three chains that need only the graph and its roots run side by side, each on a core of its
@@ -44,6 +47,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     auto garbage = std::async(std::launch::async, chain([&] {
         phase(QObject::tr("finding garbage"));
         a->unreachable = analysis::findUnreachable(g, a->roots);
+        util::markPhase("garbage found");
         ++done;
         phase(QObject::tr("finding cycles"));
         a->cycles = analysis::findCycles(g, a->unreachable);
@@ -56,14 +60,17 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
                     return x.hasFinalizer;
                 return x.totalSize > y.totalSize;
             });
+        util::markPhase("cycles found");
         ++done;
     }));
     auto paths = std::async(std::launch::async, chain([&] {
         phase(QObject::tr("indexing referrers"));
         a->referrers = analysis::buildReferrers(g);
+        util::markPhase("referrers indexed");
         ++done;
         phase(QObject::tr("indexing retention paths"));
         a->paths.emplace(g, a->roots, a->referrers);
+        util::markPhase("paths indexed");
         ++done;
     }));
     // Every chain is waited for (they read `a`). A real failure wins over the stops it caused and
@@ -88,11 +95,14 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     wait(chain([&] {
         phase(QObject::tr("computing dominators"));
         a->dominators = analysis::computeDominators(g, a->roots);
+        util::markPhase("dominators computed");
         ++done;
         a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
+        util::markPhase("dominator children");
         ++done;
         phase(QObject::tr("summing types"));
         a->types = analysis::summarizeTypes(g, a->dominators, a->dominatorChildren);
+        util::markPhase("types summed");
         ++done;
     }));
     wait([&] { garbage.get(); });
