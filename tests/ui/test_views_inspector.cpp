@@ -4,6 +4,7 @@
 // page; the dominator tree reveals the object; requests from other views are followed; stale loads
 // are dropped.
 #include "core/DocumentContext.h"
+#include "views/BackgroundJob.h"
 #include "views/DominatorTreeModel.h"
 #include "views/InspectorView.h"
 #include "views/InstanceListModel.h"
@@ -25,7 +26,9 @@
 #include <QTreeView>
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 using namespace gcscope::ui;
@@ -255,6 +258,56 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(g.typeName(view.currentObject())), QStringLiteral("__main__.Request"));
         view.forward();
         QCOMPARE(view.currentObject(), list);
+    }
+
+    void givenTwoJobsWantingOneAnalysis_whenTheOneComputingItIsCancelled_thenTheOtherGetsItMadeOnce()
+    {
+        // A view that reloads cancels its first job; the Leaks view may be waiting for the same
+        // analysis. The computation goes on for it, instead of being thrown away and made again.
+        struct Control : JobControl {
+            std::atomic<bool> stop { false };
+            mutable std::atomic<bool> began { false };
+            bool slowStart = false;
+            bool cancelled() const override { return stop.load(); }
+            void progress(int, int, const QString&) const override
+            {
+                if (slowStart && !began.exchange(true)) // the load has begun: hold it while B joins
+                    std::this_thread::sleep_for(std::chrono::seconds(1));
+            }
+        };
+        SnapshotCache::instance().clear();
+        const auto id = SnapshotCache::snapshotsIn(db_).back().id;
+        const auto madeBefore = SnapshotCache::instance().made();
+        Control a, b;
+        a.slowStart = true;
+        std::shared_ptr<const SnapshotAnalysis> forA, forB;
+        bool aCancelled = false;
+        QString bFailed;
+        std::thread first([&] {
+            try {
+                forA = SnapshotCache::instance().analysis(db_, id, a);
+            } catch (const JobCancelled&) {
+                aCancelled = true;
+            }
+        });
+        QVERIFY(test::waitFor([&] { return a.began.load(); }));
+        std::thread second([&] {
+            try {
+                forB = SnapshotCache::instance().analysis(db_, id, b);
+            } catch (const std::exception& e) {
+                bFailed = QString::fromUtf8(e.what());
+            } catch (const JobCancelled&) {
+                bFailed = QStringLiteral("cancelled");
+            }
+        });
+        a.stop = true;
+        first.join();
+        second.join();
+        QVERIFY2(bFailed.isEmpty(), qPrintable(bFailed));
+        QVERIFY(forB);
+        QCOMPARE(forB->info.id, id);
+        QVERIFY(aCancelled || forA == forB);
+        QCOMPARE(SnapshotCache::instance().made() - madeBefore, 2u); // one graph, one analysis
     }
 
     void givenALoadUnderWay_whenTheSnapshotChangesOrIsCancelled_thenOnlyTheLatestIsShown()

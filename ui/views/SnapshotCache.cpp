@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <stdexcept>
 
 namespace gcscope::ui {
@@ -52,33 +54,118 @@ std::vector<storage::SnapshotInfo> SnapshotCache::snapshotsIn(const QString& pat
     return storage::Reader(db).snapshots();
 }
 
+// One computation that several jobs want: the job that started it runs it with this as its
+// control, so it stops only when every job that wants it was cancelled, and its progress reaches
+// them all. The others wait for it to finish.
+class SnapshotCache::SharedWork : public JobControl {
+public:
+    void join(const JobControl* job)
+    {
+        std::lock_guard lock(mutex_);
+        wanting_.push_back(job);
+    }
+    void leave(const JobControl* job)
+    {
+        std::lock_guard lock(mutex_);
+        std::erase(wanting_, job);
+    }
+    bool cancelled() const override
+    {
+        std::lock_guard lock(mutex_);
+        return std::all_of(wanting_.begin(), wanting_.end(), [](const JobControl* job) { return job->cancelled(); });
+    }
+    void progress(int value, int maximum, const QString& text) const override
+    {
+        std::lock_guard lock(mutex_);
+        for (const JobControl* job : wanting_)
+            job->progress(value, maximum, text);
+    }
+    void finish(std::shared_ptr<const void> value, std::exception_ptr error)
+    {
+        {
+            std::lock_guard lock(mutex_);
+            finished_ = true;
+            value_ = std::move(value);
+            error_ = std::move(error);
+        }
+        done_.notify_all();
+    }
+    // Waits until the computation ends and returns what it made, or throws what it threw; throws
+    // JobCancelled when `job` is cancelled first (having left).
+    std::shared_ptr<const void> await(const JobControl* job)
+    {
+        std::unique_lock lock(mutex_);
+        while (!done_.wait_for(lock, std::chrono::milliseconds(50), [this] { return finished_; }))
+            if (job->cancelled()) {
+                std::erase(wanting_, job);
+                throw JobCancelled {};
+            }
+        std::erase(wanting_, job);
+        if (error_)
+            std::rethrow_exception(error_);
+        return value_;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::condition_variable done_;
+    std::vector<const JobControl*> wanting_;
+    bool finished_ = false;
+    std::shared_ptr<const void> value_;
+    std::exception_ptr error_;
+};
+
 template <class T, class Make>
 std::shared_ptr<const T> SnapshotCache::getOrMake(
     std::map<Key, Slot<T>>& table, const Key& key, const JobControl& control, Make make)
 {
-    std::shared_ptr<std::timed_mutex> gate;
-    {
-        std::lock_guard lock(mutex_);
-        auto& slot = table[key];
-        if (auto hit = slot.value.lock())
-            return hit;
-        if (!slot.gate)
-            slot.gate = std::make_shared<std::timed_mutex>();
-        gate = slot.gate;
+    for (;;) {
+        std::shared_ptr<SharedWork> work;
+        bool mine = false;
+        {
+            std::lock_guard lock(mutex_);
+            auto& slot = table[key];
+            if (auto hit = slot.value.lock())
+                return hit;
+            if (!slot.work) {
+                control.throwIfCancelled(); // a cancelled job gets what is made, and starts nothing
+                slot.work = std::make_shared<SharedWork>();
+                mine = true;
+            }
+            work = slot.work;
+            work->join(&control);
+        }
+        if (!mine) {
+            try {
+                return std::static_pointer_cast<const T>(work->await(&control));
+            } catch (const JobCancelled&) {
+                control.throwIfCancelled();
+                continue; // every job that wanted it was cancelled before this one joined: make it anew
+            }
+        }
+        std::shared_ptr<const T> made;
+        std::exception_ptr error;
+        ++made_;
+        try {
+            made = make(static_cast<const JobControl&>(*work));
+        } catch (...) {
+            error = std::current_exception();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            auto& slot = table[key];
+            if (made) {
+                slot.value = made;
+                keep(made);
+            }
+            slot.work.reset();
+        }
+        work->leave(&control);
+        work->finish(made, error);
+        if (error)
+            std::rethrow_exception(error);
+        return made;
     }
-    std::unique_lock computing(*gate, std::defer_lock);
-    while (!computing.try_lock_for(std::chrono::milliseconds(50)))
-        control.throwIfCancelled();
-    {
-        std::lock_guard lock(mutex_);
-        if (auto hit = table[key].value.lock())
-            return hit; // another job made it while we waited
-    }
-    std::shared_ptr<const T> made = make();
-    std::lock_guard lock(mutex_);
-    table[key].value = made;
-    keep(made);
-    return made;
 }
 
 void SnapshotCache::keep(std::shared_ptr<const void> value)
@@ -94,22 +181,22 @@ std::shared_ptr<const LoadedSnapshot> SnapshotCache::graph(
     auto db = storage::Database::openForReading(nativePath(path));
     const auto info = pick(db, id);
     const Key key { nativePath(path), info.id, info.takenNs };
-    return getOrMake(graphs_, key, control, [&]() -> std::shared_ptr<const LoadedSnapshot> {
-        control.progress(0, 0,
+    return getOrMake(graphs_, key, control, [&](const JobControl& shared) -> std::shared_ptr<const LoadedSnapshot> {
+        shared.progress(0, 0,
             QObject::tr("Loading snapshot %1 (%2 objects)…").arg(QString::number(info.id), formatCount(info.objects)));
         auto loaded = std::make_shared<LoadedSnapshot>();
         loaded->info = info;
         // A 10M-object snapshot takes seconds to read: Cancel stops it on the way, not after.
         const QString id = QString::number(info.id), objects = formatCount(info.objects);
         loaded->graph = snapshot::loadSnapshot(db, info.id, [&](std::uint64_t read, std::uint64_t total) {
-            control.throwIfCancelled();
+            shared.throwIfCancelled();
             constexpr int kSteps = 1000;
             const int step = total ? static_cast<int>(std::min<std::uint64_t>(read * kSteps / total, kSteps)) : 0;
-            control.progress(step, kSteps,
+            shared.progress(step, kSteps,
                 read < total ? QObject::tr("Loading snapshot %1: %2 of %3 objects…").arg(id, formatCount(read), objects)
                              : QObject::tr("Loading snapshot %1: indexing %2 objects…").arg(id, objects));
         });
-        control.throwIfCancelled();
+        shared.throwIfCancelled();
         return loaded;
     });
 }
@@ -119,7 +206,8 @@ std::shared_ptr<const SnapshotAnalysis> SnapshotCache::analysis(
 {
     auto loaded = graph(path, id, control);
     const Key key { nativePath(path), loaded->info.id, loaded->info.takenNs };
-    return getOrMake(analyses_, key, control, [&] { return analyzeSnapshot(loaded, control); });
+    return getOrMake(
+        analyses_, key, control, [&](const JobControl& shared) { return analyzeSnapshot(loaded, shared); });
 }
 
 void SnapshotCache::clear()

@@ -4,8 +4,10 @@
 //
 // Entries are keyed by file, snapshot id and the snapshot's time (so a file replaced on disk is not
 // confused with the old one). A value lives while anyone holds it; the cache itself keeps the
-// most recent few. Two jobs asking for the same value at once share one computation: the second
-// waits (and can still be cancelled while it waits).
+// most recent few. Jobs asking for the same value at once share one computation: it goes on while
+// any of them still wants it (a view that reloads cancels its first job, but the Leaks view may be
+// waiting for the same analysis) and stops once every one of them was cancelled. A job that waits
+// can be cancelled while it waits.
 #pragma once
 
 #include "views/SnapshotAnalysis.h"
@@ -14,6 +16,7 @@
 
 #include <gcscope/storage/Records.h>
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -44,7 +47,11 @@ public:
 
     void clear();
 
+    // How many times this cache has begun to load a graph or compute an analysis, finished or not.
+    std::uint64_t made() const { return made_.load(); }
+
 private:
+    class SharedWork;
     struct Key {
         std::string path;
         std::int64_t id;
@@ -53,7 +60,7 @@ private:
     };
     template <class T> struct Slot {
         std::weak_ptr<const T> value;
-        std::shared_ptr<std::timed_mutex> gate; // held by the one job computing the value
+        std::shared_ptr<SharedWork> work; // the computation under way, which later askers join
     };
     template <class T, class Make>
     std::shared_ptr<const T> getOrMake(
@@ -64,6 +71,7 @@ private:
     std::map<Key, Slot<LoadedSnapshot>> graphs_;
     std::map<Key, Slot<SnapshotAnalysis>> analyses_;
     std::deque<std::shared_ptr<const void>> recent_;
+    std::atomic<std::uint64_t> made_ { 0 };
 };
 
 } // namespace gcscope::ui
