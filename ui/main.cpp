@@ -6,6 +6,7 @@
 #include "core/Palettes.h"
 #include "core/UserMessages.h"
 #include "util/huge_pages.h"
+#include "util/phase_trace.h"
 
 #include "dashboard/DashboardView.h"
 #include "views/CyclesView.h"
@@ -97,6 +98,7 @@ int main(int argc, char** argv)
     gcscope::util::startWithHugePages(argv); // may start gcscope-gui again, once: see util/huge_pages.h
     gcscope::util::useOneMallocArena();
     gcscope::util::keepFreedMemory(); // given back when the views are idle: IdleMemoryReturn
+    gcscope::util::markPhase("gcscope-gui started"); // GCSCOPE_PHASES=1: the time of each load's phases
     QElapsedTimer sinceStart;
     sinceStart.start();
     QCoreApplication::setOrganizationName(QStringLiteral("gcscope"));
@@ -141,6 +143,7 @@ int main(int argc, char** argv)
     if (options.size.isValid())
         window.resize(options.size);
     window.show();
+    gcscope::util::markPhase("window shown");
 
     if (!options.file.isEmpty())
         window.openDatabase(options.file);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <future>
 
 namespace gcscope::report {
 
@@ -42,47 +43,25 @@ struct HeapContext::Owned {
     const RetentionPathFinder paths;
 };
 
-HeapContext::HeapContext(const HeapGraph& g)
-    : owned_(std::make_unique<const Owned>(g))
-    , graph(g)
-    , roots(owned_->roots)
-    , referrers(owned_->referrers)
-    , dominators(owned_->dominators)
-    , paths(owned_->paths)
-    , namer(g)
-    , byType_(g.typeNames.size())
-    , namespaceDict_(g.objectCount(), 0)
-{
-    index();
-}
+struct HeapContext::Made {
+    std::unique_ptr<const Owned> owned;
+    std::unique_ptr<const GraphIndex> index;
+};
 
-HeapContext::HeapContext(
-    const HeapGraph& g, const RootSet& r, const Referrers& refs, const DominatorTree& d, const RetentionPathFinder& p)
+GraphIndex::GraphIndex(const HeapGraph& g)
     : graph(g)
-    , roots(r)
-    , referrers(refs)
-    , dominators(d)
-    , paths(p)
     , namer(g)
-    , byType_(g.typeNames.size())
-    , namespaceDict_(g.objectCount(), 0)
+    , byType(g.typeNames.size())
+    , namespaceDict(g.objectCount(), 0)
 {
-    index();
-}
-
-HeapContext::~HeapContext() = default;
-
-void HeapContext::index()
-{
-    const auto& g = graph;
     // Each type's list sized first: grown by doubling, they copied and touched about twice the memory.
     std::vector<std::size_t> ofType(g.typeNames.size(), 0);
     for (ObjectId o = 0; o < g.objectCount(); ++o)
         ++ofType[g.type[o]];
     for (std::size_t t = 0; t < ofType.size(); ++t)
-        byType_[t].reserve(ofType[t]);
+        byType[t].reserve(ofType[t]);
     for (ObjectId o = 0; o < g.objectCount(); ++o)
-        byType_[g.type[o]].push_back(o);
+        byType[g.type[o]].push_back(o);
     const auto dictLabels = g.stringIdsOf("__dict__");
     if (dictLabels.empty())
         return;
@@ -91,14 +70,50 @@ void HeapContext::index()
         const auto labels = g.referentLabels(o);
         for (std::size_t i = 0; i < targets.size(); ++i)
             if (std::find(dictLabels.begin(), dictLabels.end(), labels[i]) != dictLabels.end())
-                namespaceDict_[targets[i]] = 1;
+                namespaceDict[targets[i]] = 1;
     }
 }
+
+HeapContext::HeapContext(const HeapGraph& g)
+    : HeapContext(g, [&g] {
+        // The index beside the analyses: both read the graph only.
+        auto index = std::async(std::launch::async, [&g] { return std::make_unique<const GraphIndex>(g); });
+        auto owned = std::make_unique<const Owned>(g);
+        return Made { std::move(owned), index.get() };
+    }())
+{
+}
+
+HeapContext::HeapContext(const HeapGraph& g, Made made)
+    : owned_(std::move(made.owned))
+    , index_(std::move(made.index))
+    , graph(g)
+    , roots(owned_->roots)
+    , referrers(owned_->referrers)
+    , dominators(owned_->dominators)
+    , paths(owned_->paths)
+    , namer(index_->namer)
+{
+}
+
+HeapContext::HeapContext(const HeapGraph& g, const RootSet& r, const Referrers& refs, const DominatorTree& d,
+    const RetentionPathFinder& p, std::unique_ptr<const GraphIndex> index)
+    : index_(index && &index->graph == &g ? std::move(index) : std::make_unique<const GraphIndex>(g))
+    , graph(g)
+    , roots(r)
+    , referrers(refs)
+    , dominators(d)
+    , paths(p)
+    , namer(index_->namer)
+{
+}
+
+HeapContext::~HeapContext() = default;
 
 const std::vector<ObjectId>& HeapContext::instancesOf(std::string_view typeName) const
 {
     const auto it = std::find(graph.typeNames.begin(), graph.typeNames.end(), typeName);
-    return it == graph.typeNames.end() ? kNone : byType_[static_cast<std::size_t>(it - graph.typeNames.begin())];
+    return it == graph.typeNames.end() ? kNone : index_->byType[static_cast<std::size_t>(it - graph.typeNames.begin())];
 }
 
 bool HeapContext::isNamespace(ObjectId id) const
@@ -106,12 +121,12 @@ bool HeapContext::isNamespace(ObjectId id) const
     if (id >= graph.objectCount())
         return true; // the virtual root: everything's namespace
     const auto& type = graph.typeName(id);
-    return namespaceDict_[id] || type == "module" || namer.isClass(id);
+    return index_->namespaceDict[id] || type == "module" || namer.isClass(id);
 }
 
 bool HeapContext::isCollection(ObjectId id) const
 {
-    return id < graph.objectCount() && !namespaceDict_[id] && isCollectionTypeName(graph.typeName(id));
+    return id < graph.objectCount() && !index_->namespaceDict[id] && isCollectionTypeName(graph.typeName(id));
 }
 
 } // namespace gcscope::report

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cmath>
 #include <fmt/core.h>
+#include <future>
 #include <limits>
 #include <map>
 #include <memory>
@@ -360,14 +361,39 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     std::optional<AnalysedSnapshot> lent; // the caller's
     std::int64_t lastTakenNs = 0;
     std::unique_ptr<EarlierSizes> earlier; // the first snapshot's collections, to see which one grew
+    // What needs the last snapshot's graph alone, worked out while its analyses are computed (here,
+    // or by the caller who lends them): its index, and when each of its objects first appeared.
+    std::shared_ptr<const analysis::HeapGraph> lastShared;
+    std::unique_ptr<const GraphIndex> lastIndex;
+    std::vector<std::uint8_t> births;
+    const auto graphOnly = [&](const analysis::HeapGraph& g, bool index) {
+        return std::async(std::launch::async, [&history, &g, index] {
+            std::pair<std::unique_ptr<const GraphIndex>, std::vector<std::uint8_t>> done;
+            if (index)
+                done.first = std::make_unique<const GraphIndex>(g);
+            if (history.earlierCount() > 0)
+                done.second = history.births(g);
+            return done;
+        });
+    };
     for (std::size_t i = 0; i < snapshots.size(); ++i) {
         const bool last = i + 1 == snapshots.size();
         if (!last && i != 0 && !seriesFromSnapshots && !garbageSnapshots.count(i) && !evidenceSnapshots.count(i))
             continue;
         if (last && options.analysedSnapshot) {
+            if (options.loadedSnapshot)
+                lastShared = options.loadedSnapshot(snapshots[i].id);
+            auto beside = lastShared ? graphOnly(*lastShared, true) : decltype(graphOnly(*lastShared, true)) {};
             lent = options.analysedSnapshot(snapshots[i].id);
             if (lent && !(lent->graph && lent->roots && lent->referrers && lent->dominators && lent->paths))
                 throw std::logic_error("buildReport: a lent snapshot analysis without all its parts");
+            if (beside.valid()) {
+                auto done = beside.get();
+                if (lent && lent->graph == lastShared.get()) { // the same graph: what was worked out holds
+                    lastIndex = std::move(done.first);
+                    births = std::move(done.second);
+                }
+            }
         }
         std::shared_ptr<const analysis::HeapGraph> shared; // an earlier snapshot the caller shares
         if (!last && options.loadedSnapshot)
@@ -405,12 +431,16 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     auto growth = growthOf(series, options.trend);
 
     std::unique_ptr<HeapContext> heap;
-    if (lent)
+    if (lent) {
         heap = std::make_unique<HeapContext>(
-            *lent->graph, *lent->roots, *lent->referrers, *lent->dominators, *lent->paths);
-    else if (lastGraph)
+            *lent->graph, *lent->roots, *lent->referrers, *lent->dominators, *lent->paths, std::move(lastIndex));
+        if (births.empty() && history.earlierCount() > 0)
+            births = history.births(*lent->graph);
+    } else if (lastGraph) {
+        auto beside = graphOnly(*lastGraph, false); // the context makes its own index beside its analyses
         heap = std::make_unique<HeapContext>(*lastGraph);
-    else
+        births = beside.get().second;
+    } else
         report.notes.push_back("No heap snapshot in this session: suspects have no owner or retention path, and "
                                "cyclic garbage is unknown (record with --snapshot-at-end, or --snapshot-every S).");
     const auto live = garbage.liveGrowth();
@@ -420,7 +450,8 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         comparedSnapshots = history.earlierCount() + 1;
         EvidenceCriteria evidence = options.evidence;
         evidence.maxSuspects = options.suspects.maxSuspects;
-        mergeSnapshotSuspects(report.suspects, suspectsFromSnapshots(history, *heap, lastTakenNs, evidence),
+        mergeSnapshotSuspects(report.suspects,
+            suspectsFromSnapshots(history, *heap, lastTakenNs, evidence, births.empty() ? nullptr : &births),
             options.suspects.maxSuspects);
         report.accumulations = findAccumulations(*heap, evidence);
     }

@@ -87,6 +87,26 @@ std::uint32_t SnapshotHistory::typeId(const std::string& name) const
     return it == typeIds_.end() ? std::numeric_limits<std::uint32_t>::max() : it->second;
 }
 
+std::vector<std::uint8_t> SnapshotHistory::births(const analysis::HeapGraph& g) const
+{
+    const std::size_t n = earlier_.size() + 1;
+    std::vector<std::uint8_t> birth(g.objectCount(), 0);
+    if (n < 2 || n >= 0xff) // 0xff: unreachable, in suspectsFromSnapshots
+        return birth;
+    std::vector<std::uint32_t> typeIds(g.typeNames.size());
+    for (std::size_t t = 0; t < g.typeNames.size(); ++t)
+        typeIds[t] = typeId(g.typeNames[t]);
+    // In address order, so that each earlier snapshot is read once, front to back.
+    std::vector<std::size_t> cursors(n - 1, 0);
+    for (analysis::ObjectId o : g.byAddress()) {
+        std::size_t k = n - 1;
+        while (k > 0 && findNext(k - 1, cursors[k - 1], g.address[o], typeIds[g.type[o]]))
+            --k;
+        birth[o] = static_cast<std::uint8_t>(k);
+    }
+    return birth;
+}
+
 namespace {
 
 constexpr std::uint8_t kUnreachable = 0xff;
@@ -130,8 +150,8 @@ std::string plural(std::uint64_t n, const char* one, const char* many)
 
 } // namespace
 
-std::vector<Suspect> suspectsFromSnapshots(
-    const SnapshotHistory& history, const HeapContext& last, std::int64_t lastTakenNs, const EvidenceCriteria& c)
+std::vector<Suspect> suspectsFromSnapshots(const SnapshotHistory& history, const HeapContext& last,
+    std::int64_t lastTakenNs, const EvidenceCriteria& c, const std::vector<std::uint8_t>* births)
 {
     std::vector<Suspect> out;
     const auto& g = last.graph;
@@ -145,18 +165,12 @@ std::vector<Suspect> suspectsFromSnapshots(
     for (std::size_t t = 0; t < g.typeNames.size(); ++t)
         typeIds[t] = history.typeId(g.typeNames[t]);
 
-    // Births: the first snapshot of the unbroken run ending with the last one. In address order, so
-    // that each earlier snapshot is read once, front to back.
-    std::vector<std::uint8_t> birth(objects, kUnreachable);
-    std::vector<std::size_t> cursors(n - 1, 0);
-    for (ObjectId o : g.byAddress()) {
+    // Births: the first snapshot of the unbroken run ending with the last one; only the reachable
+    // objects count.
+    std::vector<std::uint8_t> birth = births && births->size() == objects ? *births : history.births(g);
+    for (ObjectId o = 0; o < objects; ++o)
         if (!last.dominators.isReachable(o))
-            continue;
-        std::size_t k = n - 1;
-        while (k > 0 && history.findNext(k - 1, cursors[k - 1], g.address[o], typeIds[g.type[o]]))
-            --k;
-        birth[o] = static_cast<std::uint8_t>(k);
-    }
+            birth[o] = kUnreachable;
 
     const auto older = [&](ObjectId a, ObjectId than) { return a < objects && birth[a] < birth[than]; };
     // The owner of a new object, and whether the object is one of its items (held directly).

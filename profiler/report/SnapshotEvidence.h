@@ -79,6 +79,10 @@ public:
     std::int64_t takenNs(std::size_t i) const { return earlier_[i].takenNs; }
     // The id of a type name, or UINT32_MAX when no earlier snapshot had that type.
     std::uint32_t typeId(const std::string& name) const;
+    // Per object of the last snapshot: the first snapshot of the unbroken run ending with the last
+    // that held it (the same address and type), 0 to earlierCount(). Reads the graph alone, so it
+    // is worked out while the last snapshot's analyses are computed.
+    std::vector<std::uint8_t> births(const analysis::HeapGraph& last) const;
 
 private:
     struct Snapshot {
@@ -101,8 +105,9 @@ private:
 
 // Suspects the snapshots name, most retained first, each with SnapshotEvidence, evidence =
 // "snapshots", series = the owner's references per snapshot. Empty without earlier snapshots.
+// `births`, when given, is history.births(last.graph).
 std::vector<Suspect> suspectsFromSnapshots(const SnapshotHistory& history, const HeapContext& last,
-    std::int64_t lastTakenNs, const EvidenceCriteria& criteria = {});
+    std::int64_t lastTakenNs, const EvidenceCriteria& criteria = {}, const std::vector<std::uint8_t>* births = nullptr);
 
 // Adds what the snapshots found to the trend's suspects: a snapshot suspect with the same owner, the
 // same type, or a type among a suspect's companions confirms it (evidence "trend+snapshots"); the

@@ -74,21 +74,30 @@ def take_snapshot(gcscope, form, pid, db, *extra, phases=None):
     return ""
 
 
-def timed(argv, env=None):
-    """Seconds one command takes, wall clock; raises when it fails."""
+def timed(argv, env=None, phases=None):
+    """Seconds one command takes, wall clock; raises when it fails. `phases`, a list, gets the
+    (phase, seconds from its first phase) the command printed (GCSCOPE_PHASES), in order."""
+    if phases is not None:
+        env = dict(env if env is not None else os.environ, GCSCOPE_PHASES="1")
     t0 = time.monotonic()
     r = subprocess.run(argv, capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S, env=env)
     seconds = time.monotonic() - t0
     if r.returncode != 0:
         raise RuntimeError("%s failed: %s" % (" ".join(argv[1:3]), r.stderr.strip()[-300:]))
+    if phases is not None:
+        for line in r.stderr.splitlines():
+            if line.startswith("gcscope phase: ") and " at " in line:
+                name, _, rest = line[len("gcscope phase: "):].rpartition(" at ")
+                phases.append((name, float(rest.split()[0])))
     return seconds
 
 
-def first_answers(gcscope, db, two_snapshots):
+def first_answers(gcscope, db, two_snapshots, gui_phases=None):
     """What a user asks of a saved snapshot first, each command a fresh process as a user runs it:
     {name: seconds}. Snapshot 1 is the one the child walked. The GUI's first views (when it is
     built: scripts/bench.sh builds it) are gcscope-gui opened on the file, offscreen, until the view
-    has loaded (--until-loaded): the Leaks view, and the Inspector (every analysis of a snapshot)."""
+    has loaded (--until-loaded): the Leaks view, and the Inspector (every analysis of a snapshot).
+    `gui_phases`, a dict, gets each view's phases (GCSCOPE_PHASES): where a slow load spent its time."""
     answers = {"top": timed([gcscope, "top", db, "--snapshot", "1"]),
                "cycles": timed([gcscope, "cycles", db, "--snapshot", "1"]),
                "paths --type": timed([gcscope, "paths", db, "--snapshot", "1", "--type", "__main__.Order"])}
@@ -98,7 +107,10 @@ def first_answers(gcscope, db, two_snapshots):
     if os.path.exists(gui):
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         for tab in ("leaks", "inspector"):
-            answers["gui " + tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env)
+            phases = []
+            answers["gui " + tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env, phases=phases)
+            if gui_phases is not None:
+                gui_phases[tab] = phases
     return answers
 
 
@@ -168,7 +180,8 @@ def measure(build, target, form_label, form, tracked, repeat):
             print("    %s form: --no-fork snapshot failed: %s" % (form_label, in_process_error))
             in_process_stall = float("nan")
         analysis = json.loads(subprocess.run([bench, db, "1"], capture_output=True, text=True, check=True).stdout)
-        answers = first_answers(gcscope, db, two_snapshots=not in_process_error)
+        gui_phases = {}
+        answers = first_answers(gcscope, db, two_snapshots=not in_process_error, gui_phases=gui_phases)
     pause = pause_ns / 1e9
     print("    %s form: snapshot of %d objects incl. leaves (%d tracked), %d references"
           % (form_label, objects, snapshot_tracked, edges))
@@ -199,6 +212,10 @@ def measure(build, target, form_label, form, tracked, repeat):
              ", ".join("%s %.0f MiB" % (name, mib) for name, mib in phases.items())))
     print("      first answer from the saved file, each a fresh process (ratio to the walk; goal <= 3): "
           + "; ".join("%s %.2f s -> %.2f" % (name, seconds, seconds / walk) for name, seconds in answers.items()))
+    for tab, steps in gui_phases.items():
+        if steps:
+            print("      gcscope-gui's %s view, its phases (seconds from the first): %s"
+                  % (tab, ", ".join("%s %.2f" % step for step in steps)))
     print("      snapshot end to end (attach to saved file) %.2f s -> %.2f of the walk (goal <= 3)" % (wall, wall / walk))
     if "snapshot received" in snapshot_phases and "committed" in snapshot_phases:
         # Where the command's time went: the agent's walk and the stream, then what is left once the
@@ -212,7 +229,7 @@ def measure(build, target, form_label, form, tracked, repeat):
                  (snapshot_phases["committed"] - snapshot_phases["snapshot received"]) / walk))
     result = {"status": "ok", "walk_s": walk, "snapshot_wall_s": wall, "snapshot_wall_ratio": wall / walk,
               "snapshot_phases_s": snapshot_phases,
-              "answers_s": answers, "bytes_per_object": size / objects, "ingest_s": ingest_ns / 1e9,
+              "answers_s": answers, "gui_phases_s": gui_phases, "bytes_per_object": size / objects, "ingest_s": ingest_ns / 1e9,
               "analysis_peak_rss_mib": analysis["peak_rss_mib"],
               "analysis_peak_bytes_per_object": analysis["peak_rss_mib"] * 2**20 / objects, "pause_s": pause, "ratio": pause / walk, "method": method,
               "stall_s": stall, "stall_ratio": stall / walk, "walk_after_s": walk_after,

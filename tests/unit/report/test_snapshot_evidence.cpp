@@ -3,6 +3,7 @@
 // and whole reports from files holding snapshots only.
 #include "HeapSketch.h"
 
+#include "report/HeapContext.h"
 #include "report/MemoryGrowth.h"
 #include "report/ReportText.h"
 #include "report/ReportWriter.h"
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <map>
 
 using namespace gcscope;
 using namespace gcscope::report;
@@ -202,6 +204,50 @@ TEST(SnapshotEvidence, GivenThreeSnapshotsOfAGrowingRegistryWhenComparedThenTheR
     ASSERT_FALSE(s.retentionPath.empty());
     EXPECT_EQ(s.retentionPath.back().type, "__main__.Request");
     EXPECT_EQ(s.retentionPath.back().address, addressOf(0, 300)); // the oldest new one: it stayed longest
+}
+
+TEST(SnapshotEvidence, GivenBirthsAndAnIndexWorkedOutBesideTheAnalysesWhenComparedThenTheSuspectsAreTheSame)
+{
+    // buildReport works out when each object of the last snapshot appeared, and its index, while
+    // the analyses are computed: the same suspects as when suspectsFromSnapshots works them out.
+    const Series s = seriesOf(registry, 4);
+    SnapshotHistory history;
+    for (std::size_t i = 0; i + 1 < s.graphs.size(); ++i)
+        history.addEarlier(s.graphs[i], s.times[i]);
+    const auto& g = s.graphs.back();
+    const auto births = history.births(g);
+    ASSERT_EQ(births.size(), g.objectCount());
+    // 300 requests more at each snapshot: born in snapshots 0 (or before), 1, 2 and 3.
+    std::map<std::uint8_t, std::size_t> requestsBorn;
+    for (analysis::ObjectId o = 0; o < g.objectCount(); ++o)
+        if (g.typeName(o) == "__main__.Request")
+            ++requestsBorn[births[o]];
+    EXPECT_EQ(requestsBorn, (std::map<std::uint8_t, std::size_t> { { 0, 300 }, { 1, 300 }, { 2, 300 }, { 3, 300 } }));
+
+    const HeapContext inline_(g);
+    const auto roots = analysis::findRoots(g);
+    const auto referrers = analysis::buildReferrers(g);
+    const auto dominators = analysis::computeDominators(g, roots);
+    const analysis::RetentionPathFinder paths(g, roots, referrers);
+    const HeapContext beside(g, roots, referrers, dominators, paths, std::make_unique<const GraphIndex>(g));
+    const auto expected = suspectsFromSnapshots(history, inline_, s.times.back());
+    const auto wrongSize = std::vector<std::uint8_t>(3, 0); // not of this graph: worked out anew
+    for (const auto* given : { &births, &wrongSize }) {
+        const auto found = suspectsFromSnapshots(history, beside, s.times.back(), {}, given);
+        ASSERT_EQ(found.size(), expected.size());
+        ASSERT_EQ(found.size(), 1u);
+        EXPECT_EQ(found[0].type, expected[0].type);
+        EXPECT_EQ(found[0].owner, expected[0].owner);
+        EXPECT_EQ(found[0].countDelta, expected[0].countDelta);
+        EXPECT_EQ(found[0].retainedSize, expected[0].retainedSize);
+        EXPECT_EQ(found[0].why, expected[0].why);
+        EXPECT_EQ(found[0].snapshotEvidence->newPerInterval, expected[0].snapshotEvidence->newPerInterval);
+        EXPECT_EQ(found[0].snapshotEvidence->ownerReferences, expected[0].snapshotEvidence->ownerReferences);
+    }
+    // An index of another graph is not used: the context makes its own.
+    const HeapContext other(g, roots, referrers, dominators, paths, std::make_unique<const GraphIndex>(s.graphs[0]));
+    EXPECT_EQ(other.instancesOf("__main__.Request").size(), 1200u);
+    EXPECT_EQ(beside.instancesOf("__main__.Request").size(), 1200u);
 }
 
 TEST(SnapshotEvidence, GivenTheEarlierGraphsSharedWhenComparedThenEveryLookupAndSuspectIsAsWithCopies)
