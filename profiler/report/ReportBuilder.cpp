@@ -376,6 +376,12 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
             return done;
         });
     };
+    // The caller's analysis of the last snapshot, begun while the earlier ones are read (a graph
+    // each, on this thread): on its own it would wait for them. Should reading one of them fail,
+    // the error comes once that analysis has ended (it stops early only when cancelled).
+    std::future<std::optional<AnalysedSnapshot>> lastAnalysis;
+    if (options.analysedSnapshot && snapshots.size() > 1)
+        lastAnalysis = std::async(std::launch::async, options.analysedSnapshot, snapshots.back().id);
     for (std::size_t i = 0; i < snapshots.size(); ++i) {
         const bool last = i + 1 == snapshots.size();
         if (!last && i != 0 && !seriesFromSnapshots && !garbageSnapshots.count(i) && !evidenceSnapshots.count(i))
@@ -384,7 +390,7 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
             if (options.loadedSnapshot)
                 lastShared = options.loadedSnapshot(snapshots[i].id);
             auto beside = lastShared ? graphOnly(*lastShared, true) : decltype(graphOnly(*lastShared, true)) {};
-            lent = options.analysedSnapshot(snapshots[i].id);
+            lent = lastAnalysis.valid() ? lastAnalysis.get() : options.analysedSnapshot(snapshots[i].id);
             if (lent && !(lent->graph && lent->roots && lent->referrers && lent->dominators && lent->paths))
                 throw std::logic_error("buildReport: a lent snapshot analysis without all its parts");
             if (beside.valid()) {
