@@ -63,7 +63,7 @@ void useOneMallocArena();
 // new ones phase after phase; glibc maps each block of 32 MiB or more on its own and unmaps it when
 // freed, so every new array was fresh memory the kernel had to clear, fault by fault, before use.
 // Measured on a 10M-object snapshot (30.8M objects, 61M references; this project's VMs): the
-// process mapped 6.1 GiB for a peak of 3.6 GiB, and clear_page took 40 to 47 % of its CPU time. Kept,
+// process mapped 6.0 GiB for a peak of 3.4 GiB, and clear_page took 40 to 47 % of its CPU time. Kept,
 // the blocks come from the heap, freed ones are reused (huge pages stay huge pages), and the peak
 // grows by the heap's fragmentation: a few per cent. Call right after useOneMallocArena, before any
 // big allocation; not in a process that runs for long and should shrink when idle (a recording).
