@@ -366,9 +366,10 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     std::shared_ptr<const analysis::HeapGraph> lastShared;
     std::unique_ptr<const GraphIndex> lastIndex;
     std::vector<std::uint8_t> births;
+    using GraphOnly = std::pair<std::unique_ptr<const GraphIndex>, std::vector<std::uint8_t>>;
     const auto graphOnly = [&](const analysis::HeapGraph& g, bool index) {
         return std::async(std::launch::async, [&history, &g, index] {
-            std::pair<std::unique_ptr<const GraphIndex>, std::vector<std::uint8_t>> done;
+            GraphOnly done;
             if (index)
                 done.first = std::make_unique<const GraphIndex>(g);
             if (history.earlierCount() > 0)
@@ -389,7 +390,9 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         if (last && options.analysedSnapshot) {
             if (options.loadedSnapshot)
                 lastShared = options.loadedSnapshot(snapshots[i].id);
-            auto beside = lastShared ? graphOnly(*lastShared, true) : decltype(graphOnly(*lastShared, true)) {};
+            std::future<GraphOnly> beside;
+            if (lastShared)
+                beside = graphOnly(*lastShared, true);
             lent = lastAnalysis.valid() ? lastAnalysis.get() : options.analysedSnapshot(snapshots[i].id);
             if (lent && !(lent->graph && lent->roots && lent->referrers && lent->dominators && lent->paths))
                 throw std::logic_error("buildReport: a lent snapshot analysis without all its parts");
@@ -440,8 +443,6 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     if (lent) {
         heap = std::make_unique<HeapContext>(
             *lent->graph, *lent->roots, *lent->referrers, *lent->dominators, *lent->paths, std::move(lastIndex));
-        if (births.empty() && history.earlierCount() > 0)
-            births = history.births(*lent->graph);
     } else if (lastGraph) {
         auto beside = graphOnly(*lastGraph, false); // the context makes its own index beside its analyses
         heap = std::make_unique<HeapContext>(*lastGraph);
