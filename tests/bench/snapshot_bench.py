@@ -19,6 +19,7 @@ Usage: snapshot_bench.py BUILD_DIR [PYTHON ...] [--repeat N] [--json FILE] [OBJE
   the path of an interpreter on this machine. --json FILE appends one JSON line per result."""
 import json
 import os
+import resource
 import statistics
 import sqlite3
 import subprocess
@@ -54,15 +55,37 @@ def ask(target, command, answer):
     return words
 
 
-def take_snapshot(gcscope, form, pid, db, *extra, phases=None):
+def process_cpu(pid):
+    """The CPU seconds a process and its reaped children used (user + system), from /proc; 0 if gone.
+    The target's count takes in its snapshot child once the agent has reaped it."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    # After the name: state is field 3, utime 14, stime 15, cutime 16, cstime 17 (proc(5)).
+    return sum(int(fields[i - 3]) for i in (14, 15, 16, 17)) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def take_snapshot(gcscope, form, pid, db, *extra, phases=None, cpu=None):
     """One snapshot of the target into db: "" or why it failed. `phases`, a dict, gets the seconds
-    from the command's start at which each of its phases ended (GCSCOPE_PHASES)."""
+    from the command's start at which each of its phases ended (GCSCOPE_PHASES); `cpu`, a dict, the
+    CPU seconds gcscope used ("gcscope") and the target with its snapshot child ("target")."""
     argv, env = interpreters.gcscope_command(gcscope, form, "snapshot", "--pid", pid, "-o", db, *extra)
     env["GCSCOPE_PHASES"] = "1"
+    ours, theirs = children_cpu(), process_cpu(pid)
     try:
         r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return "gcscope snapshot did not finish in %d s" % SNAPSHOT_TIMEOUT_S
+    if cpu is not None:
+        cpu["gcscope"] = children_cpu() - ours
+        cpu["target"] = process_cpu(pid) - theirs
     lines = [l for l in r.stderr.strip().splitlines() if not l.startswith("gcscope phase: ")]
     if phases is not None:
         for line in r.stderr.splitlines():
@@ -152,8 +175,8 @@ def measure(build, target, form_label, form, tracked, repeat):
         # copy-on-write child (the default), then walked in the target (--no-fork).
         ask(target, "watch", "WATCHING")
         t0 = time.monotonic()
-        snapshot_phases = {}
-        error = take_snapshot(gcscope, form, target.pid, db, phases=snapshot_phases)
+        snapshot_phases, snapshot_cpu = {}, {}
+        error = take_snapshot(gcscope, form, target.pid, db, phases=snapshot_phases, cpu=snapshot_cpu)
         wall = time.monotonic() - t0
         stall = float(ask(target, "stall", "STALL")[1])
         if error:
@@ -217,6 +240,13 @@ def measure(build, target, form_label, form, tracked, repeat):
             print("      gcscope-gui's %s view, its phases (seconds from the first): %s"
                   % (tab, ", ".join("%s %.2f" % step for step in steps)))
     print("      snapshot end to end (attach to saved file) %.2f s -> %.2f of the walk (goal <= 3)" % (wall, wall / walk))
+    if snapshot_cpu:
+        # How busy the machine was meanwhile: where the processors were all busy, work moved to
+        # another thread (overlapped) only takes time from the work already there.
+        cores = os.cpu_count() or 1
+        busy = (snapshot_cpu["gcscope"] + snapshot_cpu["target"]) / (wall * cores)
+        print("      its CPU time: gcscope %.2f s, the target and its snapshot child %.2f s: %.0f%% of %d processors "
+              "over the %.2f s" % (snapshot_cpu["gcscope"], snapshot_cpu["target"], 100 * busy, cores, wall))
     if "snapshot received" in snapshot_phases and "committed" in snapshot_phases:
         # Where the command's time went: the agent's walk and the stream, then what is left once the
         # stream has ended (references resolved while the objects are stored, labels, commit).
@@ -228,7 +258,7 @@ def measure(build, target, form_label, form, tracked, repeat):
               % (snapshot_phases["committed"] - snapshot_phases["snapshot received"],
                  (snapshot_phases["committed"] - snapshot_phases["snapshot received"]) / walk))
     result = {"status": "ok", "walk_s": walk, "snapshot_wall_s": wall, "snapshot_wall_ratio": wall / walk,
-              "snapshot_phases_s": snapshot_phases,
+              "snapshot_phases_s": snapshot_phases, "snapshot_cpu_s": snapshot_cpu,
               "answers_s": answers, "gui_phases_s": gui_phases, "bytes_per_object": size / objects, "ingest_s": ingest_ns / 1e9,
               "analysis_peak_rss_mib": analysis["peak_rss_mib"],
               "analysis_peak_bytes_per_object": analysis["peak_rss_mib"] * 2**20 / objects, "pause_s": pause, "ratio": pause / walk, "method": method,
