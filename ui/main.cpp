@@ -6,6 +6,7 @@
 #include "core/Palettes.h"
 #include "core/UserMessages.h"
 #include "util/huge_pages.h"
+#include "util/oom_priority.h"
 #include "util/phase_trace.h"
 
 #include "dashboard/DashboardView.h"
@@ -98,6 +99,9 @@ int main(int argc, char** argv)
     gcscope::util::startWithHugePages(argv); // may start gcscope-gui again, once: see util/huge_pages.h
     gcscope::util::useOneMallocArena();
     gcscope::util::keepFreedMemory(); // given back when the views are idle: IdleMemoryReturn
+    // Should memory run out, the GUI (gigabytes for a big snapshot) is ended, not the program it
+    // watches; the programs it starts keep the score it started with (util/oom_priority.h).
+    gcscope::util::goFirstWhenMemoryRunsOut();
     gcscope::util::markPhase("gcscope-gui started"); // GCSCOPE_PHASES=1: the time of each load's phases
     QElapsedTimer sinceStart;
     sinceStart.start();

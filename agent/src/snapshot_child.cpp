@@ -115,6 +115,19 @@ long long cgroupRoom(std::string& where)
     return room;
 }
 
+// When memory runs out, the kernel's OOM killer ends the process it scores highest, and a child
+// scores about as high as the target whose pages it shares (its resident pages are the target's).
+// The child is only ours: it goes first (any process may raise its own score), so that a snapshot
+// that needs more memory than the machine has ends the snapshot, never the target. Best effort.
+void goFirstWhenMemoryRunsOut()
+{
+    const int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    (void)!::write(fd, "1000", 4);
+    ::close(fd);
+}
+
 std::string mebibytes(std::uint64_t bytes)
 {
     char text[32];
@@ -162,6 +175,7 @@ void SnapshotChild::enterChild(int keep, void (*beforeNamed)(void*), void* conte
     ::sigprocmask(SIG_SETMASK, &all, nullptr);
     // Before the name: whoever finds the child by its name finds it holding only its connection.
     closeEveryDescriptorBut(keep);
+    goFirstWhenMemoryRunsOut();
     child_heap::activate();
     MappedBuffer::askHugePagesAlways();
     if (beforeNamed)

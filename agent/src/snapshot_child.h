@@ -76,7 +76,8 @@ public:
     ChildProgress& progress() { return *progress_; }
 
     // In the child: signals blocked, the child heap on, every descriptor but `keep` (the connection)
-    // closed. First thing after spawn() returned 0. `beforeNamed(context)`, when given, runs before
+    // closed, and the child the first process the OOM killer ends (oom_score_adj 1000: never the
+    // target for the child's memory). First thing after spawn() returned 0. `beforeNamed(context)`, when given, runs before
     // the child takes its name: a file it opens and closes there (the page warmer reads
     // /proc/self/maps) is never seen by whoever finds the child by its name.
     static void enterChild(int keep, void (*beforeNamed)(void*) = nullptr, void* context = nullptr);

@@ -2,6 +2,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "util/huge_pages.h"
+#include "util/oom_priority.h"
 
 #include <cstdlib>
 
@@ -52,6 +53,10 @@ int main(int argc, char** argv)
     for (const char* analysing : { "diff", "cycles", "paths", "top", "growth", "report" })
         if (app.got_subcommand(analysing))
             gcscope::util::keepFreedMemory();
+    // Should memory run out, gcscope (gigabytes for a big snapshot) is ended, not the program it
+    // watches or anything else of the user's; `run`'s program keeps the score gcscope started
+    // with (util/oom_priority.h).
+    gcscope::util::goFirstWhenMemoryRunsOut();
     if (!agentForm.empty())
         ::setenv("GCSCOPE_AGENT_FORM", agentForm.c_str(), 1); // read by every attach (util::forcedAgentForm)
     for (const auto& command : commands)

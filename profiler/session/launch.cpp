@@ -2,6 +2,7 @@
 
 #include "discovery/interpreter_ready.h"
 #include "discovery/process_info.h"
+#include "util/oom_priority.h"
 
 #include <cerrno>
 #include <csignal>
@@ -97,6 +98,7 @@ pid_t launchPython(const std::vector<std::string>& command, const LaunchOptions&
     pid_t child = 0;
     {
         SpawnSetup setup(options);
+        const util::ProgramStart start; // the command gets the OOM score we started with, not ours
         if (int rc = posix_spawnp(&child, argv[0], setup.actions(), setup.attributes(), argv.data(), environ); rc != 0)
             throw LaunchError("cannot run " + command[0] + ": " + std::strerror(rc));
     }

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
 #include <string>
@@ -290,6 +291,43 @@ TEST(SnapshotChildDescriptors, GivenAHookBeforeTheNameThenItRunsWithOnlyTheConne
     EXPECT_NE(WEXITSTATUS(status), 2) << "the hook ran after the child took its name";
     EXPECT_NE(WEXITSTATUS(status), 3) << "the child did not take its name after the hook";
     EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// This process's oom_score_adj, or -2000 when unreadable.
+int oomScoreAdjustment()
+{
+    char text[16] = {};
+    const int fd = ::open("/proc/self/oom_score_adj", O_RDONLY);
+    if (fd < 0)
+        return -2000;
+    (void)!::read(fd, text, sizeof text - 1);
+    ::close(fd);
+    return std::atoi(text);
+}
+
+// The child shares the target's pages, so the OOM killer scores it about as high as the target: it
+// asks to be ended first, and the target (the parent here) keeps its own score.
+TEST(SnapshotChildDescriptors, GivenAChildThenTheOomKillerEndsItFirstAndTheTargetKeepsItsScore)
+{
+    const int before = oomScoreAdjustment();
+    if (before == -2000)
+        GTEST_SKIP() << "no /proc/self/oom_score_adj here";
+    ASSERT_LT(before, 1000) << "this test's own process already goes first: nothing to see";
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        SnapshotChild::enterChild(fds[1]);
+        _exit(oomScoreAdjustment() == 1000 ? 0 : 1);
+    }
+    ::close(fds[1]);
+    ::close(fds[0]);
+    int status = -1;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's oom_score_adj is not 1000";
+    EXPECT_EQ(oomScoreAdjustment(), before);
 }
 
 } // namespace
