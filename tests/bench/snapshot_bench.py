@@ -32,6 +32,7 @@ import target_interpreters as interpreters
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SNAPSHOT_TIMEOUT_S = 900  # a 10M-object heap takes a few minutes to store
+PHASE_PREFIX = "gcscope phase: "  # the lines GCSCOPE_PHASES=1 adds to stderr
 
 
 def python_walk(target):
@@ -72,6 +73,14 @@ def children_cpu():
     return usage.ru_utime + usage.ru_stime
 
 
+def printed_phases(stderr):
+    """The (phase, seconds from the command's start) a command printed with GCSCOPE_PHASES=1, in order."""
+    for line in stderr.splitlines():
+        if line.startswith(PHASE_PREFIX) and " at " in line:
+            name, _, rest = line[len(PHASE_PREFIX):].rpartition(" at ")
+            yield name, float(rest.split()[0])
+
+
 def take_snapshot(gcscope, form, pid, db, *extra, phases=None, cpu=None):
     """One snapshot of the target into db: "" or why it failed. `phases`, a dict, gets the seconds
     from the command's start at which each of its phases ended (GCSCOPE_PHASES); `cpu`, a dict, the
@@ -86,12 +95,10 @@ def take_snapshot(gcscope, form, pid, db, *extra, phases=None, cpu=None):
     if cpu is not None:
         cpu["gcscope"] = children_cpu() - ours
         cpu["target"] = process_cpu(pid) - theirs
-    lines = [l for l in r.stderr.strip().splitlines() if not l.startswith("gcscope phase: ")]
+    lines = [l for l in r.stderr.strip().splitlines() if not l.startswith(PHASE_PREFIX)]
     if phases is not None:
-        for line in r.stderr.splitlines():
-            if line.startswith("gcscope phase: ") and " at " in line:
-                name, _, rest = line[len("gcscope phase: "):].rpartition(" at ")
-                phases[name.split(" (")[0]] = float(rest.split()[0])
+        for name, seconds in printed_phases(r.stderr):
+            phases[name.split(" (")[0]] = seconds
     if r.returncode != 0:
         return lines[-1] if lines else "gcscope exited with %d" % r.returncode
     return ""
@@ -108,10 +115,7 @@ def timed(argv, env=None, phases=None):
     if r.returncode != 0:
         raise RuntimeError("%s failed: %s" % (" ".join(argv[1:3]), r.stderr.strip()[-300:]))
     if phases is not None:
-        for line in r.stderr.splitlines():
-            if line.startswith("gcscope phase: ") and " at " in line:
-                name, _, rest = line[len("gcscope phase: "):].rpartition(" at ")
-                phases.append((name, float(rest.split()[0])))
+        phases.extend(printed_phases(r.stderr))
     return seconds
 
 
