@@ -2,8 +2,10 @@ target_sources(gcscope_storage PRIVATE
     src/ArgvJson.cpp
     src/BlobInserter.cpp
     src/Database.cpp
+    src/DominatorChunk.cpp
     src/FileCheck.cpp
     src/Identity.cpp
+    src/KeptDominators.cpp
     src/LabelChunk.cpp
     src/Migrator.cpp
     src/Reader.cpp

@@ -18,6 +18,11 @@
 
 namespace gcscope::analysis {
 
+// The number of the rule above (with Roots.h's root rule), as kept with a tree stored in a file:
+// a tree kept under another number is computed anew. Count it up whenever either rule changes what
+// a tree or a retained size is.
+inline constexpr std::uint32_t kDominatorRule = 1;
+
 struct DominatorTree {
     std::vector<ObjectId> idom; // per object: immediate dominator, kVirtualRoot, or kNoObject (unreachable)
     std::vector<std::uint64_t> retained; // per object: retained size in bytes

@@ -10,11 +10,14 @@
 #include "analysis/RetentionPaths.h"
 #include "analysis/Roots.h"
 #include "analysis/Unreachable.h"
+#include "snapshot/kept_dominators.h"
 #include "snapshot/snapshot_store.h"
+#include "util/phase_trace.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
 
+#include <cstdio>
 #include <fmt/core.h>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -250,8 +253,19 @@ int runTop(const std::string& path, std::optional<std::int64_t> wanted, bool asJ
     const auto id = pickSnapshot(db, wanted);
     const auto graph = snapshot::loadSnapshot(db, id);
     const auto roots = findRoots(graph);
-    const auto tree = computeDominators(graph, roots);
+    const auto dominators = snapshot::dominatorsOf(db, id, graph, roots);
+    util::markPhase(dominators.read ? "dominators read" : "dominators computed");
+    const auto& tree = dominators.tree;
     const auto top = tree.topRetained(limit);
+    // Kept once the answer is out: the next `top`, report or GUI view of this snapshot reads it.
+    const auto keep = [&] {
+        if (dominators.read)
+            return;
+        std::fflush(stdout);
+        db.close(); // a read-only connection: nothing of ours holds the file while the tree is written
+        const auto why = snapshot::keepDominators(path, id, tree);
+        util::markPhase(why.empty() ? std::string("dominators kept") : "dominators not kept: " + why);
+    };
     if (asJson) {
         json objects = json::array();
         for (auto o : top) {
@@ -264,6 +278,7 @@ int runTop(const std::string& path, std::optional<std::int64_t> wanted, bool asJ
         }
         json out { { "snapshot", id }, { "objects", objects } };
         fmt::print("{}\n", out.dump(2));
+        keep();
         return kOk;
     }
     fmt::print("Snapshot {}: largest retained sizes (what would be freed with the object)\n", id);
@@ -272,6 +287,7 @@ int runTop(const std::string& path, std::optional<std::int64_t> wanted, bool asJ
         fmt::print("{:>12} {:>10}  {:<40} {}{}\n", formatBytes(static_cast<long long>(tree.retained[o])),
             formatBytes(static_cast<long long>(graph.size[o])), graph.typeName(o).substr(0, 40),
             hexAddress(graph.address[o]), shortLabel(graph, o));
+    keep();
     return kOk;
 }
 

@@ -30,10 +30,10 @@ bool isContainerTypeName(std::string_view typeName)
 }
 
 struct HeapContext::Owned {
-    explicit Owned(const HeapGraph& g)
+    Owned(const HeapGraph& g, const DominatorSource& source)
         : roots(findRoots(g))
         , referrers(buildReferrers(g))
-        , dominators(computeDominators(g, roots))
+        , dominators(source ? source(roots) : computeDominators(g, roots))
         , paths(g, roots, referrers)
     {
     }
@@ -74,11 +74,11 @@ GraphIndex::GraphIndex(const HeapGraph& g)
     }
 }
 
-HeapContext::HeapContext(const HeapGraph& g)
-    : HeapContext(g, [&g] {
+HeapContext::HeapContext(const HeapGraph& g, const DominatorSource& dominators)
+    : HeapContext(g, [&g, &dominators] {
         // The index beside the analyses: both read the graph only.
         auto index = std::async(std::launch::async, [&g] { return std::make_unique<const GraphIndex>(g); });
-        auto owned = std::make_unique<const Owned>(g);
+        auto owned = std::make_unique<const Owned>(g, dominators);
         return Made { std::move(owned), index.get() };
     }())
 {

@@ -12,6 +12,7 @@
 #include "analysis/Roots.h"
 #include "report/ObjectNamer.h"
 
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -36,8 +37,11 @@ class HeapContext {
     std::unique_ptr<const GraphIndex> index_;
 
 public:
-    // Computes the analyses, and the graph's index beside them.
-    explicit HeapContext(const analysis::HeapGraph& graph);
+    // Gives the dominator tree of the graph over its roots: one kept in the file, or computed.
+    using DominatorSource = std::function<analysis::DominatorTree(const analysis::RootSet& roots)>;
+    // Computes the analyses (the dominator tree by `dominators` when given), and the graph's index
+    // beside them.
+    explicit HeapContext(const analysis::HeapGraph& graph, const DominatorSource& dominators = {});
     // Borrows analyses of `graph` that outlive this context: roots by findRoots(graph), referrers
     // by buildReferrers(graph), dominators by computeDominators(graph, roots), paths over those.
     // `index`, when given, is of this very graph (made while the analyses were computed).

@@ -9,6 +9,7 @@
 #include "report/HeapContext.h"
 #include "report/MemoryGrowth.h"
 #include "report/SnapshotEvidence.h"
+#include "snapshot/kept_dominators.h"
 #include "snapshot/snapshot_store.h"
 
 #include <gcscope/storage/Database.h>
@@ -445,8 +446,17 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
             *lent->graph, *lent->roots, *lent->referrers, *lent->dominators, *lent->paths, std::move(lastIndex));
     } else if (lastGraph) {
         auto beside = graphOnly(*lastGraph, false); // the context makes its own index beside its analyses
-        heap = std::make_unique<HeapContext>(*lastGraph);
+        bool computed = false;
+        const std::int64_t snapshotId = *report.snapshotId;
+        const HeapContext::DominatorSource dominators = [&](const analysis::RootSet& roots) {
+            auto tree = snapshot::dominatorsOf(db, snapshotId, *lastGraph, roots);
+            computed = !tree.read;
+            return std::move(tree.tree);
+        };
+        heap = std::make_unique<HeapContext>(*lastGraph, dominators);
         births = beside.get().second;
+        if (computed && options.keepDominators)
+            snapshot::keepDominators(db.path(), snapshotId, heap->dominators);
     } else
         report.notes.push_back("No heap snapshot in this session: suspects have no owner or retention path, and "
                                "cyclic garbage is unknown (record with --snapshot-at-end, or --snapshot-every S).");

@@ -62,6 +62,10 @@ struct ReportOptions {
     // it: a caller that holds it already, or that other work will want too, shares one copy. Null
     // means the report loads it. It may throw, like analysedSnapshot.
     std::function<std::shared_ptr<const analysis::HeapGraph>(std::int64_t snapshotId)> loadedSnapshot;
+    // The report reads the last snapshot's dominator tree from the file when the file keeps it. When
+    // set, a tree it had to compute is kept in the file (snapshot/kept_dominators.h) before it
+    // returns: only for a caller that holds no transaction on the file (the CLI).
+    bool keepDominators = false;
 };
 
 LeakReport buildReport(const storage::Database& db, const ReportOptions& options = {});

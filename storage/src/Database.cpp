@@ -112,6 +112,7 @@ Database::Database(Database&& other) noexcept
     , writable_(other.writable_)
     , schemaVersion_(other.schemaVersion_)
     , snapshotInProgress_(std::exchange(other.snapshotInProgress_, false))
+    , keepsJournalMode_(other.keepsJournalMode_)
 {
 }
 
@@ -127,6 +128,7 @@ Database& Database::operator=(Database&& other) noexcept
         writable_ = other.writable_;
         schemaVersion_ = other.schemaVersion_;
         snapshotInProgress_ = std::exchange(other.snapshotInProgress_, false);
+        keepsJournalMode_ = other.keepsJournalMode_;
     }
     return *this;
 }
@@ -147,6 +149,33 @@ Database Database::openForReading(const std::filesystem::path& path)
     if (facts.empty)
         throw StorageError(name, "empty file");
     return openValidated(name, readAsImmutable(facts), kSchemaVersion);
+}
+
+Database Database::openForKeeping(const std::filesystem::path& path, int busyTimeoutMs)
+{
+    const std::string name = path.string();
+    const std::string folder = path.has_parent_path() ? path.parent_path().string() : std::string(".");
+    // The rollback journal is created next to the file: both must be writable.
+    if (::access(name.c_str(), W_OK) != 0 || ::access(folder.c_str(), W_OK | X_OK) != 0)
+        throw StorageError(name, "read-only (no write access to the file or its folder)");
+    rollBackInterruptedWrite(name);
+    const FileFacts facts = checkFile(name);
+    if (facts.empty)
+        throw StorageError(name, "empty file");
+    if (readAsImmutable(facts))
+        throw StorageError(name, "in WAL mode without its -wal file (other readers read it as immutable)");
+    {
+        auto existing = openValidated(name, false, kSchemaVersion);
+        if (existing.schemaVersion() != kSchemaVersion)
+            throw StorageError(name,
+                "schema version " + std::to_string(existing.schemaVersion())
+                    + " (only a file opened for writing is migrated)");
+        requireIntact(existing); // as before any write: never written around a damaged page
+    }
+    Database db(openConnection(name, name, SQLITE_OPEN_READWRITE), name, true, kSchemaVersion);
+    db.keepsJournalMode_ = true;
+    sqlite3_busy_timeout(db.db_, busyTimeoutMs);
+    return db;
 }
 
 Database Database::openValidated(const std::string& path, bool immutable, int newestReadable)
@@ -218,7 +247,10 @@ void Database::close()
         std::exchange(stopSnapshotInserts_, nullptr)();
     sqlite3* db = std::exchange(db_, nullptr);
     std::string problem;
-    if (writable_) {
+    if (writable_ && keepsJournalMode_) {
+        if (!sqlite3_get_autocommit(db))
+            sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr); // what was not committed is not kept
+    } else if (writable_) {
         // A Recorder still holding a batch should have been destroyed first; keep its rows anyway.
         // Half a snapshot is never kept.
         if (!sqlite3_get_autocommit(db))

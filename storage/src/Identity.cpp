@@ -25,7 +25,7 @@ struct RequiredTable {
     std::string_view name;
 };
 
-constexpr std::array<RequiredTable, 13> kRequiredTables { {
+constexpr std::array<RequiredTable, 15> kRequiredTables { {
     { 1, "meta" },
     { 1, "sessions" },
     { 1, "samples" },
@@ -39,6 +39,8 @@ constexpr std::array<RequiredTable, 13> kRequiredTables { {
     { 2, "snapshot_objects" },
     { 5, "snapshot_chunks" },
     { 6, "snapshot_types" },
+    { 7, "snapshot_dominators" },
+    { 7, "snapshot_dominator_chunks" },
 } };
 } // namespace
 

@@ -255,6 +255,32 @@ UNION ALL
 SELECT snapshot_id, id, text FROM snapshot_strings;
 )sql";
 
+// Dominator trees kept once computed (storage/src/DominatorChunk.h): reopening a snapshot reads its
+// tree instead of computing it again.
+constexpr std::string_view kVersion7 = R"sql(
+-- One row per snapshot whose dominator tree is kept: the rule it was computed by (a later gcscope
+-- with another rule computes it anew and replaces it), and how many objects the root reaches.
+CREATE TABLE snapshot_dominators (
+    snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots (id),
+    rule        INTEGER NOT NULL,
+    objects     INTEGER NOT NULL,
+    reachable   INTEGER NOT NULL,
+    computed_ns INTEGER NOT NULL,
+    created_by  TEXT    NOT NULL
+);
+
+-- The tree by chunks of up to 4096 consecutive objects: per object, two unsigned LEB128 varints,
+-- its immediate dominator (0 none: unreachable; 1 the virtual root above every root; else 2 plus
+-- the zig-zag delta from its own id) and its retained size in bytes.
+CREATE TABLE snapshot_dominator_chunks (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+    first_id    INTEGER NOT NULL,
+    objects     INTEGER NOT NULL,
+    data        BLOB    NOT NULL,
+    PRIMARY KEY (snapshot_id, first_id)
+);
+)sql";
+
 constexpr std::array kSteps {
     MigrationStep { 1, kVersion1 },
     MigrationStep { 2, kVersion2 },
@@ -262,6 +288,7 @@ constexpr std::array kSteps {
     MigrationStep { 4, kVersion4 },
     MigrationStep { 5, kVersion5 },
     MigrationStep { 6, kVersion6 },
+    MigrationStep { 7, kVersion7 },
 };
 static_assert(kSteps.size() == kSchemaVersion, "kSchemaVersion must name the last step");
 } // namespace

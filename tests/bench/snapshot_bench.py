@@ -8,7 +8,8 @@
   unreachable + SCC + dominators time (goal < 3 s); a retention path query (goal < 100 ms); peak
   memory of the analysis; `gcscope snapshot` from attach to saved file, and the first answers a user
   asks of the saved file (`top`, `cycles`, `paths --type`, `diff` of two snapshots, gcscope-gui's
-  Leaks and Inspector views; each a fresh process), as ratios to the same walk (goal <= 3).
+  Leaks and Inspector views; each a fresh process), as ratios to the same walk (goal <= 3); then
+  `top` keeping the snapshot's dominator tree in the file, and `top` and the two views reading it.
 Each interpreter's heap is snapshotted with the exact agent form the version table picks for it, then
 with the portable form when the build has libgcscope_agent_portable.so.
 With --repeat N the same heap is walked and snapshotted N times (each snapshot a new attach, as the
@@ -119,25 +120,48 @@ def timed(argv, env=None, phases=None):
     return seconds
 
 
+def gui_program(gcscope):
+    """gcscope-gui beside gcscope (scripts/bench.sh builds it), or None."""
+    gui = os.path.join(os.path.dirname(os.path.dirname(gcscope)), "ui", "gcscope-gui")
+    return gui if os.path.exists(gui) else None
+
+
 def first_answers(gcscope, db, two_snapshots, gui_phases=None):
     """What a user asks of a saved snapshot first, each command a fresh process as a user runs it:
     {name: seconds}. Snapshot 1 is the one the child walked. The GUI's first views (when it is
-    built: scripts/bench.sh builds it) are gcscope-gui opened on the file, offscreen, until the view
-    has loaded (--until-loaded): the Leaks view, and the Inspector (every analysis of a snapshot).
-    `gui_phases`, a dict, gets each view's phases (GCSCOPE_PHASES): where a slow load spent its time."""
-    answers = {"top": timed([gcscope, "top", db, "--snapshot", "1"]),
-               "cycles": timed([gcscope, "cycles", db, "--snapshot", "1"]),
-               "paths --type": timed([gcscope, "paths", db, "--snapshot", "1", "--type", "__main__.Order"])}
+    built) are gcscope-gui opened on the file, offscreen, until the view has loaded
+    (--until-loaded): the Leaks view, and the Inspector (every analysis of a snapshot).
+    `gui_phases`, a dict, gets each view's phases (GCSCOPE_PHASES): where a slow load spent its time.
+    Each is a first answer: none keeps its dominator tree in the file for the next to read
+    (GCSCOPE_KEEP_ANALYSES=0; kept_answers measures that)."""
+    first = dict(os.environ, GCSCOPE_KEEP_ANALYSES="0")
+    answers = {"top": timed([gcscope, "top", db, "--snapshot", "1"], env=first),
+               "cycles": timed([gcscope, "cycles", db, "--snapshot", "1"], env=first),
+               "paths --type": timed([gcscope, "paths", db, "--snapshot", "1", "--type", "__main__.Order"], env=first)}
     if two_snapshots:
-        answers["diff"] = timed([gcscope, "diff", db])
-    gui = os.path.join(os.path.dirname(os.path.dirname(gcscope)), "ui", "gcscope-gui")
-    if os.path.exists(gui):
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        answers["diff"] = timed([gcscope, "diff", db], env=first)
+    gui = gui_program(gcscope)
+    if gui:
+        env = dict(first, QT_QPA_PLATFORM="offscreen")
         for tab in ("leaks", "inspector"):
             phases = []
             answers["gui " + tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env, phases=phases)
             if gui_phases is not None:
                 gui_phases[tab] = phases
+    return answers
+
+
+def kept_answers(gcscope, db):
+    """The answers that read the dominator tree the first one kept in the file: `top` keeping it (the
+    process until the tree is written; its answer is printed before), then `top` and gcscope-gui's
+    views again. {name: seconds}; the file grows by the tree."""
+    answers = {"top, keeping": timed([gcscope, "top", db, "--snapshot", "1"])}
+    answers["top again"] = timed([gcscope, "top", db, "--snapshot", "1"])
+    gui = gui_program(gcscope)
+    if gui:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        for tab in ("leaks", "inspector"):
+            answers["gui %s again" % tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env)
     return answers
 
 
@@ -209,6 +233,9 @@ def measure(build, target, form_label, form, tracked, repeat):
         analysis = json.loads(subprocess.run([bench, db, "1"], capture_output=True, text=True, check=True).stdout)
         gui_phases = {}
         answers = first_answers(gcscope, db, two_snapshots=not in_process_error, gui_phases=gui_phases)
+        size_before_kept = os.path.getsize(db)
+        again = kept_answers(gcscope, db)
+        kept_bytes = os.path.getsize(db) - size_before_kept
     pause = pause_ns / 1e9
     print("    %s form: snapshot of %d objects incl. leaves (%d tracked), %d references"
           % (form_label, objects, snapshot_tracked, edges))
@@ -239,6 +266,9 @@ def measure(build, target, form_label, form, tracked, repeat):
              ", ".join("%s %.0f MiB" % (name, mib) for name, mib in phases.items())))
     print("      first answer from the saved file, each a fresh process (ratio to the walk; goal <= 3): "
           + "; ".join("%s %.2f s -> %.2f" % (name, seconds, seconds / walk) for name, seconds in answers.items()))
+    print("      answers reading the dominator tree the first one kept in the file (+%.1f bytes per object): %s"
+          % (kept_bytes / objects,
+             "; ".join("%s %.2f s -> %.2f" % (name, seconds, seconds / walk) for name, seconds in again.items())))
     for tab, steps in gui_phases.items():
         if steps:
             print("      gcscope-gui's %s view, its phases (seconds from the first): %s"
@@ -263,7 +293,7 @@ def measure(build, target, form_label, form, tracked, repeat):
                  (snapshot_phases["committed"] - snapshot_phases["snapshot received"]) / walk))
     result = {"status": "ok", "walk_s": walk, "snapshot_wall_s": wall, "snapshot_wall_ratio": wall / walk,
               "snapshot_phases_s": snapshot_phases, "snapshot_cpu_s": snapshot_cpu,
-              "answers_s": answers, "gui_phases_s": gui_phases, "bytes_per_object": size / objects, "ingest_s": ingest_ns / 1e9,
+              "answers_s": answers, "kept_answers_s": again, "kept_bytes_per_object": kept_bytes / objects, "gui_phases_s": gui_phases, "bytes_per_object": size / objects, "ingest_s": ingest_ns / 1e9,
               "analysis_peak_rss_mib": analysis["peak_rss_mib"],
               "analysis_peak_bytes_per_object": analysis["peak_rss_mib"] * 2**20 / objects, "pause_s": pause, "ratio": pause / walk, "method": method,
               "stall_s": stall, "stall_ratio": stall / walk, "walk_after_s": walk_after,

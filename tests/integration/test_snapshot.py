@@ -4,6 +4,7 @@ import json
 import os
 import pty
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -183,6 +184,42 @@ class SnapshotTruth(TempDirTestCase):
         self.assertGreaterEqual(links[0]["retained_size"], 1_000_000 * links[0]["size"])
         cycles = as_json(gcscope("cycles", path, "--json"))
         self.assertEqual(cycles["unreachable_objects"], 0)
+
+    def test_top_keeps_the_dominator_tree_and_the_next_analysis_reads_it(self):
+        label, python = PYTHONS[0]
+        t = self.start(python, "deep_list.py", 50_000)
+        path = self.snapshot(t, name="kept.db")
+        untouched = self.snapshot(t, name="untouched.db")
+        self.assertEqual(query(path, "SELECT count(*) FROM snapshot_dominators"), [(0,)])
+        traced = dict(os.environ, GCSCOPE_PHASES="1")
+        r = gcscope("top", path, "--json", "--limit", "20", env=traced)
+        first = as_json(r)
+        self.assertIn("dominators computed", r.stderr)
+        self.assertEqual(query(path, "SELECT count(*), rule FROM snapshot_dominators"), [(1, 1)])
+        self.assertEqual(os.listdir(self.tmp).count("kept.db-journal"), 0)
+        r = gcscope("top", path, "--json", "--limit", "20", env=traced)
+        self.assertEqual(as_json(r), first, "the kept tree gives the same answer")
+        self.assertIn("dominators read", r.stderr)
+        self.assertNotIn("dominators computed", r.stderr)
+
+        # Asked not to, gcscope writes nothing into a file it reads.
+        with open(untouched, "rb") as f:
+            before = f.read()
+        quiet = dict(os.environ, GCSCOPE_KEEP_ANALYSES="0")
+        expected = as_json(gcscope("top", untouched, "--json", "--limit", "20", env=quiet))
+        with open(untouched, "rb") as f:
+            self.assertEqual(f.read(), before)
+        # Nor into a file its user may read but not write: the same answer, the file as it was.
+        if os.geteuid() != 0 or shutil.which("setpriv") is None:
+            return  # (the rest needs root and setpriv to run gcscope as another user)
+        os.chmod(untouched, 0o644)
+        self.skipUnlessReachableBy("nobody", untouched, GCSCOPE)
+        r = gcscope("top", untouched, "--json", "--limit", "20", user="nobody")
+        self.assertEqual(as_json(r), expected)
+        self.assertEqual(r.stderr, "")
+        with open(untouched, "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["kept.db", "untouched.db"])
 
     def test_a_list_of_more_references_than_one_record_holds(self):
         # One record holds about 1.4M references: the agent sends the rest of a list of 1.5M items

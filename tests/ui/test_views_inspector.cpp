@@ -22,6 +22,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QTemporaryDir>
 #include <QToolButton>
 #include <QTreeView>
 
@@ -308,6 +309,37 @@ private Q_SLOTS:
         QCOMPARE(forB->info.id, id);
         QVERIFY(aCancelled || forA == forB);
         QCOMPARE(SnapshotCache::instance().made() - madeBefore, 2u); // one graph, one analysis
+    }
+
+    void givenASnapshotAnalysedOnce_whenAnalysedAgain_thenItsDominatorTreeIsReadFromTheFile()
+    {
+        // A copy: the fixture is shared with the other tests, which keep nothing in it.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString copy = dir.filePath(QStringLiteral("kept.db"));
+        QVERIFY(QFile::copy(db_, copy));
+        qputenv("GCSCOPE_KEEP_ANALYSES", "1");
+        struct Control : JobControl {
+            bool cancelled() const override { return false; }
+            void progress(int, int, const QString&) const override { }
+        } control;
+        SnapshotCache::instance().clear();
+        auto first = SnapshotCache::instance().analysis(copy, lastSnapshot_, control);
+        QVERIFY(!first->dominatorsRead);
+        QVERIFY(first->keeping.valid());
+        first->keeping.wait(); // kept off the views' way
+        SnapshotCache::instance().clear();
+        auto again = SnapshotCache::instance().analysis(copy, lastSnapshot_, control);
+        qputenv("GCSCOPE_KEEP_ANALYSES", "0");
+        QVERIFY(again != first);
+        QVERIFY(again->dominatorsRead);
+        QVERIFY(!again->keeping.valid()); // nothing to keep
+        QVERIFY(again->dominators.idom == first->dominators.idom);
+        QVERIFY(again->dominators.retained == first->dominators.retained);
+        QCOMPARE(again->dominators.reachableCount, first->dominators.reachableCount);
+        QVERIFY(again->types.types == first->types.types);
+        QVERIFY(!again->types.types.empty());
+        SnapshotCache::instance().clear();
     }
 
     void givenALoadUnderWay_whenTheSnapshotChangesOrIsCancelled_thenOnlyTheLatestIsShown()

@@ -58,6 +58,8 @@ inline bool waitFor(const std::function<bool()>& done, int timeoutMs = 60'000)
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))                                                            \
             qputenv("QT_QPA_PLATFORM", "offscreen");                                                                   \
         QStandardPaths::setTestModeEnabled(true);                                                                      \
+        /* The fixtures are shared: no test keeps analyses in them (one that wants to works on a copy). */             \
+        qputenv("GCSCOPE_KEEP_ANALYSES", "0");                                                                         \
         QApplication app(argc, argv);                                                                                  \
         TestClass test;                                                                                                \
         return QTest::qExec(&test, argc, argv);                                                                        \

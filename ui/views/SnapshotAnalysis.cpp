@@ -2,7 +2,10 @@
 
 #include "views/BackgroundJob.h"
 
+#include "snapshot/kept_dominators.h"
 #include "util/phase_trace.h"
+
+#include <gcscope/storage/Database.h>
 
 #include <algorithm>
 #include <atomic>
@@ -94,8 +97,22 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     };
     wait(chain([&] {
         phase(QObject::tr("computing dominators"));
-        a->dominators = analysis::computeDominators(g, a->roots);
-        util::markPhase("dominators computed");
+        // Kept in the file by an earlier analysis of it, in any gcscope program, or computed and kept.
+        auto dominators = [&] {
+            if (a->snapshot->path.empty())
+                return snapshot::SnapshotDominators { analysis::computeDominators(g, a->roots), false };
+            const auto db = storage::Database::openForReading(a->snapshot->path);
+            return snapshot::dominatorsOf(db, a->info.id, g, a->roots);
+        }();
+        a->dominators = std::move(dominators.tree);
+        a->dominatorsRead = dominators.read;
+        util::markPhase(a->dominatorsRead ? "dominators read" : "dominators computed");
+        if (!a->dominatorsRead && !a->snapshot->path.empty())
+            a->keeping
+                = std::async(std::launch::async, [path = a->snapshot->path, id = a->info.id, tree = &a->dominators] {
+                      const auto why = snapshot::keepDominators(path, id, *tree);
+                      util::markPhase(why.empty() ? std::string("dominators kept") : "dominators not kept: " + why);
+                  });
         ++done;
         a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
         util::markPhase("dominator children");

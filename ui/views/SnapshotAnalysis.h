@@ -14,8 +14,10 @@
 
 #include <gcscope/storage/Records.h>
 
+#include <future>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace gcscope::ui {
 
@@ -23,6 +25,7 @@ class JobControl;
 
 // A stored snapshot's graph as loaded from the file.
 struct LoadedSnapshot {
+    std::string path; // the file it was read from, as the system names it
     storage::SnapshotInfo info;
     analysis::HeapGraph graph;
 };
@@ -48,6 +51,10 @@ struct SnapshotAnalysis {
     analysis::DominatorChildren dominatorChildren;
     analysis::TypeSummaries types;
     std::optional<analysis::RetentionPathFinder> paths; // over graph, roots and referrers above
+    bool dominatorsRead = false; // the tree was kept in the file; else computed here
+    // The computed tree being kept in the file, off every view's way. Last: destroying the analysis
+    // waits for it before the tree goes.
+    std::future<void> keeping;
 };
 
 // Runs every analysis over the loaded snapshot, reporting each phase and stopping (JobCancelled)

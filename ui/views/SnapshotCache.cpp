@@ -185,6 +185,7 @@ std::shared_ptr<const LoadedSnapshot> SnapshotCache::graph(
         shared.progress(0, 0,
             QObject::tr("Loading snapshot %1 (%2 objects)…").arg(QString::number(info.id), formatCount(info.objects)));
         auto loaded = std::make_shared<LoadedSnapshot>();
+        loaded->path = nativePath(path);
         loaded->info = info;
         // A 10M-object snapshot takes seconds to read: Cancel stops it on the way, not after.
         const QString id = QString::number(info.id), objects = formatCount(info.objects);

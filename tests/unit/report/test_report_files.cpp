@@ -4,9 +4,11 @@
 
 #include "report/ReportText.h"
 #include "report/ReportWriter.h"
+#include "snapshot/kept_dominators.h"
 #include "snapshot/snapshot_store.h"
 
 #include <gcscope/storage/Database.h>
+#include <gcscope/storage/KeptDominators.h>
 #include <gcscope/storage/Reader.h>
 #include <gcscope/storage/Recorder.h>
 
@@ -585,6 +587,48 @@ TEST(ReportFiles, GivenTheLastSnapshotsAnalysisLentWhenReportedThenTheReportIsTh
     // Declining (no analysis at hand) leaves the report to load the snapshot itself.
     options.analysedSnapshot = [](std::int64_t) { return std::optional<AnalysedSnapshot> {}; };
     EXPECT_EQ(content(buildReport(db, options)), content(own));
+}
+
+// `gcscope report` keeps the last snapshot's dominator tree in the file; the next report (and any
+// other analysis) reads it: the same tree, the same report, and really the one in the file.
+TEST(ReportFiles, GivenTheDominatorTreeKeptByOneReportThenTheNextReadsItAndReportsTheSame)
+{
+    TempFile file("kept.db");
+    auto db = writeTwoSnapshotRecording(file);
+    const auto lastId = storage::Reader(db).snapshots().back().id;
+    const auto graph = snapshot::loadSnapshot(db, lastId);
+    const auto roots = analysis::findRoots(graph);
+    const auto computed = analysis::computeDominators(graph, roots);
+    const auto own = buildReport(db, {});
+    EXPECT_FALSE(storage::readKeptDominators(db, lastId, analysis::kDominatorRule, graph.objectCount()))
+        << "kept only when asked";
+
+    ReportOptions options;
+    options.keepDominators = true;
+    EXPECT_EQ(contentOf(buildReport(db, options)), contentOf(own));
+    const auto kept = snapshot::dominatorsOf(db, lastId, graph, roots);
+    ASSERT_TRUE(kept.read) << "the report kept the tree";
+    EXPECT_EQ(kept.tree.idom, computed.idom);
+    EXPECT_EQ(kept.tree.retained, computed.retained);
+    EXPECT_EQ(kept.tree.reachableCount, computed.reachableCount);
+    EXPECT_EQ(contentOf(buildReport(db, {})), contentOf(own)) << "a report over the kept tree";
+
+    // A tree kept with every retained size doubled shows in the next report: it read the file's.
+    auto doubled = computed.retained;
+    for (auto& r : doubled)
+        r *= 2;
+    db.close();
+    ASSERT_EQ(storage::keepDominators(
+                  file.path(), lastId, analysis::kDominatorRule + 1, computed.reachableCount, computed.idom, doubled),
+        "");
+    ASSERT_EQ(storage::keepDominators(
+                  file.path(), lastId, analysis::kDominatorRule, computed.reachableCount, computed.idom, doubled),
+        "");
+    db = storage::Database::openForReading(file.path());
+    const auto read = buildReport(db, {});
+    ASSERT_EQ(read.accumulations.size(), own.accumulations.size());
+    ASSERT_FALSE(own.accumulations.empty());
+    EXPECT_EQ(read.accumulations[0].retainedSize, 2 * own.accumulations[0].retainedSize);
 }
 
 // gcscope-gui shares the earlier snapshots' graphs its Snapshots view loads: the report must come

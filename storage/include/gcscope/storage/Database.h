@@ -33,6 +33,13 @@ public:
     // The same with another list of steps (tests use it to add a future schema version).
     static Database openForWriting(const std::filesystem::path& path, std::span<const MigrationStep> migrations);
 
+    // A read-write connection to an existing gcscope file of exactly this build's schema, to add
+    // what readers computed (KeptDominators.h): never creates or migrates, keeps the file's journal
+    // mode, and waits at most busyTimeoutMs for another program's lock. Throws StorageError saying
+    // why the file is not to be written: no write access to it or its folder, another schema, or a
+    // WAL-mode file without its -wal (which readers read as immutable).
+    static Database openForKeeping(const std::filesystem::path& path, int busyTimeoutMs);
+
     Database(Database&& other) noexcept;
     Database& operator=(Database&& other) noexcept;
     Database(const Database&) = delete;
@@ -68,6 +75,7 @@ private:
     bool writable_ = false;
     int schemaVersion_ = 0;
     bool snapshotInProgress_ = false;
+    bool keepsJournalMode_ = false; // openForKeeping: close() leaves the journal mode as it found it
     // Set by a SnapshotWriter while it inserts on a thread of its own: stops that before close().
     std::function<void()> stopSnapshotInserts_;
 };

@@ -1,0 +1,44 @@
+#include "snapshot/kept_dominators.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/KeptDominators.h>
+
+#include <cstdlib>
+#include <string_view>
+
+namespace gcscope::snapshot {
+
+using namespace analysis;
+
+static_assert(kNoObject == storage::kKeptNoDominator && kVirtualRoot == storage::kKeptVirtualRoot,
+    "the file's dominator markers are the analysis's");
+
+SnapshotDominators dominatorsOf(
+    const storage::Database& db, std::int64_t snapshotId, const HeapGraph& graph, const RootSet& roots)
+{
+    SnapshotDominators out;
+    if (auto kept = storage::readKeptDominators(db, snapshotId, kDominatorRule, graph.objectCount())) {
+        out.tree.idom = std::move(kept->idom);
+        out.tree.retained = std::move(kept->retained);
+        out.tree.reachableCount = kept->reachable;
+        out.read = true;
+        return out;
+    }
+    out.tree = computeDominators(graph, roots);
+    return out;
+}
+
+bool keepingAnalyses()
+{
+    const char* v = std::getenv("GCSCOPE_KEEP_ANALYSES"); // once per analysis: read each time
+    return !(v && std::string_view(v) == "0");
+}
+
+std::string keepDominators(const std::string& path, std::int64_t snapshotId, const DominatorTree& tree)
+{
+    if (!keepingAnalyses())
+        return "GCSCOPE_KEEP_ANALYSES=0";
+    return storage::keepDominators(path, snapshotId, kDominatorRule, tree.reachableCount, tree.idom, tree.retained);
+}
+
+} // namespace gcscope::snapshot

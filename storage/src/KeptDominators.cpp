@@ -1,0 +1,155 @@
+// Dominator trees kept in the file (schema 7): snapshot_dominators and snapshot_dominator_chunks.
+#include <gcscope/storage/KeptDominators.h>
+
+#include "DominatorChunk.h"
+#include "Statement.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/StorageError.h>
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <ctime>
+
+namespace gcscope::storage {
+
+namespace {
+constexpr int kFirstKeepingSchema = 7;
+// Long enough to wait out a recorder's commit or a reader's last query, short enough that a program
+// holding the file for long (a leak report reading it) makes us give up rather than wait.
+constexpr int kKeepBusyTimeoutMs = 2000;
+
+std::int64_t nowNs()
+{
+    timespec t {};
+    clock_gettime(CLOCK_REALTIME, &t);
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+// What StorageError says after "FILE: ".
+std::string problemOf(const StorageError& e, const std::string& path)
+{
+    std::string text = e.what();
+    if (text.starts_with(path + ": "))
+        text.erase(0, path.size() + 2);
+    return text;
+}
+} // namespace
+
+std::optional<KeptDominators> readKeptDominators(
+    const Database& db, std::int64_t snapshotId, std::uint32_t rule, std::uint64_t objects)
+{
+    if (db.schemaVersion() < kFirstKeepingSchema)
+        return std::nullopt;
+    Statement header(db, "SELECT rule, objects, reachable FROM snapshot_dominators WHERE snapshot_id = ?1");
+    header.bind(1, snapshotId);
+    if (!header.step())
+        return std::nullopt;
+    const bool usable = header.integer(0) == static_cast<std::int64_t>(rule)
+        && header.integer(1) == static_cast<std::int64_t>(objects) && header.integer(2) >= 0;
+    KeptDominators kept;
+    kept.reachable = static_cast<std::uint64_t>(header.integer(2));
+    header.reset();
+    if (!usable)
+        return std::nullopt;
+    kept.idom.resize(objects);
+    kept.retained.resize(objects);
+    Statement chunks(
+        db, "SELECT first_id, objects, data FROM snapshot_dominator_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
+    chunks.bind(1, snapshotId);
+    std::uint64_t next = 0;
+    while (chunks.step()) {
+        const std::int64_t first = chunks.integer(0), count = chunks.integer(1);
+        if (first < 0 || static_cast<std::uint64_t>(first) != next || count <= 0
+            || static_cast<std::uint64_t>(count) > objects - next) {
+            chunks.reset();
+            return std::nullopt;
+        }
+        const auto at = static_cast<std::size_t>(first);
+        const auto n = static_cast<std::size_t>(count);
+        if (!decodeDominatorChunk(static_cast<std::uint32_t>(first), objects, chunks.blob(2),
+                std::span(kept.idom).subspan(at, n), std::span(kept.retained).subspan(at, n))) {
+            chunks.reset();
+            return std::nullopt;
+        }
+        next += n;
+    }
+    if (next != objects)
+        return std::nullopt;
+    const auto reachable = static_cast<std::uint64_t>(
+        std::count_if(kept.idom.begin(), kept.idom.end(), [](std::uint32_t d) { return d != kKeptNoDominator; }));
+    if (reachable != kept.reachable)
+        return std::nullopt;
+    return kept;
+}
+
+std::string keepDominators(const std::filesystem::path& path, std::int64_t snapshotId, std::uint32_t rule,
+    std::uint64_t reachable, std::span<const std::uint32_t> idom, std::span<const std::uint64_t> retained)
+{
+    const std::string name = path.string();
+    if (idom.size() != retained.size())
+        return "the tree's two columns differ in length";
+    try {
+        auto db = Database::openForKeeping(path, kKeepBusyTimeoutMs);
+        // IMMEDIATE: take the write lock before reading, so two programs keeping the same tree at
+        // once write it once (the second finds it kept).
+        db.exec("BEGIN IMMEDIATE", "keeping the dominator tree");
+        {
+            Statement snapshot(db, "SELECT objects FROM snapshots WHERE id = ?1");
+            snapshot.bind(1, snapshotId);
+            const bool same = snapshot.step() && snapshot.integer(0) == static_cast<std::int64_t>(idom.size());
+            snapshot.reset();
+            if (!same) {
+                db.exec("ROLLBACK");
+                return "the file holds no such snapshot";
+            }
+            Statement kept(db, "SELECT rule, objects FROM snapshot_dominators WHERE snapshot_id = ?1");
+            kept.bind(1, snapshotId);
+            const bool already = kept.step() && kept.integer(0) == static_cast<std::int64_t>(rule)
+                && kept.integer(1) == static_cast<std::int64_t>(idom.size());
+            kept.reset();
+            if (already) {
+                db.exec("ROLLBACK");
+                return {};
+            }
+        }
+        {
+            Statement drop(db, "DELETE FROM snapshot_dominator_chunks WHERE snapshot_id = ?1");
+            drop.bind(1, snapshotId).run();
+            Statement dropHeader(db, "DELETE FROM snapshot_dominators WHERE snapshot_id = ?1");
+            dropHeader.bind(1, snapshotId).run();
+        }
+        Statement header(db,
+            "INSERT INTO snapshot_dominators (snapshot_id, rule, objects, reachable, computed_ns, created_by) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        header.bind(1, snapshotId)
+            .bind(2, static_cast<std::int64_t>(rule))
+            .bind(3, static_cast<std::int64_t>(idom.size()))
+            .bind(4, static_cast<std::int64_t>(reachable))
+            .bind(5, nowNs())
+            .bind(6, std::string_view("gcscope " GCSCOPE_VERSION))
+            .run();
+        Statement chunk(
+            db, "INSERT INTO snapshot_dominator_chunks (snapshot_id, first_id, objects, data) VALUES (?1, ?2, ?3, ?4)");
+        std::vector<unsigned char> data;
+        for (std::size_t first = 0; first < idom.size(); first += kDominatorChunkObjects) {
+            const std::size_t n = std::min<std::size_t>(kDominatorChunkObjects, idom.size() - first);
+            data.clear();
+            encodeDominatorChunk(
+                static_cast<std::uint32_t>(first), idom.subspan(first, n), retained.subspan(first, n), data);
+            chunk.bind(1, snapshotId)
+                .bind(2, static_cast<std::int64_t>(first))
+                .bind(3, static_cast<std::int64_t>(n))
+                .bindBlobNoCopy(4, data)
+                .run();
+        }
+        db.exec("COMMIT", "keeping the dominator tree");
+        db.close();
+        return {};
+    } catch (const StorageError& e) {
+        return problemOf(e, name); // the connection's destructor rolled back what was not committed
+    }
+}
+
+} // namespace gcscope::storage
