@@ -151,17 +151,23 @@ def first_answers(gcscope, db, two_snapshots, gui_phases=None):
     return answers
 
 
-def kept_answers(gcscope, db):
+def kept_answers(gcscope, db, snapshots, gui_phases=None):
     """The answers that read the dominator tree the first one kept in the file: `top` keeping it (the
     process until the tree is written; its answer is printed before), then `top` and gcscope-gui's
-    views again. {name: seconds}; the file grows by the tree."""
+    views (which show the last snapshot: `top` keeps each of the file's `snapshots` first) again.
+    {name: seconds}; the file grows by a tree per snapshot."""
     answers = {"top, keeping": timed([gcscope, "top", db, "--snapshot", "1"])}
+    for later in range(2, snapshots + 1):
+        timed([gcscope, "top", db, "--snapshot", str(later)])
     answers["top again"] = timed([gcscope, "top", db, "--snapshot", "1"])
     gui = gui_program(gcscope)
     if gui:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         for tab in ("leaks", "inspector"):
-            answers["gui %s again" % tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env)
+            phases = []
+            answers["gui %s again" % tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env, phases=phases)
+            if gui_phases is not None:
+                gui_phases[tab + " again"] = phases
     return answers
 
 
@@ -234,8 +240,9 @@ def measure(build, target, form_label, form, tracked, repeat):
         gui_phases = {}
         answers = first_answers(gcscope, db, two_snapshots=not in_process_error, gui_phases=gui_phases)
         size_before_kept = os.path.getsize(db)
-        again = kept_answers(gcscope, db)
-        kept_bytes = os.path.getsize(db) - size_before_kept
+        trees = 1 if in_process_error else 2
+        again = kept_answers(gcscope, db, trees, gui_phases=gui_phases)
+        kept_bytes = (os.path.getsize(db) - size_before_kept) / trees
     pause = pause_ns / 1e9
     print("    %s form: snapshot of %d objects incl. leaves (%d tracked), %d references"
           % (form_label, objects, snapshot_tracked, edges))
@@ -266,7 +273,7 @@ def measure(build, target, form_label, form, tracked, repeat):
              ", ".join("%s %.0f MiB" % (name, mib) for name, mib in phases.items())))
     print("      first answer from the saved file, each a fresh process (ratio to the walk; goal <= 3): "
           + "; ".join("%s %.2f s -> %.2f" % (name, seconds, seconds / walk) for name, seconds in answers.items()))
-    print("      answers reading the dominator tree the first one kept in the file (+%.1f bytes per object): %s"
+    print("      answers reading the dominator tree the first one kept in the file (+%.1f bytes per object and tree): %s"
           % (kept_bytes / objects,
              "; ".join("%s %.2f s -> %.2f" % (name, seconds, seconds / walk) for name, seconds in again.items())))
     for tab, steps in gui_phases.items():
