@@ -1,6 +1,8 @@
 // `gcscope info FILE [--json]`: what a recording holds.
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+
+#include "analysis/Dominators.h"
 #include "discovery/version_support.h"
 #include "snapshot/snapshot_store.h"
 #include "util/saturating.h"
@@ -114,13 +116,17 @@ int runInfo(const std::string& path, bool json)
     auto jsnapshots = nlohmann::json::array();
     std::string snapshotLines;
     for (const auto& snap : reader.snapshots()) {
+        // Kept by this gcscope's rule: what the next analysis reads instead of computing it.
+        const bool kept = snap.dominatorRule == analysis::kDominatorRule;
         jsnapshots.push_back({ { "id", snap.id }, { "taken_at", snap.takenNs }, { "objects", snap.objects },
             { "edges", snap.edges }, { "pause_ms", snap.pauseMs }, { "method", snap.byChild ? "child" : "in-process" },
             { "method_note", snap.methodNote.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.methodNote) },
-            { "extra_memory", snap.byChild ? nlohmann::json(snap.extraMemoryBytes) : nlohmann::json(nullptr) } });
-        snapshotLines += fmt::format("  snapshot {}: {} objects, {} references; the target paused {:.1f} ms ({})\n",
+            { "extra_memory", snap.byChild ? nlohmann::json(snap.extraMemoryBytes) : nlohmann::json(nullptr) },
+            { "dominator_tree_kept", kept } });
+        snapshotLines += fmt::format("  snapshot {}: {} objects, {} references; the target paused {:.1f} ms ({}){}\n",
             snap.id, snap.objects, snap.edges, snap.pauseMs,
-            snapshot::methodText(snap.byChild, snap.methodNote, snap.extraMemoryBytes));
+            snapshot::methodText(snap.byChild, snap.methodNote, snap.extraMemoryBytes),
+            kept ? "; dominator tree kept" : "");
     }
     if (json) {
         nlohmann::json out { { "file", path }, { "schema_version", reader.schemaVersion() }, { "sessions", jsessions },

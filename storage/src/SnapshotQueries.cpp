@@ -23,6 +23,8 @@ std::string snapshotColumns(const Database& db)
     return std::string("SELECT id, session_id, taken_ns, pause_ns, pid, python_version, objects, tracked_objects, "
                        "edges, flags, ingest_ns, label, ")
         + (db.schemaVersion() >= 4 ? "method, method_note, extra_memory" : "'in-process', NULL, NULL")
+        + (db.schemaVersion() >= 7 ? ", (SELECT rule FROM snapshot_dominators d WHERE d.snapshot_id = snapshots.id)"
+                                   : ", NULL")
         + " FROM snapshots";
 }
 
@@ -48,6 +50,8 @@ SnapshotInfo snapshotFrom(const Statement& row)
         s.methodNote = row.text(13);
     if (!row.isNull(14))
         s.extraMemoryBytes = static_cast<std::uint64_t>(row.integer(14));
+    if (!row.isNull(15))
+        s.dominatorRule = static_cast<std::uint32_t>(row.integer(15));
     s.edges = s.references;
     s.pauseMs = static_cast<double>(s.pauseNs) / 1e6;
     return s;

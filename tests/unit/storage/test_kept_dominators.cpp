@@ -8,6 +8,7 @@
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/KeptDominators.h>
 #include <gcscope/storage/Migrations.h>
+#include <gcscope/storage/Reader.h>
 
 #include <gtest/gtest.h>
 
@@ -108,8 +109,11 @@ TEST(DominatorChunk, GivenEveryKindOfRecordThenItDecodesToWhatWasEncodedAndNothi
 TEST_F(KeptDominatorsTest, GivenATreeKeptThenEveryLaterReaderGetsItBackUnchanged)
 {
     EXPECT_FALSE(read()) << "nothing kept yet";
+    const auto ruleSaid = [&] { return Reader(Database::openForReading(file)).snapshot(id)->dominatorRule; };
+    EXPECT_EQ(ruleSaid(), std::nullopt);
     const auto tree = makeTree(objects);
     EXPECT_EQ(keepDominators(file, id, 1, tree.reachable, tree.idom, tree.retained), "");
+    EXPECT_EQ(ruleSaid(), std::optional<std::uint32_t>(1)) << "the snapshot says its tree is kept, and by which rule";
     const auto kept = read();
     ASSERT_TRUE(kept);
     EXPECT_EQ(kept->idom, tree.idom);
@@ -190,6 +194,7 @@ TEST_F(KeptDominatorsTest, GivenAnOlderSchemaThenNothingIsKeptAndTheFileIsUntouc
     {
         const auto db = Database::openForReading(older);
         EXPECT_FALSE(readKeptDominators(db, id, 1, objects)) << "a file from before schema 7 keeps none";
+        EXPECT_EQ(Reader(db).snapshot(id)->dominatorRule, std::nullopt);
     }
     // Opened for writing (a recording appended to it), it is migrated and keeps trees from then on.
     Database::openForWriting(older).close();

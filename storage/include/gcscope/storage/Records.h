@@ -140,6 +140,9 @@ struct SnapshotInfo {
     bool byChild = false; // schema 4: as NewSnapshot; false in older files
     std::string methodNote;
     std::uint64_t extraMemoryBytes = 0;
+    // Schema 7: the rule number of the dominator tree the file keeps for it (KeptDominators.h);
+    // none when it keeps none.
+    std::optional<std::uint32_t> dominatorRule;
 
     // The placeholder's names, still used by the CLI's info command: the same as references and
     // pauseNs / 1e6. Remove them when nothing uses them any more.
