@@ -14,6 +14,7 @@
 #include "views/IdleMemoryReturn.h"
 #include "views/InspectorView.h"
 #include "views/LeaksView.h"
+#include "views/SnapshotAnalysis.h"
 #include "views/TypesView.h"
 
 #include <QApplication>
@@ -175,5 +176,6 @@ int main(int argc, char** argv)
     if (!options.screenshot.isEmpty() && !options.untilLoaded)
         scheduleScreenshot(window, options, options.screenshotDelayMs);
     const int status = app.exec();
+    finishKeeping(); // a dominator tree the views computed, still being written into its file
     return status == 0 && errorShown && (!options.screenshot.isEmpty() || options.untilLoaded) ? 1 : status;
 }

@@ -9,10 +9,30 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <future>
+#include <mutex>
+#include <vector>
 
 namespace gcscope::ui {
+
+namespace {
+std::mutex keepingMutex;
+std::vector<std::future<void>> keeping; // trees being kept, each holding its analysis
+
+// Once the analysis is done (the views have it), so that keeping takes no processor from it.
+void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
+{
+    std::lock_guard lock(keepingMutex);
+    std::erase_if(keeping,
+        [](const std::future<void>& k) { return k.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
+    keeping.push_back(std::async(std::launch::async, [a = std::move(a)] {
+        const auto why = snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators);
+        util::markPhase(why.empty() ? std::string("dominators kept") : "dominators not kept: " + why);
+    }));
+}
+} // namespace
 
 std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     std::shared_ptr<const LoadedSnapshot> loaded, const JobControl& control)
@@ -107,12 +127,6 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         a->dominators = std::move(dominators.tree);
         a->dominatorsRead = dominators.read;
         util::markPhase(a->dominatorsRead ? "dominators read" : "dominators computed");
-        if (!a->dominatorsRead && !a->snapshot->path.empty())
-            a->keeping
-                = std::async(std::launch::async, [path = a->snapshot->path, id = a->info.id, tree = &a->dominators] {
-                      const auto why = snapshot::keepDominators(path, id, *tree);
-                      util::markPhase(why.empty() ? std::string("dominators kept") : "dominators not kept: " + why);
-                  });
         ++done;
         a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
         util::markPhase("dominator children");
@@ -127,7 +141,20 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     if (failed)
         std::rethrow_exception(failed);
     control.throwIfCancelled();
+    if (!a->dominatorsRead && !a->snapshot->path.empty())
+        keepInBackground(a);
     return a;
+}
+
+void finishKeeping()
+{
+    std::vector<std::future<void>> waiting;
+    {
+        std::lock_guard lock(keepingMutex);
+        waiting.swap(keeping);
+    }
+    for (auto& k : waiting)
+        k.wait();
 }
 
 } // namespace gcscope::ui

@@ -14,7 +14,6 @@
 
 #include <gcscope/storage/Records.h>
 
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,15 +50,18 @@ struct SnapshotAnalysis {
     analysis::DominatorChildren dominatorChildren;
     analysis::TypeSummaries types;
     std::optional<analysis::RetentionPathFinder> paths; // over graph, roots and referrers above
-    bool dominatorsRead = false; // the tree was kept in the file; else computed here
-    // The computed tree being kept in the file, off every view's way. Last: destroying the analysis
-    // waits for it before the tree goes.
-    std::future<void> keeping;
+    bool dominatorsRead = false; // the tree was kept in the file; else computed here, and worth keeping
 };
 
 // Runs every analysis over the loaded snapshot, reporting each phase and stopping (JobCancelled)
-// between phases when the job is cancelled.
+// between phases when the job is cancelled. A dominator tree it computed is then kept in the file
+// (snapshot/kept_dominators.h) on a thread of its own, which holds the analysis until it is written:
+// nothing on the GUI thread ever waits for that.
 std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     std::shared_ptr<const LoadedSnapshot> loaded, const JobControl& control);
+
+// Waits until the trees being kept are written: at the end of the program (a tree half written is
+// rolled back and computed again next time; written whole, it is read).
+void finishKeeping();
 
 } // namespace gcscope::ui
