@@ -104,12 +104,9 @@ std::string keepDominators(const std::filesystem::path& path, std::int64_t snaps
                 db.exec("ROLLBACK");
                 return "the file holds no such snapshot";
             }
-            Statement kept(db, "SELECT rule, objects FROM snapshot_dominators WHERE snapshot_id = ?1");
-            kept.bind(1, snapshotId);
-            const bool already = kept.step() && kept.integer(0) == static_cast<std::int64_t>(rule)
-                && kept.integer(1) == static_cast<std::int64_t>(idom.size());
-            kept.reset();
-            if (already) {
+            // Kept already by this rule, and whole (another program kept it meanwhile): nothing to
+            // write. A tree that does not read back (damaged) is replaced.
+            if (readKeptDominators(db, snapshotId, rule, idom.size())) {
                 db.exec("ROLLBACK");
                 return {};
             }

@@ -176,6 +176,14 @@ TEST_F(KeptDominatorsTest, GivenADamagedKeptTreeThenItIsNotTaken)
     keep();
     rawExec(file, "UPDATE snapshot_dominators SET reachable = reachable + 1");
     EXPECT_FALSE(read()) << "a count of reachable objects the tree does not have";
+
+    // Kept again (the analysis that found it unusable computed it), a damaged tree is replaced.
+    rawExec(file, "UPDATE snapshot_dominator_chunks SET data = substr(data, 1, length(data) - 1) WHERE first_id = 0");
+    EXPECT_EQ(keepDominators(file, id, 1, tree.reachable, tree.idom, tree.retained), "");
+    const auto repaired = read();
+    ASSERT_TRUE(repaired);
+    EXPECT_EQ(repaired->idom, tree.idom);
+    EXPECT_EQ(repaired->retained, tree.retained);
 }
 
 TEST_F(KeptDominatorsTest, GivenAnOlderSchemaThenNothingIsKeptAndTheFileIsUntouched)

@@ -37,7 +37,8 @@ std::optional<KeptDominators> readKeptDominators(
     const Database& db, std::int64_t snapshotId, std::uint32_t rule, std::uint64_t objects);
 
 // Keeps the tree (idom and retained as above, one entry per object) in the file at `path`, replacing
-// one kept by another rule, in one transaction, through a connection of its own. Returns an empty
+// one kept by another rule or one that does not read back whole, in one transaction, through a
+// connection of its own. Returns an empty
 // string when the file keeps the tree now (also when it did already), else why it was not kept, in
 // a few words ("the file is read-only"): keeping is a convenience, its failure never an error.
 std::string keepDominators(const std::filesystem::path& path, std::int64_t snapshotId, std::uint32_t rule,
