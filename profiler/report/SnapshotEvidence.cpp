@@ -7,7 +7,6 @@
 #include <fmt/core.h>
 #include <limits>
 #include <map>
-#include <ranges>
 #include <unordered_map>
 
 namespace gcscope::report {
@@ -62,9 +61,18 @@ std::optional<SnapshotHistory::Entry> SnapshotHistory::find(
     std::size_t i, std::uint64_t address, std::uint32_t type) const
 {
     const Snapshot& s = earlier_[i];
-    const auto positions = std::views::iota(std::size_t { 0 }, s.size());
-    std::size_t first
-        = *std::ranges::partition_point(positions, [&](std::size_t k) { return s.addressAt(k) < address; });
+    // The first position whose address is not below `address`, by halving (a partition point over
+    // positions: clang 14 cannot compile libstdc++ 12's ranges over iota_view, and the fuzz build uses it).
+    std::size_t first = 0;
+    for (std::size_t count = s.size(); count > 0;) {
+        const std::size_t half = count / 2;
+        if (s.addressAt(first + half) < address) {
+            first += half + 1;
+            count -= half + 1;
+        } else {
+            count = half;
+        }
+    }
     return findNext(i, first, address, type); // at the first entry not below the address already
 }
 

@@ -1,9 +1,10 @@
 // libFuzzer target: the database reader on damaged files. Each input is written to a file that
 // goes through everything a CLI command or the GUI does with a file it is given:
-// Database::openForReading, every Reader query, and loadSnapshot (+ the heap analyses) of every
-// snapshot. A damaged file may only ever produce an exception with a one-line message: no crash,
-// no out-of-bounds access, no allocation sized by a number read from the file.
+// Database::openForReading, every Reader query, and loadSnapshot (+ the heap analyses, and the
+// dominator tree the file keeps) of every snapshot. A damaged file may only ever produce an exception with a one-line
+// message: no crash, no out-of-bounds access, no allocation sized by a number read from the file.
 #include "analysis/HeapAnalysis.h"
+#include "snapshot/kept_dominators.h"
 #include "snapshot/snapshot_store.h"
 
 #include <gcscope/storage/Database.h>
@@ -86,8 +87,11 @@ void readEverything(const std::filesystem::path& path)
         try {
             reader.readSnapshotStrings(info.id);
             const auto graph = snapshot::loadSnapshot(db, info.id);
-            if (graph.objectCount() <= 20000)
-                analysis::analyzeHeap(graph);
+            if (graph.objectCount() <= 20000) {
+                const auto analysed = analysis::analyzeHeap(graph);
+                // A kept dominator tree is read as the analyses would: taken only when it decodes.
+                snapshot::dominatorsOf(db, info.id, graph, analysed.roots);
+            }
         } catch (const std::bad_alloc&) {
             throw;
         } catch (const std::exception& e) {

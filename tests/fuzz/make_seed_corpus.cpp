@@ -4,6 +4,7 @@
 // change: `gcscope_fuzz_seeds tests/fuzz/corpus`. (database/real-recording is not made here: it is
 // a 0.4 s `gcscope record` of tests/targets/reliability/steady.py, VACUUMed to 512-byte pages.)
 #include <gcscope/storage/Database.h>
+#include <gcscope/storage/KeptDominators.h>
 #include <gcscope/storage/Recorder.h>
 #include <gcscope/storage/SnapshotWriter.h>
 #include <gcscope/wire.h>
@@ -264,6 +265,25 @@ void writeDatabaseSeeds(const fs::path& dir)
         addSnapshot(db, std::nullopt);
         addSnapshot(db, std::nullopt);
     });
+    // A snapshot whose dominator tree the file keeps (schema 7): every kind of dominator entry.
+    const fs::path kept = dir / "snapshot-with-kept-tree";
+    fs::remove(kept);
+    {
+        auto db = storage::Database::openForWriting(kept);
+        addSnapshot(db, std::nullopt);
+        db.close();
+    }
+    const std::size_t objects = TinyHeap().objects.objects.size();
+    std::vector<std::uint32_t> idom(objects, storage::kKeptVirtualRoot);
+    std::vector<std::uint64_t> retained(objects, 64);
+    idom.back() = storage::kKeptNoDominator;
+    for (std::size_t i = 1; i + 1 < objects; i += 2)
+        idom[i] = static_cast<std::uint32_t>(i - 1);
+    if (const auto why = storage::keepDominators(kept, 1, 1, objects - 1, idom, retained); !why.empty()) {
+        std::fprintf(stderr, "cannot keep a tree in %s: %s\n", kept.c_str(), why.c_str());
+        std::exit(1);
+    }
+    shrink(kept);
 }
 
 } // namespace
