@@ -12,7 +12,6 @@
 #include "analysis/Unreachable.h"
 #include "snapshot/kept_dominators.h"
 #include "snapshot/snapshot_store.h"
-#include "util/phase_trace.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
@@ -254,7 +253,6 @@ int runTop(const std::string& path, std::optional<std::int64_t> wanted, bool asJ
     const auto graph = snapshot::loadSnapshot(db, id);
     const auto roots = findRoots(graph);
     const auto dominators = snapshot::dominatorsOf(db, id, graph, roots);
-    util::markPhase(dominators.read ? "dominators read" : "dominators computed");
     const auto& tree = dominators.tree;
     const auto top = tree.topRetained(limit);
     // Kept once the answer is out: the next `top`, report or GUI view of this snapshot reads it.
@@ -263,8 +261,7 @@ int runTop(const std::string& path, std::optional<std::int64_t> wanted, bool asJ
             return;
         std::fflush(stdout);
         db.close(); // a read-only connection: nothing of ours holds the file while the tree is written
-        const auto why = snapshot::keepDominators(path, id, tree);
-        util::markPhase(why.empty() ? std::string("dominators kept") : "dominators not kept: " + why);
+        snapshot::keepDominators(path, id, tree);
     };
     if (asJson) {
         json objects = json::array();

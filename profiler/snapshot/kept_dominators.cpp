@@ -3,6 +3,8 @@
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/KeptDominators.h>
 
+#include "util/phase_trace.h"
+
 #include <cstdlib>
 #include <string_view>
 
@@ -22,9 +24,11 @@ SnapshotDominators dominatorsOf(
         out.tree.retained = std::move(kept->retained);
         out.tree.reachableCount = kept->reachable;
         out.read = true;
+        util::markPhase("dominators read");
         return out;
     }
     out.tree = computeDominators(graph, roots);
+    util::markPhase("dominators computed");
     return out;
 }
 
@@ -36,9 +40,11 @@ bool keepingAnalyses()
 
 std::string keepDominators(const std::string& path, std::int64_t snapshotId, const DominatorTree& tree)
 {
-    if (!keepingAnalyses())
-        return "GCSCOPE_KEEP_ANALYSES=0";
-    return storage::keepDominators(path, snapshotId, kDominatorRule, tree.reachableCount, tree.idom, tree.retained);
+    auto why = keepingAnalyses()
+        ? storage::keepDominators(path, snapshotId, kDominatorRule, tree.reachableCount, tree.idom, tree.retained)
+        : std::string("GCSCOPE_KEEP_ANALYSES=0");
+    util::markPhase(why.empty() ? "dominators kept" : "dominators not kept: " + why);
+    return why;
 }
 
 } // namespace gcscope::snapshot

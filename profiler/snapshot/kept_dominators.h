@@ -23,12 +23,14 @@ struct SnapshotDominators {
 };
 
 // The tree kept for snapshot `snapshotId` of `db`, when the file keeps one by this gcscope's rule
-// for a graph of this size; otherwise computeDominators(graph, roots).
+// for a graph of this size; otherwise computeDominators(graph, roots). GCSCOPE_PHASES=1 marks
+// "dominators read" or "dominators computed".
 SnapshotDominators dominatorsOf(const storage::Database& db, std::int64_t snapshotId, const analysis::HeapGraph& graph,
     const analysis::RootSet& roots);
 
 // Keeps a computed tree in the file at `path` unless the environment says not to
-// (GCSCOPE_KEEP_ANALYSES=0). Returns an empty string when the file keeps it, else why not.
+// (GCSCOPE_KEEP_ANALYSES=0). Returns an empty string when the file keeps it, else why not; the
+// phase mark says which ("dominators kept", "dominators not kept: why").
 std::string keepDominators(const std::string& path, std::int64_t snapshotId, const analysis::DominatorTree& tree);
 
 // False when GCSCOPE_KEEP_ANALYSES=0: gcscope then writes nothing into files it opened to read.

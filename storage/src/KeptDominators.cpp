@@ -27,14 +27,6 @@ std::int64_t nowNs()
     return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
 
-// What StorageError says after "FILE: ".
-std::string problemOf(const StorageError& e, const std::string& path)
-{
-    std::string text = e.what();
-    if (text.starts_with(path + ": "))
-        text.erase(0, path.size() + 2);
-    return text;
-}
 } // namespace
 
 std::optional<KeptDominators> readKeptDominators(
@@ -87,7 +79,6 @@ std::optional<KeptDominators> readKeptDominators(
 std::string keepDominators(const std::filesystem::path& path, std::int64_t snapshotId, std::uint32_t rule,
     std::uint64_t reachable, std::span<const std::uint32_t> idom, std::span<const std::uint64_t> retained)
 {
-    const std::string name = path.string();
     if (idom.size() != retained.size())
         return "the tree's two columns differ in length";
     try {
@@ -145,7 +136,7 @@ std::string keepDominators(const std::filesystem::path& path, std::int64_t snaps
         db.close();
         return {};
     } catch (const StorageError& e) {
-        return problemOf(e, name); // the connection's destructor rolled back what was not committed
+        return e.problem(); // the connection's destructor rolled back what was not committed
     }
 }
 

@@ -1,5 +1,7 @@
 #include "ReferenceBlob.h"
 
+#include "Varint.h"
+
 #include <gcscope/wire.h>
 
 namespace gcscope::storage {
@@ -8,34 +10,6 @@ namespace {
 // Every value we store fits in 33 bits (a zig-zag delta of two 32-bit ids); 5 varint bytes hold 35.
 constexpr int kMaxVarintBytes = 5;
 constexpr std::uint64_t kIndexMask = ~wire::kEdgeIndexBit;
-
-bool getVarint(const unsigned char*& p, const unsigned char* end, std::uint64_t& v)
-{
-    v = 0;
-    for (int i = 0; i < kMaxVarintBytes && p != end; ++i) {
-        const unsigned char byte = *p++;
-        v |= std::uint64_t { byte & 0x7fu } << (7 * i);
-        if (!(byte & 0x80))
-            return true;
-    }
-    return false;
-}
-
-unsigned char* putVarint(std::uint64_t v, unsigned char* out)
-{
-    while (v >= 0x80) {
-        *out++ = static_cast<unsigned char>(v | 0x80);
-        v >>= 7;
-    }
-    *out++ = static_cast<unsigned char>(v);
-    return out;
-}
-
-std::uint64_t zigzagDelta(std::int64_t target, std::int64_t previous)
-{
-    const std::int64_t delta = target - previous;
-    return delta >= 0 ? std::uint64_t(delta) << 1 : (std::uint64_t(-delta) << 1) - 1;
-}
 
 std::uint64_t labelCode(std::uint32_t label)
 {
@@ -79,10 +53,9 @@ bool decodeReferences(std::uint32_t self, std::span<const unsigned char> blob, s
     while (p != end) {
         std::uint64_t zigzag = 0;
         std::uint64_t code = 0;
-        if (!getVarint(p, end, zigzag) || !getVarint(p, end, code))
+        if (!getVarint(p, end, zigzag, kMaxVarintBytes) || !getVarint(p, end, code, kMaxVarintBytes))
             return false;
-        const auto magnitude = static_cast<std::int64_t>(zigzag >> 1);
-        const std::int64_t target = previous + ((zigzag & 1) ? -magnitude - 1 : magnitude);
+        const std::int64_t target = previous + fromZigzag(zigzag);
         if (target < 0 || target > std::int64_t { UINT32_MAX } || (code >> 1) > kIndexMask)
             return false;
         const auto value = static_cast<std::uint32_t>(code >> 1);

@@ -6,11 +6,9 @@ namespace gcscope::storage {
 
 namespace {
 // SQLite messages and file names may contain line breaks; the CLI prints what() as one line.
-std::string oneLine(std::string_view file, std::string_view problem)
+std::string oneLine(std::string_view text)
 {
-    std::string line;
-    line.reserve(file.size() + 2 + problem.size());
-    line.append(file).append(": ").append(problem);
+    std::string line(text);
     std::replace_if(
         line.begin(), line.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
     return line;
@@ -18,7 +16,8 @@ std::string oneLine(std::string_view file, std::string_view problem)
 } // namespace
 
 StorageError::StorageError(std::string_view file, std::string_view problem)
-    : std::runtime_error(oneLine(file, problem))
+    : std::runtime_error(oneLine(std::string(file) + ": " + std::string(problem)))
+    , problem_(oneLine(problem))
 {
 }
 

@@ -120,10 +120,20 @@ def timed(argv, env=None, phases=None):
     return seconds
 
 
-def gui_program(gcscope):
-    """gcscope-gui beside gcscope (scripts/bench.sh builds it), or None."""
+def gui_answers(gcscope, db, env, answers, suffix="", gui_phases=None):
+    """gcscope-gui's Leaks view, then its Inspector, opened on the file offscreen until loaded
+    (--until-loaded), each a fresh process: their seconds go to answers["gui <tab><suffix>"] and their
+    phases (GCSCOPE_PHASES) to gui_phases["<tab><suffix>"]. Nothing when gcscope-gui is not built
+    (scripts/bench.sh builds it)."""
     gui = os.path.join(os.path.dirname(os.path.dirname(gcscope)), "ui", "gcscope-gui")
-    return gui if os.path.exists(gui) else None
+    if not os.path.exists(gui):
+        return
+    env = dict(env, QT_QPA_PLATFORM="offscreen")
+    for tab in ("leaks", "inspector"):
+        phases = []
+        answers["gui " + tab + suffix] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env, phases=phases)
+        if gui_phases is not None:
+            gui_phases[tab + suffix] = phases
 
 
 def first_answers(gcscope, db, two_snapshots, gui_phases=None):
@@ -140,14 +150,7 @@ def first_answers(gcscope, db, two_snapshots, gui_phases=None):
                "paths --type": timed([gcscope, "paths", db, "--snapshot", "1", "--type", "__main__.Order"], env=first)}
     if two_snapshots:
         answers["diff"] = timed([gcscope, "diff", db], env=first)
-    gui = gui_program(gcscope)
-    if gui:
-        env = dict(first, QT_QPA_PLATFORM="offscreen")
-        for tab in ("leaks", "inspector"):
-            phases = []
-            answers["gui " + tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env, phases=phases)
-            if gui_phases is not None:
-                gui_phases[tab] = phases
+    gui_answers(gcscope, db, first, answers, gui_phases=gui_phases)
     return answers
 
 
@@ -160,14 +163,7 @@ def kept_answers(gcscope, db, snapshots, gui_phases=None):
     for later in range(2, snapshots + 1):
         timed([gcscope, "top", db, "--snapshot", str(later)])
     answers["top again"] = timed([gcscope, "top", db, "--snapshot", "1"])
-    gui = gui_program(gcscope)
-    if gui:
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-        for tab in ("leaks", "inspector"):
-            phases = []
-            answers["gui %s again" % tab] = timed([gui, db, "--tab", tab, "--until-loaded"], env=env, phases=phases)
-            if gui_phases is not None:
-                gui_phases[tab + " again"] = phases
+    gui_answers(gcscope, db, os.environ, answers, suffix=" again", gui_phases=gui_phases)
     return answers
 
 

@@ -27,10 +27,8 @@ void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
     std::lock_guard lock(keepingMutex);
     std::erase_if(keeping,
         [](const std::future<void>& k) { return k.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-    keeping.push_back(std::async(std::launch::async, [a = std::move(a)] {
-        const auto why = snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators);
-        util::markPhase(why.empty() ? std::string("dominators kept") : "dominators not kept: " + why);
-    }));
+    keeping.push_back(std::async(std::launch::async,
+        [a = std::move(a)] { snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators); }));
 }
 } // namespace
 
@@ -118,15 +116,10 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     wait(chain([&] {
         phase(QObject::tr("computing dominators"));
         // Kept in the file by an earlier analysis of it, in any gcscope program, or computed and kept.
-        auto dominators = [&] {
-            if (a->snapshot->path.empty())
-                return snapshot::SnapshotDominators { analysis::computeDominators(g, a->roots), false };
-            const auto db = storage::Database::openForReading(a->snapshot->path);
-            return snapshot::dominatorsOf(db, a->info.id, g, a->roots);
-        }();
+        auto dominators
+            = snapshot::dominatorsOf(storage::Database::openForReading(a->snapshot->path), a->info.id, g, a->roots);
         a->dominators = std::move(dominators.tree);
         a->dominatorsRead = dominators.read;
-        util::markPhase(a->dominatorsRead ? "dominators read" : "dominators computed");
         ++done;
         a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
         util::markPhase("dominator children");
@@ -141,7 +134,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     if (failed)
         std::rethrow_exception(failed);
     control.throwIfCancelled();
-    if (!a->dominatorsRead && !a->snapshot->path.empty())
+    if (!a->dominatorsRead)
         keepInBackground(a);
     return a;
 }

@@ -11,6 +11,11 @@ namespace gcscope::storage {
 class StorageError : public std::runtime_error {
 public:
     StorageError(std::string_view file, std::string_view problem);
+    // what() without the file name: "truncated (header says 40960 bytes, file has 12288)".
+    const std::string& problem() const { return problem_; }
+
+private:
+    std::string problem_;
 };
 
 } // namespace gcscope::storage
