@@ -6,6 +6,7 @@ target_sources(gcscope_storage PRIVATE
     src/FileCheck.cpp
     src/Identity.cpp
     src/KeptDominators.cpp
+    src/KeptGarbage.cpp
     src/LabelChunk.cpp
     src/Migrator.cpp
     src/Reader.cpp

@@ -4,6 +4,7 @@
 
 #include "analysis/Dominators.h"
 #include "discovery/version_support.h"
+#include "report/CyclicGarbage.h"
 #include "snapshot/snapshot_store.h"
 #include "util/saturating.h"
 
@@ -118,15 +119,16 @@ int runInfo(const std::string& path, bool json)
     for (const auto& snap : reader.snapshots()) {
         // Kept by this gcscope's rule: what the next analysis reads instead of computing it.
         const bool kept = snap.dominatorRule == analysis::kDominatorRule;
+        const bool garbageKept = snap.garbageRule == report::kGarbageRule;
         jsnapshots.push_back({ { "id", snap.id }, { "taken_at", snap.takenNs }, { "objects", snap.objects },
             { "edges", snap.edges }, { "pause_ms", snap.pauseMs }, { "method", snap.byChild ? "child" : "in-process" },
             { "method_note", snap.methodNote.empty() ? nlohmann::json(nullptr) : nlohmann::json(snap.methodNote) },
             { "extra_memory", snap.byChild ? nlohmann::json(snap.extraMemoryBytes) : nlohmann::json(nullptr) },
-            { "dominator_tree_kept", kept } });
-        snapshotLines += fmt::format("  snapshot {}: {} objects, {} references; the target paused {:.1f} ms ({}){}\n",
+            { "dominator_tree_kept", kept }, { "garbage_summary_kept", garbageKept } });
+        snapshotLines += fmt::format("  snapshot {}: {} objects, {} references; the target paused {:.1f} ms ({}){}{}\n",
             snap.id, snap.objects, snap.edges, snap.pauseMs,
             snapshot::methodText(snap.byChild, snap.methodNote, snap.extraMemoryBytes),
-            kept ? "; dominator tree kept" : "");
+            kept ? "; dominator tree kept" : "", garbageKept ? "; garbage summary kept" : "");
     }
     if (json) {
         nlohmann::json out { { "file", path }, { "schema_version", reader.schemaVersion() }, { "sessions", jsessions },

@@ -45,7 +45,7 @@ int runReport(const ReportArgs& a, bool sessionGiven)
     report::ReportOptions options;
     if (sessionGiven)
         options.sessionId = a.session;
-    options.keepDominators = true;
+    options.keepAnalyses = true;
     const auto built = report::buildReport(db, options);
     if (a.output.empty() || a.output == "-") {
         const auto text = report::render(built, format);

@@ -1,4 +1,5 @@
 #include "report/Attribution.h"
+#include "snapshot/snapshot_store.h"
 
 #include <algorithm>
 #include <unordered_map>
@@ -103,6 +104,17 @@ EarlierSizes::EarlierSizes(const HeapGraph& earlier)
     for (std::size_t t = 0; t < typeNames_.size(); ++t)
         collection[t] = isCollectionTypeName(typeNames_[t]);
     for (ObjectId o : earlier.byAddress())
+        if (collection[earlier.type[o]])
+            entries_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
+}
+
+EarlierSizes::EarlierSizes(const snapshot::StoredObjects& earlier)
+    : typeNames_(earlier.typeNames)
+{
+    std::vector<char> collection(typeNames_.size());
+    for (std::size_t t = 0; t < typeNames_.size(); ++t)
+        collection[t] = isCollectionTypeName(typeNames_[t]);
+    for (ObjectId o : earlier.byAddress)
         if (collection[earlier.type[o]])
             entries_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
 }

@@ -32,6 +32,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace gcscope::snapshot {
+struct StoredObjects;
+}
+
 namespace gcscope::report {
 
 // The shallow sizes of the collections of an earlier snapshot, by address (CPython never moves an
@@ -39,6 +43,8 @@ namespace gcscope::report {
 class EarlierSizes {
 public:
     explicit EarlierSizes(const analysis::HeapGraph& earlier);
+    // The same from its objects read without its graph (snapshot::loadObjects).
+    explicit EarlierSizes(const snapshot::StoredObjects& earlier);
     // The object's growth since then: its size now less its size then, or its whole size if the
     // earlier snapshot had no collection of that type there.
     std::int64_t growth(const analysis::HeapGraph& now, analysis::ObjectId id) const;

@@ -13,6 +13,7 @@
 #include "snapshot/snapshot_store.h"
 
 #include <gcscope/storage/Database.h>
+#include <gcscope/storage/KeptGarbage.h>
 #include <gcscope/storage/Reader.h>
 
 #include <algorithm>
@@ -356,6 +357,7 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     const auto garbageSnapshots = garbageSubset(snapshots.size(), options.maxGarbageSnapshots);
     const auto evidenceSnapshots = garbageSubset(snapshots.size(), options.maxEvidenceSnapshots);
     GarbageTally garbage;
+    std::vector<storage::GarbageToKeep> workedOut; // garbage summaries the file did not keep
     SnapshotHistory history; // the earlier snapshots compared with the last one, object by object
     std::vector<SnapshotTotals> snapshotTotals;
     std::unique_ptr<analysis::HeapGraph> lastGraph; // loaded here, or
@@ -405,6 +407,28 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
                 }
             }
         }
+        // An earlier snapshot whose garbage the file keeps needs no graph: its summary, and when it is
+        // compared object by object, its objects without their references. Loading and analysing
+        // every earlier snapshot took seconds apiece at 10M objects, and their memory at once.
+        std::optional<SnapshotGarbage> kept;
+        if (snapshots[i].garbageRule == kGarbageRule)
+            if (const auto text = storage::readKeptGarbage(db, snapshots[i].id, kGarbageRule))
+                kept = decodeGarbage(*text);
+        if (!last && kept && (!seriesFromSnapshots || reader.snapshotTypeTotals(snapshots[i].id))) {
+            if (seriesFromSnapshots)
+                addSnapshotPoint(series, snapshots[i].takenNs, snapshot::loadCensus(db, snapshots[i].id));
+            if (garbageSnapshots.count(i))
+                garbage.add(*kept, snapshots[i].takenNs);
+            if (evidenceSnapshots.count(i) || i == 0) {
+                const auto objects = snapshot::loadObjects(db, snapshots[i].id);
+                if (evidenceSnapshots.count(i))
+                    history.addEarlier(objects, snapshots[i].takenNs);
+                if (i == 0)
+                    earlier = std::make_unique<EarlierSizes>(objects);
+            }
+            snapshotTotals.push_back({ snapshots[i].takenNs, kept->bytes, kept->untrackedBytes });
+            continue;
+        }
         std::shared_ptr<const analysis::HeapGraph> shared; // an earlier snapshot the caller shares
         if (!last && options.loadedSnapshot)
             shared = options.loadedSnapshot(snapshots[i].id);
@@ -414,8 +438,15 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         const analysis::HeapGraph* graph = lent ? lent->graph : shared ? shared.get() : loaded.get();
         if (seriesFromSnapshots)
             addSnapshotPoint(series, snapshots[i].takenNs, analysis::censusOf(*graph));
-        if (garbageSnapshots.count(i))
-            garbage.add(*graph, snapshots[i].takenNs, lent ? lent->roots : nullptr);
+        if (garbageSnapshots.count(i)) {
+            if (kept) {
+                garbage.add(*kept, snapshots[i].takenNs);
+            } else {
+                const auto summary = summarizeGarbage(*graph, lent ? lent->roots : nullptr);
+                garbage.add(summary, snapshots[i].takenNs);
+                workedOut.push_back({ snapshots[i].id, snapshots[i].objects, encodeGarbage(summary) });
+            }
+        }
         if (evidenceSnapshots.count(i) && !last) {
             if (shared)
                 history.addEarlier(shared, snapshots[i].takenNs);
@@ -455,7 +486,7 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         };
         heap = std::make_unique<HeapContext>(*lastGraph, dominators);
         births = beside.get().second;
-        if (computed && options.keepDominators)
+        if (computed && options.keepAnalyses)
             snapshot::keepDominators(db.path(), snapshotId, heap->dominators);
     } else
         report.notes.push_back("No heap snapshot in this session: suspects have no owner or retention path, and "
@@ -502,6 +533,11 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     memory.maxPoints = options.maxChartPoints;
     report.memory = analyzeMemory(process, trackedSize, memory, snapshotTotals);
     report.advice = adviseGc(report.gc, report.cycles, report.memory, report.target.durationS, options.advice);
+    // Worked out once, kept for every later report: each is read then instead of a graph.
+    if (options.keepAnalyses)
+        snapshot::keepGarbage(db.path(), kGarbageRule, workedOut);
+    else if (options.garbageWorkedOut && !workedOut.empty())
+        options.garbageWorkedOut(workedOut);
     return report;
 }
 

@@ -16,11 +16,14 @@
 #include "report/Suspects.h"
 #include "report/Trend.h"
 
+#include <gcscope/storage/KeptGarbage.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -62,10 +65,15 @@ struct ReportOptions {
     // it: a caller that holds it already, or that other work will want too, shares one copy. Null
     // means the report loads it. It may throw, like analysedSnapshot.
     std::function<std::shared_ptr<const analysis::HeapGraph>(std::int64_t snapshotId)> loadedSnapshot;
-    // The report reads the last snapshot's dominator tree from the file when the file keeps it. When
-    // set, a tree it had to compute is kept in the file (snapshot/kept_dominators.h) before it
-    // returns: only for a caller that holds no transaction on the file (the CLI).
-    bool keepDominators = false;
+    // The report reads the last snapshot's dominator tree, and the earlier snapshots' garbage
+    // summaries, from the file when the file keeps them. When set, a tree or a summary it had to work
+    // out is kept in the file (snapshot/kept_dominators.h, storage/KeptGarbage.h) before it returns:
+    // only for a caller that holds no transaction on the file (the CLI).
+    bool keepAnalyses = false;
+    // When set, told the garbage summaries the report worked out because the file did not keep them
+    // (encoded, as storage::keepGarbage takes them), once it is built: a caller that cannot let the
+    // report keep them (gcscope-gui reads inside a transaction) keeps them afterwards.
+    std::function<void(std::span<const storage::GarbageToKeep> summaries)> garbageWorkedOut;
 };
 
 LeakReport buildReport(const storage::Database& db, const ReportOptions& options = {});

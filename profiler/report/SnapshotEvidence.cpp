@@ -2,6 +2,7 @@
 
 #include "report/Attribution.h"
 #include "report/Format.h"
+#include "snapshot/snapshot_store.h"
 
 #include <algorithm>
 #include <fmt/core.h>
@@ -13,11 +14,11 @@ namespace gcscope::report {
 
 using namespace analysis;
 
-std::vector<std::uint32_t> SnapshotHistory::typeIdsOf(const HeapGraph& graph)
+std::vector<std::uint32_t> SnapshotHistory::typeIdsOf(const std::vector<std::string>& typeNames)
 {
-    std::vector<std::uint32_t> ids(graph.typeNames.size());
-    for (std::size_t t = 0; t < graph.typeNames.size(); ++t)
-        ids[t] = typeIds_.try_emplace(graph.typeNames[t], static_cast<std::uint32_t>(typeIds_.size())).first->second;
+    std::vector<std::uint32_t> ids(typeNames.size());
+    for (std::size_t t = 0; t < typeNames.size(); ++t)
+        ids[t] = typeIds_.try_emplace(typeNames[t], static_cast<std::uint32_t>(typeIds_.size())).first->second;
     return ids;
 }
 
@@ -31,7 +32,7 @@ std::uint32_t degreeOf(const HeapGraph& graph, ObjectId o)
 
 void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
 {
-    const std::vector<std::uint32_t> ids = typeIdsOf(graph);
+    const std::vector<std::uint32_t> ids = typeIdsOf(graph.typeNames);
     Snapshot s;
     s.takenNs = takenNs;
     s.entries.reserve(graph.objectCount());
@@ -44,8 +45,19 @@ void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::in
 {
     Snapshot s;
     s.takenNs = takenNs;
-    s.typeIds = typeIdsOf(*graph);
+    s.typeIds = typeIdsOf(graph->typeNames);
     s.graph = std::move(graph);
+    earlier_.push_back(std::move(s));
+}
+
+void SnapshotHistory::addEarlier(const snapshot::StoredObjects& objects, std::int64_t takenNs)
+{
+    const std::vector<std::uint32_t> ids = typeIdsOf(objects.typeNames);
+    Snapshot s;
+    s.takenNs = takenNs;
+    s.entries.reserve(objects.byAddress.size());
+    for (ObjectId o : objects.byAddress)
+        s.entries.push_back({ objects.address[o], ids[objects.type[o]], objects.references[o] });
     earlier_.push_back(std::move(s));
 }
 

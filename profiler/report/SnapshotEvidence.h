@@ -42,6 +42,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace gcscope::snapshot {
+struct StoredObjects;
+}
+
 namespace gcscope::report {
 
 struct EvidenceCriteria {
@@ -64,6 +68,8 @@ public:
     // is, kept alive here: at 10M objects the copy was half a gigabyte of fresh memory, a second
     // of work.
     void addEarlier(std::shared_ptr<const analysis::HeapGraph> graph, std::int64_t takenNs);
+    // The same from a snapshot's objects read without its graph (snapshot::loadObjects).
+    void addEarlier(const snapshot::StoredObjects& objects, std::int64_t takenNs);
     std::size_t earlierCount() const { return earlier_.size(); }
 
     struct Entry {
@@ -98,7 +104,7 @@ private:
         }
         Entry at(std::size_t k) const;
     };
-    std::vector<std::uint32_t> typeIdsOf(const analysis::HeapGraph& graph);
+    std::vector<std::uint32_t> typeIdsOf(const std::vector<std::string>& typeNames);
     std::unordered_map<std::string, std::uint32_t> typeIds_;
     std::vector<Snapshot> earlier_;
 };

@@ -2,6 +2,7 @@
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/KeptDominators.h>
+#include <gcscope/storage/KeptGarbage.h>
 
 #include "util/phase_trace.h"
 
@@ -44,6 +45,15 @@ std::string keepDominators(const std::string& path, std::int64_t snapshotId, con
         ? storage::keepDominators(path, snapshotId, kDominatorRule, tree.reachableCount, tree.idom, tree.retained)
         : std::string("GCSCOPE_KEEP_ANALYSES=0");
     util::markPhase(why.empty() ? "dominators kept" : "dominators not kept: " + why);
+    return why;
+}
+
+std::string keepGarbage(const std::string& path, std::uint32_t rule, std::span<const storage::GarbageToKeep> summaries)
+{
+    if (summaries.empty())
+        return {};
+    auto why = keepingAnalyses() ? storage::keepGarbage(path, rule, summaries) : std::string("GCSCOPE_KEEP_ANALYSES=0");
+    util::markPhase(why.empty() ? "garbage summaries kept" : "garbage summaries not kept: " + why);
     return why;
 }
 

@@ -1,6 +1,8 @@
 #include "snapshot/snapshot_store.h"
 
+#include "analysis/AddressOrder.h"
 #include "analysis/HeapGraphBuilder.h"
+#include "report/CyclicGarbage.h"
 #include "util/phase_trace.h"
 
 #include <gcscope/storage/Database.h>
@@ -10,6 +12,7 @@
 #include <gcscope/wire.h>
 
 #include <cstdio>
+#include <future>
 #include <limits>
 #include <stdexcept>
 
@@ -50,6 +53,11 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     if (ready)
         ready->waitForAll();
     util::markPhase("objects stored");
+    // What a leak report needs of this snapshot once it is an earlier one, worked out while the graph
+    // is here and kept with it (schema 8): a report over many snapshots then loads none of the
+    // earlier ones. Beside the strings below, on another processor.
+    auto garbage
+        = std::async(std::launch::async, [&graph] { return report::encodeGarbage(report::summarizeGarbage(graph)); });
 
     // The names references carry (attributes, dict keys) stay rows of snapshot_strings, where SQL
     // finds them at once; the rest, a million previews and numbers on a big heap, are labels only
@@ -69,6 +77,8 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     if (progress)
         progress(objects, objects);
     util::markPhase("strings stored");
+    writer.keepGarbage(report::kGarbageRule, garbage.get());
+    util::markPhase("garbage summed");
     const auto id = writer.commit(tracked);
     util::markPhase("committed");
     return id;
@@ -119,6 +129,35 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
         throw std::runtime_error(
             db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + ": " + e.what() + ")");
     }
+}
+
+StoredObjects loadObjects(const storage::Database& db, std::int64_t snapshotId)
+{
+    storage::Reader reader(db);
+    StoredObjects out;
+    if (const auto info = reader.snapshot(snapshotId)) {
+        out.address.reserve(info->objects);
+        out.type.reserve(info->objects);
+        out.size.reserve(info->objects);
+        out.references.reserve(info->objects);
+    }
+    storage::TypeIds typeOf;
+    reader.forEachSnapshotRecord(snapshotId, [&](const storage::StoredRecord& o) {
+        out.address.push_back(o.address);
+        out.type.push_back(typeOf.of(o.type, [&](std::uint32_t stringId) {
+            out.typeNames.push_back(reader.snapshotString(snapshotId, stringId));
+            return static_cast<std::uint32_t>(out.typeNames.size() - 1);
+        }));
+        out.size.push_back(o.size);
+        out.references.push_back(o.references);
+    });
+    try {
+        out.byAddress = analysis::sortedByAddress(out.address);
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(
+            db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + ": " + e.what() + ")");
+    }
+    return out;
 }
 
 analysis::TypeCensus loadCensus(const storage::Database& db, std::int64_t snapshotId)

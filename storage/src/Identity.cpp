@@ -25,7 +25,7 @@ struct RequiredTable {
     std::string_view name;
 };
 
-constexpr std::array<RequiredTable, 15> kRequiredTables { {
+constexpr std::array<RequiredTable, 16> kRequiredTables { {
     { 1, "meta" },
     { 1, "sessions" },
     { 1, "samples" },
@@ -41,6 +41,7 @@ constexpr std::array<RequiredTable, 15> kRequiredTables { {
     { 6, "snapshot_types" },
     { 7, "snapshot_dominators" },
     { 7, "snapshot_dominator_chunks" },
+    { 8, "snapshot_garbage" },
 } };
 } // namespace
 

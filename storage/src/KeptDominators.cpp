@@ -1,7 +1,9 @@
-// Dominator trees kept in the file (schema 7): snapshot_dominators and snapshot_dominator_chunks.
+// Dominator trees kept in the file (schema 7): snapshot_dominators and snapshot_dominator_chunks;
+// and what keeping any analysis takes (Keeping.h).
 #include <gcscope/storage/KeptDominators.h>
 
 #include "DominatorChunk.h"
+#include "Keeping.h"
 #include "Statement.h"
 
 #include <gcscope/storage/Database.h>
@@ -16,17 +18,6 @@ namespace gcscope::storage {
 
 namespace {
 constexpr int kFirstKeepingSchema = 7;
-// Long enough to wait out a recorder's commit or a reader's last query, short enough that a program
-// holding the file for long (a leak report reading it) makes us give up rather than wait.
-constexpr int kKeepBusyTimeoutMs = 2000;
-
-std::int64_t nowNs()
-{
-    timespec t {};
-    clock_gettime(CLOCK_REALTIME, &t);
-    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
-}
-
 } // namespace
 
 std::optional<KeptDominators> readKeptDominators(
@@ -81,27 +72,13 @@ std::string keepDominators(const std::filesystem::path& path, std::int64_t snaps
 {
     if (idom.size() != retained.size())
         return "the tree's two columns differ in length";
-    try {
-        auto db = Database::openForKeeping(path, kKeepBusyTimeoutMs);
-        // IMMEDIATE: take the write lock before reading, so two programs keeping the same tree at
-        // once write it once (the second finds it kept).
-        db.exec("BEGIN IMMEDIATE", "keeping the dominator tree");
-        {
-            Statement snapshot(db, "SELECT objects FROM snapshots WHERE id = ?1");
-            snapshot.bind(1, snapshotId);
-            const bool same = snapshot.step() && snapshot.integer(0) == static_cast<std::int64_t>(idom.size());
-            snapshot.reset();
-            if (!same) {
-                db.exec("ROLLBACK");
-                return "the file holds no such snapshot";
-            }
-            // Kept already by this rule, and whole (another program kept it meanwhile): nothing to
-            // write. A tree that does not read back (damaged) is replaced.
-            if (readKeptDominators(db, snapshotId, rule, idom.size())) {
-                db.exec("ROLLBACK");
-                return {};
-            }
-        }
+    return keepInFile(path, "keeping the dominator tree", [&](Database& db, bool& wrote) -> std::string {
+        if (!holdsSnapshot(db, snapshotId, idom.size()))
+            return "the file holds no such snapshot";
+        // Kept already by this rule, and whole (another program kept it meanwhile): nothing to
+        // write. A tree that does not read back (damaged) is replaced.
+        if (readKeptDominators(db, snapshotId, rule, idom.size()))
+            return {};
         {
             Statement drop(db, "DELETE FROM snapshot_dominator_chunks WHERE snapshot_id = ?1");
             drop.bind(1, snapshotId).run();
@@ -115,7 +92,7 @@ std::string keepDominators(const std::filesystem::path& path, std::int64_t snaps
             .bind(2, static_cast<std::int64_t>(rule))
             .bind(3, static_cast<std::int64_t>(idom.size()))
             .bind(4, static_cast<std::int64_t>(reachable))
-            .bind(5, nowNs())
+            .bind(5, keptNowNs())
             .bind(6, std::string_view("gcscope " GCSCOPE_VERSION))
             .run();
         Statement chunk(
@@ -132,9 +109,42 @@ std::string keepDominators(const std::filesystem::path& path, std::int64_t snaps
                 .bindBlobNoCopy(4, data)
                 .run();
         }
-        db.exec("COMMIT", "keeping the dominator tree");
-        db.close();
+        wrote = true;
         return {};
+    });
+}
+
+std::int64_t keptNowNs()
+{
+    timespec t {};
+    clock_gettime(CLOCK_REALTIME, &t);
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+bool holdsSnapshot(const Database& db, std::int64_t snapshotId, std::uint64_t objects)
+{
+    Statement snapshot(db, "SELECT objects FROM snapshots WHERE id = ?1");
+    snapshot.bind(1, snapshotId);
+    const bool same = snapshot.step() && snapshot.integer(0) == static_cast<std::int64_t>(objects);
+    snapshot.reset();
+    return same;
+}
+
+std::string keepInFile(const std::filesystem::path& path, const char* what,
+    const std::function<std::string(Database& db, bool& wrote)>& write)
+{
+    try {
+        auto db = Database::openForKeeping(path, kKeepBusyTimeoutMs);
+        // EXCLUSIVE at once, not at COMMIT: in a file with a rollback journal, a writer waiting to
+        // commit holds back every new reader until the readers it waits for are done, and a reader
+        // that holds the file for long (gcscope-gui's leak report reads in one transaction) would
+        // keep both waiting. Here we wait (at most the busy timeout) before anything is written.
+        db.exec("BEGIN EXCLUSIVE", what);
+        bool wrote = false;
+        auto why = write(db, wrote);
+        db.exec(wrote ? "COMMIT" : "ROLLBACK", what);
+        db.close();
+        return why;
     } catch (const StorageError& e) {
         return e.problem(); // the connection's destructor rolled back what was not committed
     }

@@ -281,6 +281,21 @@ CREATE TABLE snapshot_dominator_chunks (
 );
 )sql";
 
+// What the next full collection would free in a snapshot, summed up once: a leak report over many
+// snapshots reads these few rows instead of loading and analysing every earlier snapshot.
+constexpr std::string_view kVersion8 = R"sql(
+-- One row per snapshot whose garbage summary is kept: the rule it was computed by (a later gcscope
+-- with another rule computes it anew and replaces it) and the summary as a JSON object
+-- (docs/schema.md lists its members).
+CREATE TABLE snapshot_garbage (
+    snapshot_id INTEGER PRIMARY KEY REFERENCES snapshots (id),
+    rule        INTEGER NOT NULL,
+    summary     TEXT    NOT NULL,
+    computed_ns INTEGER NOT NULL,
+    created_by  TEXT    NOT NULL
+);
+)sql";
+
 constexpr std::array kSteps {
     MigrationStep { 1, kVersion1 },
     MigrationStep { 2, kVersion2 },
@@ -289,6 +304,7 @@ constexpr std::array kSteps {
     MigrationStep { 5, kVersion5 },
     MigrationStep { 6, kVersion6 },
     MigrationStep { 7, kVersion7 },
+    MigrationStep { 8, kVersion8 },
 };
 static_assert(kSteps.size() == kSchemaVersion, "kSchemaVersion must name the last step");
 } // namespace

@@ -25,6 +25,8 @@ std::string snapshotColumns(const Database& db)
         + (db.schemaVersion() >= 4 ? "method, method_note, extra_memory" : "'in-process', NULL, NULL")
         + (db.schemaVersion() >= 7 ? ", (SELECT rule FROM snapshot_dominators d WHERE d.snapshot_id = snapshots.id)"
                                    : ", NULL")
+        + (db.schemaVersion() >= 8 ? ", (SELECT rule FROM snapshot_garbage g WHERE g.snapshot_id = snapshots.id)"
+                                   : ", NULL")
         + " FROM snapshots";
 }
 
@@ -52,6 +54,8 @@ SnapshotInfo snapshotFrom(const Statement& row)
         s.extraMemoryBytes = static_cast<std::uint64_t>(row.integer(14));
     if (!row.isNull(15))
         s.dominatorRule = static_cast<std::uint32_t>(row.integer(15));
+    if (!row.isNull(16))
+        s.garbageRule = static_cast<std::uint32_t>(row.integer(16));
     s.edges = s.references;
     s.pauseMs = static_cast<double>(s.pauseNs) / 1e6;
     return s;
@@ -220,49 +224,30 @@ std::optional<std::vector<StoredTypeTotal>> Reader::snapshotTypeTotals(std::int6
     return totals;
 }
 
-void Reader::forEachSnapshotObject(std::int64_t snapshotId, const std::function<void(const StoredObject&)>& visit) const
+namespace {
+// One object's fields as stored, its references still encoded.
+struct StoredRow {
+    std::uint64_t address;
+    std::int64_t type;
+    std::uint64_t size;
+    std::int64_t refcount;
+    std::int64_t flags;
+    std::int64_t label;
+    std::span<const unsigned char> refs;
+};
+
+// Every stored object of the snapshot in id order, from its chunks (schema 5) or else its rows, the
+// ids checked to run 0..n-1; `deliver` gets each with its id.
+void forEachStoredRow(const Database& db, const SnapshotInfo& info,
+    const std::function<StorageError(std::uint64_t object, const char* what)>& corrupt,
+    const std::function<void(std::uint64_t id, const StoredRow& row)>& deliver)
 {
-    const SnapshotInfo info = requireSnapshot(snapshotId);
-    const std::uint32_t lastString = lastStringId(db_, snapshotId);
-    const auto corrupt = [&](std::uint64_t object, const char* what) {
-        return StorageError(db_.path(),
-            "corrupt (snapshot " + std::to_string(snapshotId) + ", object " + std::to_string(object) + ": " + what
-                + ")");
-    };
-
-    std::vector<StoredReference> refs;
-    StoredObject object;
     std::uint64_t expected = 0;
-    // Checks one object's fields and references and hands it on.
-    const auto deliver = [&](std::uint64_t address, std::int64_t type, std::uint64_t size, std::int64_t refcount,
-                             std::int64_t flags, std::int64_t label, std::span<const unsigned char> blob) {
-        if (type < 0 || type > lastString || label < 0 || label > lastString)
-            throw corrupt(expected, "unknown string id");
-        if (flags < 0 || flags > 0xff)
-            throw corrupt(expected, "bad flags");
-        object.id = static_cast<std::uint32_t>(expected);
-        object.address = address;
-        object.type = static_cast<std::uint32_t>(type);
-        object.size = size;
-        object.refcount = refcount;
-        object.flags = static_cast<std::uint8_t>(flags);
-        object.label = static_cast<std::uint32_t>(label);
-        if (!decodeReferences(object.id, blob, refs))
-            throw corrupt(expected, "bad references blob");
-        for (const StoredReference& r : refs)
-            if (r.target >= info.objects || (!(r.label & wire::kEdgeIndexBit) && r.label > lastString))
-                throw corrupt(expected, "reference out of range");
-        object.refs = refs;
-        visit(object);
-        ++expected;
-    };
-
-    // Schema 5 stores snapshots by chunks of objects; older snapshots have a row per object.
     bool chunked = false;
-    if (db_.schemaVersion() >= 5) {
+    if (db.schemaVersion() >= 5) {
         Statement chunks(
-            db_, "SELECT first_id, objects, data FROM snapshot_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
-        chunks.bind(1, snapshotId);
+            db, "SELECT first_id, objects, data FROM snapshot_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
+        chunks.bind(1, info.id);
         ChunkView view;
         while (chunks.step()) {
             chunked = true;
@@ -275,25 +260,107 @@ void Reader::forEachSnapshotObject(std::int64_t snapshotId, const std::function<
             if (!view.open(chunks.blob(2), n))
                 throw corrupt(expected, "bad chunk");
             for (std::uint32_t i = 0; i < n; ++i)
-                deliver(view.address(i), view.type(i), view.size(i), view.refcount(i), view.flags(i), view.label(i),
-                    view.refs(i));
+                deliver(expected++,
+                    { view.address(i), view.type(i), view.size(i), view.refcount(i), view.flags(i), view.label(i),
+                        view.refs(i) });
         }
     }
-    Statement query(db_,
+    Statement query(db,
         "SELECT id, address, type, size, refcount, flags, label, refs FROM snapshot_objects"
         " WHERE snapshot_id = ?1 ORDER BY id");
-    query.bind(1, snapshotId);
+    query.bind(1, info.id);
     while (!chunked && query.step()) {
         if (query.integer(0) != static_cast<std::int64_t>(expected) || expected >= info.objects)
             throw corrupt(expected, "ids are not 0..n-1");
-        deliver(static_cast<std::uint64_t>(query.integer(1)), query.integer(2),
-            static_cast<std::uint64_t>(query.integer(3)), query.integer(4), query.integer(5), query.integer(6),
-            query.blob(7));
+        deliver(expected++,
+            { static_cast<std::uint64_t>(query.integer(1)), query.integer(2),
+                static_cast<std::uint64_t>(query.integer(3)), query.integer(4), query.integer(5), query.integer(6),
+                query.blob(7) });
     }
     if (expected != info.objects)
-        throw StorageError(db_.path(),
-            "corrupt (snapshot " + std::to_string(snapshotId) + " has " + std::to_string(expected)
+        throw StorageError(db.path(),
+            "corrupt (snapshot " + std::to_string(info.id) + " has " + std::to_string(expected)
                 + " objects, its header says " + std::to_string(info.objects) + ")");
+}
+} // namespace
+
+void Reader::forEachSnapshotObject(std::int64_t snapshotId, const std::function<void(const StoredObject&)>& visit) const
+{
+    const SnapshotInfo info = requireSnapshot(snapshotId);
+    const std::uint32_t lastString = lastStringId(db_, snapshotId);
+    const auto corrupt = [&](std::uint64_t object, const char* what) {
+        return StorageError(db_.path(),
+            "corrupt (snapshot " + std::to_string(snapshotId) + ", object " + std::to_string(object) + ": " + what
+                + ")");
+    };
+    std::vector<StoredReference> refs;
+    StoredObject object;
+    // Checks one object's fields and references and hands it on.
+    forEachStoredRow(db_, info, corrupt, [&](std::uint64_t id, const StoredRow& row) {
+        if (row.type < 0 || row.type > lastString || row.label < 0 || row.label > lastString)
+            throw corrupt(id, "unknown string id");
+        if (row.flags < 0 || row.flags > 0xff)
+            throw corrupt(id, "bad flags");
+        object.id = static_cast<std::uint32_t>(id);
+        object.address = row.address;
+        object.type = static_cast<std::uint32_t>(row.type);
+        object.size = row.size;
+        object.refcount = row.refcount;
+        object.flags = static_cast<std::uint8_t>(row.flags);
+        object.label = static_cast<std::uint32_t>(row.label);
+        if (!decodeReferences(object.id, row.refs, refs))
+            throw corrupt(id, "bad references blob");
+        for (const StoredReference& r : refs)
+            if (r.target >= info.objects || (!(r.label & wire::kEdgeIndexBit) && r.label > lastString))
+                throw corrupt(id, "reference out of range");
+        object.refs = refs;
+        visit(object);
+    });
+}
+
+void Reader::forEachSnapshotRecord(std::int64_t snapshotId, const std::function<void(const StoredRecord&)>& visit) const
+{
+    const SnapshotInfo info = requireSnapshot(snapshotId);
+    const std::uint32_t lastString = lastStringId(db_, snapshotId);
+    const auto corrupt = [&](std::uint64_t object, const char* what) {
+        return StorageError(db_.path(),
+            "corrupt (snapshot " + std::to_string(snapshotId) + ", object " + std::to_string(object) + ": " + what
+                + ")");
+    };
+    StoredRecord record;
+    forEachStoredRow(db_, info, corrupt, [&](std::uint64_t id, const StoredRow& row) {
+        if (row.type < 0 || row.type > lastString)
+            throw corrupt(id, "unknown string id");
+        if (row.flags < 0 || row.flags > 0xff)
+            throw corrupt(id, "bad flags");
+        // Two varints per reference: one byte in each ends one (its high bit clear).
+        std::uint64_t ends = 0;
+        for (const unsigned char b : row.refs)
+            ends += (b & 0x80) == 0 ? 1 : 0;
+        if ((ends & 1) != 0 || (!row.refs.empty() && (row.refs.back() & 0x80) != 0))
+            throw corrupt(id, "bad references blob");
+        record.id = static_cast<std::uint32_t>(id);
+        record.address = row.address;
+        record.type = static_cast<std::uint32_t>(row.type);
+        record.size = row.size;
+        record.flags = static_cast<std::uint8_t>(row.flags);
+        record.references = static_cast<std::uint32_t>(std::min<std::uint64_t>(ends / 2, 0xFFFFFFFFu));
+        visit(record);
+    });
+}
+
+std::string Reader::snapshotString(std::int64_t snapshotId, std::uint32_t id) const
+{
+    if (id == 0)
+        return {};
+    Statement query(db_, "SELECT text FROM snapshot_strings WHERE snapshot_id = ?1 AND id = ?2");
+    query.bind(1, snapshotId).bind(2, static_cast<std::int64_t>(id));
+    if (!query.step())
+        throw StorageError(db_.path(),
+            "corrupt (snapshot " + std::to_string(snapshotId) + " has no string " + std::to_string(id) + ")");
+    std::string text = query.text(0);
+    query.reset();
+    return text;
 }
 
 } // namespace gcscope::storage

@@ -4,10 +4,12 @@
 // dominator tree the file keeps) of every snapshot. A damaged file may only ever produce an exception with a one-line
 // message: no crash, no out-of-bounds access, no allocation sized by a number read from the file.
 #include "analysis/HeapAnalysis.h"
+#include "report/CyclicGarbage.h"
 #include "snapshot/kept_dominators.h"
 #include "snapshot/snapshot_store.h"
 
 #include <gcscope/storage/Database.h>
+#include <gcscope/storage/KeptGarbage.h>
 #include <gcscope/storage/Reader.h>
 
 #include <cstdint>
@@ -92,6 +94,11 @@ void readEverything(const std::filesystem::path& path)
                 // A kept dominator tree is read as the analyses would: taken only when it decodes.
                 snapshot::dominatorsOf(db, info.id, graph, analysed.roots);
             }
+            // What a report reads of an earlier snapshot instead of its graph: a kept garbage
+            // summary (taken only when it decodes) and the objects without their references.
+            if (const auto text = storage::readKeptGarbage(db, info.id, report::kGarbageRule))
+                report::decodeGarbage(*text);
+            snapshot::loadObjects(db, info.id);
         } catch (const std::bad_alloc&) {
             throw;
         } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 // a 0.4 s `gcscope record` of tests/targets/reliability/steady.py, VACUUMed to 512-byte pages.)
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/KeptDominators.h>
+#include <gcscope/storage/KeptGarbage.h>
 #include <gcscope/storage/Recorder.h>
 #include <gcscope/storage/SnapshotWriter.h>
 #include <gcscope/wire.h>
@@ -281,6 +282,17 @@ void writeDatabaseSeeds(const fs::path& dir)
         idom[i] = static_cast<std::uint32_t>(i - 1);
     if (const auto why = storage::keepDominators(kept, 1, 1, objects - 1, idom, retained); !why.empty()) {
         std::fprintf(stderr, "cannot keep a tree in %s: %s\n", kept.c_str(), why.c_str());
+        std::exit(1);
+    }
+    // And its garbage summary (schema 8), as a report reads it for an earlier snapshot.
+    const storage::GarbageToKeep summary {
+        1, objects,
+        R"({"bytes":640,"untracked_bytes":64,"live":{"list":2},"garbage":{"objects":2,"bytes":128,)"
+        R"("by_type":{"__main__.Node":[2,128]}},"cycles":[{"types":[["__main__.Node",2]],"cycles":1,"objects":2,)"
+        R"("bytes":128,"finalizer":false,"edges":{"__main__.Node.peer":2},"direct_edges":{"__main__.Node.peer":2}}]})"
+    };
+    if (const auto why = storage::keepGarbage(kept, 1, std::span(&summary, 1)); !why.empty()) {
+        std::fprintf(stderr, "cannot keep a garbage summary in %s: %s\n", kept.c_str(), why.c_str());
         std::exit(1);
     }
     shrink(kept);

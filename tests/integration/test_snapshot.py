@@ -224,6 +224,36 @@ class SnapshotTruth(TempDirTestCase):
             self.assertEqual(f.read(), before)
         self.assertEqual(sorted(os.listdir(self.tmp)), ["kept.db", "untouched.db"])
 
+    def test_each_snapshot_keeps_its_garbage_summary_and_a_report_loads_no_earlier_snapshot(self):
+        for label, python in (PYTHONS[0], PYTHONS[-1]):
+            with self.subTest(python=label):
+                t = self.start(python, "gc_articles.py", stdin=subprocess.PIPE)
+                path = self.db("garbage-%s.db" % label)
+                for _ in range(3):
+                    r = gcscope("snapshot", "--pid", t.pid, "-o", path)
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                snaps = info_json(path)["snapshots"]
+                self.assertEqual([s["garbage_summary_kept"] for s in snaps], [True] * 3)
+                self.assertEqual(gcscope("info", path).stdout.count("garbage summary kept"), 3)
+                # What each summary says the next collection frees is what `gcscope cycles` finds
+                # in that snapshot's graph.
+                kept = [query(path, "SELECT json_extract(summary, '$.garbage.objects') FROM snapshot_garbage "
+                              "WHERE snapshot_id = ?", s["id"])[0][0] for s in snaps]
+                for s, objects in zip(snaps, kept):
+                    cycles = as_json(gcscope("cycles", path, "--snapshot", str(s["id"]), "--json"))
+                    self.assertEqual(objects, cycles["unreachable_objects"])
+                self.assertGreater(kept[-1], 0)
+                # The report reads the earlier snapshots' summaries: it loads the last snapshot only.
+                out = self.db("garbage-%s.json" % label)
+                traced = dict(os.environ, GCSCOPE_PHASES="1")
+                r = gcscope("report", path, "--format", "json", "-o", out, env=traced)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stderr.count("gcscope phase: snapshot read"), 1, r.stderr)
+                with open(out) as f:
+                    gc = json.load(f)["gc"]
+                self.assertEqual(gc["snapshots_analyzed"], 3)
+                self.assertEqual(gc["cyclic_garbage_objects"], sum(kept))
+
     def test_a_list_of_more_references_than_one_record_holds(self):
         # One record holds about 1.4M references: the agent sends the rest of a list of 1.5M items
         # in records marked continued. Were they dropped, the last 100k items would be roots.

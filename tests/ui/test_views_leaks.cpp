@@ -19,6 +19,13 @@
 
 #include "test_views_support.h"
 
+#include "report/CyclicGarbage.h"
+
+#include <gcscope/storage/Database.h>
+#include <gcscope/storage/Reader.h>
+
+#include <sqlite3.h>
+
 #include <QAbstractItemModelTester>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -136,6 +143,52 @@ private Q_SLOTS:
         view.reload();
         QVERIFY(test::waitFor([&] { return loaded.count() == 1 && !view.isLoading(); }));
         QCOMPARE(view.selectedType(), selected);
+    }
+
+    // A file recorded before schema 8 keeps no garbage summaries: the first report works them out from
+    // the earlier snapshots' graphs and keeps them, with the last snapshot's dominator tree, once the
+    // views are idle; the next one loads no earlier graph. Keeping while the report still read the
+    // file once failed the report ("database is locked"): it must show both times.
+    void givenSeveralSnapshotsAndNothingKept_whenShownTwice_thenBothShowAndTheSecondLoadsNoEarlierGraph()
+    {
+        const QString copy = dir_.filePath(QStringLiteral("keeping.db"));
+        QFile::remove(copy);
+        QVERIFY(QFile::copy(cache_, copy));
+        QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        {
+            sqlite3* raw = nullptr;
+            QCOMPARE(sqlite3_open(QFile::encodeName(copy).constData(), &raw), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(raw,
+                         "DELETE FROM snapshot_garbage; DELETE FROM snapshot_dominator_chunks; "
+                         "DELETE FROM snapshot_dominators;",
+                         nullptr, nullptr, nullptr),
+                SQLITE_OK);
+            sqlite3_close(raw);
+        }
+        const auto snapshots = SnapshotCache::snapshotsIn(copy);
+        QVERIFY(snapshots.size() >= 3);
+        qputenv("GCSCOPE_KEEP_ANALYSES", "1");
+        const auto shown = [&] {
+            SnapshotCache::instance().clear();
+            DocumentContext context;
+            LeaksView view(&context);
+            open(context, view, copy);
+            return view.state() == LeaksView::State::Shown && view.report();
+        };
+        const bool first = shown();
+        finishKeeping(); // what the first report worked out is in the file now
+        const auto made = SnapshotCache::instance().made();
+        const bool second = shown();
+        const auto madeAgain = SnapshotCache::instance().made() - made;
+        qputenv("GCSCOPE_KEEP_ANALYSES", "0");
+        SnapshotCache::instance().clear();
+        QVERIFY(first);
+        QVERIFY(second);
+        const auto db = gcscope::storage::Database::openForReading(QFile::encodeName(copy).toStdString());
+        for (const auto& s : gcscope::storage::Reader(db).snapshots())
+            QCOMPARE(s.garbageRule, std::optional<std::uint32_t>(gcscope::report::kGarbageRule));
+        QVERIFY(gcscope::storage::Reader(db).snapshots().back().dominatorRule);
+        QCOMPARE(madeAgain, 2u); // the last snapshot's graph and analysis: no earlier graph
     }
 
     // A big heap's analysis is the most memory gcscope-gui holds: the report's owners and paths

@@ -10,6 +10,7 @@
 #include <gcscope/storage/Reader.h>
 
 #include <QElapsedTimer>
+#include <QFile>
 
 #include <algorithm>
 
@@ -47,6 +48,11 @@ void shareCachedSnapshots(report::ReportOptions& options, const QString& path, c
         auto loaded = SnapshotCache::instance().graph(path, snapshotId, control);
         return std::shared_ptr<const analysis::HeapGraph>(loaded, &loaded->graph);
     };
+    // Kept once the report is built, when its read transaction is over (the keeping waits for it).
+    options.garbageWorkedOut
+        = [path = QFile::encodeName(path).toStdString()](std::span<const storage::GarbageToKeep> summaries) {
+              keepGarbageInBackground(path, { summaries.begin(), summaries.end() });
+          };
 }
 
 LoadedLeakReport loadLeakReport(const QString& path, std::optional<std::int64_t> sessionId, const JobControl& control,

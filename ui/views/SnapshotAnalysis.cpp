@@ -2,6 +2,7 @@
 
 #include "views/BackgroundJob.h"
 
+#include "report/CyclicGarbage.h"
 #include "snapshot/kept_dominators.h"
 #include "util/phase_trace.h"
 
@@ -13,6 +14,8 @@
 #include <exception>
 #include <future>
 #include <mutex>
+#include <optional>
+#include <thread>
 #include <vector>
 
 namespace gcscope::ui {
@@ -21,16 +24,53 @@ namespace {
 std::mutex keepingMutex;
 std::vector<std::future<void>> keeping; // trees being kept, each holding its analysis
 
-// Once the analysis is done (the views have it), so that keeping takes no processor from it.
-void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
+std::atomic<bool> exiting { false };
+
+// Keeping writes into the file. In a file with a rollback journal, a write while one of the views'
+// jobs reads it (a leak report reads inside one transaction, for seconds at 10M objects) would hold
+// back every connection the jobs open meanwhile, until they failed ("database is locked"): so it
+// waits until the views are idle. A job that starts during the write waits for it (a moment).
+void waitForIdleViews()
+{
+    using namespace std::chrono;
+    const auto giveUp = steady_clock::now() + minutes(10);
+    std::optional<steady_clock::time_point> exitGiveUp;
+    while (BackgroundJob::pool()->activeThreadCount() > 0 && steady_clock::now() < giveUp) {
+        if (exiting.load() && !exitGiveUp)
+            exitGiveUp = steady_clock::now() + seconds(3);
+        if (exitGiveUp && steady_clock::now() > *exitGiveUp)
+            throw JobCancelled {};
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+}
+
+template <class Keep> void inBackground(Keep&& keep)
 {
     std::lock_guard lock(keepingMutex);
     std::erase_if(keeping,
         [](const std::future<void>& k) { return k.wait_for(std::chrono::seconds(0)) == std::future_status::ready; });
-    keeping.push_back(std::async(std::launch::async,
-        [a = std::move(a)] { snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators); }));
+    keeping.push_back(std::async(std::launch::async, [keep = std::forward<Keep>(keep)] {
+        try {
+            waitForIdleViews();
+            keep();
+        } catch (const JobCancelled&) { // the program ends while the views are busy: kept another time
+        }
+    }));
+}
+
+// Once the analysis is done (the views have it), so that keeping takes no processor from it.
+void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
+{
+    inBackground([a = std::move(a)] { snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators); });
 }
 } // namespace
+
+void keepGarbageInBackground(std::string path, std::vector<storage::GarbageToKeep> summaries)
+{
+    inBackground([path = std::move(path), summaries = std::move(summaries)] {
+        snapshot::keepGarbage(path, report::kGarbageRule, summaries);
+    });
+}
 
 std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     std::shared_ptr<const LoadedSnapshot> loaded, const JobControl& control)
@@ -141,6 +181,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
 
 void finishKeeping()
 {
+    exiting = true;
     std::vector<std::future<void>> waiting;
     {
         std::lock_guard lock(keepingMutex);

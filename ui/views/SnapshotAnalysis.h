@@ -12,11 +12,13 @@
 #include "analysis/TypeSummary.h"
 #include "analysis/Unreachable.h"
 
+#include <gcscope/storage/KeptGarbage.h>
 #include <gcscope/storage/Records.h>
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace gcscope::ui {
 
@@ -60,7 +62,11 @@ struct SnapshotAnalysis {
 std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     std::shared_ptr<const LoadedSnapshot> loaded, const JobControl& control);
 
-// Waits until the trees being kept are written: at the end of the program (a tree half written is
+// Keeps garbage summaries a leak report worked out (storage/KeptGarbage.h) in the file at `path`, on a
+// thread of its own, as analyzeSnapshot keeps its tree.
+void keepGarbageInBackground(std::string path, std::vector<storage::GarbageToKeep> summaries);
+
+// Waits until the trees and summaries being kept are written: at the end of the program (a tree half written is
 // rolled back and computed again next time; written whole, it is read).
 void finishKeeping();
 

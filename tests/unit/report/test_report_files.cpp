@@ -9,11 +9,13 @@
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/KeptDominators.h>
+#include <gcscope/storage/KeptGarbage.h>
 #include <gcscope/storage/Reader.h>
 #include <gcscope/storage/Recorder.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -185,6 +187,17 @@ storage::Database writeTwoSnapshotRecording(const TempFile& file)
     rec.earlierSnapshot = true;
     rec.write(file.path());
     return storage::Database::openForReading(file.path());
+}
+
+// Runs SQL on the file through a connection of its own (to take out or doctor what it keeps).
+void execOn(const std::filesystem::path& path, const std::string& sql)
+{
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(raw);
 }
 
 // A report as JSON without the moment it was made: what two builds of one report must share.
@@ -604,7 +617,7 @@ TEST(ReportFiles, GivenTheDominatorTreeKeptByOneReportThenTheNextReadsItAndRepor
         << "kept only when asked";
 
     ReportOptions options;
-    options.keepDominators = true;
+    options.keepAnalyses = true;
     EXPECT_EQ(contentOf(buildReport(db, options)), contentOf(own));
     const auto kept = snapshot::dominatorsOf(db, lastId, graph, roots);
     ASSERT_TRUE(kept.read) << "the report kept the tree";
@@ -637,6 +650,11 @@ TEST(ReportFiles, GivenTheEarlierSnapshotsSharedWhenReportedThenTheReportIsTheSa
 {
     TempFile file("shared.db");
     auto db = writeTwoSnapshotRecording(file);
+    // Without the garbage summaries stored with the snapshots (a file from before schema 8), the
+    // report needs the earlier snapshot's graph.
+    db.close();
+    execOn(file.path(), "DELETE FROM snapshot_garbage");
+    db = storage::Database::openForReading(file.path());
     const auto own = buildReport(db, {});
     const auto snapshots = storage::Reader(db).snapshots();
     ASSERT_EQ(snapshots.size(), 2u);
@@ -666,6 +684,72 @@ TEST(ReportFiles, GivenTheEarlierSnapshotsSharedWhenReportedThenTheReportIsTheSa
     // Declining leaves the report to load it itself.
     options.loadedSnapshot = [](std::int64_t) { return std::shared_ptr<const analysis::HeapGraph> {}; };
     EXPECT_EQ(content(buildReport(db, options)), content(own));
+}
+
+// Every snapshot keeps its garbage summary from the moment it is stored: a report reads the earlier
+// snapshots' summaries and their objects without references, and loads no graph but the last one's.
+// It reports exactly what the graphs give, and really reads the summaries kept in the file.
+TEST(ReportFiles, GivenEarlierSnapshotsWithKeptGarbageWhenReportedThenNoEarlierGraphIsLoadedAndTheReportIsTheSame)
+{
+    TempFile file("garbage.db");
+    auto db = writeTwoSnapshotRecording(file);
+    const auto snapshots = storage::Reader(db).snapshots();
+    ASSERT_EQ(snapshots.size(), 2u);
+    for (const auto& s : snapshots) {
+        EXPECT_EQ(s.garbageRule, kGarbageRule) << "stored with the snapshot";
+        const auto text = storage::readKeptGarbage(db, s.id, kGarbageRule);
+        ASSERT_TRUE(text);
+        const auto kept = decodeGarbage(*text);
+        ASSERT_TRUE(kept);
+        EXPECT_EQ(*kept, summarizeGarbage(snapshot::loadSnapshot(db, s.id))) << "what the graph gives";
+    }
+    std::vector<std::int64_t> asked;
+    ReportOptions options;
+    options.loadedSnapshot = [&](std::int64_t id) {
+        asked.push_back(id);
+        return std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, id));
+    };
+    const auto read = buildReport(db, options);
+    EXPECT_TRUE(asked.empty()) << "no earlier graph was asked for";
+    EXPECT_EQ(read.gc.snapshotsAnalyzed, 2u);
+    EXPECT_EQ(read.gc.cyclicGarbageObjects, 400u);
+
+    // Without them the report loads the earlier graph, reports the same, and (asked to) keeps them.
+    db.close();
+    execOn(file.path(), "DELETE FROM snapshot_garbage");
+    db = storage::Database::openForReading(file.path());
+    EXPECT_FALSE(storage::Reader(db).snapshots().front().garbageRule);
+    options.keepAnalyses = true;
+    const auto computed = buildReport(db, options);
+    EXPECT_EQ(asked, std::vector<std::int64_t> { snapshots.front().id });
+    EXPECT_EQ(contentOf(computed), contentOf(read));
+    for (const auto& s : storage::Reader(db).snapshots())
+        EXPECT_EQ(s.garbageRule, kGarbageRule) << "kept again by the report";
+    asked.clear();
+    EXPECT_EQ(contentOf(buildReport(db, options)), contentOf(read));
+    EXPECT_TRUE(asked.empty());
+
+    // A summary doctored in the file shows in the next report: one more garbage type, and a summary
+    // kept by another rule is not taken (its graph is loaded instead).
+    auto doctored = *decodeGarbage(*storage::readKeptGarbage(db, snapshots.front().id, kGarbageRule));
+    doctored.byType["__main__.Doctored"] = { 7, 700 };
+    doctored.objects += 7;
+    doctored.size += 700;
+    db.close();
+    const storage::GarbageToKeep entry { snapshots.front().id, snapshots.front().objects, encodeGarbage(doctored) };
+    ASSERT_EQ(storage::keepGarbage(file.path(), kGarbageRule, std::span(&entry, 1)), "");
+    db = storage::Database::openForReading(file.path());
+    const auto fromDoctored = buildReport(db, {});
+    EXPECT_EQ(fromDoctored.gc.cyclicGarbageObjects, 407u);
+    EXPECT_TRUE(std::any_of(fromDoctored.gc.cyclicGarbage.begin(), fromDoctored.gc.cyclicGarbage.end(),
+        [](const TypeObjects& t) { return t.type == "__main__.Doctored" && t.objects == 7; }));
+    db.close();
+    ASSERT_EQ(storage::keepGarbage(file.path(), kGarbageRule + 1, std::span(&entry, 1)), "");
+    db = storage::Database::openForReading(file.path());
+    asked.clear();
+    options.keepAnalyses = false;
+    EXPECT_EQ(contentOf(buildReport(db, options)), contentOf(read)) << "another rule's summary is not taken";
+    EXPECT_EQ(asked, std::vector<std::int64_t> { snapshots.front().id });
 }
 
 // Loading a big snapshot takes seconds: the loader says how far it is, and a caller that gives up

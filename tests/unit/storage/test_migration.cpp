@@ -46,7 +46,7 @@ std::string errorOf(const std::function<void()>& action)
 
 TEST(StorageMigration, GivenTheBuiltInList_ThenItEndsAtTheCurrentVersion)
 {
-    EXPECT_EQ(kSchemaVersion, 7);
+    EXPECT_EQ(kSchemaVersion, 8);
     EXPECT_EQ(schemaMigrations().size(), static_cast<std::size_t>(kSchemaVersion));
     EXPECT_EQ(schemaMigrations().back().toVersion, kSchemaVersion);
 }

@@ -50,6 +50,12 @@ public:
     // decoded. Every id in an object (targets, type, label, edge names) is checked to be in range,
     // so callers can index arrays with them; a damaged row throws "FILE: corrupt (...)".
     void forEachSnapshotObject(std::int64_t snapshotId, const std::function<void(const StoredObject&)>& visit) const;
+    // The same without the references, only their number: for questions about every object that need
+    // no graph (which objects an earlier snapshot held). Type ids and flags are checked as above.
+    void forEachSnapshotRecord(std::int64_t snapshotId, const std::function<void(const StoredRecord&)>& visit) const;
+    // One string of the snapshot's table that is a row of snapshot_strings (a type name, a reference's
+    // name); "" for id 0. Throws "FILE: corrupt (...)" when the snapshot has no such row.
+    std::string snapshotString(std::int64_t snapshotId, std::uint32_t id) const;
 
     // The snapshot's objects and bytes per type, as stored with it (schema 6), by type name; nullopt
     // for a snapshot stored without them (older files), whose objects must be read instead.

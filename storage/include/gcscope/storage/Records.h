@@ -105,6 +105,16 @@ struct StoredReference {
     bool operator==(const StoredReference&) const = default;
 };
 
+// An object as Reader::forEachSnapshotRecord gives it: its fields without its references.
+struct StoredRecord {
+    std::uint32_t id = 0;
+    std::uint64_t address = 0;
+    std::uint32_t type = 0; // string id of "module.qualname"
+    std::uint64_t size = 0;
+    std::uint8_t flags = 0;
+    std::uint32_t references = 0; // how many it holds
+};
+
 struct StoredObject {
     std::uint32_t id = 0;
     std::uint64_t address = 0;
@@ -143,6 +153,9 @@ struct SnapshotInfo {
     // Schema 7: the rule number of the dominator tree the file keeps for it (KeptDominators.h);
     // none when it keeps none.
     std::optional<std::uint32_t> dominatorRule;
+    // Schema 8: the rule number of the garbage summary the file keeps for it (KeptGarbage.h); none
+    // when it keeps none.
+    std::optional<std::uint32_t> garbageRule;
 
     // The placeholder's names, still used by the CLI's info command: the same as references and
     // pauseNs / 1e6. Remove them when nothing uses them any more.

@@ -10,8 +10,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace gcscope::storage {
@@ -51,6 +54,9 @@ public:
         std::int64_t refcount, std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
         std::span<const std::uint32_t> labels);
 
+    // The snapshot's garbage summary by `rule` (KeptGarbage.h), stored with it at commit() (schema 8;
+    // an older file keeps none). Any time before commit().
+    void keepGarbage(std::uint32_t rule, std::string_view summary);
     // Checks that every reference and string id used exists, stores the counts and commits.
     // Returns the snapshot id. Throws StorageError (and keeps nothing) if the snapshot is inconsistent.
     std::int64_t commit(std::uint64_t trackedObjects);
@@ -96,6 +102,7 @@ private:
     std::vector<TypeTotal> typeTotals_;
     TypeIds typePositions_;
     std::uint32_t lastLabel_ = 0;
+    std::optional<std::pair<std::uint32_t, std::string>> garbage_; // keepGarbage()'s rule and summary
 };
 
 } // namespace gcscope::storage
