@@ -151,12 +151,14 @@ StoredObjects loadObjects(const storage::Database& db, std::int64_t snapshotId)
         out.size.push_back(o.size);
         out.references.push_back(o.references);
     });
+    util::markPhase("snapshot objects read");
     try {
         out.byAddress = analysis::sortedByAddress(out.address);
     } catch (const std::invalid_argument& e) {
         throw std::runtime_error(
             db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + ": " + e.what() + ")");
     }
+    util::markPhase("snapshot objects sorted");
     return out;
 }
 

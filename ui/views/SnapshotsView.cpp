@@ -19,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QShortcut>
+#include <QShowEvent>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTreeView>
@@ -257,6 +258,23 @@ void SnapshotsView::chooseFromUi(std::optional<std::int64_t> to, std::optional<s
     context_->setSnapshots(to, from); // snapshotChanged -> syncFromContext -> compare
 }
 
+namespace {
+// Two 1M-object snapshots (the size at which loading takes about a second each) or less.
+std::uint64_t hiddenCompareLimit = 2'000'000;
+} // namespace
+
+void SnapshotsView::setHiddenCompareLimit(std::uint64_t objects)
+{
+    hiddenCompareLimit = objects;
+}
+
+void SnapshotsView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (waitsToBeShown_)
+        compare();
+}
+
 void SnapshotsView::compare()
 {
     const QString path = context_->databasePath();
@@ -266,6 +284,17 @@ void SnapshotsView::compare()
     auto from = context_->compareFromSnapshotId();
     if (from && list_->rowOf(*from) < 0)
         from.reset();
+    waitsToBeShown_ = false;
+    if (!isVisible()) {
+        std::uint64_t objects = 0;
+        for (const auto& s : list_->snapshots())
+            if (s.id == *to || (from && s.id == *from))
+                objects += s.objects;
+        if (objects > hiddenCompareLimit) {
+            waitsToBeShown_ = true;
+            return;
+        }
+    }
     const auto* shown = comparison_->comparison();
     const bool onScreen = shown && shown->toId == *to && shown->fromId == from;
     const Pair wanted(*to, from);
