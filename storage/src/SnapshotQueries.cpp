@@ -236,12 +236,20 @@ struct StoredRow {
     std::span<const unsigned char> refs;
 };
 
+// "FILE: corrupt (snapshot S, object O: what)".
+StorageError corruptObject(const Database& db, std::int64_t snapshotId, std::uint64_t object, const char* what)
+{
+    return StorageError(db.path(),
+        "corrupt (snapshot " + std::to_string(snapshotId) + ", object " + std::to_string(object) + ": " + what + ")");
+}
+
 // Every stored object of the snapshot in id order, from its chunks (schema 5) or else its rows, the
 // ids checked to run 0..n-1; `deliver` gets each with its id.
 void forEachStoredRow(const Database& db, const SnapshotInfo& info,
-    const std::function<StorageError(std::uint64_t object, const char* what)>& corrupt,
     const std::function<void(std::uint64_t id, const StoredRow& row)>& deliver)
 {
+    const auto corrupt
+        = [&](std::uint64_t object, const char* what) { return corruptObject(db, info.id, object, what); };
     std::uint64_t expected = 0;
     bool chunked = false;
     if (db.schemaVersion() >= 5) {
@@ -288,15 +296,12 @@ void Reader::forEachSnapshotObject(std::int64_t snapshotId, const std::function<
 {
     const SnapshotInfo info = requireSnapshot(snapshotId);
     const std::uint32_t lastString = lastStringId(db_, snapshotId);
-    const auto corrupt = [&](std::uint64_t object, const char* what) {
-        return StorageError(db_.path(),
-            "corrupt (snapshot " + std::to_string(snapshotId) + ", object " + std::to_string(object) + ": " + what
-                + ")");
-    };
+    const auto corrupt
+        = [&](std::uint64_t object, const char* what) { return corruptObject(db_, snapshotId, object, what); };
     std::vector<StoredReference> refs;
     StoredObject object;
     // Checks one object's fields and references and hands it on.
-    forEachStoredRow(db_, info, corrupt, [&](std::uint64_t id, const StoredRow& row) {
+    forEachStoredRow(db_, info, [&](std::uint64_t id, const StoredRow& row) {
         if (row.type < 0 || row.type > lastString || row.label < 0 || row.label > lastString)
             throw corrupt(id, "unknown string id");
         if (row.flags < 0 || row.flags > 0xff)
@@ -322,13 +327,10 @@ void Reader::forEachSnapshotRecord(std::int64_t snapshotId, const std::function<
 {
     const SnapshotInfo info = requireSnapshot(snapshotId);
     const std::uint32_t lastString = lastStringId(db_, snapshotId);
-    const auto corrupt = [&](std::uint64_t object, const char* what) {
-        return StorageError(db_.path(),
-            "corrupt (snapshot " + std::to_string(snapshotId) + ", object " + std::to_string(object) + ": " + what
-                + ")");
-    };
+    const auto corrupt
+        = [&](std::uint64_t object, const char* what) { return corruptObject(db_, snapshotId, object, what); };
     StoredRecord record;
-    forEachStoredRow(db_, info, corrupt, [&](std::uint64_t id, const StoredRow& row) {
+    forEachStoredRow(db_, info, [&](std::uint64_t id, const StoredRow& row) {
         if (row.type < 0 || row.type > lastString)
             throw corrupt(id, "unknown string id");
         if (row.flags < 0 || row.flags > 0xff)
