@@ -189,6 +189,7 @@ void finishKeeping()
     }
     for (auto& k : waiting)
         k.wait();
+    exiting = false; // (tests wait for the keeping and go on)
 }
 
 } // namespace gcscope::ui

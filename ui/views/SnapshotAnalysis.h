@@ -66,8 +66,9 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
 // thread of its own, as analyzeSnapshot keeps its tree.
 void keepGarbageInBackground(std::string path, std::vector<storage::GarbageToKeep> summaries);
 
-// Waits until the trees and summaries being kept are written: at the end of the program (a tree half written is
-// rolled back and computed again next time; written whole, it is read).
+// Waits until the trees and summaries being kept are written: at the end of the program (a tree half
+// written is rolled back and computed again next time; written whole, it is read). A keeping still
+// waiting for the views to be idle gives up after 3 s of this wait.
 void finishKeeping();
 
 } // namespace gcscope::ui
