@@ -5,6 +5,7 @@ target_sources(gcscope_storage PRIVATE
     src/DominatorChunk.cpp
     src/FileCheck.cpp
     src/Identity.cpp
+    src/Keeping.cpp
     src/KeptDominators.cpp
     src/KeptGarbage.cpp
     src/LabelChunk.cpp

@@ -97,26 +97,28 @@ ObjectId nearestCollection(const HeapContext& heap, ObjectId instance)
 
 } // namespace
 
-EarlierSizes::EarlierSizes(const HeapGraph& earlier)
-    : typeNames_(earlier.typeNames)
+template <class Sizes>
+void EarlierSizes::collectCollections(std::span<const ObjectId> byAddress, std::span<const std::uint64_t> address,
+    std::span<const std::uint32_t> type, const Sizes& size)
 {
     std::vector<char> collection(typeNames_.size());
     for (std::size_t t = 0; t < typeNames_.size(); ++t)
         collection[t] = isCollectionTypeName(typeNames_[t]);
-    for (ObjectId o : earlier.byAddress())
-        if (collection[earlier.type[o]])
-            entries_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
+    for (ObjectId o : byAddress)
+        if (collection[type[o]])
+            entries_.push_back({ address[o], size[o], type[o] });
+}
+
+EarlierSizes::EarlierSizes(const HeapGraph& earlier)
+    : typeNames_(earlier.typeNames)
+{
+    collectCollections(earlier.byAddress(), earlier.address, earlier.type, earlier.size);
 }
 
 EarlierSizes::EarlierSizes(const snapshot::StoredObjects& earlier)
     : typeNames_(earlier.typeNames)
 {
-    std::vector<char> collection(typeNames_.size());
-    for (std::size_t t = 0; t < typeNames_.size(); ++t)
-        collection[t] = isCollectionTypeName(typeNames_[t]);
-    for (ObjectId o : earlier.byAddress)
-        if (collection[earlier.type[o]])
-            entries_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
+    collectCollections(earlier.byAddress, earlier.address, earlier.type, earlier.size);
 }
 
 std::int64_t EarlierSizes::growth(const HeapGraph& now, ObjectId id) const

@@ -55,6 +55,10 @@ private:
         std::uint64_t size;
         std::uint32_t type; // index into typeNames_
     };
+    // The collections among the objects, in the order `byAddress` gives, from either form of them.
+    template <class Sizes>
+    void collectCollections(std::span<const analysis::ObjectId> byAddress, std::span<const std::uint64_t> address,
+        std::span<const std::uint32_t> type, const Sizes& size);
     std::vector<std::string> typeNames_; // the earlier graph's
     std::vector<Entry> entries_; // its collections, by address
 };

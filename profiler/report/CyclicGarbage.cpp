@@ -4,6 +4,7 @@
 #include "analysis/Roots.h"
 #include "analysis/Unreachable.h"
 #include "report/HeapContext.h"
+#include "report/MemoryGrowth.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -17,11 +18,9 @@ using namespace analysis;
 SnapshotGarbage summarizeGarbage(const HeapGraph& graph, const RootSet* knownRoots)
 {
     SnapshotGarbage out;
-    for (ObjectId o = 0; o < graph.objectCount(); ++o) {
-        out.bytes += graph.size[o];
-        if (!graph.isTracked(o))
-            out.untrackedBytes += graph.size[o];
-    }
+    const auto totals = totalsOf(graph, 0);
+    out.bytes = totals.bytes;
+    out.untrackedBytes = totals.untrackedBytes;
     std::optional<RootSet> found;
     if (!knownRoots)
         knownRoots = &found.emplace(findRoots(graph));

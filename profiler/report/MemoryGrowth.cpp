@@ -58,6 +58,18 @@ void compareWithSnapshots(MemorySection& m, const std::vector<std::pair<std::int
 
 } // namespace
 
+SnapshotTotals totalsOf(const analysis::HeapGraph& graph, std::int64_t takenNs)
+{
+    SnapshotTotals t;
+    t.timeNs = takenNs;
+    for (analysis::ObjectId o = 0; o < graph.objectCount(); ++o) {
+        t.bytes += graph.size[o];
+        if (!graph.isTracked(o))
+            t.untrackedBytes += graph.size[o];
+    }
+    return t;
+}
+
 MemorySection analyzeMemory(std::span<const storage::ProcessSample> process,
     std::span<const std::pair<std::int64_t, std::uint64_t>> trackedSize, const MemoryCriteria& c,
     std::span<const SnapshotTotals> snapshots)

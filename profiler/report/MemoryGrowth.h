@@ -7,6 +7,7 @@
 // count untracked objects too, show the growth (analyzeMemory).
 #pragma once
 
+#include "analysis/HeapGraph.h"
 #include "report/LeakReport.h"
 #include "report/Trend.h"
 
@@ -32,6 +33,9 @@ struct SnapshotTotals {
     std::uint64_t bytes = 0; // shallow bytes of every object
     std::uint64_t untrackedBytes = 0; // of those the collector does not track
 };
+
+// The snapshot's totals, counted over its objects.
+SnapshotTotals totalsOf(const analysis::HeapGraph& graph, std::int64_t takenNs);
 
 // trackedSize: per census, the sum of all entries' sizes (shallow bytes of GC-tracked objects).
 // snapshots: in time order. Before growth is blamed on memory gcscope cannot see, the snapshots'

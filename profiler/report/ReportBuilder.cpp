@@ -212,18 +212,6 @@ std::optional<storage::SessionInfo> sessionOfSnapshots(const std::vector<storage
     return s;
 }
 
-SnapshotTotals totalsOf(const analysis::HeapGraph& graph, std::int64_t takenNs)
-{
-    SnapshotTotals t;
-    t.timeNs = takenNs;
-    for (analysis::ObjectId o = 0; o < graph.objectCount(); ++o) {
-        t.bytes += graph.size[o];
-        if (!graph.isTracked(o))
-            t.untrackedBytes += graph.size[o];
-    }
-    return t;
-}
-
 // A sparkline for every suspect: its type's counts, unless the snapshots gave it one already.
 void seriesOfSuspects(
     std::vector<Suspect>& suspects, const std::vector<TypeGrowth>& growth, const std::vector<std::int64_t>& times)

@@ -30,15 +30,24 @@ std::uint32_t degreeOf(const HeapGraph& graph, ObjectId o)
 }
 } // namespace
 
-void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
+template <class Degree>
+void SnapshotHistory::addCopy(const std::vector<std::string>& typeNames, std::span<const ObjectId> byAddress,
+    std::span<const std::uint64_t> address, std::span<const std::uint32_t> type, Degree degree, std::int64_t takenNs)
 {
-    const std::vector<std::uint32_t> ids = typeIdsOf(graph.typeNames);
+    const std::vector<std::uint32_t> ids = typeIdsOf(typeNames);
     Snapshot s;
     s.takenNs = takenNs;
-    s.entries.reserve(graph.objectCount());
-    for (ObjectId o : graph.byAddress())
-        s.entries.push_back({ graph.address[o], ids[graph.type[o]], degreeOf(graph, o) });
+    s.entries.reserve(byAddress.size());
+    for (ObjectId o : byAddress)
+        s.entries.push_back({ address[o], ids[type[o]], degree(o) });
     earlier_.push_back(std::move(s));
+}
+
+void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
+{
+    addCopy(
+        graph.typeNames, graph.byAddress(), graph.address, graph.type,
+        [&graph](ObjectId o) { return degreeOf(graph, o); }, takenNs);
 }
 
 void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::int64_t takenNs)
@@ -52,13 +61,9 @@ void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::in
 
 void SnapshotHistory::addEarlier(const snapshot::StoredObjects& objects, std::int64_t takenNs)
 {
-    const std::vector<std::uint32_t> ids = typeIdsOf(objects.typeNames);
-    Snapshot s;
-    s.takenNs = takenNs;
-    s.entries.reserve(objects.byAddress.size());
-    for (ObjectId o : objects.byAddress)
-        s.entries.push_back({ objects.address[o], ids[objects.type[o]], objects.references[o] });
-    earlier_.push_back(std::move(s));
+    addCopy(
+        objects.typeNames, objects.byAddress, objects.address, objects.type,
+        [&objects](ObjectId o) { return objects.references[o]; }, takenNs);
 }
 
 SnapshotHistory::Entry SnapshotHistory::Snapshot::at(std::size_t k) const

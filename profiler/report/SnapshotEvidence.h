@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -105,6 +106,11 @@ private:
         Entry at(std::size_t k) const;
     };
     std::vector<std::uint32_t> typeIdsOf(const std::vector<std::string>& typeNames);
+    // A copy of what identity needs, in the order `byAddress` gives, from either form of a snapshot.
+    template <class Degree>
+    void addCopy(const std::vector<std::string>& typeNames, std::span<const analysis::ObjectId> byAddress,
+        std::span<const std::uint64_t> address, std::span<const std::uint32_t> type, Degree degree,
+        std::int64_t takenNs);
     std::unordered_map<std::string, std::uint32_t> typeIds_;
     std::vector<Snapshot> earlier_;
 };

@@ -1,6 +1,6 @@
 // What keeping an analysis in a file opened to be read takes, whichever analysis it is
 // (KeptDominators.h, KeptGarbage.h): a connection of its own that may write (Database::openForKeeping),
-// one IMMEDIATE transaction, and a snapshot that is still the one the analysis was made of.
+// one EXCLUSIVE transaction, and a snapshot that is still the one the analysis was made of.
 #pragma once
 
 #include <gcscope/storage/Database.h>
@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace gcscope::storage {
 
@@ -30,5 +31,9 @@ bool holdsSnapshot(const Database& db, std::int64_t snapshotId, std::uint64_t ob
 // is kept now, else why not, in a few words; `what` names the analysis in errors ("keeping the dominator tree").
 std::string keepInFile(const std::filesystem::path& path, const char* what,
     const std::function<std::string(Database& db, bool& wrote)>& write);
+
+// Writes snapshot `snapshotId`'s garbage summary row (KeptGarbage.h), replacing the one it has: as
+// keepGarbage keeps it, and as SnapshotWriter stores it with a new snapshot. Throws StorageError.
+void putGarbageSummary(const Database& db, std::int64_t snapshotId, std::uint32_t rule, std::string_view summary);
 
 } // namespace gcscope::storage

@@ -27,15 +27,25 @@ std::optional<std::string> readKeptGarbage(const Database& db, std::int64_t snap
     return summary;
 }
 
+void putGarbageSummary(const Database& db, std::int64_t snapshotId, std::uint32_t rule, std::string_view summary)
+{
+    Statement put(db,
+        "INSERT OR REPLACE INTO snapshot_garbage (snapshot_id, rule, summary, computed_ns, created_by) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    put.bind(1, snapshotId)
+        .bind(2, static_cast<std::int64_t>(rule))
+        .bind(3, summary)
+        .bind(4, keptNowNs())
+        .bind(5, std::string_view("gcscope " GCSCOPE_VERSION))
+        .run();
+}
+
 std::string keepGarbage(const std::filesystem::path& path, std::uint32_t rule, std::span<const GarbageToKeep> summaries)
 {
     if (summaries.empty())
         return {};
     return keepInFile(path, "keeping the garbage summaries", [&](Database& db, bool& wrote) -> std::string {
         std::string why;
-        Statement put(db,
-            "INSERT OR REPLACE INTO snapshot_garbage (snapshot_id, rule, summary, computed_ns, created_by) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)");
         for (const GarbageToKeep& g : summaries) {
             if (!holdsSnapshot(db, g.snapshotId, g.objects)) {
                 why = "the file holds no snapshot " + std::to_string(g.snapshotId);
@@ -43,12 +53,7 @@ std::string keepGarbage(const std::filesystem::path& path, std::uint32_t rule, s
             }
             if (const auto kept = readKeptGarbage(db, g.snapshotId, rule); kept && *kept == g.summary)
                 continue;
-            put.bind(1, g.snapshotId)
-                .bind(2, static_cast<std::int64_t>(rule))
-                .bind(3, g.summary)
-                .bind(4, keptNowNs())
-                .bind(5, std::string_view("gcscope " GCSCOPE_VERSION))
-                .run();
+            putGarbageSummary(db, g.snapshotId, rule, g.summary);
             wrote = true;
         }
         return why;

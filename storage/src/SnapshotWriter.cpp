@@ -310,17 +310,8 @@ std::int64_t SnapshotWriter::commit(std::uint64_t trackedObjects)
                     .bind(3, asInteger(t.objects))
                     .bind(4, asInteger(t.size))
                     .run();
-        if (garbage_ && db_.schemaVersion() >= 8) {
-            Statement put(db_,
-                "INSERT INTO snapshot_garbage (snapshot_id, rule, summary, computed_ns, created_by) "
-                "VALUES (?1, ?2, ?3, ?4, ?5)");
-            put.bind(1, snapshotId_)
-                .bind(2, static_cast<std::int64_t>(garbage_->first))
-                .bind(3, garbage_->second)
-                .bind(4, keptNowNs())
-                .bind(5, std::string_view("gcscope " GCSCOPE_VERSION))
-                .run();
-        }
+        if (garbage_ && db_.schemaVersion() >= 8)
+            putGarbageSummary(db_, snapshotId_, garbage_->first, garbage_->second);
         const auto ingest
             = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started_);
         statements_->finish.bind(1, snapshotId_)
