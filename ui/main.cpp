@@ -48,7 +48,7 @@ void applyPalette(const QString& name)
     QApplication::setPalette(darkPalette());
 }
 
-// --screenshot: grab the window after `delayMs`, stop a recording cleanly, quit.
+// --screenshot: grab the window after `delayMs`, stop a recording cleanly, quit (see main()).
 void scheduleScreenshot(MainWindow& window, const AppOptions& options, int delayMs)
 {
     QTimer::singleShot(delayMs, &window, [&window, options] {
@@ -59,21 +59,24 @@ void scheduleScreenshot(MainWindow& window, const AppOptions& options, int delay
     });
 }
 
-// The view's loaded() signal, once, to `then`; false when `w` is not a V.
-template <class V, class F> bool whenLoaded(QWidget* w, QObject* context, F then)
+// The view's loaded() signal, once, to `then`, and its loadFailed(error) to `failed`; false when
+// `w` is not a V.
+template <class V, class F, class G> bool whenLoaded(QWidget* w, QObject* context, F then, G failed)
 {
     auto* view = qobject_cast<V*>(w);
     if (!view)
         return false;
     QObject::connect(view, &V::loaded, context, then, Qt::SingleShotConnection);
+    QObject::connect(view, &V::loadFailed, context, failed, Qt::SingleShotConnection);
     return true;
 }
 
 constexpr int kLaidOutMs = 300;
 
 // --until-loaded: once the --tab view has loaded, say how long it took (from the start of this
-// process), save the screenshot if asked for, and close the window (which quits).
-bool quitWhenLoaded(MainWindow& window, const AppOptions& options, const QElapsedTimer& sinceStart)
+// process), save the screenshot if asked for, and close the window (which quits). Should the view
+// fail to load, say why, set `failed` and close the window.
+bool quitWhenLoaded(MainWindow& window, const AppOptions& options, const QElapsedTimer& sinceStart, bool& failed)
 {
     QWidget* view = window.tabs()->widget(tabIndex(options.tab));
     const QString name = options.tab.toLower();
@@ -88,9 +91,15 @@ bool quitWhenLoaded(MainWindow& window, const AppOptions& options, const QElapse
         // still queued now: the picture waits for them.
         scheduleScreenshot(window, options, kLaidOutMs);
     };
-    return whenLoaded<LeaksView>(view, &window, then) || whenLoaded<TypesView>(view, &window, then)
-        || whenLoaded<InspectorView>(view, &window, then) || whenLoaded<CyclesView>(view, &window, then)
-        || whenLoaded<DashboardView>(view, &window, then);
+    auto fail = [&window, name, &failed](const QString& error) {
+        std::fprintf(stderr, "gcscope-gui: error: the %s view could not load: %s\n", name.toLocal8Bit().constData(),
+            error.simplified().toLocal8Bit().constData());
+        failed = true;
+        window.close();
+    };
+    return whenLoaded<LeaksView>(view, &window, then, fail) || whenLoaded<TypesView>(view, &window, then, fail)
+        || whenLoaded<InspectorView>(view, &window, then, fail) || whenLoaded<CyclesView>(view, &window, then, fail)
+        || whenLoaded<DashboardView>(view, &window, then, fail);
 }
 
 } // namespace
@@ -168,7 +177,11 @@ int main(int argc, char** argv)
             QTimer::singleShot(0, &window, show);
         }
     }
-    if (options.untilLoaded && !quitWhenLoaded(window, options, sinceStart)) {
+    // A scripted run (--screenshot, --until-loaded) ends when its window closes, even while another
+    // view's error dialog is still open, which would otherwise keep the application running.
+    if (!options.screenshot.isEmpty() || options.untilLoaded)
+        QObject::connect(&window, &MainWindow::closed, &app, &QCoreApplication::quit, Qt::QueuedConnection);
+    if (options.untilLoaded && !quitWhenLoaded(window, options, sinceStart, errorShown)) {
         std::fprintf(stderr, "gcscope-gui: error: the %s tab is not part of this build\n",
             options.tab.toLocal8Bit().constData());
         return 2;

@@ -9,6 +9,7 @@
 #include "test_views_support.h"
 
 #include <QMessageBox>
+#include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
 
@@ -35,6 +36,10 @@ private Q_SLOTS:
         for (QWidget* view : std::initializer_list<QWidget*> { types, snapshots, inspector, cycles })
             window.addTab(view, QString::fromLatin1(view->metaObject()->className()));
         window.show();
+        // Each view also says it failed, with the same reason (gcscope-gui --until-loaded exits on it).
+        QSignalSpy typesFailed(types, &TypesView::loadFailed);
+        QSignalSpy inspectorFailed(inspector, &InspectorView::loadFailed);
+        QSignalSpy cyclesFailed(cycles, &CyclesView::loadFailed);
         context.setDatabasePath(path);
         QVERIFY(test::waitFor([&] {
             return !types->isLoading() && !snapshots->isLoading() && !inspector->isLoading() && !cycles->isLoading();
@@ -50,6 +55,13 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QStringLiteral("notes.db")), qPrintable(text)); // the reason names the file
         QVERIFY2(text.contains(QStringLiteral("not a SQLite database")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("open another")), qPrintable(text)); // and says what to do
+        for (const QSignalSpy* spy : { &typesFailed, &inspectorFailed, &cyclesFailed }) {
+            QCOMPARE(spy->count(), 1);
+            const QString reason = spy->first().first().toString();
+            QVERIFY2(
+                reason.contains(QStringLiteral("notes.db")) && reason.contains(QStringLiteral("not a SQLite database")),
+                qPrintable(reason));
+        }
         dialogs.first()->close();
         QVERIFY(!inspector->analysis());
     }

@@ -19,8 +19,9 @@ ParsedCommandLine parseCommandLine(const QStringList& arguments)
     QCommandLineOption delay(QStringLiteral("screenshot-delay"), QStringLiteral("Wait before the grab."),
         QStringLiteral("MS"), QStringLiteral("3000"));
     QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("Show this tab."), QStringLiteral("NAME"));
-    QCommandLineOption untilLoaded(
-        QStringLiteral("until-loaded"), QStringLiteral("Quit once the --tab view has loaded, saying when."));
+    QCommandLineOption untilLoaded(QStringLiteral("until-loaded"),
+        QStringLiteral(
+            "Quit once the --tab view has loaded, saying when (status 1, saying why, should it fail to load)."));
     QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size."), QStringLiteral("WxH"));
     QCommandLineOption palette(QStringLiteral("palette"), QStringLiteral("dark or light."), QStringLiteral("NAME"));
     for (auto* hidden : { &screenshot, &delay, &tab, &untilLoaded, &size, &palette })

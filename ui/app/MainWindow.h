@@ -70,6 +70,7 @@ Q_SIGNALS:
     void databaseOpened(const QString& path);
     void openFailed(const QString& message);
     void reportExported(const QString& path);
+    void closed(); // the window accepted a close (after a recording stopped cleanly)
 
 protected:
     void closeEvent(QCloseEvent* event) override;

@@ -138,7 +138,10 @@ void CyclesView::reload()
     loadSnapshotInto(
         this, job_, path, wanted,
         [this](std::shared_ptr<const SnapshotAnalysis> analysis) { apply(std::move(analysis)); },
-        [this] { showSummary(tr("Could not load the snapshot.")); });
+        [this](const QString& error) {
+            showSummary(tr("Could not load the snapshot."));
+            Q_EMIT loadFailed(error);
+        });
 }
 
 void CyclesView::apply(std::shared_ptr<const SnapshotAnalysis> analysis)

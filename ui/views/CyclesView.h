@@ -41,6 +41,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void loaded();
+    void loadFailed(const QString& error); // the snapshot could not be loaded
 
 protected:
     void changeEvent(QEvent* event) override;

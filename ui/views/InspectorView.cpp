@@ -253,7 +253,10 @@ void InspectorView::reload()
     loadSnapshotInto(
         this, job_, path, wanted,
         [this](std::shared_ptr<const SnapshotAnalysis> analysis) { apply(std::move(analysis)); },
-        [this] { showSummary(tr("Could not load the snapshot.")); });
+        [this](const QString& error) {
+            showSummary(tr("Could not load the snapshot."));
+            Q_EMIT loadFailed(error);
+        });
 }
 
 void InspectorView::apply(std::shared_ptr<const SnapshotAnalysis> analysis)

@@ -64,6 +64,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void loaded(); // an analysed snapshot is shown
+    void loadFailed(const QString& error); // the snapshot could not be loaded
     void objectShown(analysis::ObjectId object);
 
 private:

@@ -406,6 +406,8 @@ void LeaksView::failed(const QString& error, bool quiet)
     // opens, often while another tab is shown.
     showHeadline();
     buildDone();
+    if (state_ == State::Failed)
+        Q_EMIT loadFailed(error);
 }
 
 void LeaksView::buildDone()

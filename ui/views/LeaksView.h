@@ -85,6 +85,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void loaded(); // a report was built and is shown (also after each live rebuild)
+    void loadFailed(const QString& error); // a build failed and no report is shown (not a quiet live rebuild)
     void suspectCountChanged(int count); // -1 when no report is shown
 
 protected:

@@ -9,7 +9,7 @@
 namespace gcscope::ui {
 
 void loadSnapshotInto(QWidget* view, BackgroundJob* job, const QString& path, std::optional<qint64> wanted,
-    std::function<void(std::shared_ptr<const SnapshotAnalysis>)> apply, std::function<void()> failed)
+    std::function<void(std::shared_ptr<const SnapshotAnalysis>)> apply, std::function<void(const QString&)> failed)
 {
     if (path.isEmpty()) {
         job->cancel();
@@ -26,7 +26,7 @@ void loadSnapshotInto(QWidget* view, BackgroundJob* job, const QString& path, st
         },
         std::move(apply),
         [view, tr, failed = std::move(failed)](const QString& error) {
-            failed();
+            failed(error);
             showErrorDialog(view, tr("Could not load the heap snapshot."), error,
                 tr("The file may be damaged, not a gcscope recording, or still being written: try again (F5), "
                    "choose another snapshot, or open another file."));

@@ -17,9 +17,9 @@ class BackgroundJob;
 
 // Shows snapshot `wanted` of `path` (the newest when unset): the analysis comes from the shared
 // SnapshotCache on `job`'s thread, and `apply` gets it on the GUI thread. A file without snapshots
-// gives nullptr (an empty view, not an error). A failure calls `failed` and shows one dialog over
+// gives nullptr (an empty view, not an error). A failure calls `failed` with the reason and shows one dialog over
 // `view` that says what to do. An empty `path` cancels the job and applies nullptr at once.
 void loadSnapshotInto(QWidget* view, BackgroundJob* job, const QString& path, std::optional<qint64> wanted,
-    std::function<void(std::shared_ptr<const SnapshotAnalysis>)> apply, std::function<void()> failed);
+    std::function<void(std::shared_ptr<const SnapshotAnalysis>)> apply, std::function<void(const QString&)> failed);
 
 } // namespace gcscope::ui

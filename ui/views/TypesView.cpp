@@ -142,6 +142,7 @@ void TypesView::reload()
                 return;
             showErrorDialog(this, tr("Could not read the census series."), error,
                 tr("Check that the file is a gcscope recording, or open another one."));
+            Q_EMIT loadFailed(error);
         });
 }
 

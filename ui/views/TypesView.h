@@ -43,6 +43,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void loaded(); // a table arrived and is shown
+    void loadFailed(const QString& error); // the census series could not be read (not while live)
 
 private:
     void apply(std::shared_ptr<const TypeGrowthTable> table);
