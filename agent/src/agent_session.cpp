@@ -573,11 +573,10 @@ void AgentSession::runSnapshotChild(SnapshotChild& child, const wire::SnapshotRe
         warmer.stop();
         child.finishInChild(false, code, message);
     };
-    std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare(true);
+    std::unique_ptr<HeapSnapshot> prepared = snapshots_.prepare(true, true);
     if (!prepared)
         fail(ENOMEM, SnapshotTaker::kOutOfMemory);
     HeapSnapshot& snapshot = *prepared;
-    snapshot.held.holdNothing();
     // Room for a few frames on the socket, so that the walk goes on while the profiler takes in the
     // last ones (the default 208 KiB holds a fifth of one, and each side waited for the other).
     // The kernel caps it at net.core.wmem_max (4 MiB on Debian), which is enough.

@@ -1,5 +1,6 @@
 #include "held_leaves.h"
 
+#include <type_traits>
 #include <utility>
 
 namespace gcscope::agent {
@@ -20,6 +21,14 @@ std::size_t digitOf(std::uintptr_t address, unsigned pass)
     return (address >> (kFirstBit + pass * kDigitBits)) & (kBuckets - 1);
 }
 
+template <typename T> std::uintptr_t addressOf(const T& note)
+{
+    if constexpr (std::is_same_v<T, std::uintptr_t>)
+        return note;
+    else
+        return note.address;
+}
+
 } // namespace
 
 void HeldLeaves::open(TypeCatalog& types)
@@ -37,9 +46,9 @@ void HeldLeaves::open(TypeCatalog& types)
     }
 }
 
-bool HeldLeaves::sortByAddress()
+template <typename T> bool HeldLeaves::sortByAddress(MappedArray<T>& notes)
 {
-    const std::size_t count = notes_.size();
+    const std::size_t count = notes.size();
     if (count < 2)
         return true;
     // One read for every pass's histogram.
@@ -48,14 +57,14 @@ bool HeldLeaves::sortByAddress()
         return false;
     for (std::size_t i = 0; i < count; ++i)
         for (unsigned pass = 0; pass < kPasses; ++pass)
-            ++counts[pass * kBuckets + digitOf(notes_[i].address, pass)];
-    MappedArray<Note> other;
+            ++counts[pass * kBuckets + digitOf(addressOf(notes[i]), pass)];
+    MappedArray<T> other;
     bool haveOther = false;
-    MappedArray<Note>* from = &notes_;
-    MappedArray<Note>* to = &other;
+    MappedArray<T>* from = &notes;
+    MappedArray<T>* to = &other;
     for (unsigned pass = 0; pass < kPasses; ++pass) {
         std::size_t* bucket = &counts[pass * kBuckets];
-        if (bucket[digitOf(notes_[0].address, pass)] == count)
+        if (bucket[digitOf(addressOf(notes[0]), pass)] == count)
             continue; // every note has the same digit
         if (!haveOther) {
             // Faulted in at once, in huge pages: this runs without the GIL (in the snapshot child,
@@ -68,14 +77,14 @@ bool HeldLeaves::sortByAddress()
         std::size_t offset = 0;
         for (std::size_t b = 0; b < kBuckets; ++b)
             offset += std::exchange(bucket[b], offset);
-        const Note* in = from->data();
-        Note* out = to->data();
+        const T* in = from->data();
+        T* out = to->data();
         for (std::size_t i = 0; i < count; ++i)
-            out[bucket[digitOf(in[i].address, pass)]++] = in[i];
+            out[bucket[digitOf(addressOf(in[i]), pass)]++] = in[i];
         std::swap(from, to);
     }
-    if (from != &notes_)
-        notes_ = std::move(other);
+    if (from != &notes)
+        notes = std::move(other);
     return true;
 }
 
@@ -119,9 +128,42 @@ std::uint32_t HeldLeaves::labelOf(const Note& n, PyObject* o, ObjectLabeler& lab
     return 0;
 }
 
+bool HeldLeaves::writeOne(
+    const Note& n, Py_ssize_t refcount, ObjectLabeler& labels, const ShallowSizer& sizer, SnapshotEncoder& encoder)
+{
+    // Only a held str's memory is read here: the others' notes say all there is to say.
+    auto* o = reinterpret_cast<PyObject*>(n.address & ~kKindBits);
+    const std::uint32_t name = described_[kTypeOf[n.address & kKindBits]].name;
+    const std::uint8_t flags = layout::refcountIsImmortal(refcount) ? wire::kObjectImmortal : 0;
+    if (!encoder.beginObject(
+            reinterpret_cast<std::uintptr_t>(o), name, sizeOf(n, o, sizer), refcount, flags, labelOf(n, o, labels)))
+        return false;
+    encoder.endObject();
+    ++objects_;
+    return true;
+}
+
 bool HeldLeaves::write(ObjectLabeler& labels, const ShallowSizer& sizer, SnapshotEncoder& encoder)
 {
-    if (!sortByAddress())
+    constexpr std::size_t kAhead = 8;
+    if (!hold_) {
+        // A frozen heap: each object is read once, in address order, for its note as it was.
+        if (!sortByAddress(frozen_))
+            return false;
+        const std::size_t count = frozen_.size();
+        const std::uintptr_t* addresses = frozen_.data();
+        for (std::size_t i = 0; i < count;) {
+            if (i + kAhead < count)
+                __builtin_prefetch(reinterpret_cast<const void*>(addresses[i + kAhead]));
+            const std::uintptr_t address = addresses[i];
+            for (++i; i < count && addresses[i] == address; ++i) { }
+            const Note n = describe(reinterpret_cast<PyObject*>(address));
+            if (!writeOne(n, n.refcount, labels, sizer, encoder))
+                return false;
+        }
+        return !encoder.failed();
+    }
+    if (!sortByAddress(notes_))
         return false;
     const std::size_t count = notes_.size();
     const Note* notes = notes_.data();
@@ -134,7 +176,6 @@ bool HeldLeaves::write(ObjectLabeler& labels, const ShallowSizer& sizer, Snapsho
         }
     }
     strsListed_ = true;
-    constexpr std::size_t kAhead = 8;
     for (std::size_t i = 0; i < count;) {
         if (i + kAhead < count && (notes[i + kAhead].address & kKindBits) == kHeldStr)
             __builtin_prefetch(reinterpret_cast<const void*>(notes[i + kAhead].address));
@@ -142,15 +183,8 @@ bool HeldLeaves::write(ObjectLabeler& labels, const ShallowSizer& sizer, Snapsho
         Py_ssize_t refcount = first.refcount;
         for (++i; i < count && notes[i].address == first.address; ++i)
             refcount = notes[i].refcount < refcount ? notes[i].refcount : refcount;
-        // Only a held str's memory is read: the others' notes say all there is to say.
-        auto* o = reinterpret_cast<PyObject*>(first.address & ~kKindBits);
-        const std::uint32_t name = described_[kTypeOf[first.address & kKindBits]].name;
-        const std::uint8_t flags = layout::refcountIsImmortal(refcount) ? wire::kObjectImmortal : 0;
-        if (!encoder.beginObject(reinterpret_cast<std::uintptr_t>(o), name, sizeOf(first, o, sizer), refcount, flags,
-                labelOf(first, o, labels)))
+        if (!writeOne(first, refcount, labels, sizer, encoder))
             return false;
-        encoder.endObject();
-        ++objects_;
     }
     return !encoder.failed();
 }
@@ -180,6 +214,7 @@ void HeldLeaves::release()
     }
     // Unmapped with the snapshot, not while the target waits.
     notes_.clear();
+    frozen_.clear();
     heldStrs_.clear();
     strsListed_ = false;
     for (PyObject*& recent : recent_)

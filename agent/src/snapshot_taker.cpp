@@ -72,11 +72,13 @@ void SnapshotTaker::expect(const WalkPlan& plan, wire::SnapshotBeginRecord& begi
     begin.expectedReferences = last_.references ? last_.references : tracked * kReferencesPerTracked;
 }
 
-std::unique_ptr<HeapSnapshot> SnapshotTaker::prepare(bool streaming)
+std::unique_ptr<HeapSnapshot> SnapshotTaker::prepare(bool streaming, bool inChild)
 {
     auto snapshot = std::unique_ptr<HeapSnapshot>(new (std::nothrow) HeapSnapshot);
     if (!snapshot)
         return nullptr;
+    if (inChild)
+        snapshot->held.holdNothing();
     const std::size_t tracked = estimatedTrackedObjects(layout_);
     const std::size_t bytes = tracked * kBytesPerObject;
     const std::size_t last = withMargin(last_.streamBytes);

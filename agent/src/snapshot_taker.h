@@ -53,7 +53,8 @@ public:
 
     // No GIL needed. Null only when memory is short. `streaming`: the frames will be sent as they
     // are cut (a snapshot child), so the records need no room beyond a frame or two.
-    std::unique_ptr<HeapSnapshot> prepare(bool streaming = false);
+    // `inChild`: for a walk in a snapshot child (a frozen heap: HeldLeaves::holdNothing()).
+    std::unique_ptr<HeapSnapshot> prepare(bool streaming = false, bool inChild = false);
 
     enum class Status { Done, Busy, Failed };
     struct Failure {

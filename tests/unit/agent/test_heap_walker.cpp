@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -232,7 +233,9 @@ protected:
         ASSERT_TRUE(resources_.open());
     }
 
-    static Walked walk(bool noStrings, std::uint32_t maxLabel = 60, const std::function<void()>& betweenHolds = {})
+    // `frozen`: as in a snapshot child (HeldLeaves::holdNothing()), where notes are addresses only.
+    static Walked walk(bool noStrings, std::uint32_t maxLabel = 60, const std::function<void()>& betweenHolds = {},
+        bool frozen = false)
     {
         Walked out;
         PyObject* gc = PyImport_ImportModule("gc");
@@ -248,6 +251,8 @@ protected:
         auto encoder = std::make_unique<SnapshotEncoder>(*strings);
         WalkScratch scratch;
         HeldLeaves held;
+        if (frozen)
+            held.holdNothing();
         {
             TypeCatalog types(resources_, *strings);
             ObjectLabeler labels(*strings, maxLabel, noStrings);
@@ -436,6 +441,45 @@ def held_refcounts():
     EXPECT_EQ(evaluate("int(held_refcounts() == held_before)", globals_), 1)
         << "a reference was not given back: " << evaluate("held_refcounts()['str']", globals_) << " "
         << evaluate("held_before['str']", globals_);
+}
+
+TEST_F(HeapWalk, GivenAFrozenHeapThenLeavesNotedByAddressAloneAreRecordedAsWhenHeld)
+{
+    ASSERT_TRUE(run(R"PY(
+frozen_leaves = [("fz-" + str(i) * 3, int("10000000000") + i, float(i) + 0.25, ("fz-%d" % i).encode(), i % 7)
+                 for i in range(300)]
+frozen_leaves.append([frozen_leaves[0][0]] * 3)  # one str noted again and again
+)PY",
+        globals_));
+    const Walked held = walk(false);
+    const Walked frozen = walk(false, 60, {}, true);
+    ASSERT_TRUE(held.ok);
+    ASSERT_TRUE(frozen.ok);
+    EXPECT_GT(held.held, 1200u);
+    EXPECT_EQ(frozen.held, held.held);
+    std::unordered_map<std::uint64_t, const wire::SnapshotObject*> byAddress;
+    for (const auto& o : frozen.objects)
+        byAddress.emplace(o.address, &o);
+    std::size_t compared = 0;
+    for (const auto& o : held.objects) {
+        const std::string& type = held.strings.at(o.type);
+        if ((o.flags & wire::kObjectTracked) || (type != "str" && type != "int" && type != "float" && type != "bytes"))
+            continue;
+        const auto it = byAddress.find(o.address);
+        ASSERT_NE(it, byAddress.end()) << type << " " << held.strings.at(o.label);
+        const wire::SnapshotObject& f = *it->second;
+        EXPECT_EQ(frozen.strings.at(f.type), type);
+        EXPECT_EQ(f.size, o.size) << type << " " << held.strings.at(o.label);
+        EXPECT_EQ(f.refcount, o.refcount) << type << " " << held.strings.at(o.label);
+        EXPECT_EQ(f.flags, o.flags) << type << " " << held.strings.at(o.label);
+        EXPECT_EQ(frozen.strings.at(f.label), held.strings.at(o.label));
+        ++compared;
+    }
+    EXPECT_GT(compared, 1200u);
+    const auto first = static_cast<std::uint64_t>(evaluate("id(frozen_leaves[0][0])", globals_));
+    ASSERT_TRUE(frozen.at(first));
+    EXPECT_EQ(frozen.strings.at(frozen.at(first)->label), "fz-000");
+    EXPECT_EQ(frozen.at(first)->refcount, evaluate("sys.getrefcount(frozen_leaves[0][0]) - 1", globals_));
 }
 
 TEST_F(HeapWalk, GivenALeafDroppedBetweenTheTwoHoldsThenItsRecordIsWhatTheWalkSawAndReleasingFreesIt)
