@@ -5,6 +5,7 @@
 # gcscope_agent_python_parts so unit tests can check them against sys.getsizeof() and
 # gc.get_referents() inside an embedded interpreter.
 set(GCSCOPE_AGENT_PYTHON_PARTS
+    src/address_bits.cpp
     src/address_table.cpp
     src/edge_labels.cpp
     src/heap_walker.cpp

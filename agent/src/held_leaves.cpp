@@ -1,6 +1,5 @@
 #include "held_leaves.h"
 
-#include <type_traits>
 #include <utility>
 
 namespace gcscope::agent {
@@ -21,14 +20,6 @@ std::size_t digitOf(std::uintptr_t address, unsigned pass)
     return (address >> (kFirstBit + pass * kDigitBits)) & (kBuckets - 1);
 }
 
-template <typename T> std::uintptr_t addressOf(const T& note)
-{
-    if constexpr (std::is_same_v<T, std::uintptr_t>)
-        return note;
-    else
-        return note.address;
-}
-
 } // namespace
 
 void HeldLeaves::open(TypeCatalog& types)
@@ -46,8 +37,9 @@ void HeldLeaves::open(TypeCatalog& types)
     }
 }
 
-template <typename T> bool HeldLeaves::sortByAddress(MappedArray<T>& notes)
+bool HeldLeaves::sortByAddress()
 {
+    MappedArray<Note>& notes = notes_;
     const std::size_t count = notes.size();
     if (count < 2)
         return true;
@@ -57,14 +49,14 @@ template <typename T> bool HeldLeaves::sortByAddress(MappedArray<T>& notes)
         return false;
     for (std::size_t i = 0; i < count; ++i)
         for (unsigned pass = 0; pass < kPasses; ++pass)
-            ++counts[pass * kBuckets + digitOf(addressOf(notes[i]), pass)];
-    MappedArray<T> other;
+            ++counts[pass * kBuckets + digitOf(notes[i].address, pass)];
+    MappedArray<Note> other;
     bool haveOther = false;
-    MappedArray<T>* from = &notes;
-    MappedArray<T>* to = &other;
+    MappedArray<Note>* from = &notes;
+    MappedArray<Note>* to = &other;
     for (unsigned pass = 0; pass < kPasses; ++pass) {
         std::size_t* bucket = &counts[pass * kBuckets];
-        if (bucket[digitOf(addressOf(notes[0]), pass)] == count)
+        if (bucket[digitOf(notes[0].address, pass)] == count)
             continue; // every note has the same digit
         if (!haveOther) {
             // Faulted in at once, in huge pages: this runs without the GIL (in the snapshot child,
@@ -77,10 +69,10 @@ template <typename T> bool HeldLeaves::sortByAddress(MappedArray<T>& notes)
         std::size_t offset = 0;
         for (std::size_t b = 0; b < kBuckets; ++b)
             offset += std::exchange(bucket[b], offset);
-        const T* in = from->data();
-        T* out = to->data();
+        const Note* in = from->data();
+        Note* out = to->data();
         for (std::size_t i = 0; i < count; ++i)
-            out[bucket[digitOf(addressOf(in[i]), pass)]++] = in[i];
+            out[bucket[digitOf(in[i].address, pass)]++] = in[i];
         std::swap(from, to);
     }
     if (from != &notes)
@@ -148,22 +140,15 @@ bool HeldLeaves::write(ObjectLabeler& labels, const ShallowSizer& sizer, Snapsho
     constexpr std::size_t kAhead = 8;
     if (!hold_) {
         // A frozen heap: each object is read once, in address order, for its note as it was.
-        if (!sortByAddress(frozen_))
-            return false;
-        const std::size_t count = frozen_.size();
-        const std::uintptr_t* addresses = frozen_.data();
-        for (std::size_t i = 0; i < count;) {
-            if (i + kAhead < count)
-                __builtin_prefetch(reinterpret_cast<const void*>(addresses[i + kAhead]));
-            const std::uintptr_t address = addresses[i];
-            for (++i; i < count && addresses[i] == address; ++i) { }
-            const Note n = describe(reinterpret_cast<PyObject*>(address));
-            if (!writeOne(n, n.refcount, labels, sizer, encoder))
-                return false;
-        }
-        return !encoder.failed();
+        const bool written = frozen_.forEach(
+            [&](std::uintptr_t address) {
+                const Note n = describe(reinterpret_cast<PyObject*>(address));
+                return writeOne(n, n.refcount, labels, sizer, encoder);
+            },
+            [](std::uintptr_t address) { __builtin_prefetch(reinterpret_cast<const void*>(address)); });
+        return written && !encoder.failed();
     }
-    if (!sortByAddress(notes_))
+    if (!sortByAddress())
         return false;
     const std::size_t count = notes_.size();
     const Note* notes = notes_.data();
@@ -214,7 +199,6 @@ void HeldLeaves::release()
     }
     // Unmapped with the snapshot, not while the target waits.
     notes_.clear();
-    frozen_.clear();
     heldStrs_.clear();
     strsListed_ = false;
     for (PyObject*& recent : recent_)

@@ -16,11 +16,13 @@
 // attached between the walk and its record makes the record count it.
 //
 // In a snapshot child the heap is frozen: nothing the walk met can change or go away. There a note
-// is the object's address alone (8 bytes, not 24), and write() reads the rest from the object
-// itself. Notes, their sort's second copy and the list of held strs were the most of the child's
-// own memory: at 1M objects (tests/bench/heap_target.py) it took 74.5 MiB, now 44.3.
+// is a bit in a set of addresses (address_bits.h), which also says at once whether the object was
+// noted already and gives them back in address order, and write() reads the rest from the object
+// itself. The notes (24 bytes each), their sort's second copy and the list of held strs were the
+// most of the child's own memory.
 #pragma once
 
+#include "address_bits.h"
 #include "mapped_buffer.h"
 #include "object_labels.h"
 #include "object_size.h"
@@ -39,14 +41,12 @@ public:
     HeldLeaves(const HeldLeaves&) = delete;
     HeldLeaves& operator=(const HeldLeaves&) = delete;
 
-    // Room for `count` notes, faulted in now (before the GIL is taken). After holdNothing(), when
-    // in a snapshot child.
+    // Room for `count` notes, faulted in now (before the GIL is taken). Not in a snapshot child
+    // (after holdNothing()), whose set of addresses is faulted in as it grows.
     void prepare(std::size_t count)
     {
         if (hold_)
             notes_.prefault(count);
-        else
-            frozen_.prefault(count);
     }
 
     // GIL held: the noted types, described by this snapshot's catalog.
@@ -73,8 +73,10 @@ public:
         if (recent == o)
             return true; // noted already, its first refcount with it
         recent = o;
-        if (!hold_) // the object is read again by write(), as it is now
-            return frozen_.push_back(address);
+        if (!hold_) { // the object is read again by write(), as it is now
+            bool added = false;
+            return frozen_.add(address, added);
+        }
         const Note n = describe(o);
         if (!notes_.push_back(n))
             return false;
@@ -138,8 +140,7 @@ private:
     };
     static constexpr std::size_t kRecent = 256;
 
-    // Sorts a note array by address (a Note's or a frozen note's): false when memory ran out.
-    template <typename T> static bool sortByAddress(MappedArray<T>& notes);
+    bool sortByAddress();
     // The record of one object, from its note and the smallest refcount its notes saw.
     bool writeOne(
         const Note& n, Py_ssize_t refcount, ObjectLabeler& labels, const ShallowSizer& sizer, SnapshotEncoder& encoder);
@@ -150,7 +151,7 @@ private:
     Described described_[kTypes];
     PyObject* recent_[kRecent] {};
     MappedArray<Note> notes_;
-    MappedArray<std::uintptr_t> frozen_; // the notes after holdNothing(): addresses
+    AddressBits frozen_; // the notes after holdNothing()
     MappedArray<PyObject*> heldStrs_; // one entry per reference held, once listed by write()
     bool strsListed_ = false;
     bool hold_ = true;

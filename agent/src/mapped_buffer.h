@@ -99,6 +99,8 @@ public:
         std::memcpy(p, &value, sizeof(T));
         return true;
     }
+    // `count` more values at the end, uninitialised (see MappedBuffer::extend), or null on failure.
+    T* extend(std::size_t count) { return reinterpret_cast<T*>(bytes_.extend(count * sizeof(T))); }
     T pop_back()
     {
         T value = back();

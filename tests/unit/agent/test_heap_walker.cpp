@@ -460,7 +460,12 @@ frozen_leaves.append([frozen_leaves[0][0]] * 3)  # one str noted again and again
     std::unordered_map<std::uint64_t, const wire::SnapshotObject*> byAddress;
     for (const auto& o : frozen.objects)
         byAddress.emplace(o.address, &o);
-    std::size_t compared = 0;
+    // The refcounts of this test's own leaves only: between two walks the interpreter's caches take
+    // and drop references to interned names (the type attribute cache holds its names).
+    const auto ours = [](const std::string& label) {
+        return label.starts_with("fz-") || label.starts_with("100000000") || label.ends_with(".25");
+    };
+    std::size_t compared = 0, refcountsCompared = 0;
     for (const auto& o : held.objects) {
         const std::string& type = held.strings.at(o.type);
         if ((o.flags & wire::kObjectTracked) || (type != "str" && type != "int" && type != "float" && type != "bytes"))
@@ -470,12 +475,16 @@ frozen_leaves.append([frozen_leaves[0][0]] * 3)  # one str noted again and again
         const wire::SnapshotObject& f = *it->second;
         EXPECT_EQ(frozen.strings.at(f.type), type);
         EXPECT_EQ(f.size, o.size) << type << " " << held.strings.at(o.label);
-        EXPECT_EQ(f.refcount, o.refcount) << type << " " << held.strings.at(o.label);
+        if (ours(held.strings.at(o.label))) {
+            EXPECT_EQ(f.refcount, o.refcount) << type << " " << held.strings.at(o.label);
+            ++refcountsCompared;
+        }
         EXPECT_EQ(f.flags, o.flags) << type << " " << held.strings.at(o.label);
         EXPECT_EQ(frozen.strings.at(f.label), held.strings.at(o.label));
         ++compared;
     }
     EXPECT_GT(compared, 1200u);
+    EXPECT_GE(refcountsCompared, 600u); // this test's 300 strs and 300 ints at least
     const auto first = static_cast<std::uint64_t>(evaluate("id(frozen_leaves[0][0])", globals_));
     ASSERT_TRUE(frozen.at(first));
     EXPECT_EQ(frozen.strings.at(frozen.at(first)->label), "fz-000");
