@@ -39,8 +39,7 @@ void HeldLeaves::open(TypeCatalog& types)
 
 bool HeldLeaves::sortByAddress()
 {
-    MappedArray<Note>& notes = notes_;
-    const std::size_t count = notes.size();
+    const std::size_t count = notes_.size();
     if (count < 2)
         return true;
     // One read for every pass's histogram.
@@ -49,14 +48,14 @@ bool HeldLeaves::sortByAddress()
         return false;
     for (std::size_t i = 0; i < count; ++i)
         for (unsigned pass = 0; pass < kPasses; ++pass)
-            ++counts[pass * kBuckets + digitOf(notes[i].address, pass)];
+            ++counts[pass * kBuckets + digitOf(notes_[i].address, pass)];
     MappedArray<Note> other;
     bool haveOther = false;
-    MappedArray<Note>* from = &notes;
+    MappedArray<Note>* from = &notes_;
     MappedArray<Note>* to = &other;
     for (unsigned pass = 0; pass < kPasses; ++pass) {
         std::size_t* bucket = &counts[pass * kBuckets];
-        if (bucket[digitOf(notes[0].address, pass)] == count)
+        if (bucket[digitOf(notes_[0].address, pass)] == count)
             continue; // every note has the same digit
         if (!haveOther) {
             // Faulted in at once, in huge pages: this runs without the GIL (in the snapshot child,
@@ -75,8 +74,8 @@ bool HeldLeaves::sortByAddress()
             out[bucket[digitOf(in[i].address, pass)]++] = in[i];
         std::swap(from, to);
     }
-    if (from != &notes)
-        notes = std::move(other);
+    if (from != &notes_)
+        notes_ = std::move(other);
     return true;
 }
 

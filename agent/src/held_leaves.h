@@ -54,7 +54,7 @@ public:
     // In a snapshot child (snapshot_child.h), before anything is noted: nothing runs but the walk,
     // so no str can go away and none is referenced. (A reference is a write to the str, and every
     // write there copies a page the child would otherwise share with the target.) Notes are then
-    // addresses only (see above).
+    // bits in a set of addresses (see above).
     void holdNothing() { hold_ = false; }
 
     // GIL held. Whether `o` is one of the noted types (exact, and a str in its final form).
