@@ -136,7 +136,6 @@ bool HeldLeaves::writeOne(
 
 bool HeldLeaves::write(ObjectLabeler& labels, const ShallowSizer& sizer, SnapshotEncoder& encoder)
 {
-    constexpr std::size_t kAhead = 8;
     if (!hold_) {
         // A frozen heap: each object is read once, in address order, for its note as it was.
         const bool written = frozen_.forEach(
@@ -160,6 +159,7 @@ bool HeldLeaves::write(ObjectLabeler& labels, const ShallowSizer& sizer, Snapsho
         }
     }
     strsListed_ = true;
+    constexpr std::size_t kAhead = 8;
     for (std::size_t i = 0; i < count;) {
         if (i + kAhead < count && (notes[i + kAhead].address & kKindBits) == kHeldStr)
             __builtin_prefetch(reinterpret_cast<const void*>(notes[i + kAhead].address));

@@ -75,6 +75,7 @@ public:
         recent = o;
         if (!hold_) { // the object is read again by write(), as it is now
             bool added = false;
+            ++frozenNotes_;
             return frozen_.add(address, added);
         }
         const Note n = describe(o);
@@ -84,7 +85,8 @@ public:
             layout::increment(o); // an immortal str stays as it is (and its release does nothing)
         return true;
     }
-    std::size_t notes() const { return hold_ ? notes_.size() : frozen_.size(); }
+    // Notes taken, an object noted again counted again: what prepare() of a holding walk needs.
+    std::size_t notes() const { return hold_ ? notes_.size() : frozenNotes_; }
 
     // No GIL: one record per object, after the records written so far. False when memory ran out.
     bool write(ObjectLabeler& labels, const ShallowSizer& sizer, SnapshotEncoder& encoder);
@@ -152,6 +154,7 @@ private:
     PyObject* recent_[kRecent] {};
     MappedArray<Note> notes_;
     AddressBits frozen_; // the notes after holdNothing()
+    std::size_t frozenNotes_ = 0; // notes() after holdNothing()
     MappedArray<PyObject*> heldStrs_; // one entry per reference held, once listed by write()
     bool strsListed_ = false;
     bool hold_ = true;
