@@ -72,23 +72,29 @@ bool SnapshotEncoder::continueObject()
     return true;
 }
 
+// The strings added since the last cut, as many whole records to a frame as fit a chunk (at least
+// one), read from the table's records in order.
 void SnapshotEncoder::cutStrings()
 {
     const std::uint32_t last = strings_.count();
     std::uint32_t first = stringsCut_ + 1;
+    std::size_t start = stringsCutBytes_;
     while (first <= last) {
-        // As many whole records as fit a chunk (at least one).
-        std::uint32_t end = first + 1;
-        const std::size_t start = strings_.offsetOf(first);
-        while (end <= last && strings_.offsetOf(end + 1) - start <= kChunkBytes)
+        std::uint32_t end = first;
+        std::size_t stop = start;
+        do {
+            stop += strings_.recordBytesAt(stop);
             ++end;
-        FrameSegment s = segment(wire::MessageType::SnapshotStrings, true, start, strings_.offsetOf(end) - start);
+        } while (end <= last && stop + strings_.recordBytesAt(stop) - start <= kChunkBytes);
+        FrameSegment s = segment(wire::MessageType::SnapshotStrings, true, start, stop - start);
         putU32(s, first);
         putU32(s, end - first);
         segments_.push_back(s);
         first = end;
+        start = stop;
     }
     stringsCut_ = last;
+    stringsCutBytes_ = start;
 }
 
 void SnapshotEncoder::cut()
@@ -118,6 +124,11 @@ void SnapshotEncoder::flush()
         sinkFailed_ = !sink_->send(s.type, prefix, { bytesOf(s), s.length });
     }
     segments_.clear();
+    // The strings sent are dropped from the table: a child's labels would otherwise stay to the end.
+    if (!sinkFailed_) {
+        strings_.dropSent(stringsCutBytes_, stringsCut_ + 1);
+        stringsCutBytes_ = 0;
+    }
     // What follows the frames sent (an object that did not fit the last one) moves to the front.
     const std::size_t sent = chunkStart_;
     if (sent == 0)

@@ -82,7 +82,7 @@ public:
     static constexpr std::uint32_t kMaxReferences
         = static_cast<std::uint32_t>((wire::kMaxPayload - kCountBytes - kObjectBytes) / kReferenceBytes);
 
-    explicit SnapshotEncoder(const StringTable& strings)
+    explicit SnapshotEncoder(StringTable& strings)
         : strings_(strings)
     {
     }
@@ -162,7 +162,7 @@ private:
     void cutStrings();
     void flush(); // with a sink: sends the frames cut, then drops their bytes from the stream
 
-    const StringTable& strings_;
+    StringTable& strings_; // with a sink, the records sent are dropped from it
     FrameSink* sink_ = nullptr;
     bool sinkFailed_ = false;
     std::size_t sentBytes_ = 0; // object record bytes sent and dropped from stream_
@@ -176,6 +176,7 @@ private:
     std::uint64_t objects_ = 0;
     std::uint64_t referencesTotal_ = 0;
     std::uint32_t stringsCut_ = 0; // ids 1..stringsCut_ are in segments already
+    std::size_t stringsCutBytes_ = 0; // where the records after them start in the table
 };
 
 } // namespace gcscope::agent

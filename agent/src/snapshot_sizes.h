@@ -9,7 +9,7 @@
 namespace gcscope::agent {
 
 struct SnapshotSizes {
-    std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0, strings = 0;
+    std::size_t streamBytes = 0, heldNotes = 0, sharedLeaves = 0, stringBytes = 0;
     std::uint64_t objects = 0, references = 0;
 };
 

@@ -20,9 +20,10 @@ constexpr std::size_t kBytesPerObject = 144;
 // A streaming encoder keeps a frame being cut, and at most one object's records beyond it.
 constexpr std::size_t kStreamingBytes = 3 * SnapshotEncoder::kChunkBytes;
 // A snapshot child's own memory per tracked object besides the records: the set of leaf addresses
-// (held_leaves.h), the shared-leaf table and the strings, with the pages the target writes meanwhile.
-// Measured: 36 bytes at 1M tracked objects, 28 at 10M (heap_target.py); 48 leaves a margin.
-constexpr std::size_t kChildBytesPerObject = 48;
+// (held_leaves.h), the shared-leaf table and the strings not yet sent, with the pages the target
+// writes meanwhile. Measured (heap_target.py): 17 bytes at 1M tracked objects, 6.5 at 10M, since the
+// strings sent are dropped (36 and 28 before); 24 leaves a margin.
+constexpr std::size_t kChildBytesPerObject = 24;
 // Without an earlier snapshot: objects (tracked ones and their leaves) and references per tracked
 // object, as measured on services' heaps (3.1M objects and 6.1M references for 1.08M tracked).
 constexpr std::size_t kObjectsPerTracked = 3;
@@ -94,7 +95,8 @@ std::unique_ptr<HeapSnapshot> SnapshotTaker::prepare(bool streaming, bool inChil
         snapshot->scratch.prepare(tracked / 8);
         snapshot->held.prepare(tracked + tracked / 2);
     }
-    snapshot->strings.prepare(withMargin(last_.stringBytes), withMargin(last_.strings));
+    // A streaming encoder drops the strings it sent: a few frames' worth wait at a time.
+    snapshot->strings.prepare(streaming ? kStreamingBytes : withMargin(last_.stringBytes));
     return snapshot;
 }
 
@@ -192,8 +194,7 @@ bool SnapshotTaker::finish(const wire::SnapshotRequestRecord& request, HeapSnaps
     }
     countUncounted(snapshot);
     last_.streamBytes = encoder.streamBytes();
-    last_.stringBytes = snapshot.strings.records().size();
-    last_.strings = snapshot.strings.count();
+    last_.stringBytes = snapshot.strings.recordBytes();
     last_.objects = encoder.objects();
     last_.references = encoder.referenceCount();
     auto& begin = snapshot.begin;

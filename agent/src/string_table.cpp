@@ -28,62 +28,87 @@ std::uint32_t hashOf(std::string_view text)
     return static_cast<std::uint32_t>(h) | 1u;
 }
 
+// Writes `text`'s record into `to`.
+bool appendRecord(MappedBuffer& to, std::string_view text)
+{
+    char* record = to.extend(4 + text.size());
+    if (!record)
+        return false;
+    const auto length = static_cast<std::uint32_t>(text.size());
+    std::memcpy(record, &length, 4); // little-endian host: the wire's u32
+    std::memcpy(record + 4, text.data(), text.size());
+    return true;
+}
+
 } // namespace
 
-std::string_view StringTable::textOf(std::uint32_t id) const
+std::string_view StringTable::internedText(const Slot& slot) const
 {
-    const char* record = records_.data() + starts_[id - 1];
+    const char* record = interned_.data() + slot.offset;
     std::uint32_t length;
     std::memcpy(&length, record, 4);
     return { record + 4, length };
 }
 
+std::size_t StringTable::recordBytesAt(std::size_t offset) const
+{
+    std::uint32_t length;
+    std::memcpy(&length, records_.data() + offset, 4);
+    return 4 + std::size_t { length };
+}
+
+void StringTable::dropSent(std::size_t offset, std::uint32_t firstKept)
+{
+    if (offset == 0 || offset > records_.size())
+        return;
+    const std::size_t rest = records_.size() - offset;
+    if (rest)
+        std::memmove(records_.data(), records_.data() + offset, rest);
+    records_.resize(rest);
+    droppedBytes_ += offset;
+    firstHeld_ = firstKept;
+}
+
 bool StringTable::growIndex()
 {
     const std::size_t capacity = index_.size() ? index_.size() * 2 : 4096;
-    MappedArray<std::uint32_t> index;
+    MappedArray<Slot> index;
     if (!index.assignZeroed(capacity))
         return false;
     const std::size_t mask = capacity - 1;
-    for (std::uint32_t id = 1; id <= count(); ++id) {
-        if (hashes_[id - 1] == 0)
+    for (std::size_t j = 0; j < index_.size(); ++j) {
+        const Slot& slot = index_[j];
+        if (slot.id == 0)
             continue;
-        std::size_t i = hashes_[id - 1] & mask;
-        while (index[i] != 0)
+        std::size_t i = slot.hash & mask;
+        while (index[i].id != 0)
             i = (i + 1) & mask;
-        index[i] = id;
+        index[i] = slot;
     }
     index_ = std::move(index);
     mask_ = mask;
     return true;
 }
 
-void StringTable::prepare(std::size_t bytes, std::size_t count)
+void StringTable::prepare(std::size_t bytes)
 {
     records_.prefault(bytes);
-    starts_.prefault(count);
-    hashes_.prefault(count);
 }
 
-std::uint32_t StringTable::append(std::string_view text, std::uint32_t hash)
+std::uint32_t StringTable::append(std::string_view text)
 {
-    const std::uint64_t start = records_.size();
-    char* record = records_.extend(4 + text.size());
-    if (!record || !starts_.push_back(start) || !hashes_.push_back(hash)) {
+    if (!appendRecord(records_, text)) {
         failed_ = true;
         return 0;
     }
-    const auto length = static_cast<std::uint32_t>(text.size());
-    std::memcpy(record, &length, 4); // little-endian host: the wire's u32
-    std::memcpy(record + 4, text.data(), text.size());
-    return count();
+    return ++count_;
 }
 
 std::uint32_t StringTable::add(std::string_view text)
 {
     if (text.empty() || failed_)
         return 0;
-    return append(text.substr(0, wire::kMaxString), 0);
+    return append(text.substr(0, wire::kMaxString));
 }
 
 std::uint32_t StringTable::intern(std::string_view text)
@@ -98,14 +123,19 @@ std::uint32_t StringTable::intern(std::string_view text)
     }
     const std::uint32_t hash = hashOf(text);
     std::size_t i = hash & mask_;
-    for (; index_[i] != 0; i = (i + 1) & mask_) {
-        const std::uint32_t id = index_[i];
-        if (hashes_[id - 1] == hash && textOf(id) == text)
-            return id;
+    for (; index_[i].id != 0; i = (i + 1) & mask_) {
+        const Slot& slot = index_[i];
+        if (slot.hash == hash && internedText(slot) == text)
+            return slot.id;
     }
-    const std::uint32_t id = append(text, hash);
+    const std::uint64_t offset = interned_.size();
+    if (!appendRecord(interned_, text)) {
+        failed_ = true;
+        return 0;
+    }
+    const std::uint32_t id = append(text);
     if (id) {
-        index_[i] = id;
+        index_[i] = Slot { id, hash, offset };
         ++indexed_;
     }
     return id;

@@ -131,12 +131,24 @@ struct CollectingSink final : FrameSink {
 };
 
 // Objects with a new label every few objects, so string frames go between the objects frames, and
-// one huge list in the middle that needs a frame of its own.
+// one huge list in the middle that needs a frame of its own. Labels of three kinds: new interned
+// ones, interned ones met again long after their first use (a streaming encoder has dropped their
+// records by then: each must still get its first id), and values added without a look-up.
 void writeHeap(SnapshotEncoder& encoder, StringTable& strings, int objects)
 {
     for (int i = 0; i < objects; ++i) {
         const auto address = 0x100000 + 64 * static_cast<std::uintptr_t>(i);
-        const std::uint32_t label = i % 7 == 0 ? strings.intern("label " + std::to_string(i)) : 0;
+        std::uint32_t label = 0;
+        if (i % 7 == 0)
+            label = strings.intern("label " + std::to_string(i));
+        else if (i % 7 == 1)
+            label = strings.intern("name " + std::to_string(i % 61));
+        else if (i % 7 == 2)
+            label = strings.add(std::to_string(1000003 * static_cast<long long>(i)));
+        if (i % 7 == 1 && i > 61 * 7) {
+            ASSERT_EQ(label, strings.intern("name " + std::to_string(i % 61))) << i;
+            ASSERT_LT(label, 61u * 7 + 8) << "interned again, not found: " << i;
+        }
         ASSERT_TRUE(encoder.beginObject(address, 1, 64, 1, wire::kObjectTracked, label));
         const std::uint32_t references = i == objects / 2 ? 2'000'000 : static_cast<std::uint32_t>(i % 5);
         for (std::uint32_t r = 0; r < references; ++r)
@@ -183,6 +195,13 @@ TEST(SnapshotEncoderFrames, GivenASinkThenEachFrameIsSentAsItIsCutWithTheSameByt
     // The huge list alone is 24 MB of records: it goes in two records, a frame each.
     EXPECT_LE(sink.largestBuffer, 2 * wire::kMaxPayload + SnapshotEncoder::kChunkBytes);
     EXPECT_LE(streamed.bufferBytes(), 2 * wire::kMaxPayload + SnapshotEncoder::kChunkBytes);
+    // The strings sent are dropped: the streamed table holds less than a chunk of records, the kept
+    // one every record (several MB here).
+    EXPECT_EQ(sentStrings.count(), keptStrings.count());
+    EXPECT_EQ(sentStrings.recordBytes(), keptStrings.recordBytes());
+    EXPECT_EQ(keptStrings.records().size(), keptStrings.recordBytes());
+    EXPECT_GT(keptStrings.recordBytes(), 4u * SnapshotEncoder::kChunkBytes);
+    EXPECT_LT(sentStrings.records().size(), SnapshotEncoder::kChunkBytes);
 }
 
 // The profiler stopped reading (or the walk was stopped): the encoder stops taking objects at once
