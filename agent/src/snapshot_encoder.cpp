@@ -126,7 +126,7 @@ void SnapshotEncoder::flush()
     segments_.clear();
     // The strings sent are dropped from the table: a child's labels would otherwise stay to the end.
     if (!sinkFailed_) {
-        strings_.dropSent(stringsCutBytes_, stringsCut_ + 1);
+        strings_.dropSent(stringsCutBytes_);
         stringsCutBytes_ = 0;
     }
     // What follows the frames sent (an object that did not fit the last one) moves to the front.

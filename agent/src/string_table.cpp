@@ -57,7 +57,7 @@ std::size_t StringTable::recordBytesAt(std::size_t offset) const
     return 4 + std::size_t { length };
 }
 
-void StringTable::dropSent(std::size_t offset, std::uint32_t firstKept)
+void StringTable::dropSent(std::size_t offset)
 {
     if (offset == 0 || offset > records_.size())
         return;
@@ -66,7 +66,6 @@ void StringTable::dropSent(std::size_t offset, std::uint32_t firstKept)
         std::memmove(records_.data(), records_.data() + offset, rest);
     records_.resize(rest);
     droppedBytes_ += offset;
-    firstHeld_ = firstKept;
 }
 
 bool StringTable::growIndex()

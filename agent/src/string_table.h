@@ -29,14 +29,13 @@ public:
     void prepare(std::size_t bytes);
 
     std::uint32_t count() const { return count_; } // ids 1..count()
-    // The records of ids firstHeld()..count(), in order: the ones not dropped.
+    // The records not dropped, in id order: the last ones added.
     const MappedBuffer& records() const { return records_; }
-    std::uint32_t firstHeld() const { return firstHeld_; }
     // The size of the record at `offset` in records().
     std::size_t recordBytesAt(std::size_t offset) const;
     // Drops the records before `offset` (where a record starts): they were sent. The rest moves to
     // the front of records().
-    void dropSent(std::size_t offset, std::uint32_t firstKept);
+    void dropSent(std::size_t offset);
     // Every record's bytes so far, dropped or not.
     std::size_t recordBytes() const { return droppedBytes_ + records_.size(); }
     bool failed() const { return failed_; }
@@ -57,7 +56,6 @@ private:
     std::uint32_t indexed_ = 0;
     std::size_t mask_ = 0;
     std::uint32_t count_ = 0;
-    std::uint32_t firstHeld_ = 1;
     std::size_t droppedBytes_ = 0;
     bool failed_ = false;
 };
