@@ -1,6 +1,13 @@
 """A heap big enough that a snapshot child walks it for a noticeable time: N small lists (default
 two million) held by one list. SIGUSR1 ends the program at once with os._exit(0); SIGUSR2 with
-sys.exit(0), through the interpreter's finalization. Status every 0.25 s; n counts the main loop."""
+sys.exit(0), through the interpreter's finalization. Status every 0.25 s; n counts the main loop.
+
+Before sys.exit the heap is frozen and given a reference nobody drops, so that finalization does not
+free two million lists one by one: the interpreter's exit stays shorter than a snapshot child's
+walk of the heap, which is what a test of a target ending mid-snapshot needs (with the child's
+strings dropped as sent, the walk got quick enough for the frees to outlast it)."""
+import ctypes
+import gc
 import os
 import signal
 import sys
@@ -15,6 +22,8 @@ def end_at_once(signum, frame):
 
 
 def end_normally(signum, frame):
+    gc.freeze()
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(heap))
     sys.exit(0)
 
 
