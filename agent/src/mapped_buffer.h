@@ -67,6 +67,15 @@ public:
         return p != nullptr;
     }
     void resize(std::size_t n) { size_ = n <= capacity_ ? n : size_; }
+    // Drops the first `n` bytes (those sent, say): what follows moves to the front.
+    void dropFront(std::size_t n)
+    {
+        if (n == 0 || n > size_)
+            return;
+        if (size_ > n)
+            std::memmove(data_, data_ + n, size_ - n);
+        size_ -= n;
+    }
 
     char* data() { return data_; }
     const char* data() const { return data_; }

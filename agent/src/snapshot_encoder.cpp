@@ -133,10 +133,7 @@ void SnapshotEncoder::flush()
     const std::size_t sent = chunkStart_;
     if (sent == 0)
         return;
-    const std::size_t pending = stream_.size() - sent;
-    if (pending)
-        std::memmove(stream_.data(), stream_.data() + sent, pending);
-    stream_.resize(pending);
+    stream_.dropFront(sent);
     sentBytes_ += sent;
     chunkStart_ = 0;
     objectStart_ = objectStart_ >= sent ? objectStart_ - sent : 0;

@@ -59,12 +59,9 @@ std::size_t StringTable::recordBytesAt(std::size_t offset) const
 
 void StringTable::dropSent(std::size_t offset)
 {
-    if (offset == 0 || offset > records_.size())
+    if (offset > records_.size())
         return;
-    const std::size_t rest = records_.size() - offset;
-    if (rest)
-        std::memmove(records_.data(), records_.data() + offset, rest);
-    records_.resize(rest);
+    records_.dropFront(offset);
     droppedBytes_ += offset;
 }
 
