@@ -3,6 +3,7 @@
 #include <gcscope/storage/Migrations.h>
 
 #include <array>
+#include <string>
 
 namespace gcscope::storage {
 
@@ -296,22 +297,181 @@ CREATE TABLE snapshot_garbage (
 );
 )sql";
 
-constexpr std::array kSteps {
-    MigrationStep { 1, kVersion1 },
-    MigrationStep { 2, kVersion2 },
-    MigrationStep { 3, kVersion3 },
-    MigrationStep { 4, kVersion4 },
-    MigrationStep { 5, kVersion5 },
-    MigrationStep { 6, kVersion6 },
-    MigrationStep { 7, kVersion7 },
-    MigrationStep { 8, kVersion8 },
-};
-static_assert(kSteps.size() == kSchemaVersion, "kSchemaVersion must name the last step");
+// Snapshot chunks packed (storage/src/SnapshotChunk.h, ChunkLayout::Packed): each field of a chunk's
+// objects by its least value and in the fewest bytes, half the bytes of a snapshot on disk. Each
+// chunk names its layout; the view lists the objects of every layout. Its SQL decodes numbers whose
+// widths each chunk chooses, and is written out by the functions below.
+namespace v9 {
+// SQL for byte j (0-based, an SQL expression) of the hexadecimal text `x`: the digits' place in
+// byte_codes "00,01,...,FF," is 3 * value + 1.
+std::string byteAt(const std::string& x, const std::string& j)
+{
+    return "(instr(t.codes, substr(" + x + ", 2 * (" + j + ") + 1, 2) || ',') / 3)";
+}
+
+// SQL for the little-endian unsigned number of `width` bytes (0 to 8) from byte `at` of `x`.
+std::string number(const std::string& x, const std::string& at, const std::string& width)
+{
+    std::string sql = "(";
+    for (int k = 0; k < 8; ++k) {
+        if (k > 0)
+            sql += " | ";
+        sql += "(((" + width + " > " + std::to_string(k) + ") * " + byteAt(x, at + " + " + std::to_string(k)) + ") << "
+            + std::to_string(8 * k) + ")";
+    }
+    return sql + ")";
+}
+
+std::string byteCodes()
+{
+    std::string codes;
+    constexpr char kDigits[] = "0123456789ABCDEF";
+    for (int b = 0; b < 256; ++b) {
+        codes += kDigits[b >> 4];
+        codes += kDigits[b & 15];
+        codes += ',';
+    }
+    return "'" + codes + "'";
+}
+
+// "a0, a1, ... a6" and the like.
+std::string each(const std::string& name, int from = 0, int to = 7)
+{
+    std::string list;
+    for (int f = from; f < to; ++f)
+        list += (f > from ? ", " : "") + name + std::to_string(f);
+    return list;
+}
+
+// "0 + b0 + b1 ... + b(count-1)": the sum of the first `count` of b0..b6.
+std::string sumOf(const std::string& name, int count)
+{
+    std::string sum = "0";
+    for (int f = 0; f < count; ++f)
+        sum += " + " + name + std::to_string(f);
+    return sum;
+}
+
+std::string sql()
+{
+    // The 29-byte records, decoded as in schema 5 (its view, for rows of layout 0).
+    const std::string records = std::string(kVersion5.substr(kVersion5.find("  -- each record in hexadecimal")));
+    std::string recordsTail = records.substr(0, records.find("\nSELECT snapshot_id, id, address, type"));
+    recordsTail += ",\n";
+    std::string out = R"sql(
+-- Which layout each chunk's data has (storage/src/SnapshotChunk.h): 0 records of 29 bytes (what
+-- schema 5 to 8 wrote), 1 packed (each field by the chunk's least value, in the fewest bytes).
+ALTER TABLE snapshot_chunks ADD COLUMN layout INTEGER NOT NULL DEFAULT 0;
+
+-- Every object of every snapshot as one row, whichever way it is stored, decoded in plain SQL
+-- (for browsing with sqlite3, at some microseconds per object; gcscope reads the chunks itself).
+DROP VIEW snapshot_object_list;
+CREATE VIEW snapshot_object_list (snapshot_id, id, address, type, size, refcount, flags, label, refs) AS
+WITH RECURSIVE
+  -- "00,01,...,FF,": a byte's two hexadecimal digits and the comma after them are found at 3 * its value + 1
+  byte_codes(codes) AS (SELECT )sql"
+        + byteCodes() + R"sql(),
+  -- layout 0: one row per object of each chunk
+  n(chunk, objects, i) AS (
+    SELECT rowid, objects, 0 FROM snapshot_chunks WHERE objects > 0 AND layout = 0
+    UNION ALL
+    SELECT chunk, objects, i + 1 FROM n WHERE i + 1 < objects),
+)sql" + recordsTail
+        + R"sql(  -- layout 1: each chunk's header in hexadecimal (at most 64 bytes), then its widths: per field
+  -- (address, size, refcount, type, label, flags, refs_end) w its width in the records, b its base's
+  ph(chunk, objects, x) AS MATERIALIZED (
+    SELECT rowid, objects, hex(substr(data, 1, 64)) FROM snapshot_chunks WHERE objects > 0 AND layout = 1),
+  pw(chunk, objects, x, shift, )sql"
+        + each("w") + ", " + each("b") + R"sql() AS (
+    SELECT chunk, objects, x, )sql"
+        + byteAt("x", "0");
+    for (int f = 0; f < 7; ++f)
+        out += ", " + byteAt("x", std::to_string(1 + f)) + " & 15";
+    for (int f = 0; f < 7; ++f)
+        out += ", " + byteAt("x", std::to_string(1 + f)) + " >> 4";
+    out += R"sql(
+    FROM ph, byte_codes t),
+  -- the bases (after the 8 bytes of shift and widths), where each field starts in a record (o), the
+  -- record's width (rw) and the header's (hs)
+  pb(chunk, objects, shift, )sql"
+        + each("w") + ", " + each("o") + ", rw, hs, " + each("base", 0, 6) + R"sql() AS (
+    SELECT chunk, objects, shift, )sql"
+        + each("w");
+    for (int f = 0; f < 7; ++f)
+        out += ", " + sumOf("w", f);
+    out += ", " + sumOf("w", 7) + ", 8 + " + sumOf("b", 7);
+    for (int f = 0; f < 6; ++f)
+        out += ",\n      " + number("x", "8 + " + sumOf("b", f), "b" + std::to_string(f));
+    const std::string params = "shift, " + each("w") + ", " + each("o") + ", rw, hs, " + each("base", 0, 6);
+    out += R"sql(
+    FROM pw, byte_codes t),
+  -- one row per object, the chunk's figures carried along
+  pn(chunk, objects, i, )sql"
+        + params + R"sql() AS (
+    SELECT chunk, objects, 0, )sql"
+        + params + R"sql( FROM pb
+    UNION ALL
+    SELECT chunk, objects, i + 1, )sql"
+        + params + R"sql( FROM pn WHERE i + 1 < objects),
+  -- each record in hexadecimal, behind the one before it (zeros before the first): its
+  -- references start where the one before ends
+  pr(snapshot_id, id, x, chunk, area, )sql"
+        + params + R"sql() AS MATERIALIZED (
+    SELECT c.snapshot_id, c.first_id + pn.i,
+      hex(CASE WHEN pn.i = 0 THEN zeroblob(pn.rw) || substr(c.data, pn.hs + 1, pn.rw)
+               ELSE substr(c.data, pn.hs + pn.rw * (pn.i - 1) + 1, 2 * pn.rw) END),
+      c.rowid, 1 + pn.hs + pn.rw * c.objects, )sql";
+    for (const char* p : { "shift", "w", "o", "rw", "hs", "base" }) {
+        const std::string name = p;
+        const int count = name == "base" ? 6 : (name == "w" || name == "o") ? 7 : 1;
+        for (int f = 0; f < count; ++f)
+            out += (name == "shift" ? "pn.shift" : "pn." + name + (count > 1 ? std::to_string(f) : ""))
+                + (name == "base" && f == 5 ? "" : ", ");
+    }
+    const auto fieldOf = [](int f) {
+        const std::string i = std::to_string(f);
+        return number("x", "rw + o" + i, "w" + i);
+    };
+    out += R"sql(
+    FROM pn JOIN snapshot_chunks c ON c.rowid = pn.chunk),
+  e(snapshot_id, id, address, size, refcount, type, label, flags, refs_start, refs_end, chunk, area) AS (
+    SELECT snapshot_id, id,
+      base0 + ()sql"
+        + fieldOf(0) + " << shift),\n      base1 + " + fieldOf(1) + ",\n      base2 + " + fieldOf(2)
+        + ",\n      base3 + " + fieldOf(3) + ",\n      CASE " + fieldOf(4) + " WHEN 0 THEN 0 ELSE base4 + " + fieldOf(4)
+        + " - 1 END,\n      base5 + " + fieldOf(5) + ",\n      " + number("x", "o6", "w6") + ",\n      " + fieldOf(6)
+        + R"sql(,
+      chunk, area
+    FROM pr, byte_codes t)
+SELECT snapshot_id, id, address, type, size, refcount, flags, label,
+       CASE WHEN refs_end > refs_start
+            THEN (SELECT substr(data, area + refs_start, refs_end - refs_start) FROM snapshot_chunks WHERE rowid = chunk)
+       END
+FROM (SELECT * FROM d UNION ALL SELECT * FROM e)
+UNION ALL
+SELECT snapshot_id, id, address, type, size, refcount, flags, label, refs FROM snapshot_objects;
+)sql";
+    return out;
+}
+} // namespace v9
 } // namespace
 
 std::span<const MigrationStep> schemaMigrations()
 {
-    return kSteps;
+    static const std::string version9 = v9::sql();
+    static const std::array steps {
+        MigrationStep { 1, kVersion1 },
+        MigrationStep { 2, kVersion2 },
+        MigrationStep { 3, kVersion3 },
+        MigrationStep { 4, kVersion4 },
+        MigrationStep { 5, kVersion5 },
+        MigrationStep { 6, kVersion6 },
+        MigrationStep { 7, kVersion7 },
+        MigrationStep { 8, kVersion8 },
+        MigrationStep { 9, version9 },
+    };
+    static_assert(std::tuple_size_v<decltype(steps)> == kSchemaVersion, "kSchemaVersion must name the last step");
+    return steps;
 }
 
 } // namespace gcscope::storage

@@ -253,8 +253,11 @@ void forEachStoredRow(const Database& db, const SnapshotInfo& info,
     std::uint64_t expected = 0;
     bool chunked = false;
     if (db.schemaVersion() >= 5) {
-        Statement chunks(
-            db, "SELECT first_id, objects, data FROM snapshot_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
+        // Schema 9 names each chunk's layout; older files have only 29-byte records.
+        Statement chunks(db,
+            db.schemaVersion() >= 9
+                ? "SELECT first_id, objects, data, layout FROM snapshot_chunks WHERE snapshot_id = ?1 ORDER BY first_id"
+                : "SELECT first_id, objects, data, 0 FROM snapshot_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
         chunks.bind(1, info.id);
         ChunkView view;
         while (chunks.step()) {
@@ -265,11 +268,17 @@ void forEachStoredRow(const Database& db, const SnapshotInfo& info,
                 || static_cast<std::uint64_t>(count) > info.objects - expected)
                 throw corrupt(expected, "ids are not 0..n-1");
             const auto n = static_cast<std::uint32_t>(count);
-            if (!view.open(chunks.blob(2), n))
+            const std::int64_t layout = chunks.integer(3);
+            if (layout != static_cast<std::int64_t>(ChunkLayout::Records)
+                && layout != static_cast<std::int64_t>(ChunkLayout::Packed))
+                throw corrupt(expected, "unknown chunk layout");
+            if (!view.open(chunks.blob(2), n, static_cast<ChunkLayout>(layout)))
                 throw corrupt(expected, "bad chunk");
+            // Past 2^63 a value reads negative, and is refused as one.
             for (std::uint32_t i = 0; i < n; ++i)
                 deliver(expected++,
-                    { view.address(i), view.type(i), view.size(i), view.refcount(i), view.flags(i), view.label(i),
+                    { view.address(i), static_cast<std::int64_t>(view.type(i)), view.size(i), view.refcount(i),
+                        static_cast<std::int64_t>(view.flags(i)), static_cast<std::int64_t>(view.label(i)),
                         view.refs(i) });
         }
     }

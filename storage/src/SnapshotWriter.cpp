@@ -30,6 +30,9 @@ void requireTransaction(const Database& db)
 }
 } // namespace
 
+// Schema 9's chunk insert names the packed layout by its number.
+static_assert(static_cast<int>(ChunkLayout::Packed) == 1, "the insert below writes layout 1");
+
 struct SnapshotWriter::Statements {
     explicit Statements(const Database& db)
         : insertSnapshot(db,
@@ -45,9 +48,13 @@ struct SnapshotWriter::Statements {
         , insertObject(db,
               "INSERT INTO snapshot_objects (snapshot_id, id, address, type, size, refcount, flags, label, refs)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-        , insertChunk(db.schemaVersion() >= 5 ? std::optional<Statement>(std::in_place, db,
-                          "INSERT INTO snapshot_chunks (snapshot_id, first_id, objects, data) VALUES (?1, ?2, ?3, ?4)")
-                                              : std::nullopt)
+        , insertChunk(db.schemaVersion() >= 5
+                  ? std::optional<Statement>(std::in_place, db,
+                      db.schemaVersion() >= 9 ? "INSERT INTO snapshot_chunks (snapshot_id, first_id, objects, data, "
+                                                "layout) VALUES (?1, ?2, ?3, ?4, 1)"
+                                              : "INSERT INTO snapshot_chunks (snapshot_id, first_id, objects, data)"
+                                                " VALUES (?1, ?2, ?3, ?4)")
+                  : std::nullopt)
         , insertTypeTotal(db.schemaVersion() >= 6 ? std::optional<Statement>(std::in_place, db,
                               "INSERT INTO snapshot_types (snapshot_id, type, objects, size) VALUES (?1, ?2, ?3, ?4)")
                                                   : std::nullopt)
@@ -57,6 +64,7 @@ struct SnapshotWriter::Statements {
                                       : std::nullopt)
         , finish(
               db, "UPDATE snapshots SET objects = ?2, tracked_objects = ?3, edges = ?4, ingest_ns = ?5 WHERE id = ?1")
+        , chunk(db.schemaVersion() >= 9 ? ChunkLayout::Packed : ChunkLayout::Records)
         , writeback(db.path())
         , inserter([this, &db](std::size_t bytes) {
             requireTransaction(db);
@@ -68,7 +76,7 @@ struct SnapshotWriter::Statements {
     Statement insertSnapshot;
     Statement insertString;
     Statement insertObject;
-    std::optional<Statement> insertChunk; // schema 5+: objects go in chunks, not one row each
+    std::optional<Statement> insertChunk; // schema 5+: objects go in chunks, not one row each (9+: packed)
     std::optional<Statement> insertTypeTotal; // schema 6+: objects and bytes per type
     std::optional<Statement> insertLabels; // schema 6+: labels by chunks
     Statement finish;

@@ -582,16 +582,15 @@ struct RawChunk {
     struct Object {
         std::uint64_t address = 0, size = 0;
         std::int64_t refcount = 0;
-        std::uint32_t type = 0, label = 0;
-        std::uint8_t flags = 0;
+        std::uint64_t type = 0, label = 0, flags = 0;
         std::vector<unsigned char> refs; // encoded, as stored
     };
     std::vector<Object> objects;
 
-    static RawChunk read(std::span<const unsigned char> blob, std::uint32_t n)
+    static RawChunk read(std::span<const unsigned char> blob, std::uint32_t n, ChunkLayout layout)
     {
         ChunkView view;
-        EXPECT_TRUE(view.open(blob, n));
+        EXPECT_TRUE(view.open(blob, n, layout));
         RawChunk chunk;
         for (std::uint32_t i = 0; i < n; ++i) {
             const auto refs = view.refs(i);
@@ -601,27 +600,71 @@ struct RawChunk {
         return chunk;
     }
 
-    std::string hex() const
+    // Laid out in `layout` as docs/schema.md describes it, written apart from ChunkBuilder.
+    std::vector<unsigned char> bytes(ChunkLayout layout) const
     {
         std::vector<unsigned char> blob;
         const auto put = [&](std::uint64_t value, std::size_t bytes) {
-            const auto* p = reinterpret_cast<const unsigned char*>(&value);
-            blob.insert(blob.end(), p, p + bytes);
+            for (std::size_t k = 0; k < bytes; ++k)
+                blob.push_back(static_cast<unsigned char>(value >> (8 * k)));
         };
-        std::uint32_t end = 0;
-        for (const auto& o : objects) {
-            put(o.address, 7);
-            put(o.size, 5);
-            put(static_cast<std::uint64_t>(o.refcount), 4);
-            put(o.type, 4);
-            put(o.label, 4);
-            put(o.flags, 1);
-            put(end += static_cast<std::uint32_t>(o.refs.size()), 4);
+        std::vector<std::array<std::uint64_t, 7>> records;
+        std::uint64_t end = 0;
+        for (const auto& o : objects)
+            records.push_back({ o.address, o.size, static_cast<std::uint64_t>(o.refcount), o.type, o.label, o.flags,
+                end += o.refs.size() });
+        if (layout == ChunkLayout::Records) {
+            constexpr std::size_t kWidths[7] = { 7, 5, 4, 4, 4, 1, 4 };
+            for (const auto& r : records)
+                for (int f = 0; f < 7; ++f)
+                    put(r[f], kWidths[f]);
+        } else {
+            // The least of each field (the label's least above 0; refs_end's 0) and the bytes the
+            // largest difference needs; the address by 16 when every difference allows it.
+            const auto widthOf = [](std::uint64_t v) {
+                std::size_t w = 0;
+                for (; v != 0; v >>= 8)
+                    ++w;
+                return w;
+            };
+            std::array<std::uint64_t, 7> base {};
+            std::array<std::size_t, 7> width {};
+            unsigned shift = 4;
+            for (int f = 0; f < 7; ++f) {
+                std::uint64_t least = UINT64_MAX;
+                for (const auto& r : records)
+                    if (f != 4 || r[f] != 0)
+                        least = std::min(least, r[f]);
+                base[f] = least == UINT64_MAX || f == 6 ? 0 : least;
+            }
+            for (const auto& r : records)
+                if ((r[0] - base[0]) % 16 != 0)
+                    shift = 0;
+            for (auto& r : records) {
+                r[0] = (r[0] - base[0]) >> shift;
+                for (int f = 1; f < 7; ++f)
+                    r[f] = f == 4 ? (r[f] == 0 ? 0 : r[f] - base[f] + 1) : r[f] - base[f];
+                for (int f = 0; f < 7; ++f)
+                    width[f] = std::max(width[f], widthOf(r[f]));
+            }
+            blob.push_back(static_cast<unsigned char>(shift));
+            for (int f = 0; f < 7; ++f)
+                blob.push_back(static_cast<unsigned char>(width[f] | widthOf(base[f]) << 4));
+            for (int f = 0; f < 7; ++f)
+                put(base[f], widthOf(base[f]));
+            for (const auto& r : records)
+                for (int f = 0; f < 7; ++f)
+                    put(r[f], width[f]);
         }
         for (const auto& o : objects)
             blob.insert(blob.end(), o.refs.begin(), o.refs.end());
+        return blob;
+    }
+
+    std::string hex(ChunkLayout layout) const
+    {
         std::string text;
-        for (unsigned char b : blob) {
+        for (unsigned char b : bytes(layout)) {
             constexpr char kDigits[] = "0123456789abcdef";
             text += kDigits[b >> 4];
             text += kDigits[b & 15];
@@ -630,17 +673,18 @@ struct RawChunk {
     }
 };
 
-// Replaces the only chunk of snapshot 1 by `edit`'s version of it.
+// Replaces the only chunk of snapshot 1 by `edit`'s version of it, in the chunk's own layout.
 void editChunk(const std::filesystem::path& file, void (*edit)(RawChunk&))
 {
     const std::string hex = rawQuery(file, "SELECT hex(data) FROM snapshot_chunks WHERE snapshot_id = 1");
     const auto n = static_cast<std::uint32_t>(std::stoul(rawQuery(file, "SELECT objects FROM snapshot_chunks")));
+    const auto layout = static_cast<ChunkLayout>(std::stoi(rawQuery(file, "SELECT layout FROM snapshot_chunks")));
     std::vector<unsigned char> blob;
     for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
         blob.push_back(static_cast<unsigned char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-    RawChunk chunk = RawChunk::read(blob, n);
+    RawChunk chunk = RawChunk::read(blob, n, layout);
     edit(chunk);
-    rawExec(file, "UPDATE snapshot_chunks SET data = x'" + chunk.hex() + "' WHERE snapshot_id = 1");
+    rawExec(file, "UPDATE snapshot_chunks SET data = x'" + chunk.hex(layout) + "' WHERE snapshot_id = 1");
 }
 
 // Snapshots damaged after they were written, with plain SQL or in their chunk: each read gives one
@@ -709,7 +753,20 @@ const DamagedSnapshot kDamagedSnapshots[] = {
         "snapshot 1, object 3: unknown string id" },
     { "UnknownLabel", nullptr, [](RawChunk& c) { c.objects[3].label = 100000; },
         "snapshot 1, object 3: unknown string id" },
-    { "ChunkCutShort", "UPDATE snapshot_chunks SET data = substr(data, 1, 200)", nullptr,
+    { "TypePast32Bits", nullptr, [](RawChunk& c) { c.objects[3].type = (std::uint64_t { 1 } << 32) + 5; },
+        "snapshot 1, object 3: unknown string id" },
+    { "LabelPast63Bits", nullptr, [](RawChunk& c) { c.objects[3].label = UINT64_MAX - 3; },
+        "snapshot 1, object 3: unknown string id" },
+    { "FlagsPast8Bits", nullptr, [](RawChunk& c) { c.objects[5].flags = 0x101; }, "snapshot 1, object 5: bad flags" },
+    { "UnknownLayout", "UPDATE snapshot_chunks SET layout = 2", nullptr, "snapshot 1, object 0: unknown chunk layout" },
+    { "PackedReadAsRecords", "UPDATE snapshot_chunks SET layout = 0", nullptr, "snapshot 1, object 0: bad chunk" },
+    { "FieldWiderThan8Bytes", "UPDATE snapshot_chunks SET data = substr(data, 1, 3) || x'09' || substr(data, 5)",
+        nullptr, "snapshot 1, object 0: bad chunk" },
+    { "ShiftPast15", "UPDATE snapshot_chunks SET data = x'10' || substr(data, 2)", nullptr,
+        "snapshot 1, object 0: bad chunk" },
+    { "HeaderCutShort", "UPDATE snapshot_chunks SET data = substr(data, 1, 6)", nullptr,
+        "snapshot 1, object 0: bad chunk" },
+    { "ChunkCutShort", "UPDATE snapshot_chunks SET data = substr(data, 1, 100)", nullptr,
         "snapshot 1, object 0: bad chunk" },
     { "ReferencesPastTheChunk", "UPDATE snapshot_chunks SET data = substr(data, 1, length(data) - 1)", nullptr,
         "snapshot 1, object 0: bad chunk" },

@@ -13,7 +13,7 @@ namespace gcscope::storage {
 inline constexpr std::int32_t kApplicationId = 0x47435343;
 
 // The newest schema this build reads and writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // SQL that takes a database from version toVersion - 1 to toVersion. It runs inside the migration
 // transaction; user_version and meta.schema_version are updated by the migrator, not by the step.
