@@ -354,10 +354,15 @@ std::string sumOf(const std::string& name, int count)
 
 std::string sql()
 {
-    // The 29-byte records, decoded as in schema 5 (its view, for rows of layout 0).
+    // The 29-byte records, decoded as in schema 5 (its view, for rows of layout 0), and its last
+    // SELECT, which reads both layouts' rows here.
     const std::string records = std::string(kVersion5.substr(kVersion5.find("  -- each record in hexadecimal")));
-    std::string recordsTail = records.substr(0, records.find("\nSELECT snapshot_id, id, address, type"));
-    recordsTail += ",\n";
+    const std::size_t select = records.find("\nSELECT snapshot_id, id, address, type");
+    const std::string recordsTail = records.substr(0, select) + ",\n";
+    std::string lastSelect = records.substr(select);
+    const std::string fromRecords = "\nFROM d\n";
+    lastSelect.replace(
+        lastSelect.find(fromRecords), fromRecords.size(), "\nFROM (SELECT * FROM d UNION ALL SELECT * FROM e)\n");
     std::string out = R"sql(
 -- Which layout each chunk's data has (storage/src/SnapshotChunk.h): 0 records of 29 bytes (what
 -- schema 5 to 8 wrote), 1 packed (each field by the chunk's least value, in the fewest bytes).
@@ -442,16 +447,8 @@ WITH RECURSIVE
         + " - 1 END,\n      base5 + " + fieldOf(5) + ",\n      " + number("x", "o6", "w6") + ",\n      " + fieldOf(6)
         + R"sql(,
       chunk, area
-    FROM pr, byte_codes t)
-SELECT snapshot_id, id, address, type, size, refcount, flags, label,
-       CASE WHEN refs_end > refs_start
-            THEN (SELECT substr(data, area + refs_start, refs_end - refs_start) FROM snapshot_chunks WHERE rowid = chunk)
-       END
-FROM (SELECT * FROM d UNION ALL SELECT * FROM e)
-UNION ALL
-SELECT snapshot_id, id, address, type, size, refcount, flags, label, refs FROM snapshot_objects;
-)sql";
-    return out;
+    FROM pr, byte_codes t))sql";
+    return out + lastSelect;
 }
 } // namespace v9
 } // namespace

@@ -206,6 +206,28 @@ TEST(StorageMigration, GivenAVersion3Snapshot_WhenReadAndThenMigrated_ThenItWasW
     EXPECT_EQ(rawQuery(file, "SELECT group_concat(method, ',') FROM snapshots"), "in-process,child,in-process");
 }
 
+namespace {
+// Snapshots 1 and 2 of `file` (the same graph stored two ways) read back as `graph`, and plain
+// SQL sees the same objects in both, field by field and reference blob by blob.
+void expectSnapshotsReadAsTheGraph(const std::filesystem::path& file, const Graph& graph)
+{
+    auto db = Database::openForReading(file);
+    for (std::int64_t id : { 1, 2 }) {
+        const Graph back = readSnapshot(db, id);
+        ASSERT_EQ(back.objects.size(), graph.objects.size());
+        for (std::size_t i = 0; i < graph.objects.size(); ++i)
+            ASSERT_EQ(back.objects[i], graph.objects[i]) << "snapshot " << id << ", object " << i;
+    }
+    const std::string differing = rawQuery(file,
+        "SELECT count(*) FROM (SELECT id, address, type, size, refcount, flags, label, refs FROM snapshot_object_list"
+        " WHERE snapshot_id = 1 EXCEPT SELECT id, address, type, size, refcount, flags, label, refs"
+        " FROM snapshot_object_list WHERE snapshot_id = 2)");
+    EXPECT_EQ(differing, "0");
+    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_object_list WHERE snapshot_id = 2"),
+        std::to_string(graph.objects.size()));
+}
+} // namespace
+
 // Schema 5 stores snapshots by chunks of objects; one stored a row per object before reads the
 // same after the migration, next to new ones, and the snapshot_object_list view lists both alike.
 TEST(StorageMigration, GivenAVersion4Snapshot_WhenMigrated_ThenItReadsTheSameNextToAChunkedOne)
@@ -226,20 +248,7 @@ TEST(StorageMigration, GivenAVersion4Snapshot_WhenMigrated_ThenItReadsTheSameNex
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_objects"), "9000") << "the new one is not by rows";
     EXPECT_EQ(
         rawQuery(file, "SELECT count(*) || ' ' || sum(objects) FROM snapshot_chunks WHERE snapshot_id = 2"), "71 9000");
-    auto db = Database::openForReading(file);
-    for (std::int64_t id : { 1, 2 }) {
-        const Graph back = readSnapshot(db, id);
-        ASSERT_EQ(back.objects.size(), graph.objects.size());
-        for (std::size_t i = 0; i < graph.objects.size(); ++i)
-            ASSERT_EQ(back.objects[i], graph.objects[i]) << "snapshot " << id << ", object " << i;
-    }
-    // Plain SQL sees the same objects in both layouts, field by field and reference blob by blob.
-    const std::string differing = rawQuery(file,
-        "SELECT count(*) FROM (SELECT id, address, type, size, refcount, flags, label, refs FROM snapshot_object_list"
-        " WHERE snapshot_id = 1 EXCEPT SELECT id, address, type, size, refcount, flags, label, refs"
-        " FROM snapshot_object_list WHERE snapshot_id = 2)");
-    EXPECT_EQ(differing, "0");
-    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_object_list WHERE snapshot_id = 2"), "9000");
+    expectSnapshotsReadAsTheGraph(file, graph);
     EXPECT_EQ(rawQuery(file, "SELECT max(address) FROM snapshot_object_list WHERE snapshot_id = 2"),
         std::to_string(static_cast<std::int64_t>(graph.objects.back().address)));
 }
@@ -266,20 +275,7 @@ TEST(StorageMigration, GivenAVersion8Snapshot_WhenMigrated_ThenItsRecordsReadThe
     const double packedBytes
         = std::stod(rawQuery(file, "SELECT sum(length(data)) FROM snapshot_chunks WHERE snapshot_id = 2"));
     EXPECT_LT(packedBytes, 0.75 * recordsBytes) << "the same objects, packed";
-    auto db = Database::openForReading(file);
-    for (std::int64_t id : { 1, 2 }) {
-        const Graph back = readSnapshot(db, id);
-        ASSERT_EQ(back.objects.size(), graph.objects.size());
-        for (std::size_t i = 0; i < graph.objects.size(); ++i)
-            ASSERT_EQ(back.objects[i], graph.objects[i]) << "snapshot " << id << ", object " << i;
-    }
-    // Plain SQL sees the same objects in both layouts, field by field and reference blob by blob.
-    const std::string differing = rawQuery(file,
-        "SELECT count(*) FROM (SELECT id, address, type, size, refcount, flags, label, refs FROM snapshot_object_list"
-        " WHERE snapshot_id = 1 EXCEPT SELECT id, address, type, size, refcount, flags, label, refs"
-        " FROM snapshot_object_list WHERE snapshot_id = 2)");
-    EXPECT_EQ(differing, "0");
-    EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_object_list WHERE snapshot_id = 2"), "9000");
+    expectSnapshotsReadAsTheGraph(file, graph);
     EXPECT_EQ(
         rawQuery(file, "SELECT count(DISTINCT label) > 100 FROM snapshot_object_list WHERE snapshot_id = 2"), "1");
 }
