@@ -12,7 +12,7 @@ namespace {
 // Little-endian on disk; this build only targets little-endian machines (x86-64, arm64).
 static_assert(std::endian::native == std::endian::little, "snapshot chunks are little-endian");
 
-enum Field { kAddress, kSize, kRefcount, kType, kLabel, kFlags, kRefsEnd, kFields };
+constexpr int kFields = kChunkFields;
 constexpr std::size_t kPackedFixedHeader = 1 + kFields; // the shift, then a widths byte per field
 constexpr unsigned kMostShift = 15;
 
@@ -173,7 +173,6 @@ std::span<const unsigned char> ChunkBuilder::finishPacked()
 bool ChunkView::open(std::span<const unsigned char> blob, std::uint32_t objects, ChunkLayout layout)
 {
     blob_ = blob;
-    n_ = objects;
     if (layout == ChunkLayout::Records) {
         constexpr std::array<std::size_t, kFields> kOffsets { 0, 7, 12, 16, 20, 24, 25 };
         constexpr std::array<std::size_t, kFields> kWidths { 7, 5, 4, 4, 4, 1, 4 };

@@ -66,6 +66,9 @@ enum class ChunkLayout : std::uint8_t {
     Packed = 1, // fields by the chunk's smallest value and fewest bytes (schema 9)
 };
 
+// A record's fields, in their order in both layouts.
+enum ChunkField { kAddress, kSize, kRefcount, kType, kLabel, kFlags, kRefsEnd, kChunkFields };
+
 // Collects objects in id order and lays them out as one chunk in `layout`.
 class ChunkBuilder {
 public:
@@ -76,7 +79,6 @@ public:
         std::uint8_t flags, std::uint32_t label, std::span<const std::uint32_t> targets,
         std::span<const std::uint32_t> labels);
     std::uint32_t objects() const { return objects_; }
-    ChunkLayout layout() const { return layout_; }
     // Whether a record can hold this address and size (add() must not be given others).
     static bool fits(std::uint64_t address, std::uint64_t size)
     {
@@ -102,7 +104,7 @@ private:
     std::size_t capacity_ = 0;
     std::size_t end_ = kRecordsRoom; // where the references written so far end
     // Packed: each field's values of the objects so far, laid out by finish().
-    std::array<std::array<std::uint64_t, kChunkObjects>, 7> fields_ {};
+    std::array<std::array<std::uint64_t, kChunkObjects>, kChunkFields> fields_ {};
     std::vector<unsigned char> packed_;
 };
 
@@ -129,7 +131,6 @@ public:
     std::span<const unsigned char> refs(std::uint32_t i) const;
 
 private:
-    enum Field { kAddress, kSize, kRefcount, kType, kLabel, kFlags, kRefsEnd, kFields };
     // The stored value of field f of record i, without its base.
     std::uint64_t raw(std::uint32_t i, int f) const
     {
@@ -147,16 +148,15 @@ private:
     std::uint32_t refsEnd(std::uint32_t i) const { return static_cast<std::uint32_t>(raw(i, kRefsEnd)); }
 
     std::span<const unsigned char> blob_;
-    std::uint32_t n_ = 0;
     std::size_t records_ = 0; // where the records start
     std::size_t recordBytes_ = 0;
     std::size_t area_ = 0; // where the references start
     unsigned shift_ = 0;
     std::uint64_t labelOffset_ = 0; // 1 when packed (a stored label v > 0 is base + v - 1), else 0
-    std::array<std::size_t, kFields> offset_ {};
-    std::array<std::size_t, kFields> width_ {};
-    std::array<std::uint64_t, kFields> mask_ {};
-    std::array<std::uint64_t, kFields> base_ {};
+    std::array<std::size_t, kChunkFields> offset_ {};
+    std::array<std::size_t, kChunkFields> width_ {};
+    std::array<std::uint64_t, kChunkFields> mask_ {};
+    std::array<std::uint64_t, kChunkFields> base_ {};
 };
 
 } // namespace gcscope::storage
