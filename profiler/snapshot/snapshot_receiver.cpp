@@ -58,6 +58,7 @@ std::uint32_t SnapshotReceiver::edgeLabel(std::uint32_t wireLabel) const
 SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
 {
     using wire::MessageType;
+    bytes_ += frame.payload.size();
     switch (frame.type) {
     case MessageType::Error: {
         auto e = wire::decodeAs<wire::ErrorRecord>(frame.payload);

@@ -31,6 +31,8 @@ public:
 
     const std::string& error() const { return error_; }
     std::uint64_t objectsReceived() const { return objects_; }
+    // The payload bytes of the snapshot's frames so far.
+    std::uint64_t bytesReceived() const { return bytes_; }
     // What the agent said it would send: an estimate when a child sends while it walks.
     std::uint64_t expectedObjects() const { return begin_.expectedObjects; }
     // Builds the graph. `alongside`, when set, runs on a second thread meanwhile with the snapshot's
@@ -58,6 +60,7 @@ private:
     analysis::HeapGraphBuilder builder_;
     std::uint64_t objects_ = 0;
     std::uint64_t references_ = 0;
+    std::uint64_t bytes_ = 0;
     // The last object added and its address: records marked kObjectContinued extend it.
     analysis::ObjectId lastObject_ = analysis::kNoObject;
     std::uint64_t lastAddress_ = 0;

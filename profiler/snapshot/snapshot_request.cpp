@@ -30,7 +30,8 @@ ReceivedSnapshot requestSnapshot(session::AgentConnection& connection, std::uint
             if (SnapshotReceiver::isSnapshotFrame(f.type) || f.type == wire::MessageType::Error) {
                 switch (receiver.take(f)) {
                 case SnapshotReceiver::Status::Done:
-                    util::markPhase("snapshot received");
+                    if (util::phasesTraced())
+                        util::markPhase("snapshot received (" + std::to_string(receiver.bytesReceived()) + " bytes)");
                     // Begin's count may have been an estimate: the last word is what came.
                     if (options.progress)
                         options.progress(receiver.objectsReceived(), receiver.objectsReceived());

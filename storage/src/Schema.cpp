@@ -322,16 +322,24 @@ std::string number(const std::string& x, const std::string& at, const std::strin
     return sql + ")";
 }
 
+// "'00,01,...,FF,'": the literal schema 5's view holds.
 std::string byteCodes()
 {
-    std::string codes;
-    constexpr char kDigits[] = "0123456789ABCDEF";
-    for (int b = 0; b < 256; ++b) {
-        codes += kDigits[b >> 4];
-        codes += kDigits[b & 15];
-        codes += ',';
+    constexpr std::string_view kBefore = "byte_codes(codes) AS (SELECT ";
+    const std::size_t at = kVersion5.find(kBefore) + kBefore.size();
+    return std::string(kVersion5.substr(at, kVersion5.find(')', at) - at));
+}
+
+// "p.a, p.b, p.c" for the list "a, b, c" and the prefix "p.".
+std::string prefixed(const std::string& prefix, const std::string& list)
+{
+    std::string out = prefix;
+    for (const char c : list) {
+        out += c;
+        if (c == ' ')
+            out += prefix;
     }
-    return "'" + codes + "'";
+    return out;
 }
 
 // "a0, a1, ... a6" and the like.
@@ -426,13 +434,7 @@ WITH RECURSIVE
       hex(CASE WHEN pn.i = 0 THEN zeroblob(pn.rw) || substr(c.data, pn.hs + 1, pn.rw)
                ELSE substr(c.data, pn.hs + pn.rw * (pn.i - 1) + 1, 2 * pn.rw) END),
       c.rowid, 1 + pn.hs + pn.rw * c.objects, )sql";
-    for (const char* p : { "shift", "w", "o", "rw", "hs", "base" }) {
-        const std::string name = p;
-        const int count = name == "base" ? 6 : (name == "w" || name == "o") ? 7 : 1;
-        for (int f = 0; f < count; ++f)
-            out += (name == "shift" ? "pn.shift" : "pn." + name + (count > 1 ? std::to_string(f) : ""))
-                + (name == "base" && f == 5 ? "" : ", ");
-    }
+    out += prefixed("pn.", params);
     const auto fieldOf = [](int f) {
         const std::string i = std::to_string(f);
         return number("x", "rw + o" + i, "w" + i);

@@ -28,8 +28,13 @@ wire::SnapshotObject object(std::uint64_t address, std::int64_t refcount, std::v
 class Receiving : public ::testing::Test {
 protected:
     SnapshotReceiver receiver { kId };
+    std::uint64_t payloadBytes = 0; // of every frame taken
 
-    SnapshotReceiver::Status take(const session::Frame& f) { return receiver.take(f); }
+    SnapshotReceiver::Status take(const session::Frame& f)
+    {
+        payloadBytes += f.payload.size();
+        return receiver.take(f);
+    }
     void begin(std::uint64_t expectedObjects)
     {
         wire::SnapshotBeginRecord b;
@@ -56,6 +61,19 @@ protected:
             frame(wire::MessageType::SnapshotEnd, wire::SnapshotEndRecord { kId, objects, objects, references, 1, 0 }));
     }
 };
+
+// What GCSCOPE_PHASES prints when the stream ends: the bytes the agent sent, every frame's payload.
+TEST_F(Receiving, GivenFramesOfEveryKind_ThenTheBytesReceivedAreTheirPayloadsAll)
+{
+    begin(2);
+    const auto afterBegin = payloadBytes;
+    EXPECT_EQ(receiver.bytesReceived(), afterBegin);
+    ASSERT_EQ(objects({ object(0x1000, 1, { 0x2000 }), object(0x2000, 1, {}) }), SnapshotReceiver::Status::More);
+    ASSERT_EQ(refcounts({ { 0x2000, 1 } }), SnapshotReceiver::Status::More);
+    ASSERT_EQ(end(2, 1), SnapshotReceiver::Status::Done);
+    EXPECT_GT(payloadBytes, afterBegin + 2 * 37);
+    EXPECT_EQ(receiver.bytesReceived(), payloadBytes);
+}
 
 TEST_F(Receiving, GivenRefcountFramesAfterTheObjects_ThenTheirObjectsCountTheBorrowedReferencesAndSaySo)
 {
