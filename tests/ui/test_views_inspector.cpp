@@ -28,9 +28,18 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/resource.h>
 
 using namespace gcscope::ui;
 using gcscope::analysis::kNoObject;
@@ -337,6 +346,60 @@ private Q_SLOTS:
         QCOMPARE(again->dominators.reachableCount, first->dominators.reachableCount);
         QVERIFY(again->types.types == first->types.types);
         QVERIFY(!again->types.types.empty());
+        SnapshotCache::instance().clear();
+    }
+
+    // The analysis runs the dominators' chain, the longest, on the job's thread, and the two others on
+    // threads of their own a little behind it (views/SnapshotAnalysis.cpp): with two processors the
+    // Leaks view took 6.4 s instead of 6.9 on two 10M-object snapshots. The job's thread, which the
+    // pool gives to the next job, keeps its priority, and no thread is left lowered.
+    void givenAnAnalysis_whenItRuns_thenOnlyItsSideChainsYieldAndTheJobThreadKeepsItsPriority()
+    {
+        struct Control : JobControl {
+            mutable std::mutex mutex;
+            mutable std::map<QString, int> niceOf; // phase -> the nice value of the thread that ran it
+            bool cancelled() const override { return false; }
+            void progress(int, int, const QString& text) const override
+            {
+                const int nice = ::getpriority(PRIO_PROCESS, 0);
+                std::lock_guard lock(mutex);
+                for (const char* phase : { "finding roots", "finding garbage", "finding cycles", "indexing referrers",
+                         "indexing retention paths", "computing dominators", "summing types" })
+                    if (text.contains(QLatin1String(phase)))
+                        niceOf[QLatin1String(phase)] = nice;
+            }
+        } control;
+        const auto threadsNice = [] {
+            std::map<int, int> nice; // tid -> nice (field 19 of /proc/self/task/TID/stat)
+            for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+                std::ifstream stat(task.path() / "stat");
+                std::string text((std::istreambuf_iterator<char>(stat)), {});
+                const auto nameEnd = text.rfind(')');
+                if (nameEnd == std::string::npos) // the thread ended meanwhile
+                    continue;
+                std::istringstream fields(text.substr(nameEnd + 1));
+                std::vector<std::string> f((std::istream_iterator<std::string>(fields)), {});
+                if (f.size() > 16)
+                    nice[std::stoi(task.path().filename().string())] = std::stoi(f[16]);
+            }
+            return nice;
+        };
+        const int base = ::getpriority(PRIO_PROCESS, 0);
+        const auto before = threadsNice();
+        SnapshotCache::instance().clear();
+        auto a = SnapshotCache::instance().analysis(db_, lastSnapshot_, control);
+        QVERIFY(a && a->paths && !a->types.types.empty());
+        QCOMPARE(::getpriority(PRIO_PROCESS, 0), base);
+        for (const auto& [tid, nice] : threadsNice())
+            QVERIFY2(nice == (before.count(tid) ? before.at(tid) : base),
+                qPrintable(QStringLiteral("thread %1 left at nice %2").arg(tid).arg(nice)));
+        std::lock_guard lock(control.mutex);
+        for (const char* phase : { "finding roots", "computing dominators", "summing types" })
+            QCOMPARE(control.niceOf.at(QLatin1String(phase)), base);
+        const int behind = std::min(base + 5, 19);
+        for (const char* phase :
+            { "finding garbage", "finding cycles", "indexing referrers", "indexing retention paths" })
+            QCOMPARE(control.niceOf.at(QLatin1String(phase)), behind);
         SnapshotCache::instance().clear();
     }
 

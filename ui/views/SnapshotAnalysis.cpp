@@ -18,6 +18,9 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace gcscope::ui {
 
 namespace {
@@ -63,6 +66,14 @@ void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
 {
     inBackground([a = std::move(a)] { snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators); });
 }
+// The two shorter chains run on threads of their own (std::async makes one for each), a little
+// behind the dominators' chain, the longest, which runs on the job's thread: with fewer processors
+// than chains, the view waits for the longest, not for the sum. Only this thread's priority, and
+// only lowered, which needs no privilege; the thread ends with its chain.
+void yieldToTheLongestChain()
+{
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), std::min(::getpriority(PRIO_PROCESS, 0) + 5, 19));
+}
 } // namespace
 
 void keepGarbageInBackground(std::string path, std::vector<storage::GarbageToKeep> summaries)
@@ -106,6 +117,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         };
     };
     auto garbage = std::async(std::launch::async, chain([&] {
+        yieldToTheLongestChain();
         phase(QObject::tr("finding garbage"));
         a->unreachable = analysis::findUnreachable(g, a->roots);
         util::markPhase("garbage found");
@@ -125,6 +137,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         ++done;
     }));
     auto paths = std::async(std::launch::async, chain([&] {
+        yieldToTheLongestChain();
         phase(QObject::tr("indexing referrers"));
         a->referrers = analysis::buildReferrers(g);
         util::markPhase("referrers indexed");
