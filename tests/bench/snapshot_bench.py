@@ -29,6 +29,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import bench_table
@@ -109,45 +110,41 @@ def take_snapshot(gcscope, form, pid, db, *extra, phases=None, cpu=None):
     return ""
 
 
-def timed(argv, env=None, phases=None):
+def timed(argv, env=None, phases=None, until=None):
     """Seconds one command takes, wall clock; raises when it fails. `phases`, a list, gets the
-    (phase, seconds from its first phase) the command printed (GCSCOPE_PHASES), in order."""
+    (phase, seconds from its first phase) the command printed (GCSCOPE_PHASES), in order. With
+    `until`, a text the command prints on stderr: (seconds until it printed that, seconds until it
+    ended), and it fails if it never did."""
     if phases is not None:
         env = dict(env if env is not None else os.environ, GCSCOPE_PHASES="1")
     t0 = time.monotonic()
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=SNAPSHOT_TIMEOUT_S, env=env)
-    seconds = time.monotonic() - t0
-    if r.returncode != 0:
-        raise RuntimeError("%s failed: %s" % (" ".join(argv[1:3]), r.stderr.strip()[-300:]))
-    if phases is not None:
-        phases.extend(printed_phases(r.stderr))
-    return seconds
-
-
-GUI_LOADED = " view loaded in "  # what gcscope-gui --until-loaded prints once the view shows its data
-
-
-def timed_view(argv, env, phases):
-    """A gcscope-gui --until-loaded run: (seconds from its start until it said the view had loaded,
-    seconds until the process ended). The first is what its user waits for; the second adds the
-    process's exit (freeing the snapshot's memory), which nobody sees. Raises when it fails.
-    `phases`, a list, gets the phases it printed (GCSCOPE_PHASES)."""
-    env = dict(env, GCSCOPE_PHASES="1")
-    t0 = time.monotonic()
-    loaded = None
+    marked = None
     lines = []
     with subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env) as p:
-        for line in p.stderr:
-            if loaded is None and GUI_LOADED in line:
-                loaded = time.monotonic() - t0
-            lines.append(line)
-        status = p.wait(timeout=SNAPSHOT_TIMEOUT_S)
-    ended = time.monotonic() - t0
+        watchdog = threading.Timer(SNAPSHOT_TIMEOUT_S, p.kill)  # its stderr is read line by line
+        watchdog.start()
+        try:
+            for line in p.stderr:
+                if until is not None and marked is None and until in line:
+                    marked = time.monotonic() - t0
+                lines.append(line)
+            status = p.wait()
+        finally:
+            watchdog.cancel()
+    seconds = time.monotonic() - t0
     stderr = "".join(lines)
-    if status != 0 or loaded is None:
+    if seconds >= SNAPSHOT_TIMEOUT_S:
+        raise RuntimeError("%s did not finish in %d s" % (" ".join(argv[1:3]), SNAPSHOT_TIMEOUT_S))
+    if status != 0 or (until is not None and marked is None):
         raise RuntimeError("%s failed: %s" % (" ".join(argv[1:3]), stderr.strip()[-300:]))
-    phases.extend(printed_phases(stderr))
-    return loaded, ended
+    if phases is not None:
+        phases.extend(printed_phases(stderr))
+    return seconds if until is None else (marked, seconds)
+
+
+# What gcscope-gui --until-loaded prints once the view shows its data: what its user waits for. The
+# process's exit after it (freeing the snapshot's memory) is timed apart; nobody sees it.
+GUI_LOADED = " view loaded in "
 
 
 def gui_answers(gcscope, db, env, answers, suffix="", gui_phases=None):
@@ -161,7 +158,7 @@ def gui_answers(gcscope, db, env, answers, suffix="", gui_phases=None):
     env = dict(env, QT_QPA_PLATFORM="offscreen")
     for tab in ("leaks", "inspector"):
         phases = []
-        loaded, ended = timed_view([gui, db, "--tab", tab, "--until-loaded"], env, phases)
+        loaded, ended = timed([gui, db, "--tab", tab, "--until-loaded"], env=env, phases=phases, until=GUI_LOADED)
         answers["gui " + tab + suffix] = loaded
         # The phases count from the first one the process printed; these two from its start.
         phases.append(("| from the process's start: view loaded", loaded))

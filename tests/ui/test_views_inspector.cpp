@@ -28,13 +28,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -370,17 +368,13 @@ private Q_SLOTS:
             }
         } control;
         const auto threadsNice = [] {
-            std::map<int, int> nice; // tid -> nice (field 19 of /proc/self/task/TID/stat)
+            std::map<int, int> nice; // tid -> nice
             for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-                std::ifstream stat(task.path() / "stat");
-                std::string text((std::istreambuf_iterator<char>(stat)), {});
-                const auto nameEnd = text.rfind(')');
-                if (nameEnd == std::string::npos) // the thread ended meanwhile
-                    continue;
-                std::istringstream fields(text.substr(nameEnd + 1));
-                std::vector<std::string> f((std::istream_iterator<std::string>(fields)), {});
-                if (f.size() > 16)
-                    nice[std::stoi(task.path().filename().string())] = std::stoi(f[16]);
+                const int tid = std::stoi(task.path().filename().string());
+                errno = 0;
+                const int n = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+                if (errno == 0) // else the thread ended meanwhile
+                    nice[tid] = n;
             }
             return nice;
         };

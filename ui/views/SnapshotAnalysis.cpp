@@ -66,6 +66,7 @@ void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
 {
     inBackground([a = std::move(a)] { snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators); });
 }
+
 // The two shorter chains run on threads of their own (std::async makes one for each), a little
 // behind the dominators' chain, the longest, which runs on the job's thread: with fewer processors
 // than chains, the view waits for the longest, not for the sum. Only this thread's priority, and
