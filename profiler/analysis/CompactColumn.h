@@ -43,6 +43,10 @@ public:
     std::size_t size() const { return narrow_.size(); }
     bool empty() const { return narrow_.empty(); }
     void reserve(std::size_t n) { narrow_.reserve(n); }
+    // The inline values' memory, reserved room included: for a Prefaulter to fault in ahead of
+    // push_back (populating changes no byte).
+    void* reservedData() { return narrow_.data(); }
+    std::size_t reservedBytes() const { return narrow_.capacity() * sizeof(std::uint32_t); }
     void push_back(Wide value)
     {
         narrow_.push_back(0);

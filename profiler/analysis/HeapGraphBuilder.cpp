@@ -184,7 +184,8 @@ void HeapGraphBuilder::indexAddressesAsAdded(std::size_t expected)
     // (written anywhere), then the arrays reserve() sized, at the pace they fill.
     if (fast_ && !fastById_)
         fastAddress_.reserve(2 * edgeHint_);
-    startPrefaulter(liveIndex_->words());
+    // At the lowest priority: the agent's walk and this receiver come first (util/prefault.h).
+    startPrefaulter(liveIndex_->words(), util::Prefaulter::Priority::Background);
 }
 
 void HeapGraphBuilder::prefaultReserved()
@@ -192,10 +193,10 @@ void HeapGraphBuilder::prefaultReserved()
     if (prefaulter_ || !graph_.address.empty() || !fast_ || fastByAddress_)
         return;
     graph_.edgeTarget.reserve(edgeHint_); // what the first addEdge would reserve
-    startPrefaulter({});
+    startPrefaulter({}, util::Prefaulter::Priority::Caller);
 }
 
-void HeapGraphBuilder::startPrefaulter(std::span<std::uint64_t> index)
+void HeapGraphBuilder::startPrefaulter(std::span<std::uint64_t> index, util::Prefaulter::Priority priority)
 {
     prefaulter_ = std::make_unique<util::Prefaulter>();
     if (!index.empty())
@@ -203,13 +204,15 @@ void HeapGraphBuilder::startPrefaulter(std::span<std::uint64_t> index)
     const auto reserved = [this](auto& v) { prefaulter_->add(v.data(), v.capacity() * sizeof(v[0])); };
     reserved(graph_.address);
     reserved(graph_.type);
+    prefaulter_->add(graph_.size.reservedData(), graph_.size.reservedBytes());
+    prefaulter_->add(graph_.refcount.reservedData(), graph_.refcount.reservedBytes());
     reserved(graph_.flags);
     reserved(graph_.label);
     reserved(graph_.edgeBegin);
     reserved(graph_.edgeLabel);
     reserved(fastAddress_);
     reserved(graph_.edgeTarget);
-    prefaulter_->start();
+    prefaulter_->start(priority);
 }
 
 // A batch at a time: every slot of the batch is prefetched, then each is written, so that their

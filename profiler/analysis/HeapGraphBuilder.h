@@ -10,6 +10,7 @@
 #pragma once
 
 #include "analysis/HeapGraph.h"
+#include "util/prefault.h"
 
 #include <atomic>
 #include <cstdint>
@@ -21,10 +22,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-namespace gcscope::util {
-class Prefaulter;
-}
 
 namespace gcscope::analysis {
 
@@ -193,7 +190,7 @@ private:
     bool addressOrder_ = true; // see omitAddressOrder
     std::unique_ptr<util::Prefaulter> prefaulter_; // while the stream arrives, or a file is read
     // Starts prefaulter_ on the reserved arrays, and first on `index` when given.
-    void startPrefaulter(std::span<std::uint64_t> index);
+    void startPrefaulter(std::span<std::uint64_t> index, util::Prefaulter::Priority priority);
 };
 
 } // namespace gcscope::analysis

@@ -25,9 +25,16 @@ public:
 
     // Ranges to populate, in the order given; `random` ones (written anywhere) go before the others.
     void add(void* begin, std::size_t bytes, bool random = false);
+    // Whom the thread yields to. Background: the lowest priority (nice 19) on its own thread, so that
+    // it populates on a processor nothing else wants. A snapshot's receiver takes it: on two
+    // processors, memory new to the VM's host cost the prefaulter a whole processor for the first
+    // five seconds of a 10M-object stream, while the receiver fell behind the agent's walk and then
+    // worked alone with the other processor idle (see README).
+    enum class Priority { Caller, Background };
     // Starts the thread (once). Nothing happens on kernels without MADV_POPULATE_WRITE.
-    void start();
-    // Stops the thread and waits for it: at most one step (32 MiB) more is populated.
+    void start(Priority priority = Priority::Caller);
+    // Stops the thread and waits for it: at most one step (32 MiB, 4 in the background) more is
+    // populated.
     void stop();
 
 private:
@@ -35,7 +42,7 @@ private:
         char* begin;
         std::size_t bytes;
     };
-    void run();
+    void run(Priority priority);
     std::vector<Range> random_, inOrder_;
     std::atomic<bool> stop_ { false };
     std::thread thread_;

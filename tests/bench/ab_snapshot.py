@@ -10,6 +10,10 @@ same drift. A build is a gcscope binary, and optionally the folder of the agents
 Each run prints its end-to-end time, the stream (Begin to the last frame received), the time after
 the stream (resolving, storing, committing), the resolving alone and what the snapshot child cost
 in memory; the end gives each build's medians, the end-to-end one also in walks. Stdlib only.
+
+    AB_PAUSE_S=30   wait this long before each snapshot: on a VM that gives freed memory back to
+                    its host (this project's), each run then pays for fresh memory as a first
+                    snapshot does, instead of reusing what the run before it freed.
 """
 import json
 import os
@@ -55,6 +59,7 @@ def main():
 
         walk = min(float(ask("walk")[1]) for _ in range(2))
         print("pure-Python walk %.3f s" % walk, flush=True)
+        pause = float(os.environ.get("AB_PAUSE_S", "0"))
         results = {name: [] for name, _, _ in builds}
         with tempfile.TemporaryDirectory() as tmp:
             db = os.path.join(tmp, "ab.db")
@@ -63,6 +68,7 @@ def main():
                     for f in (db, db + "-journal", db + "-wal"):
                         if os.path.exists(f):
                             os.remove(f)
+                    time.sleep(pause)
                     env = dict(os.environ, GCSCOPE_PHASES="1")
                     if agents:
                         env["GCSCOPE_AGENT"] = agents

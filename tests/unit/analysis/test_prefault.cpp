@@ -4,10 +4,15 @@
 #include <gtest/gtest.h>
 
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <filesystem>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using gcscope::util::Prefaulter;
@@ -80,4 +85,72 @@ TEST(Prefaulter, GivenAFarBiggerReservationThanUsed_WhenStoppedAtOnce_ThenMostOf
     prefaulter.stop();
     const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
     EXPECT_LT(residentPages(big.data, big.bytes), big.bytes / page / 2);
+}
+
+namespace {
+// The nice value of every thread of this process, by thread id.
+std::vector<std::pair<pid_t, int>> threadNices()
+{
+    std::vector<std::pair<pid_t, int>> out;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
+        const auto tid = static_cast<pid_t>(std::stoi(entry.path().filename().string()));
+        errno = 0;
+        const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+        if (errno == 0) // else it ended meanwhile
+            out.emplace_back(tid, nice);
+    }
+    return out;
+}
+} // namespace
+
+// A snapshot's receiver starts its prefaulter in the background: on its own thread at the lowest
+// priority, leaving the caller's as it was, and no thread of ours at it once stopped.
+TEST(Prefaulter, GivenTheBackgroundPriority_WhenStarted_ThenOnlyItsOwnThreadRunsAtTheLowest)
+{
+    const int callerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+    if (callerNice >= 19)
+        GTEST_SKIP() << "this test already runs at the lowest priority (nice " << callerNice << ")";
+    Mapping big(std::size_t { 512 } << 20);
+    ASSERT_NE(big.data, MAP_FAILED);
+    Prefaulter prefaulter;
+    prefaulter.add(big.data, big.bytes);
+    prefaulter.start(Prefaulter::Priority::Background);
+    bool seen = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!seen && std::chrono::steady_clock::now() < deadline) {
+        for (const auto& [tid, nice] : threadNices())
+            seen = seen || (tid != ::gettid() && nice == 19);
+        if (!seen)
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    prefaulter.stop();
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    if (!seen && residentPages(big.data, big.bytes) == 0)
+        GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux 5.14)";
+    EXPECT_TRUE(seen) << "no thread of the process ran at nice 19 while the prefaulter populated "
+                      << residentPages(big.data, big.bytes) * page / (1 << 20) << " MiB";
+    EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), callerNice);
+    for (const auto& [tid, nice] : threadNices())
+        EXPECT_NE(nice, 19) << "thread " << tid << " is still at the lowest priority after stop()";
+}
+
+// The default, for a file being read (the loader's own arrays): the caller's priority.
+TEST(Prefaulter, GivenTheCallersPriority_WhenStarted_ThenNoThreadRunsAtTheLowest)
+{
+    const int callerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+    if (callerNice >= 19)
+        GTEST_SKIP() << "this test already runs at the lowest priority (nice " << callerNice << ")";
+    Mapping big(std::size_t { 256 } << 20);
+    ASSERT_NE(big.data, MAP_FAILED);
+    Prefaulter prefaulter;
+    prefaulter.add(big.data, big.bytes);
+    prefaulter.start();
+    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (residentPages(big.data, big.bytes) < big.bytes / page / 4 && std::chrono::steady_clock::now() < deadline) {
+        for (const auto& [tid, nice] : threadNices())
+            ASSERT_EQ(nice, callerNice) << "thread " << tid;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    prefaulter.stop();
 }

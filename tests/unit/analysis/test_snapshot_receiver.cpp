@@ -162,6 +162,36 @@ TEST_F(Receiving, GivenAnObjectContinuedInTheNextFrames_ThenItIsOneObjectWithEve
     EXPECT_EQ(received.unresolvedReferences, 0u);
 }
 
+// The receiver makes room for the labels the estimate suggests (some 16 bytes each): labels past
+// that room, longer and more of them than estimated, all come out as sent.
+TEST_F(Receiving, GivenMoreAndLongerLabelsThanTheEstimateHasRoomFor_ThenEveryObjectKeepsItsOwn)
+{
+    begin(2);
+    constexpr std::uint32_t kLabels = 3000;
+    wire::SnapshotStringsRecord s;
+    s.firstId = 2; // after "" and the type name begin() sent
+    for (std::uint32_t i = 0; i < kLabels; ++i)
+        s.strings.push_back("a label longer than the room per label, number " + std::to_string(i));
+    ASSERT_EQ(take(frame(wire::MessageType::SnapshotStrings, s)), SnapshotReceiver::Status::More);
+    std::vector<wire::SnapshotObject> list;
+    for (std::uint32_t i = 0; i < kLabels; ++i) {
+        auto o = object(0x1000 + 0x40 * std::uint64_t { i }, 1, {});
+        o.label = 2 + (i * 7) % kLabels; // not in id order
+        list.push_back(o);
+    }
+    ASSERT_EQ(objects(list), SnapshotReceiver::Status::More);
+    ASSERT_EQ(end(kLabels, 0), SnapshotReceiver::Status::Done);
+    const auto received = receiver.finish();
+    const auto& g = received.graph;
+    ASSERT_EQ(g.objectCount(), kLabels);
+    for (std::uint32_t i = 0; i < kLabels; ++i) {
+        const auto id = g.find(0x1000 + 0x40 * std::uint64_t { i });
+        ASSERT_EQ(g.strings[g.label[id]],
+            "a label longer than the room per label, number " + std::to_string((i * 7) % kLabels))
+            << "object " << i;
+    }
+}
+
 TEST_F(Receiving, GivenAContinuedRecordOfAnotherObject_ThenTheSnapshotIsRefusedAsMalformed)
 {
     begin(2);
