@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -103,18 +104,38 @@ std::vector<std::pair<pid_t, int>> threadNices()
 }
 } // namespace
 
+// A prefaulter started on a fresh mapping at a given priority, from a test thread whose own
+// priority is not already the lowest (else the test is skipped: nothing could tell them apart).
+class PrefaulterPriority : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        callerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+        if (callerNice >= 19)
+            GTEST_SKIP() << "this test already runs at the lowest priority (nice " << callerNice << ")";
+    }
+    void start(std::size_t bytes, Prefaulter::Priority priority)
+    {
+        mapping = std::make_unique<Mapping>(bytes);
+        ASSERT_NE(mapping->data, MAP_FAILED);
+        prefaulter.add(mapping->data, mapping->bytes);
+        prefaulter.start(priority);
+    }
+    std::size_t residentMiB() const
+    {
+        return residentPages(mapping->data, mapping->bytes) * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE))
+            / (std::size_t { 1 } << 20);
+    }
+    int callerNice = 0;
+    std::unique_ptr<Mapping> mapping;
+    Prefaulter prefaulter; // after the mapping: stopped before it is unmapped
+};
+
 // A snapshot's receiver starts its prefaulter in the background: on its own thread at the lowest
 // priority, leaving the caller's as it was, and no thread of ours at it once stopped.
-TEST(Prefaulter, GivenTheBackgroundPriority_WhenStarted_ThenOnlyItsOwnThreadRunsAtTheLowest)
+TEST_F(PrefaulterPriority, GivenTheBackgroundPriority_WhenStarted_ThenOnlyItsOwnThreadRunsAtTheLowest)
 {
-    const int callerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
-    if (callerNice >= 19)
-        GTEST_SKIP() << "this test already runs at the lowest priority (nice " << callerNice << ")";
-    Mapping big(std::size_t { 512 } << 20);
-    ASSERT_NE(big.data, MAP_FAILED);
-    Prefaulter prefaulter;
-    prefaulter.add(big.data, big.bytes);
-    prefaulter.start(Prefaulter::Priority::Background);
+    ASSERT_NO_FATAL_FAILURE(start(std::size_t { 512 } << 20, Prefaulter::Priority::Background));
     bool seen = false;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (!seen && std::chrono::steady_clock::now() < deadline) {
@@ -124,30 +145,21 @@ TEST(Prefaulter, GivenTheBackgroundPriority_WhenStarted_ThenOnlyItsOwnThreadRuns
             std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     prefaulter.stop();
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    if (!seen && residentPages(big.data, big.bytes) == 0)
+    if (!seen && residentMiB() == 0)
         GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux 5.14)";
-    EXPECT_TRUE(seen) << "no thread of the process ran at nice 19 while the prefaulter populated "
-                      << residentPages(big.data, big.bytes) * page / (1 << 20) << " MiB";
+    EXPECT_TRUE(seen) << "no thread of the process ran at nice 19 while the prefaulter populated " << residentMiB()
+                      << " MiB";
     EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), callerNice);
     for (const auto& [tid, nice] : threadNices())
         EXPECT_NE(nice, 19) << "thread " << tid << " is still at the lowest priority after stop()";
 }
 
 // The default, for a file being read (the loader's own arrays): the caller's priority.
-TEST(Prefaulter, GivenTheCallersPriority_WhenStarted_ThenNoThreadRunsAtTheLowest)
+TEST_F(PrefaulterPriority, GivenTheCallersPriority_WhenStarted_ThenNoThreadRunsAtTheLowest)
 {
-    const int callerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
-    if (callerNice >= 19)
-        GTEST_SKIP() << "this test already runs at the lowest priority (nice " << callerNice << ")";
-    Mapping big(std::size_t { 256 } << 20);
-    ASSERT_NE(big.data, MAP_FAILED);
-    Prefaulter prefaulter;
-    prefaulter.add(big.data, big.bytes);
-    prefaulter.start();
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    ASSERT_NO_FATAL_FAILURE(start(std::size_t { 256 } << 20, Prefaulter::Priority::Caller));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (residentPages(big.data, big.bytes) < big.bytes / page / 4 && std::chrono::steady_clock::now() < deadline) {
+    while (residentMiB() < 64 && std::chrono::steady_clock::now() < deadline) {
         for (const auto& [tid, nice] : threadNices())
             ASSERT_EQ(nice, callerNice) << "thread " << tid;
         std::this_thread::sleep_for(std::chrono::microseconds(200));
