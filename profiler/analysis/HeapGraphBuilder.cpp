@@ -178,8 +178,7 @@ void HeapGraphBuilder::indexAddressesAsAdded(std::size_t expected)
 {
     if (liveIndex_ || !graph_.address.empty())
         return;
-    constexpr std::size_t kMostExpected = std::size_t { 1 } << 25; // a hint, not taken at its word
-    liveIndex_ = std::make_unique<AddressIndex>(std::min(expected, kMostExpected));
+    liveIndex_ = std::make_unique<AddressIndex>(std::min(expected, kMostObjectsReserved));
     // What the stream will fill, faulted in ahead of it on a thread of its own: the index first
     // (written anywhere), then the arrays reserve() sized, at the pace they fill.
     if (fast_ && !fastById_)
@@ -302,13 +301,11 @@ void HeapGraphBuilder::leaveFastPath()
 
 void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
 {
-    // The counts come from the agent's SnapshotBegin or a file's snapshots row, neither of which we
-    // trust: a hint up to these sizes (a heap of about 10M tracked objects has 30M with its leaves
-    // and 60M references), beyond them the arrays grow as objects arrive. Reserving only maps
-    // address space: pages cost memory once written.
-    constexpr std::size_t kMostObjects = std::size_t { 1 } << 25;
+    // The counts are hints up to kMostObjectsReserved objects and this many references (60M for a
+    // heap of about 10M tracked objects); beyond them the arrays grow as objects arrive. Reserving
+    // only maps address space: pages cost memory once written.
     constexpr std::size_t kMostEdges = std::size_t { 1 } << 26;
-    objects = std::min(objects, kMostObjects);
+    objects = std::min(objects, kMostObjectsReserved);
     edges = std::min(edges, kMostEdges);
     graph_.address.reserve(objects);
     graph_.type.reserve(objects);

@@ -34,6 +34,12 @@ struct ObjectInfo {
     std::string_view label = {}; // interned; empty = none
 };
 
+// Object counts that come from an agent's SnapshotBegin or a file's snapshots row, which nobody
+// trusts, are taken as a hint up to this many (a heap of about 10M tracked objects has 30M with
+// its leaves): room reserved for them maps address space only, and past it arrays grow as objects
+// arrive.
+inline constexpr std::size_t kMostObjectsReserved = std::size_t { 1 } << 25;
+
 class HeapGraphBuilder;
 class AddressIndex; // HeapGraphBuilder.cpp
 

@@ -9,9 +9,8 @@ namespace gcscope::snapshot {
 
 namespace {
 constexpr std::uint32_t kUnmapped = std::numeric_limits<std::uint32_t>::max();
-// The string table's room, taken from the agent's estimate but not at its word (a heap of 10M
-// tracked objects has 30M with its leaves): past it the table grows as strings arrive.
-constexpr std::uint64_t kMostReservedLabels = std::uint64_t { 1 } << 25;
+// The string table's room for each label the agent's estimate suggests (taken at its word only up to
+// analysis::kMostObjectsReserved objects): past it the table grows as strings arrive.
 constexpr std::uint64_t kReservedLabelBytes = 16;
 static_assert(wire::kObjectTracked == analysis::Tracked && wire::kObjectHasFinalizer == analysis::HasFinalizer
         && wire::kObjectExplicitRoot == analysis::ExplicitRoot && wire::kObjectImmortal == analysis::Immortal
@@ -87,7 +86,7 @@ SnapshotReceiver::Status SnapshotReceiver::take(const session::Frame& frame)
             // service heap: room for them up front maps address space only, where growing the table
             // by doubling copied it and faulted in its fresh pages about twice (at 1M objects, 30 MB
             // on the receiving thread).
-            const auto labels = std::min<std::uint64_t>(b->expectedObjects, kMostReservedLabels);
+            const auto labels = std::min<std::uint64_t>(b->expectedObjects, analysis::kMostObjectsReserved);
             strings_.reserve(labels + 1, labels * kReservedLabelBytes);
         }
         return Status::More;

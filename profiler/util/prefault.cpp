@@ -1,10 +1,9 @@
 #include "util/prefault.h"
 
 #include "util/release.h"
+#include "util/thread_priority.h"
 
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,7 +20,6 @@ constexpr std::size_t kStep = std::size_t { 32 } << 20;
 // lowest priority on a busy machine finishes slowly (4 MiB of memory new to the host: some 8 ms of
 // processor time).
 constexpr std::size_t kBackgroundStep = std::size_t { 4 } << 20;
-constexpr int kLowestNice = 19;
 
 // False when the kernel does not know the advice: nothing more to try.
 bool populate(char* begin, std::size_t bytes)
@@ -56,10 +54,10 @@ void Prefaulter::stop()
 
 void Prefaulter::run(Priority priority)
 {
-    // Its own thread only, which ends with it; lowering needs no privilege. Should it fail, the
-    // thread populates at the caller's priority, as before.
+    // Its own thread only, which ends with it. Should yielding fail, it populates at the caller's
+    // priority, as before.
     if (priority == Priority::Background)
-        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kLowestNice);
+        yieldThisThreadTo(kLowestNice);
     const std::size_t step = priority == Priority::Background ? kBackgroundStep : kStep;
     for (const Range& r : random_)
         for (std::size_t at = 0; at < r.bytes; at += step) {

@@ -4,6 +4,7 @@
 // page; the dominator tree reveals the object; requests from other views are followed; stale loads
 // are dropped.
 #include "core/DocumentContext.h"
+#include "util/thread_priority.h"
 #include "views/BackgroundJob.h"
 #include "views/DominatorTreeModel.h"
 #include "views/InspectorView.h"
@@ -28,16 +29,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <sys/resource.h>
 
 using namespace gcscope::ui;
 using gcscope::analysis::kNoObject;
@@ -359,7 +356,7 @@ private Q_SLOTS:
             bool cancelled() const override { return false; }
             void progress(int, int, const QString& text) const override
             {
-                const int nice = ::getpriority(PRIO_PROCESS, 0);
+                const int nice = gcscope::util::thisThreadNice();
                 std::lock_guard lock(mutex);
                 for (const char* phase : { "finding roots", "finding garbage", "finding cycles", "indexing referrers",
                          "indexing retention paths", "computing dominators", "summing types" })
@@ -368,29 +365,22 @@ private Q_SLOTS:
             }
         } control;
         const auto threadsNice = [] {
-            std::map<int, int> nice; // tid -> nice
-            for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
-                const int tid = std::stoi(task.path().filename().string());
-                errno = 0;
-                const int n = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
-                if (errno == 0) // else the thread ended meanwhile
-                    nice[tid] = n;
-            }
-            return nice;
+            const auto all = gcscope::util::threadNices();
+            return std::map<pid_t, int>(all.begin(), all.end());
         };
-        const int base = ::getpriority(PRIO_PROCESS, 0);
+        const int base = gcscope::util::thisThreadNice();
         const auto before = threadsNice();
         SnapshotCache::instance().clear();
         auto a = SnapshotCache::instance().analysis(db_, lastSnapshot_, control);
         QVERIFY(a && a->paths && !a->types.types.empty());
-        QCOMPARE(::getpriority(PRIO_PROCESS, 0), base);
+        QCOMPARE(gcscope::util::thisThreadNice(), base);
         for (const auto& [tid, nice] : threadsNice())
             QVERIFY2(nice == (before.count(tid) ? before.at(tid) : base),
                 qPrintable(QStringLiteral("thread %1 left at nice %2").arg(tid).arg(nice)));
         std::lock_guard lock(control.mutex);
         for (const char* phase : { "finding roots", "computing dominators", "summing types" })
             QCOMPARE(control.niceOf.at(QLatin1String(phase)), base);
-        const int behind = std::min(base + 5, 19);
+        const int behind = std::min(base + 5, gcscope::util::kLowestNice);
         for (const char* phase :
             { "finding garbage", "finding cycles", "indexing referrers", "indexing retention paths" })
             QCOMPARE(control.niceOf.at(QLatin1String(phase)), behind);

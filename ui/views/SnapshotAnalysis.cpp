@@ -5,6 +5,7 @@
 #include "report/CyclicGarbage.h"
 #include "snapshot/kept_dominators.h"
 #include "util/phase_trace.h"
+#include "util/thread_priority.h"
 
 #include <gcscope/storage/Database.h>
 
@@ -17,9 +18,6 @@
 #include <optional>
 #include <thread>
 #include <vector>
-
-#include <sys/resource.h>
-#include <unistd.h>
 
 namespace gcscope::ui {
 
@@ -69,11 +67,10 @@ void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
 
 // The two shorter chains run on threads of their own (std::async makes one for each), a little
 // behind the dominators' chain, the longest, which runs on the job's thread: with fewer processors
-// than chains, the view waits for the longest, not for the sum. Only this thread's priority, and
-// only lowered, which needs no privilege; the thread ends with its chain.
+// than chains, the view waits for the longest, not for the sum. The thread ends with its chain.
 void yieldToTheLongestChain()
 {
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), std::min(::getpriority(PRIO_PROCESS, 0) + 5, 19));
+    util::yieldThisThreadTo(util::thisThreadNice() + 5);
 }
 } // namespace
 

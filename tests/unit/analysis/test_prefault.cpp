@@ -1,19 +1,15 @@
 // util::Prefaulter: the receiver's arrays faulted in ahead of it, on a thread of its own.
 #include "util/prefault.h"
+#include "util/thread_priority.h"
 
 #include <gtest/gtest.h>
 
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <filesystem>
 #include <memory>
-#include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 using gcscope::util::Prefaulter;
@@ -88,21 +84,8 @@ TEST(Prefaulter, GivenAFarBiggerReservationThanUsed_WhenStoppedAtOnce_ThenMostOf
     EXPECT_LT(residentPages(big.data, big.bytes), big.bytes / page / 2);
 }
 
-namespace {
-// The nice value of every thread of this process, by thread id.
-std::vector<std::pair<pid_t, int>> threadNices()
-{
-    std::vector<std::pair<pid_t, int>> out;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) {
-        const auto tid = static_cast<pid_t>(std::stoi(entry.path().filename().string()));
-        errno = 0;
-        const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
-        if (errno == 0) // else it ended meanwhile
-            out.emplace_back(tid, nice);
-    }
-    return out;
-}
-} // namespace
+using gcscope::util::thisThreadNice;
+using gcscope::util::threadNices;
 
 // A prefaulter started on a fresh mapping at a given priority, from a test thread whose own
 // priority is not already the lowest (else the test is skipped: nothing could tell them apart).
@@ -110,7 +93,7 @@ class PrefaulterPriority : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        callerNice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()));
+        callerNice = thisThreadNice();
         if (callerNice >= 19)
             GTEST_SKIP() << "this test already runs at the lowest priority (nice " << callerNice << ")";
     }
@@ -149,7 +132,7 @@ TEST_F(PrefaulterPriority, GivenTheBackgroundPriority_WhenStarted_ThenOnlyItsOwn
         GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE (Linux 5.14)";
     EXPECT_TRUE(seen) << "no thread of the process ran at nice 19 while the prefaulter populated " << residentMiB()
                       << " MiB";
-    EXPECT_EQ(::getpriority(PRIO_PROCESS, static_cast<id_t>(::gettid())), callerNice);
+    EXPECT_EQ(thisThreadNice(), callerNice);
     for (const auto& [tid, nice] : threadNices())
         EXPECT_NE(nice, 19) << "thread " << tid << " is still at the lowest priority after stop()";
 }
