@@ -1,7 +1,8 @@
 // Runs a snapshot's blob inserts (object chunks, label chunks) on a thread of their own, so that
 // the caller encodes the next chunks while SQLite writes the last ones and the kernel copies them
 // into the page cache. On a 10M-object heap the two took about as long as each other, one after
-// the other, on the thread that stores while references are still being resolved.
+// the other, on the thread that stores while references are still being resolved. The thread is
+// woken once 32 chunks wait (or by drain()), and then inserts until none does.
 //
 // Only one thread uses the connection at a time: while items wait or run, the caller must not touch
 // it; drain() returns once they are all done (SnapshotWriter drains before anything else it runs).
@@ -54,6 +55,7 @@ private:
     std::deque<Item> queue_;
     std::vector<std::vector<unsigned char>> spare_; // buffers of items done, for the next ones
     bool running_ = false; // the thread runs an item
+    bool draining_ = false; // drain() waits: the thread inserts whatever waits, however few
     bool stop_ = false;
     std::exception_ptr error_;
     std::thread thread_; // started at the first push

@@ -6,7 +6,7 @@
 namespace gcscope::storage {
 
 namespace {
-constexpr std::size_t kNudgeEvery = std::size_t { 64 } << 20;
+constexpr std::size_t kNudgeEvery = std::size_t { 8 } << 20;
 }
 
 Writeback::Writeback(std::string path)

@@ -2,9 +2,10 @@
 //
 // Linux holds written pages in memory until a tenth or so of RAM is dirty or 30 s pass: a 1.4 GB
 // snapshot reaches the disk only at its commit's fsync, which then waits for all of it (0.7 s of
-// a 10M-object snapshot's 14 s here). Asking for writeback every 64 MiB (sync_file_range, which
-// does not wait) lets the disk work meanwhile, and the fsync finds little left. It changes nothing
-// about durability: the commit still syncs as SQLite decides.
+// a 10M-object snapshot's 14 s here). Asking for writeback every 8 MiB (sync_file_range, which
+// does not wait) lets the disk work meanwhile, and the fsync finds little left: at 1M objects (a
+// 59 MB file, under the 64 MiB this used to wait for) the commit took 40 to 48 ms instead of 52 to
+// 75. It changes nothing about durability: the commit still syncs as SQLite decides.
 #pragma once
 
 #include <cstddef>

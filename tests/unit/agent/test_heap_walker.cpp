@@ -402,6 +402,37 @@ long long evaluate(const char* expression, PyObject* globals)
     return value;
 }
 
+// Containers of thousands of leaves, tracked and not: every leaf they hold is sent once, and every
+// reference leads to an object the snapshot holds.
+TEST_F(HeapWalk, GivenContainersOfManyLeavesThenEveryLeafTheyHoldIsSentOnce)
+{
+    ASSERT_TRUE(run(R"PY(
+many_nodes = [Node() for _ in range(6000)]
+many_dicts = [{"k": i} for i in range(6000)]  # untracked, each held once: leaves reached through the list
+many_strs = ["many-" + str(i) for i in range(6000)]
+many_strs_again = list(many_strs)  # each str held twice
+many_tuples = [tuple(["t-" + str(i)]) for i in range(6000)]
+gc.collect()  # untracks the tuples of atoms (the collector is disabled: it runs only here)
+many_pairs = {"p-" + str(i): i for i in range(6000)}  # untracked, with 12000 references
+many_pairs_holder = [None] * 5000 + [many_pairs]  # a big leaf found late in its holder
+)PY",
+        globals_));
+    auto w = walk(false);
+    auto found = problems(w, false); // while the objects live: their addresses are the snapshot's
+    ASSERT_TRUE(run("del many_nodes, many_dicts, many_strs, many_strs_again, many_tuples, many_pairs, "
+                    "many_pairs_holder\n",
+        globals_));
+    ASSERT_TRUE(w.ok);
+    EXPECT_TRUE(found.empty()) << joined(found);
+    std::size_t dicts = 0, tuples = 0;
+    for (const auto& o : w.objects) {
+        dicts += !(o.flags & wire::kObjectTracked) && w.strings.at(o.type) == "dict";
+        tuples += !(o.flags & wire::kObjectTracked) && w.strings.at(o.type) == "tuple";
+    }
+    EXPECT_GE(dicts, 6001u) << "untracked dicts held by a big list were not all sent";
+    EXPECT_GE(tuples, 6000u) << "untracked tuples held by a big list were not all sent";
+}
+
 TEST_F(HeapWalk, GivenImmutableLeavesThenEachIsSentOnceWithItsRefcountFromBeforeTheWalkAndEveryReferenceIsGivenBack)
 {
     ASSERT_TRUE(run(R"PY(
