@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -20,14 +21,21 @@ namespace {
 class BlobInserting : public ::testing::Test {
 protected:
     BlobInserting()
-        : db(Database::openForWriting(dir.file("inserts.db")))
+        : db(withChunksTable(dir.file("inserts.db")))
+        , insert(db, "INSERT INTO chunks(snapshot, first, count, data) VALUES (?1, ?2, ?3, ?4)")
     {
-        db.exec("CREATE TABLE chunks(snapshot INTEGER, first INTEGER UNIQUE, count INTEGER, data BLOB)");
         db.exec("BEGIN");
     }
 
+    static Database withChunksTable(const std::filesystem::path& file)
+    {
+        auto made = Database::openForWriting(file);
+        made.exec("CREATE TABLE chunks(snapshot INTEGER, first INTEGER UNIQUE, count INTEGER, data BLOB)");
+        return made;
+    }
+
     // Pushes chunks first .. first + count - 1, chunk i holding i's low byte i % 7 + 1 times.
-    void pushChunks(BlobInserter& inserter, Statement& insert, std::int64_t first, std::int64_t count)
+    void pushChunks(BlobInserter& inserter, std::int64_t first, std::int64_t count)
     {
         for (std::int64_t i = first; i < first + count; ++i) {
             const std::vector<unsigned char> blob(static_cast<std::size_t>(i % 7 + 1), static_cast<unsigned char>(i));
@@ -64,13 +72,13 @@ protected:
 
     test::TempDir dir;
     Database db;
+    Statement insert; // after db: finalized first (each test's inserter, which runs it, goes before)
 };
 
 TEST_F(BlobInserting, GivenFewerChunksThanABatchWhenDrainedThenEachIsInsertedInOrder)
 {
-    Statement insert(db, "INSERT INTO chunks(snapshot, first, count, data) VALUES (?1, ?2, ?3, ?4)");
     BlobInserter inserter({});
-    pushChunks(inserter, insert, 0, 3);
+    pushChunks(inserter, 0, 3);
     inserter.drain();
     EXPECT_EQ(rows(), 3);
     EXPECT_TRUE(holdsChunksUpTo(3));
@@ -78,12 +86,11 @@ TEST_F(BlobInserting, GivenFewerChunksThanABatchWhenDrainedThenEachIsInsertedInO
 
 TEST_F(BlobInserting, GivenManyBatchesAndARemainderWhenDrainedThenEachIsInsertedInOrderOnce)
 {
-    Statement insert(db, "INSERT INTO chunks(snapshot, first, count, data) VALUES (?1, ?2, ?3, ?4)");
     std::size_t insertedBytes = 0;
     BlobInserter inserter([&](std::size_t bytes) { insertedBytes += bytes; });
-    pushChunks(inserter, insert, 0, 2000); // more than the queue holds: pushes wait for room
+    pushChunks(inserter, 0, 2000); // more than the queue holds: pushes wait for room
     inserter.drain();
-    pushChunks(inserter, insert, 2000, 5); // and again after a drain
+    pushChunks(inserter, 2000, 5); // and again after a drain
     inserter.drain();
     EXPECT_EQ(rows(), 2005);
     EXPECT_TRUE(holdsChunksUpTo(2005));
@@ -95,13 +102,12 @@ TEST_F(BlobInserting, GivenManyBatchesAndARemainderWhenDrainedThenEachIsInserted
 
 TEST_F(BlobInserting, GivenAnInsertThatFailsThenDrainThrowsItAndNoLaterChunkIsInserted)
 {
-    Statement insert(db, "INSERT INTO chunks(snapshot, first, count, data) VALUES (?1, ?2, ?3, ?4)");
     BlobInserter inserter({});
-    pushChunks(inserter, insert, 0, 10);
-    pushChunks(inserter, insert, 5, 1); // `first` is UNIQUE: fails
+    pushChunks(inserter, 0, 10);
+    pushChunks(inserter, 5, 1); // `first` is UNIQUE: fails
     bool thrown = false;
     try {
-        pushChunks(inserter, insert, 10, 100);
+        pushChunks(inserter, 10, 100);
         inserter.drain();
     } catch (const StorageError&) {
         thrown = true;
@@ -113,15 +119,14 @@ TEST_F(BlobInserting, GivenAnInsertThatFailsThenDrainThrowsItAndNoLaterChunkIsIn
 
 TEST_F(BlobInserting, GivenChunksWaitingWhenCancelledThenTheConnectionIsFreeAndTheInserterStops)
 {
-    Statement insert(db, "INSERT INTO chunks(snapshot, first, count, data) VALUES (?1, ?2, ?3, ?4)");
     {
         BlobInserter inserter({});
-        pushChunks(inserter, insert, 0, 100);
+        pushChunks(inserter, 0, 100);
         inserter.cancel();
         const auto inserted = rows(); // the connection is ours: no insert runs beside this
         EXPECT_LE(inserted, 100);
         EXPECT_TRUE(holdsChunksUpTo(inserted)) << "a chunk was inserted out of order";
-        pushChunks(inserter, insert, inserted, 3); // usable again
+        pushChunks(inserter, inserted, 3); // usable again
         inserter.drain();
         EXPECT_TRUE(holdsChunksUpTo(inserted + 3));
     } // destroyed with nothing waiting: its thread stops
