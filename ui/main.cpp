@@ -15,10 +15,12 @@
 #include "views/InspectorView.h"
 #include "views/LeaksView.h"
 #include "views/SnapshotAnalysis.h"
+#include "views/SnapshotHeadStart.h"
 #include "views/TypesView.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QIcon>
 #include <QPalette>
 #include <QStyle>
@@ -37,6 +39,13 @@ int tabIndex(const QString& name)
     const QStringList names { QStringLiteral("dashboard"), QStringLiteral("leaks"), QStringLiteral("types"),
         QStringLiteral("snapshots"), QStringLiteral("inspector"), QStringLiteral("cycles") };
     return static_cast<int>(names.indexOf(name.toLower()));
+}
+
+// The views that open on the analysis of the file's newest snapshot.
+bool analysesSnapshots(const QString& tab)
+{
+    const QString name = tab.toLower();
+    return name == QLatin1String("leaks") || name == QLatin1String("inspector") || name == QLatin1String("cycles");
 }
 
 // --palette: Fusion with a dark or light palette, to look at the charts in both themes.
@@ -143,6 +152,11 @@ int main(int argc, char** argv)
     if (!options.palette.isEmpty())
         applyPalette(options.palette);
 
+    // A view of snapshots named on the command line needs the file's newest snapshot analysed: begun
+    // now, beside the window's construction, and shared with the view when it asks.
+    if (!options.file.isEmpty() && analysesSnapshots(options.tab))
+        SnapshotHeadStart::instance().begin(
+            QFileInfo(options.file).absoluteFilePath(), SnapshotHeadStart::Intent::Asked);
     MainWindow window;
     // Every error the user sees in a dialog also goes to standard error as one line, for whoever
     // started the GUI from a terminal; a --screenshot run (no one to read the dialog) then exits 1.
@@ -189,6 +203,7 @@ int main(int argc, char** argv)
     if (!options.screenshot.isEmpty() && !options.untilLoaded)
         scheduleScreenshot(window, options, options.screenshotDelayMs);
     const int status = app.exec();
+    SnapshotHeadStart::instance().stop();
     finishKeeping(); // a dominator tree the views computed, still being written into its file
     return status == 0 && errorShown && (!options.screenshot.isEmpty() || options.untilLoaded) ? 1 : status;
 }

@@ -1,0 +1,222 @@
+// The head start on a file's newest snapshot (views/SnapshotHeadStart.h), on real recordings of
+// the demos: the views find its analysis made or join it under way, never make a second one; a
+// view that joined it still loads when the head start is stopped; a file that is no recording ends
+// it quietly and unchanged; a guess is made only when the analysis fits in half the memory there
+// is; opening a file in the main window begins one.
+#include "app/MainWindow.h"
+#include "core/DocumentContext.h"
+#include "views/BackgroundJob.h"
+#include "views/InspectorView.h"
+#include "views/LeaksView.h"
+#include "views/SnapshotAnalysis.h"
+#include "views/SnapshotCache.h"
+#include "views/SnapshotHeadStart.h"
+
+#include "test_views_support.h"
+
+#include <QCryptographicHash>
+#include <QFileInfo>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+
+#include <limits>
+#include <optional>
+
+using namespace gcscope::ui;
+
+namespace {
+
+QByteArray digestOf(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+// A job that never stops: it takes whatever the cache holds, or makes it.
+struct Wanting final : JobControl {
+    bool cancelled() const override { return false; }
+    void progress(int, int, const QString&) const override { }
+};
+
+} // namespace
+
+class ViewsHeadStartTest : public QObject {
+    Q_OBJECT
+private:
+    QString leaky_; // the leaking demo: several snapshots, the newest analysed by every view
+    QTemporaryDir dir_;
+
+    // A copy of the leaky recording with nothing kept in it, so that every analysis computes.
+    QString copyOfLeaky(const char* name)
+    {
+        const QString copy = dir_.filePath(QLatin1String(name));
+        QFile::remove(copy);
+        if (!QFile::copy(leaky_, copy))
+            return {};
+        QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        return QFileInfo(copy).absoluteFilePath();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString skip;
+        leaky_ = test::fixture("leaky.db", &skip);
+        if (leaky_.isEmpty())
+            QSKIP(qPrintable(skip));
+        QVERIFY(dir_.isValid());
+        qputenv("GCSCOPE_KEEP_ANALYSES", "0"); // the copies stay as they were copied
+    }
+
+    void cleanup()
+    {
+        SnapshotHeadStart::instance().stop();
+        SnapshotCache::instance().clear();
+    }
+
+    void givenAHeadStartThatEnded_whenTheInspectorOpensTheFile_thenItShowsTheAnalysisMadeAndMakesNone()
+    {
+        const QString path = copyOfLeaky("ended.db");
+        QVERIFY(!path.isEmpty());
+        SnapshotCache::instance().clear();
+        const auto made = SnapshotCache::instance().made();
+        const auto analysed = SnapshotHeadStart::instance().analysed();
+        SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().waitUntilDone();
+        QCOMPARE(SnapshotHeadStart::instance().analysed(), analysed + 1);
+        QCOMPARE(SnapshotCache::instance().made() - made, 2u); // the newest snapshot's graph and analysis
+
+        DocumentContext context;
+        InspectorView view(&context);
+        QSignalSpy loaded(&view, &InspectorView::loaded);
+        context.setDatabasePath(path);
+        QVERIFY(test::waitFor([&] { return loaded.count() >= 1 && !view.isLoading(); }));
+        QVERIFY(view.analysis());
+        QCOMPARE(view.analysis()->info.id, SnapshotCache::snapshotsIn(path).back().id);
+        QCOMPARE(SnapshotCache::instance().made() - made, 2u);
+    }
+
+    // Whichever asks first, the head start or the Leaks view's report, the other waits for the same
+    // computation: one graph and one analysis of the newest snapshot, and the view shows its report.
+    void givenAHeadStartUnderWay_whenTheLeaksViewOpensTheFile_thenBothShareOneAnalysis()
+    {
+        const QString path = copyOfLeaky("shared.db");
+        QVERIFY(!path.isEmpty());
+        SnapshotCache::instance().clear();
+        const auto made = SnapshotCache::instance().made();
+        DocumentContext context;
+        LeaksView view(&context);
+        QSignalSpy loaded(&view, &LeaksView::loaded);
+        SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Asked);
+        context.setDatabasePath(path);
+        QVERIFY(test::waitFor([&] { return loaded.count() >= 1 && !view.isLoading(); }));
+        SnapshotHeadStart::instance().waitUntilDone();
+        QCOMPARE(view.state(), LeaksView::State::Shown);
+        QVERIFY(view.report() && view.report()->snapshotId);
+        QCOMPARE(*view.report()->snapshotId, SnapshotCache::snapshotsIn(path).back().id);
+        // The newest snapshot's graph and analysis once each; the report reads the earlier ones
+        // without a graph (their garbage summaries are in the file).
+        QCOMPARE(SnapshotCache::instance().made() - made, 2u);
+    }
+
+    // Stopping the head start (another file opened, the program ending) must not stop a view that
+    // joined its computation: the view still loads, without an error.
+    void givenAViewWaitingForTheHeadStart_whenTheHeadStartIsStopped_thenTheViewStillLoads()
+    {
+        const QString path = copyOfLeaky("stopped.db");
+        QVERIFY(!path.isEmpty());
+        SnapshotCache::instance().clear();
+        DocumentContext context;
+        InspectorView view(&context);
+        QSignalSpy loaded(&view, &InspectorView::loaded);
+        QSignalSpy failed(&view, &InspectorView::loadFailed);
+        SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Asked);
+        context.setDatabasePath(path);
+        SnapshotHeadStart::instance().stop(); // returns once the head start has ended
+        QVERIFY(test::waitFor([&] { return loaded.count() + failed.count() >= 1 && !view.isLoading(); }));
+        QCOMPARE(failed.count(), 0);
+        QVERIFY(view.analysis());
+        QCOMPARE(view.analysis()->info.id, SnapshotCache::snapshotsIn(path).back().id);
+    }
+
+    // A head start stopped before anyone else wanted its work leaves nothing half made behind: the
+    // next asker makes the analysis whole.
+    void givenAHeadStartStoppedAtOnce_whenTheAnalysisIsAskedFor_thenItIsMadeWhole()
+    {
+        const QString path = copyOfLeaky("stopped-alone.db");
+        QVERIFY(!path.isEmpty());
+        SnapshotCache::instance().clear();
+        SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().stop();
+        Wanting wanting;
+        const auto analysis = SnapshotCache::instance().analysis(path, std::nullopt, wanting);
+        QVERIFY(analysis && analysis->paths);
+        QCOMPARE(
+            analysis->graph.objectCount(), static_cast<std::size_t>(SnapshotCache::snapshotsIn(path).back().objects));
+    }
+
+    void givenAFileThatIsNoRecording_whenAHeadStartBegins_thenItEndsQuietlyAndTheFileIsUnchanged()
+    {
+        const QString path = dir_.filePath(QStringLiteral("notes.db"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QByteArray("these are notes, not a gcscope recording\n").repeated(200));
+        }
+        const QByteArray before = digestOf(path);
+        const auto analysed = SnapshotHeadStart::instance().analysed();
+        for (const auto intent : { SnapshotHeadStart::Intent::Asked, SnapshotHeadStart::Intent::Guess }) {
+            SnapshotHeadStart::instance().begin(path, intent);
+            SnapshotHeadStart::instance().waitUntilDone();
+        }
+        SnapshotHeadStart::instance().begin(
+            dir_.filePath(QStringLiteral("missing.db")), SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().waitUntilDone();
+        QCOMPARE(SnapshotHeadStart::instance().analysed(), analysed);
+        QCOMPARE(digestOf(path), before);
+        QVERIFY(!QFile::exists(dir_.filePath(QStringLiteral("missing.db"))));
+    }
+
+    void givenTheMemoryThereIs_whenGuessing_thenOnlyAnAnalysisThatFitsInHalfOfItIsBegun()
+    {
+        constexpr std::uint64_t perObject = SnapshotHeadStart::kBytesPerObject;
+        const std::uint64_t objects = 3'000'000;
+        QVERIFY(SnapshotHeadStart::worthGuessing(objects, 2 * perObject * objects));
+        QVERIFY(!SnapshotHeadStart::worthGuessing(objects, 2 * perObject * objects - 2 * perObject));
+        QVERIFY(!SnapshotHeadStart::worthGuessing(objects, std::nullopt)); // unknown: no guess
+        QVERIFY(!SnapshotHeadStart::worthGuessing(0, std::numeric_limits<std::uint64_t>::max()));
+        // 30M objects (a 10M-object heap with its leaves) want about 9 GB available.
+        QVERIFY(!SnapshotHeadStart::worthGuessing(30'000'000, std::uint64_t { 8 } << 30));
+        QVERIFY(SnapshotHeadStart::worthGuessing(30'000'000, std::uint64_t { 9 } << 30));
+    }
+
+    // The real rule on this machine: the demo's snapshots are small, so a guess analyses the newest.
+    void givenAFileOpenedInTheMainWindow_whenTheDashboardShows_thenTheNewestSnapshotIsAnalysedBesideIt()
+    {
+        const QString path = copyOfLeaky("opened.db");
+        QVERIFY(!path.isEmpty());
+        SnapshotCache::instance().clear();
+        const auto analysed = SnapshotHeadStart::instance().analysed();
+        MainWindow window;
+        QSignalSpy opened(&window, &MainWindow::databaseOpened);
+        window.openDatabase(path);
+        QVERIFY(test::waitFor([&] { return opened.count() >= 1; }));
+        SnapshotHeadStart::instance().waitUntilDone();
+        QCOMPARE(SnapshotHeadStart::instance().analysed(), analysed + 1);
+        struct Cancelled final : JobControl {
+            bool cancelled() const override { return true; }
+            void progress(int, int, const QString&) const override { }
+        } cancelled;
+        try { // a cancelled job gets only what the cache holds
+            const auto held = SnapshotCache::instance().analysis(path, std::nullopt, cancelled);
+            QVERIFY(held && held->paths);
+        } catch (const JobCancelled&) {
+            QFAIL("opening the file did not leave the newest snapshot's analysis in the views' cache");
+        }
+    }
+};
+
+GCSCOPE_VIEWS_TEST_MAIN(ViewsHeadStartTest)
+#include "test_views_head_start.moc"
