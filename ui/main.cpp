@@ -155,8 +155,7 @@ int main(int argc, char** argv)
     // A view of snapshots named on the command line needs the file's newest snapshot analysed: begun
     // now, beside the window's construction, and shared with the view when it asks.
     if (!options.file.isEmpty() && analysesSnapshots(options.tab))
-        SnapshotHeadStart::instance().begin(
-            QFileInfo(options.file).absoluteFilePath(), SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().begin(QFileInfo(options.file).absoluteFilePath());
     MainWindow window;
     // Every error the user sees in a dialog also goes to standard error as one line, for whoever
     // started the GUI from a terminal; a --screenshot run (no one to read the dialog) then exits 1.
@@ -203,7 +202,6 @@ int main(int argc, char** argv)
     if (!options.screenshot.isEmpty() && !options.untilLoaded)
         scheduleScreenshot(window, options, options.screenshotDelayMs);
     const int status = app.exec();
-    SnapshotHeadStart::instance().stop();
     finishKeeping(); // a dominator tree the views computed, still being written into its file
     return status == 0 && errorShown && (!options.screenshot.isEmpty() || options.untilLoaded) ? 1 : status;
 }

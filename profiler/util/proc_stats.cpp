@@ -4,7 +4,6 @@
 #include <csignal>
 #include <dirent.h>
 #include <fstream>
-#include <optional>
 #include <string>
 #include <unistd.h>
 
@@ -37,51 +36,7 @@ char processState(pid_t pid)
     return line[close + 2];
 }
 
-// "Key:   1234 kB" in /proc/meminfo, in bytes.
-std::optional<std::uint64_t> meminfoField(const std::string& key)
-{
-    std::ifstream in("/proc/meminfo");
-    std::string name;
-    std::uint64_t kilobytes = 0;
-    std::string unit;
-    while (in >> name >> kilobytes) {
-        std::getline(in, unit);
-        if (name == key)
-            return kilobytes * 1024;
-    }
-    return std::nullopt;
-}
-
-// What this process's cgroup (v2, "0::/path" in /proc/self/cgroup) has left under its memory.max;
-// nullopt without a limit.
-std::optional<std::uint64_t> cgroupRoom()
-{
-    std::ifstream groups("/proc/self/cgroup");
-    std::string line;
-    while (std::getline(groups, line)) {
-        if (line.rfind("0::", 0) != 0)
-            continue;
-        const std::string dir = "/sys/fs/cgroup" + line.substr(3);
-        std::ifstream maxFile(dir + "/memory.max"), currentFile(dir + "/memory.current");
-        std::uint64_t max = 0, current = 0;
-        if (!(maxFile >> max) || !(currentFile >> current)) // "max": no limit
-            return std::nullopt;
-        return max > current ? max - current : 0;
-    }
-    return std::nullopt;
-}
-
 } // namespace
-
-std::optional<std::uint64_t> availableMemoryBytes()
-{
-    auto available = meminfoField("MemAvailable:");
-    if (!available)
-        return std::nullopt;
-    if (const auto room = cgroupRoom(); room && *room < *available)
-        return room;
-    return available;
-}
 
 bool processAlive(pid_t pid)
 {

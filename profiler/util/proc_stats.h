@@ -19,9 +19,4 @@ std::optional<ProcStats> readProcStats(pid_t pid);
 // True while `pid` exists and is not a zombie.
 bool processAlive(pid_t pid);
 
-// Memory this process could still take without pushing the system into reclaim: MemAvailable of
-// /proc/meminfo, or less when this process's cgroup (v2) has a memory.max with less left under it.
-// nullopt when /proc/meminfo says nothing.
-std::optional<std::uint64_t> availableMemoryBytes();
-
 } // namespace gcscope::util

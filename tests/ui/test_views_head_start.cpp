@@ -1,9 +1,7 @@
-// The head start on a file's newest snapshot (views/SnapshotHeadStart.h), on real recordings of
-// the demos: the views find its analysis made or join it under way, never make a second one; a
-// view that joined it still loads when the head start is stopped; a file that is no recording ends
-// it quietly and unchanged; a guess is made only when the analysis fits in half the memory there
-// is; opening a file in the main window begins one.
-#include "app/MainWindow.h"
+// The head start on a file's newest snapshot (views/SnapshotHeadStart.h), on a real recording of
+// the leaking demo: the views find its analysis made or join it under way, never make a second one;
+// a view that joined it still loads when the head start is stopped; a file that is no recording
+// ends it quietly and unchanged. (test_app_main_window runs gcscope-gui --tab, which begins it.)
 #include "core/DocumentContext.h"
 #include "views/BackgroundJob.h"
 #include "views/InspectorView.h"
@@ -19,7 +17,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
-#include <limits>
 #include <optional>
 
 using namespace gcscope::ui;
@@ -83,7 +80,7 @@ private Q_SLOTS:
         SnapshotCache::instance().clear();
         const auto made = SnapshotCache::instance().made();
         const auto analysed = SnapshotHeadStart::instance().analysed();
-        SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().begin(path);
         SnapshotHeadStart::instance().waitUntilDone();
         QCOMPARE(SnapshotHeadStart::instance().analysed(), analysed + 1);
         QCOMPARE(SnapshotCache::instance().made() - made, 2u); // the newest snapshot's graph and analysis
@@ -109,7 +106,7 @@ private Q_SLOTS:
         DocumentContext context;
         LeaksView view(&context);
         QSignalSpy loaded(&view, &LeaksView::loaded);
-        SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().begin(path);
         context.setDatabasePath(path);
         QVERIFY(test::waitFor([&] { return loaded.count() >= 1 && !view.isLoading(); }));
         SnapshotHeadStart::instance().waitUntilDone();
@@ -132,7 +129,7 @@ private Q_SLOTS:
         InspectorView view(&context);
         QSignalSpy loaded(&view, &InspectorView::loaded);
         QSignalSpy failed(&view, &InspectorView::loadFailed);
-        SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().begin(path);
         context.setDatabasePath(path);
         SnapshotHeadStart::instance().stop(); // returns once the head start has ended
         QVERIFY(test::waitFor([&] { return loaded.count() + failed.count() >= 1 && !view.isLoading(); }));
@@ -148,13 +145,37 @@ private Q_SLOTS:
         const QString path = copyOfLeaky("stopped-alone.db");
         QVERIFY(!path.isEmpty());
         SnapshotCache::instance().clear();
-        SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().begin(path);
         SnapshotHeadStart::instance().stop();
         Wanting wanting;
         const auto analysis = SnapshotCache::instance().analysis(path, std::nullopt, wanting);
         QVERIFY(analysis && analysis->paths);
         QCOMPARE(
             analysis->graph.objectCount(), static_cast<std::size_t>(SnapshotCache::snapshotsIn(path).back().objects));
+    }
+
+    // Another file opened: its newest snapshot is the one analysed, and the first file's head start
+    // is told to stop without being waited for.
+    void givenAHeadStartForOneFile_whenAnotherBegins_thenTheOtherIsAnalysed()
+    {
+        const QString first = copyOfLeaky("first.db");
+        const QString second = copyOfLeaky("second.db");
+        QVERIFY(!first.isEmpty() && !second.isEmpty());
+        SnapshotCache::instance().clear();
+        SnapshotHeadStart::instance().begin(first);
+        SnapshotHeadStart::instance().begin(second);
+        SnapshotHeadStart::instance().waitUntilDone();
+        struct Cancelled final : JobControl {
+            bool cancelled() const override { return true; }
+            void progress(int, int, const QString&) const override { }
+        } cancelled;
+        try { // a cancelled job gets only what the cache holds
+            const auto held = SnapshotCache::instance().analysis(second, std::nullopt, cancelled);
+            QVERIFY(held && held->paths);
+            QCOMPARE(QString::fromStdString(held->snapshot->path), second);
+        } catch (const JobCancelled&) {
+            QFAIL("the second file's head start left no analysis in the views' cache");
+        }
     }
 
     void givenAFileThatIsNoRecording_whenAHeadStartBegins_thenItEndsQuietlyAndTheFileIsUnchanged()
@@ -167,54 +188,13 @@ private Q_SLOTS:
         }
         const QByteArray before = digestOf(path);
         const auto analysed = SnapshotHeadStart::instance().analysed();
-        for (const auto intent : { SnapshotHeadStart::Intent::Asked, SnapshotHeadStart::Intent::Guess }) {
-            SnapshotHeadStart::instance().begin(path, intent);
-            SnapshotHeadStart::instance().waitUntilDone();
-        }
-        SnapshotHeadStart::instance().begin(
-            dir_.filePath(QStringLiteral("missing.db")), SnapshotHeadStart::Intent::Asked);
+        SnapshotHeadStart::instance().begin(path);
+        SnapshotHeadStart::instance().waitUntilDone();
+        SnapshotHeadStart::instance().begin(dir_.filePath(QStringLiteral("missing.db")));
         SnapshotHeadStart::instance().waitUntilDone();
         QCOMPARE(SnapshotHeadStart::instance().analysed(), analysed);
         QCOMPARE(digestOf(path), before);
         QVERIFY(!QFile::exists(dir_.filePath(QStringLiteral("missing.db"))));
-    }
-
-    void givenTheMemoryThereIs_whenGuessing_thenOnlyAnAnalysisThatFitsInHalfOfItIsBegun()
-    {
-        constexpr std::uint64_t perObject = SnapshotHeadStart::kBytesPerObject;
-        const std::uint64_t objects = 3'000'000;
-        QVERIFY(SnapshotHeadStart::worthGuessing(objects, 2 * perObject * objects));
-        QVERIFY(!SnapshotHeadStart::worthGuessing(objects, 2 * perObject * objects - 2 * perObject));
-        QVERIFY(!SnapshotHeadStart::worthGuessing(objects, std::nullopt)); // unknown: no guess
-        QVERIFY(!SnapshotHeadStart::worthGuessing(0, std::numeric_limits<std::uint64_t>::max()));
-        // 30M objects (a 10M-object heap with its leaves) want about 9 GB available.
-        QVERIFY(!SnapshotHeadStart::worthGuessing(30'000'000, std::uint64_t { 8 } << 30));
-        QVERIFY(SnapshotHeadStart::worthGuessing(30'000'000, std::uint64_t { 9 } << 30));
-    }
-
-    // The real rule on this machine: the demo's snapshots are small, so a guess analyses the newest.
-    void givenAFileOpenedInTheMainWindow_whenTheDashboardShows_thenTheNewestSnapshotIsAnalysedBesideIt()
-    {
-        const QString path = copyOfLeaky("opened.db");
-        QVERIFY(!path.isEmpty());
-        SnapshotCache::instance().clear();
-        const auto analysed = SnapshotHeadStart::instance().analysed();
-        MainWindow window;
-        QSignalSpy opened(&window, &MainWindow::databaseOpened);
-        window.openDatabase(path);
-        QVERIFY(test::waitFor([&] { return opened.count() >= 1; }));
-        SnapshotHeadStart::instance().waitUntilDone();
-        QCOMPARE(SnapshotHeadStart::instance().analysed(), analysed + 1);
-        struct Cancelled final : JobControl {
-            bool cancelled() const override { return true; }
-            void progress(int, int, const QString&) const override { }
-        } cancelled;
-        try { // a cancelled job gets only what the cache holds
-            const auto held = SnapshotCache::instance().analysis(path, std::nullopt, cancelled);
-            QVERIFY(held && held->paths);
-        } catch (const JobCancelled&) {
-            QFAIL("opening the file did not leave the newest snapshot's analysis in the views' cache");
-        }
     }
 };
 

@@ -35,8 +35,6 @@
 #include <QTimer>
 #include <QToolBar>
 
-#include "views/SnapshotHeadStart.h"
-
 #if __has_include("views/LeaksView.h")
 #include "views/LeaksView.h"
 #define GCSCOPE_HAVE_LEAKS_VIEW 1
@@ -395,8 +393,6 @@ void MainWindow::openDatabase(const QString& given)
 {
     const QString path = QFileInfo(given).absoluteFilePath();
     statusBar()->showMessage(tr("Opening %1…").arg(path));
-    // The dashboard shows first; the snapshot views' analysis begins beside it (views/SnapshotHeadStart.h).
-    SnapshotHeadStart::instance().begin(path, SnapshotHeadStart::Intent::Guess);
     openJob_.start(
         [path] {
             // Validates header, identity and schema version; reading never modifies the file.

@@ -3,7 +3,7 @@
 #include "views/BackgroundJob.h"
 #include "views/SnapshotCache.h"
 
-#include "util/proc_stats.h"
+#include "util/phase_trace.h"
 
 #include <QtConcurrent>
 
@@ -38,12 +38,7 @@ SnapshotHeadStart::~SnapshotHeadStart()
     stop();
 }
 
-bool SnapshotHeadStart::worthGuessing(std::uint64_t objects, std::optional<std::uint64_t> availableBytes)
-{
-    return availableBytes && objects > 0 && objects <= *availableBytes / 2 / kBytesPerObject;
-}
-
-void SnapshotHeadStart::begin(const QString& path, Intent intent)
+void SnapshotHeadStart::begin(const QString& path)
 {
     std::lock_guard lock(mutex_);
     if (control_ && path == path_ && !running_.isFinished())
@@ -52,14 +47,10 @@ void SnapshotHeadStart::begin(const QString& path, Intent intent)
         control_->stopped = true; // another file's, or one that ended: not waited for
     path_ = path;
     control_ = std::make_shared<Control>();
-    running_ = QtConcurrent::run(BackgroundJob::pool(), [this, path, intent, control = control_] {
+    util::markPhase("snapshot head start begun");
+    running_ = QtConcurrent::run(BackgroundJob::pool(), [this, path, control = control_] {
         try {
             control->throwIfCancelled();
-            if (intent == Intent::Guess) {
-                const auto snapshots = SnapshotCache::snapshotsIn(path);
-                if (snapshots.empty() || !worthGuessing(snapshots.back().objects, util::availableMemoryBytes()))
-                    return;
-            }
             SnapshotCache::instance().analysis(path, std::nullopt, *control);
             std::lock_guard lock(mutex_);
             ++analysed_;
