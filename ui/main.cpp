@@ -41,13 +41,6 @@ int tabIndex(const QString& name)
     return static_cast<int>(names.indexOf(name.toLower()));
 }
 
-// The views that open on the analysis of the file's newest snapshot.
-bool analysesSnapshots(const QString& tab)
-{
-    const QString name = tab.toLower();
-    return name == QLatin1String("leaks") || name == QLatin1String("inspector") || name == QLatin1String("cycles");
-}
-
 // --palette: Fusion with a dark or light palette, to look at the charts in both themes.
 void applyPalette(const QString& name)
 {
@@ -152,9 +145,10 @@ int main(int argc, char** argv)
     if (!options.palette.isEmpty())
         applyPalette(options.palette);
 
-    // A view of snapshots named on the command line needs the file's newest snapshot analysed: begun
-    // now, beside the window's construction, and shared with the view when it asks.
-    if (!options.file.isEmpty() && analysesSnapshots(options.tab))
+    // The views of a file named here (the Leaks view's report at once, the Inspector and Cycles
+    // views when shown) start from its newest snapshot's analysis: begun now, beside the window's
+    // construction and the file's opening, and shared with them when they ask.
+    if (!options.file.isEmpty())
         SnapshotHeadStart::instance().begin(QFileInfo(options.file).absoluteFilePath());
     MainWindow window;
     // Every error the user sees in a dialog also goes to standard error as one line, for whoever

@@ -272,10 +272,12 @@ private Q_SLOTS:
         struct Control : JobControl {
             std::atomic<bool> stop { false };
             mutable std::atomic<bool> began { false };
+            mutable std::atomic<bool> progressed { false }; // told of the computation's progress
             bool slowStart = false;
             bool cancelled() const override { return stop.load(); }
             void progress(int, int, const QString&) const override
             {
+                progressed = true;
                 if (slowStart && !began.exchange(true)) // the load has begun: hold it while B joins
                     std::this_thread::sleep_for(std::chrono::seconds(1));
             }
@@ -288,6 +290,7 @@ private Q_SLOTS:
         std::shared_ptr<const SnapshotAnalysis> forA, forB;
         bool aCancelled = false;
         QString bFailed;
+        std::atomic<bool> bEnded { false };
         std::thread first([&] {
             try {
                 forA = SnapshotCache::instance().analysis(db_, id, a);
@@ -304,7 +307,12 @@ private Q_SLOTS:
             } catch (const JobCancelled&) {
                 bFailed = QStringLiteral("cancelled");
             }
+            bEnded = true;
         });
+        // A is cancelled once B has joined its computation (B is told of its progress from then on;
+        // B may also find it done, if A got that far): cancelled before, A's computation would
+        // rightly stop, and B make it again.
+        QVERIFY(test::waitFor([&] { return b.progressed.load() || bEnded.load(); }));
         a.stop = true;
         first.join();
         second.join();

@@ -2,10 +2,11 @@
 // analysed on the views' pool before any view asks. The views get it through SnapshotCache: they
 // join the computation under way, or find it done.
 //
-// gcscope-gui begins it when its command line names a file and a view of snapshots (--tab leaks,
-// inspector or cycles), first thing: the analysis then runs beside the window's construction and
-// the file's opening on the GUI thread (a tenth of a second) instead of after them. Opened any
-// other way, a file's snapshots are analysed as soon as it is open, for the Leaks view's report.
+// gcscope-gui begins it when its command line names a file, first thing: the analysis then runs
+// beside the window's construction and the file's opening on the GUI thread (a tenth of a second)
+// instead of after them. It is no extra work: once a file is open, the Leaks view builds its
+// report at once, from that analysis (unless the file's last session has no snapshot of its own,
+// when the report has none to analyse). A file opened from the window is analysed as it opens.
 #pragma once
 
 #include <QFuture>
