@@ -17,7 +17,10 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 
+#include <atomic>
+#include <chrono>
 #include <optional>
+#include <thread>
 
 using namespace gcscope::ui;
 
@@ -136,6 +139,65 @@ private Q_SLOTS:
         QCOMPARE(failed.count(), 0);
         QVERIFY(view.analysis());
         QCOMPARE(view.analysis()->info.id, SnapshotCache::snapshotsIn(path).back().id);
+    }
+
+    // A view's Cancel stops the work a head start began once the view has asked for it: work begun
+    // ahead of need is wanted only until a view wants it, and then as long as the view does.
+    void givenAViewThatJoinedWorkBegunAhead_whenTheViewIsCancelled_thenTheWorkStops()
+    {
+        const QString path = copyOfLeaky("cancelled.db");
+        QVERIFY(!path.isEmpty());
+        SnapshotCache::instance().clear();
+        struct Ahead final : JobControl { // as the head start's control: never cancelled, yields
+            mutable std::atomic<bool> began { false };
+            bool cancelled() const override { return false; }
+            void progress(int, int, const QString&) const override
+            {
+                if (!began.exchange(true)) // the load has begun: hold it while the view joins
+                    std::this_thread::sleep_for(std::chrono::seconds(1));
+            }
+            bool yieldsToOtherJobs() const override { return true; }
+        } ahead;
+        // Cancelled as soon as it is told of the work's progress, that is once it has joined.
+        struct View final : JobControl {
+            mutable std::atomic<bool> stop { false };
+            bool cancelled() const override { return stop.load(); }
+            void progress(int, int, const QString&) const override { stop = true; }
+        } view;
+        std::shared_ptr<const SnapshotAnalysis> forAhead, forView;
+        std::atomic<bool> aheadStopped { false }, viewStopped { false };
+        std::thread first([&] {
+            try {
+                forAhead = SnapshotCache::instance().analysis(path, std::nullopt, ahead);
+            } catch (const JobCancelled&) {
+                aheadStopped = true;
+            }
+        });
+        QVERIFY(test::waitFor([&] { return ahead.began.load(); }));
+        std::thread second([&] {
+            try {
+                forView = SnapshotCache::instance().analysis(path, std::nullopt, view);
+            } catch (const JobCancelled&) {
+                viewStopped = true;
+            }
+        });
+        first.join();
+        second.join();
+        QVERIFY(viewStopped.load() && !forView);
+        QVERIFY2(
+            aheadStopped.load() && !forAhead, "the work begun ahead went on for nobody once the view was cancelled");
+        // Nothing half made is kept: a job that cannot make anything gets nothing.
+        struct Cancelled final : JobControl {
+            bool cancelled() const override { return true; }
+            void progress(int, int, const QString&) const override { }
+        } cancelled;
+        bool nothingHeld = false;
+        try {
+            SnapshotCache::instance().analysis(path, std::nullopt, cancelled);
+        } catch (const JobCancelled&) {
+            nothingHeld = true;
+        }
+        QVERIFY(nothingHeld);
     }
 
     // A head start stopped before anyone else wanted its work leaves nothing half made behind: the

@@ -28,6 +28,9 @@ public:
     virtual bool cancelled() const = 0;
     // value/maximum: a step count; maximum 0: busy, no measure of how far.
     virtual void progress(int value, int maximum, const QString& text) const = 0;
+    // Work begun ahead of need (SnapshotHeadStart): shared with a job that asks for the same, it
+    // is wanted only until such a job joins it; from then on, that job's cancel stops it.
+    virtual bool yieldsToOtherJobs() const { return false; }
     void throwIfCancelled() const
     {
         if (cancelled())

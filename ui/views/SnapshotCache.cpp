@@ -63,16 +63,20 @@ public:
     {
         std::lock_guard lock(mutex_);
         wanting_.push_back(job);
+        othersJoined_ = othersJoined_ || !job->yieldsToOtherJobs();
     }
     void leave(const JobControl* job)
     {
         std::lock_guard lock(mutex_);
         std::erase(wanting_, job);
     }
+    // Once a job that does not yield has joined, work begun ahead of need no longer keeps it going:
+    // the user's cancel of the view that asked stops it, head start or not.
     bool cancelled() const override
     {
         std::lock_guard lock(mutex_);
-        return std::all_of(wanting_.begin(), wanting_.end(), [](const JobControl* job) { return job->cancelled(); });
+        return std::all_of(wanting_.begin(), wanting_.end(),
+            [this](const JobControl* job) { return job->cancelled() || (othersJoined_ && job->yieldsToOtherJobs()); });
     }
     void progress(int value, int maximum, const QString& text) const override
     {
@@ -110,6 +114,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable done_;
     std::vector<const JobControl*> wanting_;
+    bool othersJoined_ = false; // a job that does not yield has wanted it
     bool finished_ = false;
     std::shared_ptr<const void> value_;
     std::exception_ptr error_;

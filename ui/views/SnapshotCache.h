@@ -6,8 +6,9 @@
 // confused with the old one). A value lives while anyone holds it; the cache itself keeps the
 // most recent few. Jobs asking for the same value at once share one computation: it goes on while
 // any of them still wants it (a view that reloads cancels its first job, but the Leaks view may be
-// waiting for the same analysis) and stops once every one of them was cancelled. A job that waits
-// can be cancelled while it waits.
+// waiting for the same analysis) and stops once every one of them was cancelled. Work begun ahead
+// of need (SnapshotHeadStart) counts only until a view's job joins it. A job that waits can be
+// cancelled while it waits.
 #pragma once
 
 #include "views/SnapshotAnalysis.h"

@@ -12,11 +12,13 @@
 namespace gcscope::ui {
 
 // Stopped by stop() or by a head start for another file; says nothing of its progress (the views
-// that join the computation report theirs).
+// that join the computation report theirs), and once a view has joined, leaves the computation to
+// it: a view's Cancel stops it.
 class SnapshotHeadStart::Control : public JobControl {
 public:
     bool cancelled() const override { return stopped.load(std::memory_order_relaxed); }
     void progress(int, int, const QString&) const override { }
+    bool yieldsToOtherJobs() const override { return true; }
     std::atomic<bool> stopped { false };
 };
 
