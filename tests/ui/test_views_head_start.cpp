@@ -40,6 +40,21 @@ struct Wanting final : JobControl {
     void progress(int, int, const QString&) const override { }
 };
 
+// The newest snapshot's analysis if the views' cache holds it, else null: asked by a job cancelled
+// already, which gets only what is there and makes nothing.
+std::shared_ptr<const SnapshotAnalysis> heldAnalysis(const QString& path)
+{
+    struct Cancelled final : JobControl {
+        bool cancelled() const override { return true; }
+        void progress(int, int, const QString&) const override { }
+    } cancelled;
+    try {
+        return SnapshotCache::instance().analysis(path, std::nullopt, cancelled);
+    } catch (const JobCancelled&) {
+        return nullptr;
+    }
+}
+
 } // namespace
 
 class ViewsHeadStartTest : public QObject {
@@ -186,18 +201,7 @@ private Q_SLOTS:
         QVERIFY(viewStopped.load() && !forView);
         QVERIFY2(
             aheadStopped.load() && !forAhead, "the work begun ahead went on for nobody once the view was cancelled");
-        // Nothing half made is kept: a job that cannot make anything gets nothing.
-        struct Cancelled final : JobControl {
-            bool cancelled() const override { return true; }
-            void progress(int, int, const QString&) const override { }
-        } cancelled;
-        bool nothingHeld = false;
-        try {
-            SnapshotCache::instance().analysis(path, std::nullopt, cancelled);
-        } catch (const JobCancelled&) {
-            nothingHeld = true;
-        }
-        QVERIFY(nothingHeld);
+        QVERIFY(!heldAnalysis(path)); // nothing half made is kept
     }
 
     // A head start stopped before anyone else wanted its work leaves nothing half made behind: the
@@ -227,17 +231,9 @@ private Q_SLOTS:
         SnapshotHeadStart::instance().begin(first);
         SnapshotHeadStart::instance().begin(second);
         SnapshotHeadStart::instance().waitUntilDone();
-        struct Cancelled final : JobControl {
-            bool cancelled() const override { return true; }
-            void progress(int, int, const QString&) const override { }
-        } cancelled;
-        try { // a cancelled job gets only what the cache holds
-            const auto held = SnapshotCache::instance().analysis(second, std::nullopt, cancelled);
-            QVERIFY(held && held->paths);
-            QCOMPARE(QString::fromStdString(held->snapshot->path), second);
-        } catch (const JobCancelled&) {
-            QFAIL("the second file's head start left no analysis in the views' cache");
-        }
+        const auto held = heldAnalysis(second);
+        QVERIFY2(held && held->paths, "the second file's head start left no analysis in the views' cache");
+        QCOMPARE(QString::fromStdString(held->snapshot->path), second);
     }
 
     void givenAFileThatIsNoRecording_whenAHeadStartBegins_thenItEndsQuietlyAndTheFileIsUnchanged()
