@@ -90,9 +90,11 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
     storage::Reader reader(db);
     const auto info = reader.snapshot(snapshotId);
     const std::uint64_t total = info ? info->objects : 0;
-    if (progress) // before the strings (a second of reading at 30M objects): a caller may stop here
-        progress(0, total);
-    auto strings = reader.readSnapshotStrings(snapshotId);
+    // The strings take a second at 30M objects: a caller may stop before and while they are read.
+    const std::function<void()> reading = [&] { progress(0, total); };
+    if (progress)
+        reading();
+    auto strings = reader.readSnapshotStrings(snapshotId, progress ? reading : std::function<void()> {});
     storage::TypeIds typeOf;
     analysis::HeapGraphBuilder builder;
     auto type = [&](std::uint32_t id) {

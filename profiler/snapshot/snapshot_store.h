@@ -50,9 +50,10 @@ std::int64_t saveSnapshot(storage::Database& db, const analysis::HeapGraph& grap
     const analysis::ReadyObjects* ready = nullptr);
 
 // Reads a stored snapshot back (throws storage::StorageError "FILE: no snapshot N").
-// `progress`, when set, is told the objects read so far and their total before the snapshot's
-// strings are read, every 65536 objects, and once more before the graph is built; it may throw to
-// stop the load (a cancelled job): the exception passes through, nothing is kept.
+// `progress`, when set, is told the objects read so far and their total before and while the
+// snapshot's strings are read (0 so far), every 65536 objects, and once more before the graph is
+// built; it may throw to stop the load (a cancelled job): the exception passes through, nothing is
+// kept.
 analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snapshotId,
     const std::function<void(std::uint64_t read, std::uint64_t total)>& progress = {});
 

@@ -128,7 +128,7 @@ SnapshotInfo Reader::requireSnapshot(std::int64_t id) const
     return *s;
 }
 
-StringTable Reader::readSnapshotStrings(std::int64_t snapshotId) const
+StringTable Reader::readSnapshotStrings(std::int64_t snapshotId, const std::function<void()>& between) const
 {
     requireSnapshot(snapshotId);
     const std::uint64_t count = std::uint64_t { lastStringId(db_, snapshotId) } + 1;
@@ -165,7 +165,9 @@ StringTable Reader::readSnapshotStrings(std::int64_t snapshotId) const
         Statement chunks(
             db_, "SELECT first_id, strings, data FROM snapshot_label_chunks WHERE snapshot_id = ?1 ORDER BY first_id");
         chunks.bind(1, snapshotId);
-        while (chunks.step()) {
+        for (std::uint64_t chunk = 0; chunks.step(); ++chunk) {
+            if (between && chunk > 0 && chunk % kStringChunksBetweenCalls == 0)
+                between();
             const std::int64_t first = chunks.integer(0), labels = chunks.integer(1);
             if (first < 1 || labels < 1 || first > std::numeric_limits<std::uint32_t>::max()
                 || labels > kLabelChunkStrings)

@@ -927,6 +927,35 @@ std::int64_t writeWithLabels(Database& db, const std::vector<std::string>& strin
 
 // Schema 6 stores label-only strings by chunks: they read back with the rows, id for id, through the
 // Reader and through plain SQL.
+// A caller that may stop (gcscope-gui's Cancel) is called between chunks of labels, and its
+// exception ends the read; the file reads whole again afterwards.
+TEST(SnapshotLabels, GivenManyChunksOfLabels_WhenReadWithACallBetween_ThenItIsCalledAndMayStopTheRead)
+{
+    TempDir dir;
+    const auto file = dir.file("rec.db");
+    const auto strings = labelTestStrings(40000);
+    {
+        auto db = Database::openForWriting(file);
+        EXPECT_EQ(writeWithLabels(db, strings), 1);
+    }
+    const auto chunks = std::stoull(rawQuery(file, "SELECT count(*) FROM snapshot_label_chunks"));
+    ASSERT_GE(chunks, 2 * Reader::kStringChunksBetweenCalls) << "enough chunks for two calls";
+    auto db = Database::openForReading(file);
+    std::uint64_t calls = 0;
+    EXPECT_EQ(asVector(Reader(db).readSnapshotStrings(1, [&] { ++calls; })), strings);
+    EXPECT_EQ(calls, (chunks - 1) / Reader::kStringChunksBetweenCalls);
+    struct Stop { };
+    calls = 0;
+    EXPECT_THROW(Reader(db).readSnapshotStrings(1,
+                     [&] {
+                         if (++calls == 1)
+                             throw Stop {};
+                     }),
+        Stop);
+    EXPECT_EQ(calls, 1u);
+    EXPECT_EQ(asVector(Reader(db).readSnapshotStrings(1)), strings);
+}
+
 TEST(SnapshotLabels, GivenLabelsByChunksAndNamesByRows_WhenRead_ThenEveryStringComesBackAtItsId)
 {
     TempDir dir;

@@ -45,7 +45,11 @@ public:
     std::vector<SnapshotInfo> snapshots() const;
     std::optional<SnapshotInfo> snapshot(std::int64_t id) const;
     // The snapshot's string table indexed by string id; [0] is "". Throws "FILE: no snapshot N".
-    StringTable readSnapshotStrings(std::int64_t snapshotId) const;
+    // `between`, when set, is called every kStringChunksBetweenCalls chunks of labels (a second's
+    // reading at 30M objects holds some 40,000): it may throw to stop the read, and its exception
+    // passes through.
+    StringTable readSnapshotStrings(std::int64_t snapshotId, const std::function<void()>& between = {}) const;
+    static constexpr std::uint64_t kStringChunksBetweenCalls = 64;
     // Calls visit for every object of the snapshot in id order (0..objects-1) with its references
     // decoded. Every id in an object (targets, type, label, edge names) is checked to be in range,
     // so callers can index arrays with them; a damaged row throws "FILE: corrupt (...)".
