@@ -91,10 +91,12 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
     const auto info = reader.snapshot(snapshotId);
     const std::uint64_t total = info ? info->objects : 0;
     // The strings take a second at 30M objects: a caller may stop before and while they are read.
-    const std::function<void()> reading = [&] { progress(0, total); };
-    if (progress)
+    std::function<void()> reading;
+    if (progress) {
+        reading = [&] { progress(0, total); };
         reading();
-    auto strings = reader.readSnapshotStrings(snapshotId, progress ? reading : std::function<void()> {});
+    }
+    auto strings = reader.readSnapshotStrings(snapshotId, reading);
     storage::TypeIds typeOf;
     analysis::HeapGraphBuilder builder;
     auto type = [&](std::uint32_t id) {

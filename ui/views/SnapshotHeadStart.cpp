@@ -63,15 +63,12 @@ void SnapshotHeadStart::begin(const QString& path)
 
 void SnapshotHeadStart::stop()
 {
-    QFuture<void> running;
     {
         std::lock_guard lock(mutex_);
-        if (!control_)
-            return;
-        control_->stopped = true;
-        running = running_;
+        if (control_)
+            control_->stopped = true;
     }
-    running.waitForFinished();
+    waitUntilDone();
 }
 
 void SnapshotHeadStart::waitUntilDone()
