@@ -63,7 +63,8 @@ private:
     QString leaky_; // the leaking demo: several snapshots, the newest analysed by every view
     QTemporaryDir dir_;
 
-    // A copy of the leaky recording with nothing kept in it, so that every analysis computes.
+    // A copy of the leaky recording, whose snapshots have no dominator tree kept: every analysis
+    // computes one (GCSCOPE_KEEP_ANALYSES=0 keeps the copy as it is).
     QString copyOfLeaky(const char* name)
     {
         const QString copy = dir_.filePath(QLatin1String(name));

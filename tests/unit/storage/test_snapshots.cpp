@@ -923,48 +923,24 @@ std::int64_t writeWithLabels(Database& db, const std::vector<std::string>& strin
         writer.addObject(i - 1, 0x1000 + 16 * i, 3, 16, 1, wire::kObjectTracked, i, {});
     return writer.commit(strings.size() - 1);
 }
+
+// rec.db in `dir`, holding one snapshot written by writeWithLabels (its id 1).
+std::filesystem::path fileWithLabels(const TempDir& dir, const std::vector<std::string>& strings)
+{
+    const auto file = dir.file("rec.db");
+    auto db = Database::openForWriting(file);
+    EXPECT_EQ(writeWithLabels(db, strings), 1);
+    return file;
+}
 } // namespace
 
 // Schema 6 stores label-only strings by chunks: they read back with the rows, id for id, through the
 // Reader and through plain SQL.
-// A caller that may stop (gcscope-gui's Cancel) is called between chunks of labels, and its
-// exception ends the read; the file reads whole again afterwards.
-TEST(SnapshotLabels, GivenManyChunksOfLabels_WhenReadWithACallBetween_ThenItIsCalledAndMayStopTheRead)
-{
-    TempDir dir;
-    const auto file = dir.file("rec.db");
-    const auto strings = labelTestStrings(40000);
-    {
-        auto db = Database::openForWriting(file);
-        EXPECT_EQ(writeWithLabels(db, strings), 1);
-    }
-    const auto chunks = std::stoull(rawQuery(file, "SELECT count(*) FROM snapshot_label_chunks"));
-    ASSERT_GE(chunks, 2 * Reader::kStringChunksBetweenCalls) << "enough chunks for two calls";
-    auto db = Database::openForReading(file);
-    std::uint64_t calls = 0;
-    EXPECT_EQ(asVector(Reader(db).readSnapshotStrings(1, [&] { ++calls; })), strings);
-    EXPECT_EQ(calls, (chunks - 1) / Reader::kStringChunksBetweenCalls);
-    struct Stop { };
-    calls = 0;
-    EXPECT_THROW(Reader(db).readSnapshotStrings(1,
-                     [&] {
-                         if (++calls == 1)
-                             throw Stop {};
-                     }),
-        Stop);
-    EXPECT_EQ(calls, 1u);
-    EXPECT_EQ(asVector(Reader(db).readSnapshotStrings(1)), strings);
-}
-
 TEST(SnapshotLabels, GivenLabelsByChunksAndNamesByRows_WhenRead_ThenEveryStringComesBackAtItsId)
 {
     TempDir dir;
-    const auto file = dir.file("rec.db");
     const auto strings = labelTestStrings(3000);
-    {
-        auto db = Database::openForWriting(file);
-        EXPECT_EQ(writeWithLabels(db, strings), 1);
-    }
+    const auto file = fileWithLabels(dir, strings);
     EXPECT_EQ(rawQuery(file, "SELECT count(*) FROM snapshot_strings"), "1000");
     EXPECT_GT(std::stoi(rawQuery(file, "SELECT count(*) FROM snapshot_label_chunks")), 8) << "cut by bytes and count";
     EXPECT_EQ(
@@ -981,6 +957,31 @@ TEST(SnapshotLabels, GivenLabelsByChunksAndNamesByRows_WhenRead_ThenEveryStringC
         " WHEN 0 THEN '12,34,' WHEN 1 THEN '' WHEN 2 THEN 'café € ' || l.id"
         " WHEN 3 THEN printf('%.*c', 700 + l.id % 300, 'x') ELSE 'label-' || l.id END AS TEXT)");
     EXPECT_EQ(differing, "0");
+}
+
+// A caller that may stop (gcscope-gui's Cancel) is called between chunks of labels, and its
+// exception ends the read; the file reads whole again afterwards.
+TEST(SnapshotLabels, GivenManyChunksOfLabels_WhenReadWithACallBetween_ThenItIsCalledAndMayStopTheRead)
+{
+    TempDir dir;
+    const auto strings = labelTestStrings(40000);
+    const auto file = fileWithLabels(dir, strings);
+    const auto chunks = std::stoull(rawQuery(file, "SELECT count(*) FROM snapshot_label_chunks"));
+    ASSERT_GE(chunks, 2 * Reader::kStringChunksBetweenCalls) << "enough chunks for two calls";
+    auto db = Database::openForReading(file);
+    std::uint64_t calls = 0;
+    EXPECT_EQ(asVector(Reader(db).readSnapshotStrings(1, [&] { ++calls; })), strings);
+    EXPECT_EQ(calls, (chunks - 1) / Reader::kStringChunksBetweenCalls);
+    struct Stop { };
+    calls = 0;
+    EXPECT_THROW(Reader(db).readSnapshotStrings(1,
+                     [&] {
+                         if (++calls == 1)
+                             throw Stop {};
+                     }),
+        Stop);
+    EXPECT_EQ(calls, 1u);
+    EXPECT_EQ(asVector(Reader(db).readSnapshotStrings(1)), strings);
 }
 
 TEST(SnapshotLabels, GivenLabelIdsThatDoNotIncrease_WhenAdded_ThenTheWriterRefusesAndKeepsNothing)
