@@ -222,15 +222,30 @@ class InContainers(unittest.TestCase):
                 t = self.start(c, "sleeper.py", 0.2)
                 threads = lambda: len(os.listdir("/proc/%d/task" % t.pid))
                 fds = lambda: len(os.listdir("/proc/%d/fd" % t.pid))
+
+                def fd_targets():
+                    targets = []
+                    for fd in sorted(os.listdir("/proc/%d/fd" % t.pid), key=int):
+                        try:
+                            targets.append("%s -> %s" % (fd, os.readlink("/proc/%d/fd/%s" % (t.pid, fd))))
+                        except OSError:
+                            pass
+                    return targets
                 before = (threads(), fds())
 
                 def settled():
                     # The sleeper lists its own /proc/self/fd every 0.2 s (targetlib.status), which
                     # holds one more descriptor for a moment: what we left would stay, so look again.
-                    deadline = time.monotonic() + 1
-                    while (threads(), fds()) != before and time.monotonic() < deadline:
+                    # The answer is the look that matched, never a fresh one that may catch that moment.
+                    deadline = time.monotonic() + 2
+                    while True:
+                        now = (threads(), fds())
+                        if now == before or time.monotonic() >= deadline:
+                            break
                         time.sleep(0.02)
-                    return (threads(), fds())
+                    if now != before:
+                        now = now + (fd_targets(),)
+                    return now
 
                 for i in range(20):
                     path = os.path.join(self.work, "cycle-%s-%d.db" % (c.name, i))
@@ -252,9 +267,14 @@ class InContainers(unittest.TestCase):
                 p.kill()
                 p.wait()
                 deadline = time.monotonic() + 5
-                while time.monotonic() < deadline and (threads(), fds()) != before:
+                while True:
+                    now = (threads(), fds())
+                    if now == before or time.monotonic() >= deadline:
+                        break
                     time.sleep(0.05)
-                self.assertEqual((threads(), fds()), before, "the agent did not wind down after the kill")
+                if now != before:
+                    now = now + (fd_targets(),)
+                self.assertEqual(now, before, "the agent did not wind down after the kill")
                 self.assertTrue(t.alive())
                 self.assertNothingLeft(t)
 
