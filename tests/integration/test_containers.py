@@ -233,26 +233,25 @@ class InContainers(unittest.TestCase):
                     return targets
                 before = (threads(), fds())
 
-                def settled():
+                def settled(seconds):
                     # The sleeper lists its own /proc/self/fd every 0.2 s (targetlib.status), which
                     # holds one more descriptor for a moment: what we left would stay, so look again.
-                    # The answer is the look that matched, never a fresh one that may catch that moment.
-                    deadline = time.monotonic() + 2
+                    # The answer is the look that matched, never a fresh one that may catch that moment;
+                    # when none did, it names every descriptor the target holds.
+                    deadline = time.monotonic() + seconds
                     while True:
                         now = (threads(), fds())
                         if now == before or time.monotonic() >= deadline:
                             break
                         time.sleep(0.02)
-                    if now != before:
-                        now = now + (fd_targets(),)
-                    return now
+                    return now if now == before else now + (fd_targets(),)
 
                 for i in range(20):
                     path = os.path.join(self.work, "cycle-%s-%d.db" % (c.name, i))
                     r = gcscope("snapshot", "--pid", t.pid, "-o", path)
                     self.assertEqual(r.returncode, 0, r.stderr)
                     os.unlink(path)
-                    self.assertEqual(settled(), before, "after attach %d" % (i + 1))
+                    self.assertEqual(settled(2), before, "after attach %d" % (i + 1))
                 self.assertNothingLeft(t)
 
                 # A profiler SIGKILLed mid-session: the agent notices, its thread and socket go.
@@ -266,15 +265,7 @@ class InContainers(unittest.TestCase):
                 time.sleep(0.5)
                 p.kill()
                 p.wait()
-                deadline = time.monotonic() + 5
-                while True:
-                    now = (threads(), fds())
-                    if now == before or time.monotonic() >= deadline:
-                        break
-                    time.sleep(0.05)
-                if now != before:
-                    now = now + (fd_targets(),)
-                self.assertEqual(now, before, "the agent did not wind down after the kill")
+                self.assertEqual(settled(5), before, "the agent did not wind down after the kill")
                 self.assertTrue(t.alive())
                 self.assertNothingLeft(t)
 
