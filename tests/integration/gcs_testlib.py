@@ -253,6 +253,17 @@ def wait_until(predicate, timeout, step=0.01):
     return predicate()
 
 
+def files_of(pid):
+    """{descriptor: what it is} of a process."""
+    held = {}
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            held[int(fd)] = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            pass
+    return held
+
+
 class TempDirTestCase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="gcscope-test-")

@@ -18,7 +18,8 @@ import time
 import unittest
 import warnings
 
-from gcs_testlib import (TARGETS, Target, gcscope, info_json, ptrace_problem, query, unreachable_as, SKIP_CODE)
+from gcs_testlib import (TARGETS, Target, files_of, gcscope, info_json, ptrace_problem, query, unreachable_as,
+                         wait_until, SKIP_CODE)
 
 sys.warnoptions.append("ignore::ResourceWarning")
 warnings.simplefilter("ignore", ResourceWarning)
@@ -222,29 +223,16 @@ class InContainers(unittest.TestCase):
                 t = self.start(c, "sleeper.py", 0.2)
                 threads = lambda: len(os.listdir("/proc/%d/task" % t.pid))
                 fds = lambda: len(os.listdir("/proc/%d/fd" % t.pid))
-
-                def fd_targets():
-                    targets = []
-                    for fd in sorted(os.listdir("/proc/%d/fd" % t.pid), key=int):
-                        try:
-                            targets.append("%s -> %s" % (fd, os.readlink("/proc/%d/fd/%s" % (t.pid, fd))))
-                        except OSError:
-                            pass
-                    return targets
                 before = (threads(), fds())
 
                 def settled(seconds):
                     # The sleeper lists its own /proc/self/fd every 0.2 s (targetlib.status), which
                     # holds one more descriptor for a moment: what we left would stay, so look again.
-                    # The answer is the look that matched, never a fresh one that may catch that moment;
-                    # when none did, it names every descriptor the target holds.
-                    deadline = time.monotonic() + seconds
-                    while True:
-                        now = (threads(), fds())
-                        if now == before or time.monotonic() >= deadline:
-                            break
-                        time.sleep(0.02)
-                    return now if now == before else now + (fd_targets(),)
+                    # A look that matched is the answer, never a fresh one that may catch that moment;
+                    # when none did, the answer names every descriptor the target holds.
+                    if wait_until(lambda: (threads(), fds()) == before, seconds, 0.02):
+                        return before
+                    return (threads(), fds(), files_of(t.pid))
 
                 for i in range(20):
                     path = os.path.join(self.work, "cycle-%s-%d.db" % (c.name, i))

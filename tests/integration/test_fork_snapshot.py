@@ -32,7 +32,7 @@ import sys
 import time
 import unittest
 
-from gcs_testlib import (GCSCOPE, PYTHONS, SKIP_CODE, TARGETS, Target, TempDirTestCase, gcscope, info_json,
+from gcs_testlib import (GCSCOPE, PYTHONS, SKIP_CODE, TARGETS, Target, TempDirTestCase, files_of, gcscope, info_json,
                          ptrace_problem, wait_until)
 
 SNAPSHOTS = 5
@@ -355,17 +355,6 @@ class ForkSnapshots(TempDirTestCase):
         self.addCleanup(end)
         return p
 
-    @staticmethod
-    def files_of(pid):
-        """{descriptor: what it is} of a process."""
-        held = {}
-        for fd in os.listdir("/proc/%d/fd" % pid):
-            try:
-                held[int(fd)] = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-            except OSError:
-                pass
-        return held
-
     def wait_for_snapshot_child(self, target, p):
         """The snapshot child of `target`, as soon as it appears."""
         found = wait_until(lambda: snapshot_children(target.pid) or p.poll() is not None, 60, 0.002)
@@ -480,7 +469,7 @@ class ForkSnapshots(TempDirTestCase):
         child = self.wait_for_snapshot_child(t, p)
         # The child holds none of the target's files but its connection to gcscope: not the
         # target's stdout, which this test reads, nor what it has open besides.
-        held = self.files_of(child)
+        held = files_of(child)
         self.assertEqual(len(held), 1, "the snapshot child's files: %s" % held)
         self.assertRegex(next(iter(held.values()), ""), r"^socket:")
         os.kill(t.pid, sig)
