@@ -97,36 +97,29 @@ ObjectId nearestCollection(const HeapContext& heap, ObjectId instance)
 
 } // namespace
 
-template <class Sizes>
-void EarlierSizes::collectCollections(std::span<const ObjectId> byAddress, std::span<const std::uint64_t> address,
-    std::span<const std::uint32_t> type, const Sizes& size)
+EarlierSizes::EarlierSizes(const HeapGraph& earlier)
+    : typeNames_(earlier.typeNames)
 {
     std::vector<char> collection(typeNames_.size());
     for (std::size_t t = 0; t < typeNames_.size(); ++t)
         collection[t] = isCollectionTypeName(typeNames_[t]);
-    for (ObjectId o : byAddress)
-        if (collection[type[o]])
-            entries_.push_back({ address[o], size[o], type[o] });
+    for (ObjectId o : earlier.byAddress())
+        if (collection[earlier.type[o]])
+            entries_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
 }
 
-EarlierSizes::EarlierSizes(const HeapGraph& earlier)
-    : typeNames_(earlier.typeNames)
+EarlierSizes::EarlierSizes(std::vector<std::string> typeNames, std::vector<snapshot::ObjectSize> collections)
+    : typeNames_(std::move(typeNames))
+    , entries_(std::move(collections))
 {
-    collectCollections(earlier.byAddress(), earlier.address, earlier.type, earlier.size);
-}
-
-EarlierSizes::EarlierSizes(const snapshot::StoredObjects& earlier)
-    : typeNames_(earlier.typeNames)
-{
-    collectCollections(earlier.byAddress, earlier.address, earlier.type, earlier.size);
 }
 
 std::int64_t EarlierSizes::growth(const HeapGraph& now, ObjectId id) const
 {
     const auto size = static_cast<std::int64_t>(now.size[id]);
     const auto address = now.address[id];
-    const auto it = std::lower_bound(
-        entries_.begin(), entries_.end(), address, [](const Entry& e, std::uint64_t a) { return e.address < a; });
+    const auto it = std::lower_bound(entries_.begin(), entries_.end(), address,
+        [](const snapshot::ObjectSize& e, std::uint64_t a) { return e.address < a; });
     if (it == entries_.end() || it->address != address || typeNames_[it->type] != now.typeName(id))
         return size;
     return size - static_cast<std::int64_t>(it->size);

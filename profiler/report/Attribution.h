@@ -25,16 +25,13 @@
 #pragma once
 
 #include "report/HeapContext.h"
+#include "snapshot/snapshot_store.h"
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-namespace gcscope::snapshot {
-struct StoredObjects;
-}
 
 namespace gcscope::report {
 
@@ -43,24 +40,16 @@ namespace gcscope::report {
 class EarlierSizes {
 public:
     explicit EarlierSizes(const analysis::HeapGraph& earlier);
-    // The same from its objects read without its graph (snapshot::loadObjects).
-    explicit EarlierSizes(const snapshot::StoredObjects& earlier);
+    // The same from its objects read without its graph: snapshot::loadObjects with the sizes of the
+    // collections (isCollectionTypeName), taken as they are (already in address order).
+    EarlierSizes(std::vector<std::string> typeNames, std::vector<snapshot::ObjectSize> collections);
     // The object's growth since then: its size now less its size then, or its whole size if the
     // earlier snapshot had no collection of that type there.
     std::int64_t growth(const analysis::HeapGraph& now, analysis::ObjectId id) const;
 
 private:
-    struct Entry {
-        std::uint64_t address;
-        std::uint64_t size;
-        std::uint32_t type; // index into typeNames_
-    };
-    // The collections among the objects, in the order `byAddress` gives, from either form of them.
-    template <class Sizes>
-    void collectCollections(std::span<const analysis::ObjectId> byAddress, std::span<const std::uint64_t> address,
-        std::span<const std::uint32_t> type, const Sizes& size);
-    std::vector<std::string> typeNames_; // the earlier graph's
-    std::vector<Entry> entries_; // its collections, by address
+    std::vector<std::string> typeNames_; // the earlier snapshot's
+    std::vector<snapshot::ObjectSize> entries_; // its collections, by address
 };
 
 struct OwnerQuery {

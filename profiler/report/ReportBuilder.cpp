@@ -408,11 +408,12 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
             if (garbageSnapshots.count(i))
                 garbage.add(*kept, snapshots[i].takenNs);
             if (evidenceSnapshots.count(i) || i == 0) {
-                const auto objects = snapshot::loadObjects(db, snapshots[i].id);
-                if (evidenceSnapshots.count(i))
-                    history.addEarlier(objects, snapshots[i].takenNs);
+                auto objects = i == 0 ? snapshot::loadObjects(db, snapshots[i].id, isCollectionTypeName)
+                                      : snapshot::loadObjects(db, snapshots[i].id);
                 if (i == 0)
-                    earlier = std::make_unique<EarlierSizes>(objects);
+                    earlier = std::make_unique<EarlierSizes>(objects.typeNames, std::move(objects.sizes));
+                if (evidenceSnapshots.count(i))
+                    history.addEarlier(std::move(objects.objects), objects.typeNames, snapshots[i].takenNs);
             }
             snapshotTotals.push_back({ snapshots[i].takenNs, kept->bytes, kept->untrackedBytes });
             continue;

@@ -2,7 +2,6 @@
 
 #include "report/Attribution.h"
 #include "report/Format.h"
-#include "snapshot/snapshot_store.h"
 
 #include <algorithm>
 #include <fmt/core.h>
@@ -59,11 +58,16 @@ void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::in
     earlier_.push_back(std::move(s));
 }
 
-void SnapshotHistory::addEarlier(const snapshot::StoredObjects& objects, std::int64_t takenNs)
+void SnapshotHistory::addEarlier(
+    std::vector<snapshot::ObjectIdentity> objects, const std::vector<std::string>& typeNames, std::int64_t takenNs)
 {
-    addCopy(
-        objects.typeNames, objects.byAddress, objects.address, objects.type,
-        [&objects](ObjectId o) { return objects.references[o]; }, takenNs);
+    const std::vector<std::uint32_t> ids = typeIdsOf(typeNames);
+    for (auto& o : objects)
+        o.type = ids[o.type];
+    Snapshot s;
+    s.takenNs = takenNs;
+    s.entries = std::move(objects);
+    earlier_.push_back(std::move(s));
 }
 
 SnapshotHistory::Entry SnapshotHistory::Snapshot::at(std::size_t k) const
@@ -264,7 +268,7 @@ std::vector<Suspect> suspectsFromSnapshots(const SnapshotHistory& history, const
             const auto e = ownerType == std::numeric_limits<std::uint32_t>::max()
                 ? std::nullopt
                 : history.find(i, g.address[owner], ownerType);
-            refs.push_back(e ? e->degree : 0);
+            refs.push_back(e ? e->references : 0);
         }
         refs.push_back(g.edgeBegin[owner + 1] - g.edgeBegin[owner]);
         const auto growth = static_cast<std::int64_t>(refs.back()) - static_cast<std::int64_t>(refs.front());

@@ -34,6 +34,7 @@
 #include "report/HeapContext.h"
 #include "report/LeakReport.h"
 #include "report/Suspects.h"
+#include "snapshot/snapshot_store.h"
 
 #include <cstdint>
 #include <memory>
@@ -42,10 +43,6 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-namespace gcscope::snapshot {
-struct StoredObjects;
-}
 
 namespace gcscope::report {
 
@@ -69,15 +66,14 @@ public:
     // is, kept alive here: at 10M objects the copy was half a gigabyte of fresh memory, a second
     // of work.
     void addEarlier(std::shared_ptr<const analysis::HeapGraph> graph, std::int64_t takenNs);
-    // The same from a snapshot's objects read without its graph (snapshot::loadObjects).
-    void addEarlier(const snapshot::StoredObjects& objects, std::int64_t takenNs);
+    // The same from a snapshot's objects read without its graph (snapshot::loadObjects), taken as
+    // they are: they are already in address order.
+    void addEarlier(
+        std::vector<snapshot::ObjectIdentity> objects, const std::vector<std::string>& typeNames, std::int64_t takenNs);
     std::size_t earlierCount() const { return earlier_.size(); }
 
-    struct Entry {
-        std::uint64_t address;
-        std::uint32_t type; // id in this history's own type table
-        std::uint32_t degree; // references the object holds
-    };
+    // type: the id in this history's own type table.
+    using Entry = snapshot::ObjectIdentity;
     // The object of this type (by name id) at this address in earlier snapshot i, or nothing.
     std::optional<Entry> find(std::size_t i, std::uint64_t address, std::uint32_t type) const;
     // The same, for a caller asking in ascending address order: `cursor` (0 at first, then kept

@@ -1,7 +1,7 @@
 #include "snapshot/snapshot_store.h"
 
-#include "analysis/AddressOrder.h"
 #include "analysis/HeapGraphBuilder.h"
+#include "analysis/RadixSort.h"
 #include "report/CyclicGarbage.h"
 #include "util/phase_trace.h"
 
@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <future>
 #include <limits>
+#include <span>
 #include <stdexcept>
 
 namespace gcscope::snapshot {
@@ -137,33 +138,38 @@ analysis::HeapGraph loadSnapshot(const storage::Database& db, std::int64_t snaps
     }
 }
 
-StoredObjects loadObjects(const storage::Database& db, std::int64_t snapshotId)
+StoredObjects loadObjects(const storage::Database& db, std::int64_t snapshotId,
+    const std::function<bool(std::string_view typeName)>& keepSizeOf)
 {
     storage::Reader reader(db);
     StoredObjects out;
     if (const auto info = reader.snapshot(snapshotId)) {
-        out.address.reserve(info->objects);
-        out.type.reserve(info->objects);
-        out.size.reserve(info->objects);
-        out.references.reserve(info->objects);
+        out.objects.reserve(info->objects);
+        // Room for every object, of which only the pages written are ever touched: no vector grown
+        // by doubling, no copies as it grows.
+        if (keepSizeOf)
+            out.sizes.reserve(info->objects);
     }
+    std::vector<char> keepSize; // by type index
     storage::TypeIds typeOf;
     reader.forEachSnapshotRecord(snapshotId, [&](const storage::StoredRecord& o) {
-        out.address.push_back(o.address);
-        out.type.push_back(typeOf.of(o.type, [&](std::uint32_t stringId) {
+        const std::uint32_t type = typeOf.of(o.type, [&](std::uint32_t stringId) {
             out.typeNames.push_back(reader.snapshotString(snapshotId, stringId));
+            keepSize.push_back(keepSizeOf && keepSizeOf(out.typeNames.back()));
             return static_cast<std::uint32_t>(out.typeNames.size() - 1);
-        }));
-        out.size.push_back(o.size);
-        out.references.push_back(o.references);
+        });
+        out.objects.push_back({ o.address, type, o.references });
+        if (keepSize[type])
+            out.sizes.push_back({ o.address, o.size, type });
     });
     util::markPhase("snapshot objects read");
-    try {
-        out.byAddress = analysis::sortedByAddress(out.address);
-    } catch (const std::invalid_argument& e) {
-        throw std::runtime_error(
-            db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + ": " + e.what() + ")");
-    }
+    const auto address = [](const auto& o) { return o.address; };
+    analysis::sortInPlaceByKey(std::span(out.objects), address);
+    for (std::size_t k = 1; k < out.objects.size(); ++k)
+        if (out.objects[k].address == out.objects[k - 1].address)
+            throw std::runtime_error(db.path() + ": corrupt (snapshot " + std::to_string(snapshotId)
+                + ": two objects in one heap snapshot share an address)");
+    analysis::sortInPlaceByKey(std::span(out.sizes), address);
     util::markPhase("snapshot objects sorted");
     return out;
 }

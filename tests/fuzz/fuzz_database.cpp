@@ -98,7 +98,7 @@ void readEverything(const std::filesystem::path& path)
             // summary (taken only when it decodes) and the objects without their references.
             if (const auto text = storage::readKeptGarbage(db, info.id, report::kGarbageRule))
                 report::decodeGarbage(*text);
-            snapshot::loadObjects(db, info.id);
+            snapshot::loadObjects(db, info.id, [](std::string_view) { return true; });
         } catch (const std::bad_alloc&) {
             throw;
         } catch (const std::exception& e) {

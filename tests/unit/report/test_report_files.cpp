@@ -1,6 +1,7 @@
 // Whole reports from real SQLite recordings written with the storage layer (samples, collections,
 // censuses, /proc samples and a heap snapshot), rendered in every format.
 #include "HeapSketch.h"
+#include "analysis/HeapGraphBuilder.h"
 
 #include "report/ReportText.h"
 #include "report/ReportWriter.h"
@@ -17,8 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 using namespace gcscope;
@@ -794,4 +797,81 @@ TEST(ReportFiles, GivenASnapshotBeingLoaded_WhenProgressIsAskedOrThrows_ThenItCo
                      }),
         Cancelled);
     EXPECT_EQ(asked, 1); // stopped at the first word, not read to the end
+}
+
+// What a report reads of an earlier snapshot instead of its graph: every object's address, type and
+// number of references, in address order, and the sizes of the types asked for; the same as the
+// graph holds, whatever order the objects were stored in. Addresses shuffled over two regions (as
+// CPython's small objects and big blocks lie), so the read must really sort them.
+TEST(ReportFiles, GivenAStoredSnapshot_WhenItsObjectsAreReadWithoutAGraph_ThenTheyAreTheGraphsInAddressOrder)
+{
+    TempFile file("objects.db");
+    constexpr std::uint32_t kObjects = 120000;
+    const char* const kTypes[] = { "list", "dict", "__main__.Item", "str", "tuple" };
+    {
+        std::vector<std::uint64_t> address(kObjects);
+        for (std::uint32_t i = 0; i < kObjects; ++i)
+            address[i] = (i % 3 == 0 ? 0x7f3a00000000 : 0x55d0c0000000) + std::uint64_t { i } * 48;
+        std::shuffle(address.begin(), address.end(), std::mt19937_64(11));
+        analysis::HeapGraphBuilder b;
+        for (std::uint32_t i = 0; i < kObjects; ++i)
+            b.addObject({ address[i], kTypes[i % 5], 40 + i % 1000, 1, analysis::Tracked });
+        for (std::uint32_t i = 0; i < kObjects; ++i)
+            for (std::uint32_t k = 0; k < i % 4; ++k)
+                b.addEdge(i, (i * 7 + k) % kObjects);
+        auto db = storage::Database::openForWriting(file.path());
+        snapshot::SnapshotMeta meta;
+        meta.pid = 1;
+        snapshot::saveSnapshot(db, b.build(), meta);
+    }
+    auto db = storage::Database::openForReading(file.path());
+    const auto id = storage::Reader(db).snapshots().back().id;
+    const auto graph = snapshot::loadSnapshot(db, id);
+    const auto collection = [](std::string_view type) { return type == "list" || type == "dict"; };
+    const auto read = snapshot::loadObjects(db, id, collection);
+
+    ASSERT_EQ(read.objects.size(), graph.objectCount());
+    std::size_t k = 0, sized = 0;
+    for (const analysis::ObjectId o : graph.byAddress()) {
+        const auto& object = read.objects[k++];
+        ASSERT_EQ(object.address, graph.address[o]) << "in address order, as the graph's";
+        ASSERT_LT(object.type, read.typeNames.size());
+        EXPECT_EQ(read.typeNames[object.type], graph.typeName(o));
+        EXPECT_EQ(object.references, graph.edgeBegin[o + 1] - graph.edgeBegin[o]);
+        if (!collection(graph.typeName(o)))
+            continue;
+        ASSERT_LT(sized, read.sizes.size());
+        const auto& size = read.sizes[sized++];
+        EXPECT_EQ(size.address, graph.address[o]);
+        EXPECT_EQ(size.size, graph.size[o]);
+        EXPECT_EQ(read.typeNames[size.type], graph.typeName(o));
+    }
+    EXPECT_EQ(sized, read.sizes.size()) << "the sizes of the types asked for, and only those";
+    EXPECT_EQ(sized, 2u * kObjects / 5);
+    EXPECT_TRUE(snapshot::loadObjects(db, id).sizes.empty()) << "no sizes unless asked for";
+}
+
+// Two objects at one address are a damaged snapshot: the read says so and names the file.
+TEST(ReportFiles, GivenASnapshotWithTwoObjectsAtOneAddress_WhenItsObjectsAreRead_ThenTheFileIsCalledCorrupt)
+{
+    TempFile file("twice.db");
+    {
+        analysis::HeapGraphBuilder b;
+        for (std::uint32_t i = 0; i < 1000; ++i)
+            b.addObject({ 0x1000 + std::uint64_t { i == 700 ? 3 : i } * 16, "list", 56, 1, analysis::Tracked });
+        auto db = storage::Database::openForWriting(file.path());
+        snapshot::SnapshotMeta meta;
+        meta.pid = 1;
+        snapshot::saveSnapshot(db, b.build(), meta);
+    }
+    auto db = storage::Database::openForReading(file.path());
+    const auto id = storage::Reader(db).snapshots().back().id;
+    try {
+        snapshot::loadObjects(db, id);
+        FAIL() << "read as if whole";
+    } catch (const std::runtime_error& e) {
+        EXPECT_EQ(std::string(e.what()),
+            file.path().string() + ": corrupt (snapshot " + std::to_string(id)
+                + ": two objects in one heap snapshot share an address)");
+    }
 }

@@ -282,8 +282,8 @@ TEST(SnapshotEvidence, GivenTheEarlierGraphsSharedWhenComparedThenEveryLookupAnd
                     if (a) {
                         EXPECT_EQ(a->address, b->address);
                         EXPECT_EQ(a->type, b->type);
-                        EXPECT_EQ(a->degree, b->degree);
-                        EXPECT_EQ(b->degree, d->degree);
+                        EXPECT_EQ(a->references, b->references);
+                        EXPECT_EQ(b->references, d->references);
                     }
                 }
             }
