@@ -1,6 +1,7 @@
 // The in-place radix sort against std::sort, on records of the size it is for (16 bytes: an
-// earlier snapshot's objects by address), at sizes below, at and far above its comparison-sort
-// cutoff, with keys spread over few bits, many bits, the top bit, and keys that repeat.
+// earlier snapshot's objects by address), at sizes around its comparison-sort cutoff (64), around
+// what it sorts through its spare alone (2 MiB: 131,072 such records) and far above, with keys
+// spread over few bits, many bits, the top bit, and keys that repeat.
 #include "analysis/RadixSort.h"
 
 #include <gtest/gtest.h>
@@ -58,7 +59,7 @@ void expectSorted(std::vector<Record> items)
 
 TEST(SortInPlaceByKey, GivenRecordsOfEverySizeAroundItsCutoff_WhenSorted_ThenTheyAreInKeyOrderAndNoneIsLost)
 {
-    for (const std::size_t n : { 0u, 1u, 2u, 63u, 64u, 65u, 100u, 1000u, 4097u })
+    for (const std::size_t n : { 0u, 1u, 2u, 63u, 64u, 65u, 100u, 1000u, 4097u, 131071u, 131072u, 131073u, 300000u })
         expectSorted(records(n, 0x7f0000000000, 1u << 20, 16, static_cast<std::uint32_t>(n)));
 }
 
@@ -74,13 +75,15 @@ TEST(SortInPlaceByKey, GivenAMillionHeapLikeAddressesInTwoRegions_WhenSorted_The
 
 TEST(SortInPlaceByKey, GivenKeysThatRepeatOrAllMatchOrUseTheTopBit_WhenSorted_ThenTheyAreInKeyOrderAndNoneIsLost)
 {
-    expectSorted(records(50000, 1000, 7, 1, 4)); // seven keys, thousands of each
-    expectSorted(records(5000, 42, 1, 1, 5)); // one key
-    expectSorted(records(100000, 0, ~std::uint64_t { 0 }, 1, 6)); // all 64 bits
-    std::vector<Record> top = records(3000, 0, 3, std::uint64_t { 1 } << 62, 7); // 0, 2^62, 2^63
-    expectSorted(std::move(top));
-    std::vector<Record> descending(10000);
+    // Each both through the spare alone and in place first.
+    for (const std::size_t n : { 50000u, 400000u }) {
+        expectSorted(records(n, 1000, 7, 1, 4)); // seven keys, thousands of each
+        expectSorted(records(n, 42, 1, 1, 5)); // one key
+        expectSorted(records(n, 0, ~std::uint64_t { 0 }, 1, 6)); // all 64 bits
+        expectSorted(records(n, 0, 3, std::uint64_t { 1 } << 62, 7)); // 0, 2^62, 2^63
+    }
+    std::vector<Record> descending(300000);
     for (std::uint32_t i = 0; i < descending.size(); ++i)
-        descending[i] = { std::uint64_t { 10000 } - i, i, 0 };
+        descending[i] = { std::uint64_t { 300000 } - i, i, 0 };
     expectSorted(std::move(descending));
 }
