@@ -239,6 +239,20 @@ AnalysedSnapshot lendLoaded(const storage::Database& db, std::int64_t id)
     return lend(std::make_shared<const analysis::HeapGraph>(snapshot::loadSnapshot(db, id)));
 }
 
+// The file with `graph` as its one snapshot, open for reading, and that snapshot's id.
+std::pair<storage::Database, std::int64_t> savedAlone(const TempFile& file, const analysis::HeapGraph& graph)
+{
+    {
+        auto db = storage::Database::openForWriting(file.path());
+        snapshot::SnapshotMeta meta;
+        meta.pid = 1;
+        snapshot::saveSnapshot(db, graph, meta);
+    }
+    auto db = storage::Database::openForReading(file.path());
+    const auto id = storage::Reader(db).snapshots().back().id;
+    return { std::move(db), id };
+}
+
 } // namespace
 
 TEST(ReportFiles, GivenARegistryLeakWhenReportedThenRequestIsTheSuspectHeldByAuditLogEntries)
@@ -761,20 +775,13 @@ TEST(ReportFiles, GivenASnapshotBeingLoaded_WhenProgressIsAskedOrThrows_ThenItCo
 {
     TempFile file("load.db");
     constexpr std::uint32_t kObjects = 200000;
-    {
-        HeapSketch h;
-        const auto globals = h.module("__main__");
-        const auto list = h.object("list");
-        h.ref(h.namespaceOf(globals), list, "items");
-        for (std::uint32_t i = 0; i < kObjects; ++i)
-            h.item(list, h.object("__main__.Item"), i);
-        auto db = storage::Database::openForWriting(file.path());
-        snapshot::SnapshotMeta meta;
-        meta.pid = 1;
-        snapshot::saveSnapshot(db, h.build(), meta);
-    }
-    auto db = storage::Database::openForReading(file.path());
-    const auto id = storage::Reader(db).snapshots().back().id;
+    HeapSketch h;
+    const auto globals = h.module("__main__");
+    const auto list = h.object("list");
+    h.ref(h.namespaceOf(globals), list, "items");
+    for (std::uint32_t i = 0; i < kObjects; ++i)
+        h.item(list, h.object("__main__.Item"), i);
+    const auto [db, id] = savedAlone(file, h.build());
     const auto plain = snapshot::loadSnapshot(db, id);
 
     std::vector<std::pair<std::uint64_t, std::uint64_t>> calls;
@@ -808,24 +815,17 @@ TEST(ReportFiles, GivenAStoredSnapshot_WhenItsObjectsAreReadWithoutAGraph_ThenTh
     TempFile file("objects.db");
     constexpr std::uint32_t kObjects = 120000;
     const char* const kTypes[] = { "list", "dict", "__main__.Item", "str", "tuple" };
-    {
-        std::vector<std::uint64_t> address(kObjects);
-        for (std::uint32_t i = 0; i < kObjects; ++i)
-            address[i] = (i % 3 == 0 ? 0x7f3a00000000 : 0x55d0c0000000) + std::uint64_t { i } * 48;
-        std::shuffle(address.begin(), address.end(), std::mt19937_64(11));
-        analysis::HeapGraphBuilder b;
-        for (std::uint32_t i = 0; i < kObjects; ++i)
-            b.addObject({ address[i], kTypes[i % 5], 40 + i % 1000, 1, analysis::Tracked });
-        for (std::uint32_t i = 0; i < kObjects; ++i)
-            for (std::uint32_t k = 0; k < i % 4; ++k)
-                b.addEdge(i, (i * 7 + k) % kObjects);
-        auto db = storage::Database::openForWriting(file.path());
-        snapshot::SnapshotMeta meta;
-        meta.pid = 1;
-        snapshot::saveSnapshot(db, b.build(), meta);
-    }
-    auto db = storage::Database::openForReading(file.path());
-    const auto id = storage::Reader(db).snapshots().back().id;
+    std::vector<std::uint64_t> address(kObjects);
+    for (std::uint32_t i = 0; i < kObjects; ++i)
+        address[i] = (i % 3 == 0 ? 0x7f3a00000000 : 0x55d0c0000000) + std::uint64_t { i } * 48;
+    std::shuffle(address.begin(), address.end(), std::mt19937_64(11));
+    analysis::HeapGraphBuilder b;
+    for (std::uint32_t i = 0; i < kObjects; ++i)
+        b.addObject({ address[i], kTypes[i % 5], 40 + i % 1000, 1, analysis::Tracked });
+    for (std::uint32_t i = 0; i < kObjects; ++i)
+        for (std::uint32_t k = 0; k < i % 4; ++k)
+            b.addEdge(i, (i * 7 + k) % kObjects);
+    const auto [db, id] = savedAlone(file, b.build());
     const auto graph = snapshot::loadSnapshot(db, id);
     const auto collection = [](std::string_view type) { return type == "list" || type == "dict"; };
     const auto read = snapshot::loadObjects(db, id, collection);
@@ -855,17 +855,10 @@ TEST(ReportFiles, GivenAStoredSnapshot_WhenItsObjectsAreReadWithoutAGraph_ThenTh
 TEST(ReportFiles, GivenASnapshotWithTwoObjectsAtOneAddress_WhenItsObjectsAreRead_ThenTheFileIsCalledCorrupt)
 {
     TempFile file("twice.db");
-    {
-        analysis::HeapGraphBuilder b;
-        for (std::uint32_t i = 0; i < 1000; ++i)
-            b.addObject({ 0x1000 + std::uint64_t { i == 700 ? 3 : i } * 16, "list", 56, 1, analysis::Tracked });
-        auto db = storage::Database::openForWriting(file.path());
-        snapshot::SnapshotMeta meta;
-        meta.pid = 1;
-        snapshot::saveSnapshot(db, b.build(), meta);
-    }
-    auto db = storage::Database::openForReading(file.path());
-    const auto id = storage::Reader(db).snapshots().back().id;
+    analysis::HeapGraphBuilder b;
+    for (std::uint32_t i = 0; i < 1000; ++i)
+        b.addObject({ 0x1000 + std::uint64_t { i == 700 ? 3 : i } * 16, "list", 56, 1, analysis::Tracked });
+    const auto [db, id] = savedAlone(file, b.build());
     try {
         snapshot::loadObjects(db, id);
         FAIL() << "read as if whole";
