@@ -95,7 +95,8 @@ void readEverything(const std::filesystem::path& path)
                 snapshot::dominatorsOf(db, info.id, graph, analysed.roots);
             }
             // What a report reads of an earlier snapshot instead of its graph: a kept garbage
-            // summary (taken only when it decodes) and the objects without their references.
+            // summary (taken only when it decodes) and the objects without their references (with
+            // every type's sizes, so that both sorts read what was decoded).
             if (const auto text = storage::readKeptGarbage(db, info.id, report::kGarbageRule))
                 report::decodeGarbage(*text);
             snapshot::loadObjects(db, info.id, [](std::string_view) { return true; });
