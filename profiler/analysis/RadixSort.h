@@ -38,10 +38,11 @@ template <class T, class Key> std::pair<int, int> differingBits(std::span<const 
     return { std::countr_zero(differ), 64 - std::countl_zero(differ) };
 }
 
-// Least significant digit first, 11 bits a pass, through `spare` (at least as long as items).
-template <class T, class Key> void sortThroughSpare(std::span<T> items, std::span<T> spare, const Key& key)
+// Least significant digit first, 11 bits a pass, by the key's bits [low, high), through `spare`
+// (at least as long as items). Stable.
+template <class T, class Key>
+void sortByBitsThroughSpare(std::span<T> items, std::span<T> spare, const Key& key, int low, int high)
 {
-    const auto [low, high] = differingBits(std::span<const T>(items), key);
     constexpr int kDigitBits = 11;
     constexpr std::size_t kBuckets = std::size_t { 1 } << kDigitBits;
     std::array<std::size_t, kBuckets> place;
@@ -59,6 +60,13 @@ template <class T, class Key> void sortThroughSpare(std::span<T> items, std::spa
     }
     if (from.data() != items.data())
         std::move(from.begin(), from.end(), items.begin());
+}
+
+// The same by the bits where the keys differ.
+template <class T, class Key> void sortThroughSpare(std::span<T> items, std::span<T> spare, const Key& key)
+{
+    const auto [low, high] = differingBits(std::span<const T>(items), key);
+    sortByBitsThroughSpare(items, spare, key, low, high);
 }
 
 // Most significant digit first, 8 bits a pass, in place, down to ranges no longer than `spare`,

@@ -1,5 +1,6 @@
 #include "snapshot/snapshot_store.h"
 
+#include "analysis/AddressOrder.h"
 #include "analysis/HeapGraphBuilder.h"
 #include "analysis/RadixSort.h"
 #include "report/CyclicGarbage.h"
@@ -165,10 +166,14 @@ StoredObjects loadObjects(const storage::Database& db, std::int64_t snapshotId,
     util::markPhase("snapshot objects read");
     const auto address = [](const auto& o) { return o.address; };
     analysis::sortInPlaceByKey(std::span(out.objects), address);
-    for (std::size_t k = 1; k < out.objects.size(); ++k)
-        if (out.objects[k].address == out.objects[k - 1].address)
-            throw std::runtime_error(db.path() + ": corrupt (snapshot " + std::to_string(snapshotId)
-                + ": two objects in one heap snapshot share an address)");
+    try {
+        for (std::size_t k = 1; k < out.objects.size(); ++k)
+            if (out.objects[k].address == out.objects[k - 1].address)
+                analysis::throwSharedAddress();
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(
+            db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + ": " + e.what() + ")");
+    }
     analysis::sortInPlaceByKey(std::span(out.sizes), address);
     util::markPhase("snapshot objects sorted");
     return out;
