@@ -1,11 +1,14 @@
 #include "analysis/TypeSummary.h"
 
 #include "analysis/RadixSort.h"
+#include "util/release.h"
 
 #include <algorithm>
 #include <bit>
+#include <future>
 #include <limits>
 #include <span>
+#include <stdexcept>
 
 namespace gcscope::analysis {
 namespace {
@@ -75,42 +78,70 @@ void sortByRetained(std::span<ObjectId> ids, const DominatorTree& tree, std::vec
 
 } // namespace
 
-TypeSummaries summarizeTypes(const HeapGraph& graph, const DominatorTree& tree, const DominatorChildren& children)
+TypeInstances instancesByRetained(const HeapGraph& graph, const DominatorTree& tree)
 {
     const std::size_t typeCount = graph.typeNames.size();
-    std::vector<std::uint64_t> count(typeCount, 0), shallow(typeCount, 0), retained(typeCount, 0);
+    TypeInstances out;
+    out.count.assign(typeCount, 0);
+    out.shallowSize.assign(typeCount, 0);
     for (ObjectId id = 0; id < graph.objectCount(); ++id) {
-        ++count[graph.type[id]];
-        shallow[graph.type[id]] += graph.size[id];
-        if (!tree.isReachable(id))
-            retained[graph.type[id]] += tree.retained[id];
+        ++out.count[graph.type[id]];
+        out.shallowSize[graph.type[id]] += graph.size[id];
     }
-    addOutermostRetained(graph, tree, children, retained);
-
-    TypeSummaries out;
-    for (std::uint32_t t = 0; t < typeCount; ++t)
-        if (count[t] != 0)
-            out.types.push_back({ t, count[t], shallow[t], retained[t] });
-    std::sort(out.types.begin(), out.types.end(), [&graph](const TypeSummary& a, const TypeSummary& b) {
-        if (a.retainedSize != b.retainedSize)
-            return a.retainedSize > b.retainedSize;
-        return graph.typeNames[a.type] < graph.typeNames[b.type];
-    });
-
     // Counting sort by type, then each type's slice by retained size.
     out.instanceBegin.assign(typeCount + 1, 0);
     for (std::uint32_t t = 0; t < typeCount; ++t)
-        out.instanceBegin[t + 1] = out.instanceBegin[t] + count[t];
+        out.instanceBegin[t + 1] = out.instanceBegin[t] + out.count[t];
     out.instances.resize(graph.objectCount());
     std::vector<std::uint64_t> fill(out.instanceBegin.begin(), out.instanceBegin.end() - 1);
     for (ObjectId id = 0; id < graph.objectCount(); ++id)
         out.instances[fill[graph.type[id]]++] = id;
+    util::release(fill);
     std::vector<std::uint64_t> keys, spare; // as long as the biggest type's slice, once one needs them
     for (std::uint32_t t = 0; t < typeCount; ++t)
         sortByRetained(
             std::span(out.instances).subspan(out.instanceBegin[t], out.instanceBegin[t + 1] - out.instanceBegin[t]),
             tree, keys, spare);
     return out;
+}
+
+std::vector<std::uint64_t> retainedByType(
+    const HeapGraph& graph, const DominatorTree& tree, const DominatorChildren& children)
+{
+    std::vector<std::uint64_t> retained(graph.typeNames.size(), 0);
+    for (ObjectId id = 0; id < graph.objectCount(); ++id)
+        if (!tree.isReachable(id))
+            retained[graph.type[id]] += tree.retained[id];
+    addOutermostRetained(graph, tree, children, retained);
+    return retained;
+}
+
+TypeSummaries summarizeTypes(
+    const HeapGraph& graph, TypeInstances instances, const std::vector<std::uint64_t>& retained)
+{
+    const std::size_t typeCount = graph.typeNames.size();
+    if (instances.count.size() != typeCount || retained.size() != typeCount
+        || instances.instances.size() != graph.objectCount())
+        throw std::invalid_argument("type summary halves of another graph");
+    TypeSummaries out;
+    for (std::uint32_t t = 0; t < typeCount; ++t)
+        if (instances.count[t] != 0)
+            out.types.push_back({ t, instances.count[t], instances.shallowSize[t], retained[t] });
+    std::sort(out.types.begin(), out.types.end(), [&graph](const TypeSummary& a, const TypeSummary& b) {
+        if (a.retainedSize != b.retainedSize)
+            return a.retainedSize > b.retainedSize;
+        return graph.typeNames[a.type] < graph.typeNames[b.type];
+    });
+    out.instanceBegin = std::move(instances.instanceBegin);
+    out.instances = std::move(instances.instances);
+    return out;
+}
+
+TypeSummaries summarizeTypes(const HeapGraph& graph, const DominatorTree& tree, const DominatorChildren& children)
+{
+    auto instances = std::async(std::launch::async, [&] { return instancesByRetained(graph, tree); });
+    const auto retained = retainedByType(graph, tree, children); // the future waits when this throws
+    return summarizeTypes(graph, instances.get(), retained);
 }
 
 } // namespace gcscope::analysis

