@@ -3,11 +3,13 @@
 // with the totals `gcscope cycles --json` prints; the drawing has the members and labelled edges;
 // double-clicking an object asks the inspector for it.
 #include "core/DocumentContext.h"
+#include "views/BackgroundJob.h"
 #include "views/CycleGraphScene.h"
 #include "views/CycleGraphView.h"
 #include "views/CycleListModel.h"
 #include "views/CyclesView.h"
 #include "views/SnapshotAnalysis.h"
+#include "views/SnapshotCache.h"
 
 #include "test_views_support.h"
 
@@ -39,7 +41,7 @@ private:
     {
         const auto& a = *model.analysis();
         for (int row = 0; row < model.rowCount(); ++row) {
-            const auto& c = a.cycles.cycles[static_cast<std::size_t>(row)];
+            const auto& c = a.cycles().cycles[static_cast<std::size_t>(row)];
             if (c.unreachable && c.types.size() == 1 && a.graph.typeNames[c.types[0].type] == type
                 && c.types[0].count == count)
                 return row;
@@ -85,7 +87,7 @@ private Q_SLOTS:
         QCOMPARE(view.model()->rowCount(), cycles.size());
         for (qsizetype i = 0; i < cycles.size(); ++i) {
             const auto o = cycles[i].toObject();
-            const auto& c = a.cycles.cycles[static_cast<std::size_t>(i)];
+            const auto& c = a.cycles().cycles[static_cast<std::size_t>(i)];
             QCOMPARE(static_cast<qint64>(c.memberCount), o.value(QStringLiteral("objects")).toInteger());
             QCOMPARE(static_cast<qint64>(c.totalSize), o.value(QStringLiteral("size")).toInteger());
             QCOMPARE(c.unreachable, o.value(QStringLiteral("unreachable")).toBool());
@@ -105,6 +107,29 @@ private Q_SLOTS:
         QCOMPARE(
             view.model()->index(rowOf(*view.model(), "list", 1), CycleListModel::FinalizerColumn).data().toString(),
             QString());
+    }
+
+    void givenTheAnalysisTheOtherViewsShare_whenTheCyclesViewLoadsIt_thenOnlyThenAreTheCyclesFound()
+    {
+        struct Wanting final : JobControl {
+            bool cancelled() const override { return false; }
+            void progress(int, int, const QString&) const override { }
+        } wanting;
+        SnapshotCache::instance().clear();
+        // What the leak report and the inspector ask for: the cycles are not worked out for them.
+        const auto shared = SnapshotCache::instance().analysis(db_, std::nullopt, wanting);
+        QVERIFY(!shared->cyclesFound());
+        QVERIFY(shared->unreachable.count() > 0);
+
+        DocumentContext context;
+        CyclesView view(&context);
+        view.resize(1280, 800);
+        view.show();
+        open(context, view);
+        QCOMPARE(view.model()->analysis(), shared.get()); // the same analysis, its cycles now found
+        QVERIFY(shared->cyclesFound());
+        QVERIFY(view.model()->rowCount() > 0);
+        QCOMPARE(static_cast<std::size_t>(view.model()->rowCount()), shared->cycles().cycles.size());
     }
 
     void givenACycle_whenSelected_thenItIsDrawnWithLabelledEdges()
@@ -143,7 +168,7 @@ private Q_SLOTS:
         CyclesView view(&context);
         view.show();
         open(context, view);
-        const auto& cycles = view.model()->analysis()->cycles.cycles;
+        const auto& cycles = view.model()->analysis()->cycles().cycles;
         int large = -1;
         for (std::size_t i = 0; i < cycles.size(); ++i)
             if (cycles[i].memberCount > static_cast<std::uint64_t>(CycleGraphScene::kMaxNodes))

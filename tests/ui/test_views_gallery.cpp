@@ -123,7 +123,7 @@ private Q_SLOTS:
         // The ring of five Nodes makes the best picture.
         const auto& a = *view.model()->analysis();
         for (int row = 0; row < view.model()->rowCount(); ++row) {
-            const auto& c = a.cycles.cycles[static_cast<std::size_t>(row)];
+            const auto& c = a.cycles().cycles[static_cast<std::size_t>(row)];
             if (c.unreachable && c.memberCount == 5)
                 view.table()->setCurrentIndex(view.proxy()->mapFromSource(view.model()->index(row, 0)));
         }

@@ -28,7 +28,7 @@ constexpr int kObjectKey = 0; // QGraphicsItem::data key holding the ObjectId
 // component, so a partial drawing stays connected.
 std::vector<analysis::ObjectId> pickMembers(const SnapshotAnalysis& a, const analysis::Cycle& cycle, std::size_t limit)
 {
-    const auto members = a.cycles.members(cycle);
+    const auto members = a.cycles().members(cycle);
     std::vector<analysis::ObjectId> picked;
     if (members.size() <= limit) {
         picked.assign(members.begin(), members.end());
@@ -42,7 +42,7 @@ std::vector<analysis::ObjectId> pickMembers(const SnapshotAnalysis& a, const ana
         queue.pop_front();
         picked.push_back(o);
         for (auto next : a.graph.referents(o))
-            if (a.cycles.inCycle(next, cycle) && !seen[next]) {
+            if (a.cycles().inCycle(next, cycle) && !seen[next]) {
                 seen[next] = true;
                 queue.push_back(next);
             }

@@ -20,7 +20,7 @@ void CycleListModel::setAnalysis(std::shared_ptr<const SnapshotAnalysis> analysi
 
 QString CycleListModel::typesSummary(int row, int limit) const
 {
-    const auto& cycle = analysis_->cycles.cycles[static_cast<std::size_t>(row)];
+    const auto& cycle = analysis_->cycles().cycles[static_cast<std::size_t>(row)];
     QStringList parts;
     for (std::size_t i = 0; i < cycle.types.size() && static_cast<int>(i) < limit; ++i)
         parts << QStringLiteral("%1×%2").arg(
@@ -32,7 +32,7 @@ QString CycleListModel::typesSummary(int row, int limit) const
 
 int CycleListModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() || !analysis_ ? 0 : static_cast<int>(analysis_->cycles.cycles.size());
+    return parent.isValid() || !analysis_ ? 0 : static_cast<int>(analysis_->cycles().cycles.size());
 }
 
 int CycleListModel::columnCount(const QModelIndex& parent) const
@@ -44,7 +44,7 @@ QVariant CycleListModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
         return {};
-    const auto& c = analysis_->cycles.cycles[static_cast<std::size_t>(index.row())];
+    const auto& c = analysis_->cycles().cycles[static_cast<std::size_t>(index.row())];
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {

@@ -141,7 +141,8 @@ void CyclesView::reload()
         [this](const QString& error) {
             showSummary(tr("Could not load the snapshot."));
             Q_EMIT loadFailed(error);
-        });
+        },
+        true);
 }
 
 void CyclesView::apply(std::shared_ptr<const SnapshotAnalysis> analysis)
@@ -159,8 +160,9 @@ void CyclesView::apply(std::shared_ptr<const SnapshotAnalysis> analysis)
 void CyclesView::drawSelected()
 {
     const QModelIndex current = proxy_->mapToSource(table_->currentIndex());
-    const analysis::Cycle* cycle
-        = analysis_ && current.isValid() ? &analysis_->cycles.cycles[static_cast<std::size_t>(current.row())] : nullptr;
+    const analysis::Cycle* cycle = analysis_ && current.isValid()
+        ? &analysis_->cycles().cycles[static_cast<std::size_t>(current.row())]
+        : nullptr;
     scene_->showCycle(analysis_, cycle, palette(), font());
     graph_->fit();
     if (!cycle) {
@@ -196,7 +198,7 @@ void CyclesView::showSummary(const QString& text)
                                                  "while recording, or with gcscope snapshot --pid PID -o FILE."));
         return;
     }
-    const auto& cycles = analysis_->cycles.cycles;
+    const auto& cycles = analysis_->cycles().cycles;
     const auto garbage = std::count_if(cycles.begin(), cycles.end(), [](const auto& c) { return c.unreachable; });
     summary_->setText(tr("<b>Snapshot %1: the next full collection would free %2 objects (%3).</b> "
                          "%4 reference cycles, %5 of them garbage.")

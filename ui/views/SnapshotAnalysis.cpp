@@ -87,7 +87,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     auto a = std::make_shared<SnapshotAnalysis>(std::move(loaded));
     const auto& g = a->graph;
     const QString id = QString::number(a->info.id);
-    constexpr int kSteps = 8;
+    constexpr int kSteps = 7;
     std::atomic<int> done { 0 };
     std::atomic<bool> stop { false }; // one chain failed: the others stop at their next phase
     auto phase = [&](const QString& what) {
@@ -102,8 +102,8 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     ++done;
 
     // Three chains that need only the graph and its roots run side by side, each on a core of its
-    // own when there are cores: garbage and cycles; referrers and the path index; dominators and
-    // the type summaries (the longest, here). One that fails stops the others.
+    // own when there are cores: garbage; referrers and the path index; dominators and the type
+    // summaries (the longest, here). One that fails stops the others. The cycles wait for their view.
     const auto chain = [&stop](auto&& steps) {
         return [&stop, steps = std::forward<decltype(steps)>(steps)] {
             try {
@@ -119,19 +119,6 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         phase(QObject::tr("finding garbage"));
         a->unreachable = analysis::findUnreachable(g, a->roots);
         util::markPhase("garbage found");
-        ++done;
-        phase(QObject::tr("finding cycles"));
-        a->cycles = analysis::findCycles(g, a->unreachable);
-        // What the user came for first, in the order `gcscope cycles` prints.
-        std::stable_sort(
-            a->cycles.cycles.begin(), a->cycles.cycles.end(), [](const analysis::Cycle& x, const analysis::Cycle& y) {
-                if (x.unreachable != y.unreachable)
-                    return x.unreachable;
-                if (x.hasFinalizer != y.hasFinalizer)
-                    return x.hasFinalizer;
-                return x.totalSize > y.totalSize;
-            });
-        util::markPhase("cycles found");
         ++done;
     }));
     auto paths = std::async(std::launch::async, chain([&] {
@@ -195,6 +182,26 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     if (!a->dominatorsRead)
         keepInBackground(a);
     return a;
+}
+
+const analysis::CycleReport& SnapshotAnalysis::cycles() const
+{
+    std::call_once(cyclesOnce_, [this] {
+        auto found = analysis::findCycles(graph, unreachable);
+        // What the user came for first, in the order `gcscope cycles` prints.
+        std::stable_sort(
+            found.cycles.begin(), found.cycles.end(), [](const analysis::Cycle& x, const analysis::Cycle& y) {
+                if (x.unreachable != y.unreachable)
+                    return x.unreachable;
+                if (x.hasFinalizer != y.hasFinalizer)
+                    return x.hasFinalizer;
+                return x.totalSize > y.totalSize;
+            });
+        cycles_ = std::move(found);
+        cyclesFound_ = true;
+        util::markPhase("cycles found");
+    });
+    return cycles_;
 }
 
 void finishKeeping()

@@ -9,7 +9,8 @@
 namespace gcscope::ui {
 
 void loadSnapshotInto(QWidget* view, BackgroundJob* job, const QString& path, std::optional<qint64> wanted,
-    std::function<void(std::shared_ptr<const SnapshotAnalysis>)> apply, std::function<void(const QString&)> failed)
+    std::function<void(std::shared_ptr<const SnapshotAnalysis>)> apply, std::function<void(const QString&)> failed,
+    bool withCycles)
 {
     if (path.isEmpty()) {
         job->cancel();
@@ -19,10 +20,16 @@ void loadSnapshotInto(QWidget* view, BackgroundJob* job, const QString& path, st
     const auto tr = [](const char* text) { return QCoreApplication::translate("SnapshotLoad", text); };
     job->start<std::shared_ptr<const SnapshotAnalysis>>(
         tr("Loading the snapshot…"),
-        [path, wanted](const JobControl& control) -> std::shared_ptr<const SnapshotAnalysis> {
+        [path, wanted, withCycles, tr](const JobControl& control) -> std::shared_ptr<const SnapshotAnalysis> {
             if (!wanted && SnapshotCache::snapshotsIn(path).empty())
                 return nullptr;
-            return SnapshotCache::instance().analysis(path, wanted, control);
+            auto analysis = SnapshotCache::instance().analysis(path, wanted, control);
+            if (withCycles) {
+                control.progress(0, 0, tr("Finding the reference cycles…"));
+                analysis->cycles();
+                control.throwIfCancelled();
+            }
+            return analysis;
         },
         std::move(apply),
         [view, tr, failed = std::move(failed)](const QString& error) {
