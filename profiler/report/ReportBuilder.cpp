@@ -374,23 +374,50 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
     std::future<std::optional<AnalysedSnapshot>> lastAnalysis;
     if (options.analysedSnapshot && snapshots.size() > 1)
         lastAnalysis = std::async(std::launch::async, options.analysedSnapshot, snapshots.back().id);
+    // The last snapshot's graph as the caller shares it, with its index and (for the births) its
+    // address order, worked out from the moment it is loaded, beside the earlier snapshots' reading
+    // below instead of after it. With its dominator tree kept in the file, the analysis of a
+    // 30.8M-object snapshot was done 3.3 s before this work, which then set the Leaks view's time.
+    struct LastGraph {
+        std::shared_ptr<const analysis::HeapGraph> graph;
+        std::unique_ptr<const GraphIndex> index;
+    };
+    std::future<LastGraph> lastEarly;
+    if (options.analysedSnapshot && options.loadedSnapshot && snapshots.size() > 1)
+        lastEarly = std::async(std::launch::async, [&options, id = snapshots.back().id] {
+            LastGraph early;
+            early.graph = options.loadedSnapshot(id);
+            if (early.graph) {
+                const auto& g = *early.graph;
+                auto order = std::async(std::launch::async, [&g] { g.byAddress(); });
+                early.index = std::make_unique<const GraphIndex>(g);
+                order.get();
+            }
+            return early;
+        });
     for (std::size_t i = 0; i < snapshots.size(); ++i) {
         const bool last = i + 1 == snapshots.size();
         if (!last && i != 0 && !seriesFromSnapshots && !garbageSnapshots.count(i) && !evidenceSnapshots.count(i))
             continue;
         if (last && options.analysedSnapshot) {
-            if (options.loadedSnapshot)
+            std::unique_ptr<const GraphIndex> earlyIndex;
+            if (lastEarly.valid()) {
+                auto early = lastEarly.get();
+                lastShared = std::move(early.graph);
+                earlyIndex = std::move(early.index);
+            } else if (options.loadedSnapshot) {
                 lastShared = options.loadedSnapshot(snapshots[i].id);
+            }
             std::future<GraphOnly> beside;
             if (lastShared)
-                beside = graphOnly(*lastShared, true);
+                beside = graphOnly(*lastShared, !earlyIndex);
             lent = lastAnalysis.valid() ? lastAnalysis.get() : options.analysedSnapshot(snapshots[i].id);
             if (lent && !(lent->graph && lent->roots && lent->referrers && lent->dominators && lent->paths))
                 throw std::logic_error("buildReport: a lent snapshot analysis without all its parts");
             if (beside.valid()) {
                 auto done = beside.get();
                 if (lent && lent->graph == lastShared.get()) { // the same graph: what was worked out holds
-                    lastIndex = std::move(done.first);
+                    lastIndex = earlyIndex ? std::move(earlyIndex) : std::move(done.first);
                     births = std::move(done.second);
                 }
             }
