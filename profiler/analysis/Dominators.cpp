@@ -87,7 +87,13 @@ Preorder<Offset> depthFirstFromRoots(const HeapGraph& graph, const RootSet& root
     const auto n = graph.objectCount();
     p.number.assign(n, 0);
     std::vector<Number>& number = p.number;
-    std::vector<Number> into(n, 0); // per object: the references into it (and one per time it is a root)
+    // Per object: the references into it (and one per time it is a root). Once predBegin is made
+    // from them, the same array holds the predecessors: room for both is reserved here (address
+    // space only), so that they take the counts' memory. Freed and allocated anew, they took fresh
+    // memory above a hole too small for them (123 MB at 30.8M objects).
+    std::vector<Number> into;
+    into.reserve(std::max<std::uint64_t>(n, graph.edgeCount() + roots.roots.size()));
+    into.assign(n, 0);
     p.vertex.reserve(n + 1);
     p.parent.reserve(n + 1);
     p.vertex.push_back(kVirtualRoot);
@@ -129,9 +135,9 @@ Preorder<Offset> depthFirstFromRoots(const HeapGraph& graph, const RootSet& root
     p.predBegin.assign(count + 1, 0);
     for (std::size_t t = 1; t < count; ++t)
         p.predBegin[t + 1] = into[p.vertex[t]];
-    util::release(into);
     for (std::size_t i = 0; i < count; ++i)
         p.predBegin[i + 1] += p.predBegin[i];
+    p.pred = std::move(into); // every slot is written below: what the counts left there does not matter
     p.pred.resize(references);
     for (ObjectId root : roots.roots)
         p.pred[--p.predBegin[number[root] + 1]] = 0;
