@@ -1,4 +1,5 @@
 // The graph model: the builder's CSR, address resolution, labels, and the referrers index.
+#include "analysis/AddressOrder.h"
 #include "analysis/HeapGraph.h"
 #include "analysis/HeapGraphBuilder.h"
 #include "analysis/Referrers.h"
@@ -581,6 +582,45 @@ TEST(HeapGraphBuilder, GivenAddressesSpreadOverMoreBitsThanFitBesideTheIds_WhenB
             }
             EXPECT_EQ(g.find(addresses[n / 2]), n / 2);
             EXPECT_EQ(g.find(addresses[n / 2] + 8), kNoObject);
+        }
+    }
+}
+
+// A stored snapshot ends with its leaves in address order: only the objects before them are
+// sorted, then merged with them. The order is the same as a whole sort's whatever the tail's
+// length; an address shared by an object before the tail and one in it is refused all the same.
+TEST(HeapGraph,
+    GivenObjectsWhoseLastOnesAreInAddressOrder_WhenOrderedByAddress_ThenTheOrderIsAsAWholeSortsAndASharedAddressIsRefused)
+{
+    std::mt19937_64 random(29);
+    const std::size_t n = 40000;
+    for (const std::size_t tail : { std::size_t { 0 }, std::size_t { 1000 }, n / 3, n - 1, n }) {
+        for (const bool duplicate : { false, true }) {
+            SCOPED_TRACE(testing::Message() << "ascending tail of " << tail << (duplicate ? ", shared address" : ""));
+            std::unordered_map<std::uint64_t, bool> used;
+            std::vector<std::uint64_t> addresses;
+            while (addresses.size() < n) {
+                const std::uint64_t a = (random() & ((std::uint64_t { 1 } << 40) - 1)) & ~std::uint64_t { 15 };
+                if (a != 0 && used.emplace(a, true).second)
+                    addresses.push_back(a);
+            }
+            std::sort(addresses.end() - static_cast<std::ptrdiff_t>(tail), addresses.end());
+            if (duplicate) { // one before the tail (or the first) at the address of one in it (or the last)
+                if (tail == 0 || tail == n)
+                    addresses[0] = addresses[n - 1];
+                else
+                    addresses[(n - tail) / 2] = addresses[n - tail + tail / 2];
+            }
+            if (duplicate) {
+                EXPECT_THROW(sortedByAddress(addresses), std::invalid_argument);
+                continue;
+            }
+            const auto ids = sortedByAddress(addresses);
+            std::vector<ObjectId> want(n);
+            for (std::size_t i = 0; i < n; ++i)
+                want[i] = static_cast<ObjectId>(i);
+            std::sort(want.begin(), want.end(), [&](ObjectId x, ObjectId y) { return addresses[x] < addresses[y]; });
+            EXPECT_EQ(ids, want);
         }
     }
 }
