@@ -86,30 +86,33 @@ std::vector<ObjectId> sortedByAddress(const std::vector<std::uint64_t>& address,
     while (ascending > 0 && address[ascending - 1] < address[ascending])
         --ascending;
     const std::size_t sorted = n - ascending < n / 8 ? n : ascending; // the objects the radix sort takes
-    std::vector<ObjectId> ids(sorted);
-    for (std::size_t i = 0; i < sorted; ++i)
+    std::vector<ObjectId> ids(n);
+    for (std::size_t i = 0; i < n; ++i)
         ids[i] = static_cast<ObjectId>(i);
-    if (scratch.size() >= 2 * sorted) {
-        orderByAddress(address, ids, scratch.first(sorted), scratch.subspan(sorted, sorted));
-    } else {
-        std::vector<std::uint64_t> keys(sorted), spare(sorted);
-        orderByAddress(address, ids, keys, spare);
+    // Scratch for all n, as for a whole sort, though only `sorted` entries are written: the pages
+    // past them are never touched, and the analyses after the sort find the same room freed.
+    std::vector<std::uint64_t> own;
+    if (scratch.size() < 2 * n) {
+        own.resize(2 * n);
+        scratch = own;
     }
-    if (sorted == n)
+    const auto keys = scratch.first(n), spare = scratch.subspan(n, n);
+    orderByAddress(address, std::span(ids).first(sorted), keys, spare);
+    if (sorted == n || sorted == 0)
         return ids;
-    std::vector<ObjectId> merged(n);
+    // The sorted part, then the tail, merged back into ids.
+    for (std::size_t i = 0; i < sorted; ++i)
+        spare[i] = ids[i];
     std::size_t a = 0, b = sorted, out = 0;
     while (a < sorted && b < n) {
-        const std::uint64_t x = address[ids[a]], y = address[b];
+        const std::uint64_t x = address[spare[a]], y = address[b];
         if (x == y)
             throwSharedAddress();
-        merged[out++] = x < y ? ids[a++] : static_cast<ObjectId>(b++);
+        ids[out++] = x < y ? static_cast<ObjectId>(spare[a++]) : static_cast<ObjectId>(b++);
     }
     while (a < sorted)
-        merged[out++] = ids[a++];
-    while (b < n)
-        merged[out++] = static_cast<ObjectId>(b++);
-    return merged;
+        ids[out++] = static_cast<ObjectId>(spare[a++]);
+    return ids; // the rest of the tail is in place already
 }
 
 AddressOrder::AddressOrder()
