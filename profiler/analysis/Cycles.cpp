@@ -72,6 +72,17 @@ CycleReport findCycles(
     return report;
 }
 
+void orderGarbageFirst(CycleReport& report)
+{
+    std::stable_sort(report.cycles.begin(), report.cycles.end(), [](const Cycle& a, const Cycle& b) {
+        if (a.unreachable != b.unreachable)
+            return a.unreachable;
+        if (a.hasFinalizer != b.hasFinalizer)
+            return a.hasFinalizer;
+        return a.totalSize > b.totalSize;
+    });
+}
+
 bool CycleReport::inCycle(ObjectId id, const Cycle& cycle) const
 {
     const auto m = members(cycle);

@@ -53,4 +53,8 @@ CycleReport findCycles(const HeapGraph& graph, const UnreachableSet& unreachable
 CycleReport findCycles(
     const HeapGraph& graph, StronglyConnectedComponents components, const UnreachableSet& unreachable);
 
+// Reorders the cycles as people read them, `gcscope cycles` and gcscope-gui's Cycles view alike:
+// garbage first, then those with a finalizer, then the largest (stable; each keeps its members).
+void orderGarbageFirst(CycleReport& report);
+
 } // namespace gcscope::analysis

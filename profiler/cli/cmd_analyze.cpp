@@ -114,14 +114,7 @@ int runCycles(const std::string& path, std::optional<std::int64_t> wanted, bool 
     const auto roots = findRoots(graph);
     const auto unreachable = findUnreachable(graph, roots);
     auto report = findCycles(graph, unreachable);
-    // Unreachable cycles and those with finalizers first: they are what the user came for.
-    std::stable_sort(report.cycles.begin(), report.cycles.end(), [](const Cycle& a, const Cycle& b) {
-        if (a.unreachable != b.unreachable)
-            return a.unreachable;
-        if (a.hasFinalizer != b.hasFinalizer)
-            return a.hasFinalizer;
-        return a.totalSize > b.totalSize;
-    });
+    orderGarbageFirst(report); // what the user came for first
     if (asJson) {
         json cycles = json::array();
         for (const auto& c : report.cycles) {

@@ -188,15 +188,7 @@ const analysis::CycleReport& SnapshotAnalysis::cycles() const
 {
     std::call_once(cyclesOnce_, [this] {
         auto found = analysis::findCycles(graph, unreachable);
-        // What the user came for first, in the order `gcscope cycles` prints.
-        std::stable_sort(
-            found.cycles.begin(), found.cycles.end(), [](const analysis::Cycle& x, const analysis::Cycle& y) {
-                if (x.unreachable != y.unreachable)
-                    return x.unreachable;
-                if (x.hasFinalizer != y.hasFinalizer)
-                    return x.hasFinalizer;
-                return x.totalSize > y.totalSize;
-            });
+        analysis::orderGarbageFirst(found); // as `gcscope cycles` lists them
         cycles_ = std::move(found);
         cyclesFound_ = true;
         util::markPhase("cycles found");
