@@ -215,6 +215,10 @@ private Q_SLOTS:
         }
         QVERIFY(held && held->paths);
         QCOMPARE(held->info.id, *report->snapshotId);
+        // Nothing only the other views show was worked out for the report (no other view is open).
+        QVERIFY(!held->unreachableFound());
+        QVERIFY(!held->typesSummed());
+        QVERIFY(!held->cyclesFound());
         // The same owner as the report names, read off the shared analysis.
         QCOMPARE(report->suspects.empty() ? QString() : QString::fromStdString(report->suspects[0].owner),
             QStringLiteral("__main__.cache._entries (dict)"));

@@ -142,7 +142,7 @@ void CyclesView::reload()
             showSummary(tr("Could not load the snapshot."));
             Q_EMIT loadFailed(error);
         },
-        true);
+        SnapshotParts { .unreachable = true, .cycles = true });
 }
 
 void CyclesView::apply(std::shared_ptr<const SnapshotAnalysis> analysis)
@@ -202,8 +202,8 @@ void CyclesView::showSummary(const QString& text)
     const auto garbage = std::count_if(cycles.begin(), cycles.end(), [](const auto& c) { return c.unreachable; });
     summary_->setText(tr("<b>Snapshot %1: the next full collection would free %2 objects (%3).</b> "
                          "%4 reference cycles, %5 of them garbage.")
-                          .arg(QString::number(analysis_->info.id), formatCount(analysis_->unreachable.count()),
-                              formatBytes(analysis_->unreachable.totalSize), formatCount(cycles.size()),
+                          .arg(QString::number(analysis_->info.id), formatCount(analysis_->unreachable().count()),
+                              formatBytes(analysis_->unreachable().totalSize), formatCount(cycles.size()),
                               formatCount(static_cast<std::uint64_t>(garbage))));
 }
 

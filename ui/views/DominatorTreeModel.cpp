@@ -21,14 +21,14 @@ void DominatorTreeModel::setAnalysis(std::shared_ptr<const SnapshotAnalysis> ana
 
 std::size_t DominatorTreeModel::childCount(analysis::ObjectId object) const
 {
-    return analysis_->dominatorChildren.of(object).size();
+    return analysis_->dominatorChildren().of(object).size();
 }
 
 std::vector<ObjectTreeModel::Child> DominatorTreeModel::listChildren(const Node& node) const
 {
     const auto& retained = analysis_->dominators.retained;
     std::vector<Child> children;
-    for (auto child : analysis_->dominatorChildren.of(node.object))
+    for (auto child : analysis_->dominatorChildren().of(node.object))
         children.push_back({ child, analysis::kNoEdgeLabel, false });
     std::stable_sort(children.begin(), children.end(),
         [&retained](const Child& x, const Child& y) { return retained[x.object] > retained[y.object]; });

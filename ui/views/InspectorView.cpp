@@ -256,7 +256,8 @@ void InspectorView::reload()
         [this](const QString& error) {
             showSummary(tr("Could not load the snapshot."));
             Q_EMIT loadFailed(error);
-        });
+        },
+        SnapshotParts { .unreachable = true, .types = true });
 }
 
 void InspectorView::apply(std::shared_ptr<const SnapshotAnalysis> analysis)
@@ -484,7 +485,7 @@ void InspectorView::showSummary(const QString& text)
         summary_->setText(tr("<b>Snapshot %1</b> · %2 · %3 objects · %4 roots · %5 garbage objects (%6)")
                               .arg(QString::number(a.info.id), formatTime(a.info.takenNs),
                                   formatCount(a.graph.objectCount()), formatCount(a.roots.roots.size()),
-                                  formatCount(a.unreachable.count()), formatBytes(a.unreachable.totalSize)));
+                                  formatCount(a.unreachable().count()), formatBytes(a.unreachable().totalSize)));
     }
 }
 

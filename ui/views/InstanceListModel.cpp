@@ -41,7 +41,7 @@ void InstanceListModel::setType(std::shared_ptr<const SnapshotAnalysis> analysis
     beginResetModel();
     ++generation_;
     analysis_ = std::move(analysis);
-    const auto instances = analysis_->types.instancesOf(type);
+    const auto instances = analysis_->types().instancesOf(type);
     ids_.assign(instances.begin(), instances.end());
     fetched_ = static_cast<int>(std::min<std::size_t>(ids_.size(), kPage));
     endResetModel();

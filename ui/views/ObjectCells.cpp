@@ -126,7 +126,7 @@ QString objectStatus(const SnapshotAnalysis& a, analysis::ObjectId id)
         parts << tr("immortal: never freed, its refcount is a marker");
     if (a.roots.isFlaggedRoot(id))
         parts << tr("root: held by the interpreter (sys.modules, a frame…)");
-    if (a.unreachable.contains(id))
+    if (a.unreachable().contains(id))
         parts << tr("garbage: the next full collection frees it");
     else if (!a.dominators.isReachable(id))
         parts << tr("held only by garbage");

@@ -24,7 +24,7 @@ void ObjectTreeModel::resetRoot(std::shared_ptr<const SnapshotAnalysis> analysis
     nodes_.clear();
     nodes_.push_back({ object, analysis::kNoEdgeLabel, true, -1, 0, 0 });
     retainedTotal_ = 0;
-    for (auto root : analysis_->dominatorChildren.of(analysis::kVirtualRoot))
+    for (auto root : analysis_->dominatorChildren().of(analysis::kVirtualRoot))
         retainedTotal_ += static_cast<double>(analysis_->dominators.retained[root]);
     endResetModel();
     --notifying_;

@@ -65,9 +65,9 @@ void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
     inBackground([a = std::move(a)] { snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators); });
 }
 
-// The two shorter chains run on threads of their own (std::async makes one for each), a little
-// behind the dominators' chain, the longest, which runs on the job's thread: with fewer processors
-// than chains, the view waits for the longest, not for the sum. The thread ends with its chain.
+// The shorter chain runs on a thread of its own (std::async makes it), a little behind the
+// dominators' chain, the longest, which runs on the job's thread: with fewer processors than
+// chains, the view waits for the longest, not for the sum. The thread ends with its chain.
 void yieldToTheLongestChain()
 {
     util::yieldThisThreadTo(util::thisThreadNice() + 5);
@@ -87,9 +87,9 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     auto a = std::make_shared<SnapshotAnalysis>(std::move(loaded));
     const auto& g = a->graph;
     const QString id = QString::number(a->info.id);
-    constexpr int kSteps = 7;
+    constexpr int kSteps = 4;
     std::atomic<int> done { 0 };
-    std::atomic<bool> stop { false }; // one chain failed: the others stop at their next phase
+    std::atomic<bool> stop { false }; // one chain failed: the other stops at its next phase
     auto phase = [&](const QString& what) {
         if (stop.load())
             throw JobCancelled {};
@@ -101,9 +101,9 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     util::markPhase("roots found");
     ++done;
 
-    // Three chains that need only the graph and its roots run side by side, each on a core of its
-    // own when there are cores: garbage; referrers and the path index; dominators and the type
-    // summaries (the longest, here). One that fails stops the others. The cycles wait for their view.
+    // Two chains that need only the graph and its roots run side by side, each on a core of its own
+    // when there are cores: referrers and the path index; the dominators (the longest, here). One
+    // that fails stops the other. What only some views show waits for them (workOutParts).
     const auto chain = [&stop](auto&& steps) {
         return [&stop, steps = std::forward<decltype(steps)>(steps)] {
             try {
@@ -114,13 +114,6 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
             }
         };
     };
-    auto garbage = std::async(std::launch::async, chain([&] {
-        yieldToTheLongestChain();
-        phase(QObject::tr("finding garbage"));
-        a->unreachable = analysis::findUnreachable(g, a->roots);
-        util::markPhase("garbage found");
-        ++done;
-    }));
     auto paths = std::async(std::launch::async, chain([&] {
         yieldToTheLongestChain();
         phase(QObject::tr("indexing referrers"));
@@ -132,7 +125,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         util::markPhase("paths indexed");
         ++done;
     }));
-    // Every chain is waited for (they read `a`). A real failure wins over the stops it caused and
+    // Both chains are waited for (they read `a`). A real failure wins over the stop it caused and
     // over a cancel; of two real failures, the one waited for first is reported.
     std::exception_ptr failed;
     bool onlyStopped = false;
@@ -159,22 +152,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         a->dominators = std::move(dominators.tree);
         a->dominatorsRead = dominators.read;
         ++done;
-        phase(QObject::tr("summing types"));
-        // The order of each type's instances needs the retained sizes only: it is sorted on a thread
-        // of its own beside the tree's children and what each type retains (at 31.5M objects, the
-        // dominators' chain ended 0.5 s sooner than with the two one after the other). Once a
-        // chain fails, the future's destructor waits for it.
-        auto instances
-            = std::async(std::launch::async, [&] { return analysis::instancesByRetained(g, a->dominators); });
-        a->dominatorChildren = analysis::buildDominatorChildren(a->dominators);
-        util::markPhase("dominator children");
-        ++done;
-        const auto retained = analysis::retainedByType(g, a->dominators, a->dominatorChildren);
-        a->types = analysis::summarizeTypes(g, instances.get(), retained);
-        util::markPhase("types summed");
-        ++done;
     }));
-    wait([&] { garbage.get(); });
     wait([&] { paths.get(); });
     if (failed)
         std::rethrow_exception(failed);
@@ -184,16 +162,80 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
     return a;
 }
 
+const analysis::UnreachableSet& SnapshotAnalysis::unreachable() const
+{
+    std::call_once(unreachableOnce_, [this] {
+        unreachable_ = analysis::findUnreachable(graph, roots);
+        unreachableFound_ = true;
+        util::markPhase("garbage found");
+    });
+    return unreachable_;
+}
+
+const analysis::DominatorChildren& SnapshotAnalysis::dominatorChildren() const
+{
+    std::call_once(typesOnce_, [this] {
+        // The order of each type's instances needs the retained sizes only: it is sorted on a thread
+        // of its own beside the tree's children and what each type retains (at 31.5M objects, 0.5 s
+        // sooner than the two one after the other). Should the children fail, the future's
+        // destructor waits for it.
+        auto instances
+            = std::async(std::launch::async, [this] { return analysis::instancesByRetained(graph, dominators); });
+        dominatorChildren_ = analysis::buildDominatorChildren(dominators);
+        util::markPhase("dominator children");
+        const auto retained = analysis::retainedByType(graph, dominators, dominatorChildren_);
+        types_ = analysis::summarizeTypes(graph, instances.get(), retained);
+        typesSummed_ = true;
+        util::markPhase("types summed");
+    });
+    return dominatorChildren_;
+}
+
+const analysis::TypeSummaries& SnapshotAnalysis::types() const
+{
+    dominatorChildren(); // the two are made together
+    return types_;
+}
+
 const analysis::CycleReport& SnapshotAnalysis::cycles() const
 {
     std::call_once(cyclesOnce_, [this] {
-        auto found = analysis::findCycles(graph, unreachable);
+        auto found = analysis::findCycles(graph, unreachable());
         analysis::orderGarbageFirst(found); // as `gcscope cycles` lists them
         cycles_ = std::move(found);
         cyclesFound_ = true;
         util::markPhase("cycles found");
     });
     return cycles_;
+}
+
+void workOutParts(const SnapshotAnalysis& a, SnapshotParts parts, bool behind)
+{
+    std::vector<std::future<void>> running;
+    const auto run = [&](auto part) {
+        running.push_back(std::async(std::launch::async, [&a, behind, part] {
+            if (behind) // a thread of its own, which ends with the part: the pool's keeps its priority
+                util::yieldThisThreadTo(util::thisThreadNice() + 5);
+            part(a);
+        }));
+    };
+    if (parts.types)
+        run([](const SnapshotAnalysis& s) { s.types(); });
+    if (parts.cycles)
+        run([](const SnapshotAnalysis& s) { s.cycles(); });
+    else if (parts.unreachable)
+        run([](const SnapshotAnalysis& s) { s.unreachable(); });
+    std::exception_ptr failed;
+    for (auto& r : running) {
+        try {
+            r.get();
+        } catch (...) {
+            if (!failed)
+                failed = std::current_exception();
+        }
+    }
+    if (failed)
+        std::rethrow_exception(failed);
 }
 
 void finishKeeping()

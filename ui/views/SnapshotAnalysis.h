@@ -1,7 +1,7 @@
 // Everything the inspector and the cycles view show about one heap snapshot, computed once off the
 // GUI thread by the shared analysis library and then read-only: views share it through
-// std::shared_ptr<const ...> across threads without locks (the cycles, worked out on first use, under
-// a std::call_once).
+// std::shared_ptr<const ...> across threads without locks (the parts only some views show, worked
+// out on first use, each under a std::call_once).
 #pragma once
 
 #include "analysis/Cycles.h"
@@ -44,31 +44,54 @@ struct SnapshotAnalysis {
     SnapshotAnalysis(const SnapshotAnalysis&) = delete; // the path finder points into this object
     SnapshotAnalysis& operator=(const SnapshotAnalysis&) = delete;
 
+    // What every view of a snapshot needs, the Leaks view's report included: made by analyzeSnapshot.
     std::shared_ptr<const LoadedSnapshot> snapshot;
     const storage::SnapshotInfo& info;
     const analysis::HeapGraph& graph;
     analysis::RootSet roots;
     analysis::Referrers referrers;
-    analysis::UnreachableSet unreachable;
     analysis::DominatorTree dominators;
-    analysis::DominatorChildren dominatorChildren;
-    analysis::TypeSummaries types;
     std::optional<analysis::RetentionPathFinder> paths; // over graph, roots and referrers above
     bool dominatorsRead = false; // the tree was kept in the file; else computed here, and worth keeping
 
+    // What only some views show, each worked out by its first caller on the caller's thread (which
+    // blocks other callers meanwhile), then kept. Call them off the GUI thread first
+    // (loadSnapshotInto's SnapshotParts). The leak report needs none of them: at 30.8M objects the
+    // garbage took 1.5 s of processor time beside the dominators, and the tree's children and the
+    // type summaries 0.9 s after them, all before the Leaks view could show its report.
+    // The objects no root reaches (the inspector's garbage marks, the cycles view's totals).
+    const analysis::UnreachableSet& unreachable() const;
+    // The dominator tree's children and the per-type summaries over it (the inspector's).
+    const analysis::DominatorChildren& dominatorChildren() const;
+    const analysis::TypeSummaries& types() const;
     // The reference cycles (strongly connected components): unreachable first, then with
-    // finalizers, then by size (as `gcscope cycles`). Worked out by the first call, on the caller's
-    // thread (which blocks other callers meanwhile), then kept. Only the cycles view shows them: the
-    // leak report and the inspector no longer wait for them (at 30.8M objects, 1.2 s of processor
-    // time beside the dominators). Call it first off the GUI thread (loadSnapshotInto's withCycles).
+    // finalizers, then by size (as `gcscope cycles`). Only the cycles view shows them.
     const analysis::CycleReport& cycles() const;
+    bool typesSummed() const { return typesSummed_.load(); }
+    bool unreachableFound() const { return unreachableFound_.load(); }
     bool cyclesFound() const { return cyclesFound_.load(); }
 
 private:
-    mutable std::once_flag cyclesOnce_;
+    mutable std::once_flag unreachableOnce_, typesOnce_, cyclesOnce_;
+    mutable analysis::UnreachableSet unreachable_;
+    mutable analysis::DominatorChildren dominatorChildren_;
+    mutable analysis::TypeSummaries types_;
     mutable analysis::CycleReport cycles_;
-    mutable std::atomic<bool> cyclesFound_ { false };
+    mutable std::atomic<bool> unreachableFound_ { false }, typesSummed_ { false }, cyclesFound_ { false };
 };
+
+// The parts of an analysis only some views show (SnapshotAnalysis's on-demand ones).
+struct SnapshotParts {
+    bool unreachable = false;
+    bool types = false; // the dominator tree's children and the type summaries
+    bool cycles = false; // the unreachable objects with them
+};
+
+// Works out `parts` of the analysis, each on a thread of its own, and returns once all are done.
+// `behind`: for a view the user does not see (a tab not shown), the threads yield to the others
+// (the Leaks view's report, say). Not stopped by a cancel once begun; an error is thrown once all
+// have ended.
+void workOutParts(const SnapshotAnalysis& analysis, SnapshotParts parts, bool behind);
 
 // Runs every analysis over the loaded snapshot, reporting each phase and stopping (JobCancelled)
 // between phases when the job is cancelled. A dominator tree it computed is then kept in the file

@@ -5,12 +5,13 @@
 #include "views/SnapshotCache.h"
 
 #include <QCoreApplication>
+#include <QWidget>
 
 namespace gcscope::ui {
 
 void loadSnapshotInto(QWidget* view, BackgroundJob* job, const QString& path, std::optional<qint64> wanted,
     std::function<void(std::shared_ptr<const SnapshotAnalysis>)> apply, std::function<void(const QString&)> failed,
-    bool withCycles)
+    SnapshotParts parts)
 {
     if (path.isEmpty()) {
         job->cancel();
@@ -18,15 +19,21 @@ void loadSnapshotInto(QWidget* view, BackgroundJob* job, const QString& path, st
         return;
     }
     const auto tr = [](const char* text) { return QCoreApplication::translate("SnapshotLoad", text); };
+    // A tab not shown (the others load when a file opens, as the one shown does).
+    const bool behind = !view->isVisibleTo(view->window());
     job->start<std::shared_ptr<const SnapshotAnalysis>>(
         tr("Loading the snapshot…"),
-        [path, wanted, withCycles, tr](const JobControl& control) -> std::shared_ptr<const SnapshotAnalysis> {
+        [path, wanted, parts, behind, tr](const JobControl& control) -> std::shared_ptr<const SnapshotAnalysis> {
             if (!wanted && SnapshotCache::snapshotsIn(path).empty())
                 return nullptr;
             auto analysis = SnapshotCache::instance().analysis(path, wanted, control);
-            if (withCycles) {
-                control.progress(0, 0, tr("Finding the reference cycles…"));
-                analysis->cycles();
+            if (analysis && (parts.unreachable || parts.types || parts.cycles)) {
+                control.throwIfCancelled();
+                control.progress(0, 0,
+                    parts.cycles      ? tr("Finding the reference cycles…")
+                        : parts.types ? tr("Summing the types…")
+                                      : tr("Finding the garbage…"));
+                workOutParts(*analysis, parts, behind);
                 control.throwIfCancelled();
             }
             return analysis;

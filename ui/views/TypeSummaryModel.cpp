@@ -23,7 +23,7 @@ int TypeSummaryModel::rowOfType(const QString& type) const
     if (!analysis_)
         return -1;
     const std::string name = type.toStdString();
-    const auto& rows = analysis_->types.types;
+    const auto& rows = analysis_->types().types;
     for (std::size_t i = 0; i < rows.size(); ++i)
         if (analysis_->graph.typeNames[rows[i].type] == name)
             return static_cast<int>(i);
@@ -32,12 +32,12 @@ int TypeSummaryModel::rowOfType(const QString& type) const
 
 std::uint32_t TypeSummaryModel::typeAt(int row) const
 {
-    return analysis_->types.types[static_cast<std::size_t>(row)].type;
+    return analysis_->types().types[static_cast<std::size_t>(row)].type;
 }
 
 int TypeSummaryModel::rowCount(const QModelIndex& parent) const
 {
-    return parent.isValid() || !analysis_ ? 0 : static_cast<int>(analysis_->types.types.size());
+    return parent.isValid() || !analysis_ ? 0 : static_cast<int>(analysis_->types().types.size());
 }
 
 int TypeSummaryModel::columnCount(const QModelIndex& parent) const
@@ -49,7 +49,7 @@ QVariant TypeSummaryModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
         return {};
-    const auto& t = analysis_->types.types[static_cast<std::size_t>(index.row())];
+    const auto& t = analysis_->types().types[static_cast<std::size_t>(index.row())];
     const QString name = QString::fromStdString(analysis_->graph.typeNames[t.type]);
     switch (role) {
     case Qt::DisplayRole:
