@@ -54,7 +54,7 @@ public:
         if (!setAside)
             return;
         const auto n = graph.objectCount();
-        const std::uint64_t* begin = graph.edgeBegin.data();
+        const EdgeIndex* begin = graph.edgeBegin.data();
         for (std::size_t id = 0; id < n; ++id)
             if (begin[id] == begin[id + 1])
                 words_[id / 64] |= std::uint64_t { 1 } << (id % 64);

@@ -28,6 +28,14 @@ constexpr std::uint64_t kUnresolved = std::numeric_limits<std::uint64_t>::max();
 // references ahead. Sized for a load of about 0.7 (not the next power of two) with 12-byte slots: at
 // 30M objects that is 0.5 GB instead of 1 GB of fresh memory, whose first touch costs more than the
 // probes it saves. insert() says when an address is already there.
+// An edge count as edgeBegin holds it; more than a graph can hold is refused by name.
+EdgeIndex edgeIndexOf(std::uint64_t count)
+{
+    if (count > kMaxEdges)
+        throw std::length_error("too many references in one heap snapshot (at most 4294967295)");
+    return static_cast<EdgeIndex>(count);
+}
+
 class AddressIndex {
 public:
     explicit AddressIndex(std::size_t capacity)
@@ -162,7 +170,7 @@ ObjectId HeapGraphBuilder::addObject(std::uint64_t address, std::uint32_t type, 
         throw std::length_error("too many objects in one heap snapshot");
     auto id = static_cast<ObjectId>(graph_.address.size());
     if (fast_ && id > 0) // the previous object's references are complete
-        graph_.edgeBegin.push_back(fastByAddress_ ? fastAddressCount() : graph_.edgeTarget.size());
+        graph_.edgeBegin.push_back(edgeIndexOf(fastByAddress_ ? fastAddressCount() : graph_.edgeTarget.size()));
     graph_.address.push_back(address);
     graph_.type.push_back(type);
     graph_.size.push_back(size);
@@ -365,7 +373,7 @@ void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObje
     std::uint64_t kept = 0;
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t begin = graph_.edgeBegin[i], end = graph_.edgeBegin[i + 1];
-        graph_.edgeBegin[i] = kept;
+        graph_.edgeBegin[i] = static_cast<EdgeIndex>(kept); // at most what it was
         if (ready && i % kPublishEvery == 0)
             ready->publish(i);
         for (std::uint64_t e = begin; e < end; ++e) {
@@ -381,7 +389,7 @@ void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObje
             ++kept;
         }
     }
-    graph_.edgeBegin[n] = kept;
+    graph_.edgeBegin[n] = static_cast<EdgeIndex>(kept);
     // Shrinking in place: what runs alongside may be reading the arrays.
     words.resize(kept);
     graph_.edgeLabel.resize(kept);
@@ -394,7 +402,7 @@ void HeapGraphBuilder::finishFastPath()
 {
     const auto n = graph_.address.size();
     if (n > 0)
-        graph_.edgeBegin.push_back(graph_.edgeTarget.size());
+        graph_.edgeBegin.push_back(edgeIndexOf(graph_.edgeTarget.size()));
     unresolvedEdges_ = 0;
     for (const ObjectId to : graph_.edgeTarget)
         if (to >= n)
@@ -468,7 +476,7 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
 {
     const auto n = graph_.address.size();
     if (n > 0)
-        graph_.edgeBegin.push_back(fastAddressCount());
+        graph_.edgeBegin.push_back(edgeIndexOf(fastAddressCount()));
     unresolvedEdges_ = 0;
     graph_.edgeTarget.swap(fastAddress_); // resolved in place: see resolveFastAddresses
     util::release(fastAddress_);
@@ -555,6 +563,7 @@ void HeapGraphBuilder::buildGeneral()
     }
     for (std::size_t i = 0; i < n; ++i)
         begin[i + 1] += begin[i];
+    edgeIndexOf(begin[n]);
     graph_.edgeTarget.resize(begin[n]);
     graph_.edgeLabel.resize(begin[n]);
     {
@@ -567,7 +576,7 @@ void HeapGraphBuilder::buildGeneral()
             graph_.edgeLabel[at] = edge.label;
         }
     }
-    graph_.edgeBegin = std::move(begin);
+    graph_.edgeBegin.assign(begin.begin(), begin.end()); // below kMaxEdges: checked above
 }
 
 std::size_t ReadyObjects::waitFor(std::size_t objects) const

@@ -807,7 +807,7 @@ TEST(HeapGraphBuilder,
     b.reserve(kObjects, 4 * kObjects);
     const auto type = b.internType("object");
     std::vector<ObjectId> expectedTargets;
-    std::vector<std::uint64_t> expectedBegin { 0 };
+    std::vector<EdgeIndex> expectedBegin { 0 };
     std::uint64_t expectedUnresolved = 0;
     for (std::size_t i = 0; i < kObjects; ++i) {
         const auto id = b.addObject(addresses[i], type, 16, 1, Tracked);
