@@ -39,7 +39,6 @@ ObjectNamer::ObjectNamer(const HeapGraph& graph)
     , dictLabels_(graph.stringIdsOf("__dict__"))
     , mroLabels_(graph.stringIdsOf("__mro__"))
     , parent_(graph.objectCount(), kNoObject)
-    , parentLabel_(graph.objectCount(), kNoEdgeLabel)
     , reached_(graph.objectCount(), 0)
 {
     std::vector<ObjectId> queue;
@@ -57,18 +56,21 @@ ObjectNamer::ObjectNamer(const HeapGraph& graph)
         reached_[o] = 1;
     for (std::size_t head = 0; head < queue.size(); ++head) {
         const ObjectId v = queue[head];
-        const auto targets = graph.referents(v);
-        const auto labels = graph.referentLabels(v);
-        for (std::size_t i = 0; i < targets.size(); ++i) {
-            const ObjectId w = targets[i];
+        for (const ObjectId w : graph.referents(v)) {
             if (reached_[w])
                 continue;
             reached_[w] = 1;
             parent_[w] = v;
-            parentLabel_[w] = labels[i];
             queue.push_back(w);
         }
     }
+}
+
+std::uint32_t ObjectNamer::labelFrom(ObjectId parent, ObjectId object) const
+{
+    const auto targets = graph_.referents(parent);
+    const auto at = std::find(targets.begin(), targets.end(), object);
+    return at == targets.end() ? kNoEdgeLabel : graph_.referentLabels(parent)[at - targets.begin()];
 }
 
 bool ObjectNamer::isModule(ObjectId id) const
@@ -111,13 +113,13 @@ std::string ObjectNamer::expression(ObjectId id) const
     bool inNamespace = false; // the current object is a module's, class's or instance's __dict__
     for (std::size_t i = 1; i < chain.size(); ++i) {
         const ObjectId from = chain[i - 1];
-        const std::uint32_t label = parentLabel_[chain[i]];
+        const std::uint32_t label = labelFrom(from, chain[i]);
         const bool fromNamespace = inNamespace;
         inNamespace = false;
         if (label == kNoEdgeLabel && graph_.typeName(from) == "_thread._local" && graph_.typeName(chain[i]) == "dict") {
             // A threading.local's per-thread dicts, inside its own table of them: code reaches what
             // they hold as tls.name.
-            if (i + 1 < chain.size() && parentLabel_[chain[i + 1]] == kNoEdgeLabel
+            if (i + 1 < chain.size() && labelFrom(chain[i], chain[i + 1]) == kNoEdgeLabel
                 && graph_.typeName(chain[i + 1]) == "dict")
                 ++i;
             inNamespace = true;

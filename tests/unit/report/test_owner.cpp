@@ -226,6 +226,29 @@ TEST(ObjectNamer, GivenALoggerRegistryWhenNamedThenDictKeysAreQuotedAndAttribute
     EXPECT_EQ(heap.namer.expression(logger), "logging.manager.loggerDict['app.db']");
 }
 
+// Each step is named by the reference the search followed: a container holding an object twice
+// names it by the first (the labels are looked up when naming, not kept for every object).
+TEST(ObjectNamer, GivenAnObjectHeldTwiceByItsParentWhenNamedThenTheFirstReferenceNamesIt)
+{
+    HeapSketch h;
+    const auto app = h.namespaceOf(h.module("app"));
+    const auto jobs = h.object("list");
+    const auto job = h.object("app.Job");
+    const auto tags = h.object("set");
+    const auto tag = h.object("app.Tag");
+    h.ref(app, jobs, "jobs");
+    h.item(jobs, job, 3);
+    h.item(jobs, job, 7); // the same job again, later in the list
+    h.ref(h.namespaceOf(job), tags, "tags");
+    h.plain(tags, tag);
+    const auto lone = h.object("app.Unreached"); // no module reaches it
+    const auto graph = h.build();
+    HeapContext heap(graph);
+    EXPECT_EQ(heap.namer.expression(job), "app.jobs[3]");
+    EXPECT_EQ(heap.namer.expression(tag), "app.jobs[3].tags[?]");
+    EXPECT_EQ(heap.namer.expression(lone), "");
+}
+
 TEST(Suspects, GivenTheRegistryLeakWhenSuspectsAreFoundThenRequestLeadsAndItsCompanionsFold)
 {
     Registry r(300);
