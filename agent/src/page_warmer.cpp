@@ -53,6 +53,8 @@ bool PageWarmer::start(bool idleOnly)
         this);
     if (!listed || ranges_.failed() || ranges_.empty())
         return false;
+    wantIdle_ = idleOnly;
+    policy_ = 0;
     void* stack = ::mmap(nullptr, kStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
         return false;
@@ -69,9 +71,13 @@ bool PageWarmer::start(bool idleOnly)
     }
     // Only CPU time nothing else wants (SCHED_IDLE): the target's threads, the walk and the profiler
     // come first. At the child's priority alone, the target felt 8 to 12 ms more than the clone's
-    // pause at 1M objects.
-    sched_param idle {};
-    idleOnly_ = idleOnly && ::sched_setscheduler(tid, SCHED_IDLE, &idle) == 0;
+    // pause at 1M objects. The thread takes the policy itself before it reads a page, and this one
+    // waits until it has: set from here, it came too late whenever this thread lost its CPU after
+    // the clone (a short read was over, and the thread gone, before it ran again).
+    if (wantIdle_)
+        for (int policy = policy_; policy == 0; policy = policy_)
+            ::syscall(SYS_futex, const_cast<int*>(&policy_), FUTEX_WAIT, 0, nullptr, nullptr, 0);
+    idleOnly_ = policy_ == kIdle;
     started_ = true;
     return true;
 }
@@ -86,6 +92,12 @@ void PageWarmer::readAll()
 {
     // Its own name, not the thread's it was cloned from (the agent's, before the child took one).
     directSyscall3(SYS_prctl, PR_SET_NAME, reinterpret_cast<long>("gcscope-warm"), 0);
+    if (wantIdle_) { // 0: this thread
+        sched_param idle {};
+        policy_
+            = directSyscall3(SYS_sched_setscheduler, 0, SCHED_IDLE, reinterpret_cast<long>(&idle)) == 0 ? kIdle : kOwn;
+        directSyscall3(SYS_futex, reinterpret_cast<long>(&policy_), FUTEX_WAKE, 1);
+    }
     unsigned char present[kPagesPerStep];
     for (std::size_t r = 0; r < ranges_.size(); ++r) {
         const Range range = ranges_[r];

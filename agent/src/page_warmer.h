@@ -62,6 +62,11 @@ private:
     char* stack_ = nullptr;
     std::atomic<bool> stopping_ { false };
     std::atomic<std::uint64_t> pagesRead_ { 0 };
+    // SCHED_IDLE asked for (start's idleOnly), and what the thread made of it, first thing: 0 not yet,
+    // kIdle taken, kOwn refused (it keeps the child's priority). Its futex is woken once set.
+    static constexpr int kIdle = 1, kOwn = 2;
+    bool wantIdle_ = false;
+    alignas(4) volatile int policy_ = 0;
     // The kernel clears it and wakes its futex when the thread ends (CLONE_CHILD_CLEARTID).
     alignas(4) volatile int threadId_ = 0;
     bool started_ = false;
