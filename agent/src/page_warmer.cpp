@@ -77,7 +77,6 @@ bool PageWarmer::start(bool idleOnly)
     if (wantIdle_)
         for (int policy = policy_; policy == 0; policy = policy_)
             ::syscall(SYS_futex, const_cast<int*>(&policy_), FUTEX_WAIT, 0, nullptr, nullptr, 0);
-    idleOnly_ = policy_ == kIdle;
     started_ = true;
     return true;
 }
@@ -145,7 +144,7 @@ void PageWarmer::stop()
     // (a target with busy threads saw the child a zombie for 1.1 s).
     sched_param normal {};
     const int tid = threadId_;
-    if (idleOnly_ && tid != 0 && ::sched_setscheduler(tid, SCHED_OTHER, &normal) == 0)
+    if (runsWhenIdleOnly() && tid != 0 && ::sched_setscheduler(tid, SCHED_OTHER, &normal) == 0)
         ::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), ::getpriority(PRIO_PROCESS, 0));
     waitUntilDone();
 }

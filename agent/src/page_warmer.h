@@ -48,7 +48,7 @@ public:
     std::uint64_t pagesRead() const { return pagesRead_.load(std::memory_order_relaxed); }
     // Whether the kernel took its thread's SCHED_IDLE policy: it runs only when a CPU has nothing
     // else to do, so that the target's threads, the walk and the profiler never wait for it.
-    bool runsWhenIdleOnly() const { return idleOnly_; }
+    bool runsWhenIdleOnly() const { return policy_ == kIdle; }
 
 private:
     struct Range {
@@ -70,7 +70,6 @@ private:
     // The kernel clears it and wakes its futex when the thread ends (CLONE_CHILD_CLEARTID).
     alignas(4) volatile int threadId_ = 0;
     bool started_ = false;
-    bool idleOnly_ = false;
 };
 
 } // namespace gcscope::agent

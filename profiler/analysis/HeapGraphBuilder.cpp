@@ -21,13 +21,7 @@ namespace gcscope::analysis {
 
 namespace {
 constexpr std::uint64_t kUnresolved = std::numeric_limits<std::uint64_t>::max();
-} // namespace
 
-// Address -> ObjectId, open addressing with linear probing, probed ahead of use: the look-ups of
-// millions of references miss the cache nearly every time, so callers ask for slots some
-// references ahead. Sized for a load of about 0.7 (not the next power of two) with 12-byte slots: at
-// 30M objects that is 0.5 GB instead of 1 GB of fresh memory, whose first touch costs more than the
-// probes it saves. insert() says when an address is already there.
 // An edge count as edgeBegin holds it; more than a graph can hold is refused by name.
 EdgeIndex edgeIndexOf(std::uint64_t count)
 {
@@ -35,7 +29,13 @@ EdgeIndex edgeIndexOf(std::uint64_t count)
         throw std::length_error("too many references in one heap snapshot (at most 4294967295)");
     return static_cast<EdgeIndex>(count);
 }
+} // namespace
 
+// Address -> ObjectId, open addressing with linear probing, probed ahead of use: the look-ups of
+// millions of references miss the cache nearly every time, so callers ask for slots some
+// references ahead. Sized for a load of about 0.7 (not the next power of two) with 12-byte slots: at
+// 30M objects that is 0.5 GB instead of 1 GB of fresh memory, whose first touch costs more than the
+// probes it saves. insert() says when an address is already there.
 class AddressIndex {
 public:
     explicit AddressIndex(std::size_t capacity)
@@ -563,9 +563,9 @@ void HeapGraphBuilder::buildGeneral()
     }
     for (std::size_t i = 0; i < n; ++i)
         begin[i + 1] += begin[i];
-    edgeIndexOf(begin[n]);
-    graph_.edgeTarget.resize(begin[n]);
-    graph_.edgeLabel.resize(begin[n]);
+    const EdgeIndex edges = edgeIndexOf(begin[n]);
+    graph_.edgeTarget.resize(edges);
+    graph_.edgeLabel.resize(edges);
     {
         std::vector<std::uint64_t> cursor(begin.begin(), begin.end() - 1);
         for (const auto& edge : edges_) {

@@ -65,10 +65,12 @@ void keepInBackground(std::shared_ptr<const SnapshotAnalysis> a)
     inBackground([a = std::move(a)] { snapshot::keepDominators(a->snapshot->path, a->info.id, a->dominators); });
 }
 
-// The shorter chain runs on a thread of its own (std::async makes it), a little behind the
-// dominators' chain, the longest, which runs on the job's thread: with fewer processors than
-// chains, the view waits for the longest, not for the sum. The thread ends with its chain.
-void yieldToTheLongestChain()
+// Runs the calling thread a little behind the others (nice +5). Only on a thread that ends with the
+// work (std::async makes one): lowering a thread's nice again takes privilege, and the views' pool
+// threads must keep theirs. The analysis's shorter chain runs so behind the dominators' chain, the
+// longest, which runs on the job's thread: with fewer processors than chains, the view waits for
+// the longest, not for the sum. So do the parts a hidden view works out (workOutParts).
+void yieldToOthers()
 {
     util::yieldThisThreadTo(util::thisThreadNice() + 5);
 }
@@ -115,7 +117,7 @@ std::shared_ptr<const SnapshotAnalysis> analyzeSnapshot(
         };
     };
     auto paths = std::async(std::launch::async, chain([&] {
-        yieldToTheLongestChain();
+        yieldToOthers();
         phase(QObject::tr("indexing referrers"));
         a->referrers = analysis::buildReferrers(g);
         util::markPhase("referrers indexed");
@@ -214,8 +216,8 @@ void workOutParts(const SnapshotAnalysis& a, SnapshotParts parts, bool behind)
     std::vector<std::future<void>> running;
     const auto run = [&](auto part) {
         running.push_back(std::async(std::launch::async, [&a, behind, part] {
-            if (behind) // a thread of its own, which ends with the part: the pool's keeps its priority
-                util::yieldThisThreadTo(util::thisThreadNice() + 5);
+            if (behind)
+                yieldToOthers();
             part(a);
         }));
     };
