@@ -31,14 +31,15 @@ EdgeIndex edgeIndexOf(std::uint64_t count)
 }
 } // namespace
 
-// Address -> ObjectId, open addressing with linear probing, probed ahead of use: the look-ups of
+// Key -> ObjectId, open addressing with linear probing, probed ahead of use: the look-ups of
 // millions of references miss the cache nearly every time, so callers ask for slots some
-// references ahead. Sized for a load of about 0.7 (not the next power of two) with 12-byte slots: at
-// 30M objects that is 0.5 GB instead of 1 GB of fresh memory, whose first touch costs more than the
-// probes it saves. insert() says when an address is already there.
-class AddressIndex {
+// references ahead. Sized for a load of about 0.7 (not the next power of two): at 30M objects that
+// is 0.37 GB of fresh memory for address codes (AddressCodes.h, 8-byte slots), 0.55 GB for whole
+// addresses (12-byte slots), where a power of two would double it, and its first touch costs more
+// than the probes it saves. insert() says when a key is already there.
+template <class Key> class KeyIndex {
 public:
-    explicit AddressIndex(std::size_t capacity)
+    explicit KeyIndex(std::size_t capacity)
         : size_(std::max<std::size_t>(16, capacity + capacity / 2))
         , wordCount_((size_ * kSlotBytes + 7) / 8)
         // Zeroed: every slot empty. calloc takes fresh pages as they are, without writing them, so
@@ -48,34 +49,26 @@ public:
         if (!words_)
             throw std::bad_alloc();
     }
-    // All of `addresses`, object i at addresses[i]; throws when two are the same.
-    explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
-        : AddressIndex(addresses.size())
-    {
-        for (std::size_t i = 0; i < addresses.size(); ++i)
-            if (!insert(addresses[i], static_cast<ObjectId>(i)))
-                throwSharedAddress();
-    }
     // Room for this many keys at the intended load.
     std::size_t capacity() const { return size_ - size_ / 3; }
-    bool insert(std::uint64_t address, ObjectId id)
+    bool insert(Key key, ObjectId id)
     {
-        std::size_t at = home(address);
+        std::size_t at = home(key);
         for (; storedAt(at) != 0; at = next(at))
-            if (addressAt(at) == address)
+            if (keyAt(at) == key)
                 return false;
         const std::uint32_t stored = id + 1; // ids stop below kNoObject: never 0
         char* slot = bytes() + at * kSlotBytes;
-        std::memcpy(slot, &address, sizeof address);
-        std::memcpy(slot + sizeof address, &stored, sizeof stored);
+        std::memcpy(slot, &key, sizeof key);
+        std::memcpy(slot + sizeof key, &stored, sizeof stored);
         return true;
     }
-    void prefetch(std::uint64_t address) const { __builtin_prefetch(bytes() + home(address) * kSlotBytes); }
-    ObjectId find(std::uint64_t address) const
+    void prefetch(Key key) const { __builtin_prefetch(bytes() + home(key) * kSlotBytes); }
+    ObjectId find(Key key) const
     {
-        for (std::size_t at = home(address);; at = next(at)) {
+        for (std::size_t at = home(key);; at = next(at)) {
             const std::uint32_t stored = storedAt(at);
-            if (stored == 0 || addressAt(at) == address)
+            if (stored == 0 || keyAt(at) == key)
                 return stored - 1; // 0 - 1 is kNoObject
         }
     }
@@ -84,36 +77,57 @@ public:
 
 private:
     static_assert(kNoObject == std::numeric_limits<std::uint32_t>::max());
-    // A slot is an address and id + 1 (0: empty), 12 bytes, unaligned: read and written by memcpy.
-    static constexpr std::size_t kSlotBytes = sizeof(std::uint64_t) + sizeof(std::uint32_t);
+    // A slot is a key and id + 1 (0: empty), unaligned when the key is an address: read and written
+    // by memcpy.
+    static constexpr std::size_t kSlotBytes = sizeof(Key) + sizeof(std::uint32_t);
     struct Free {
         void operator()(void* p) const { std::free(p); }
     };
     char* bytes() { return reinterpret_cast<char*>(words_.get()); }
     const char* bytes() const { return reinterpret_cast<const char*>(words_.get()); }
-    std::uint64_t addressAt(std::size_t at) const
+    Key keyAt(std::size_t at) const
     {
-        std::uint64_t a;
-        std::memcpy(&a, bytes() + at * kSlotBytes, sizeof a);
-        return a;
+        Key k;
+        std::memcpy(&k, bytes() + at * kSlotBytes, sizeof k);
+        return k;
     }
     std::uint32_t storedAt(std::size_t at) const
     {
         std::uint32_t stored;
-        std::memcpy(&stored, bytes() + at * kSlotBytes + sizeof(std::uint64_t), sizeof stored);
+        std::memcpy(&stored, bytes() + at * kSlotBytes + sizeof(Key), sizeof stored);
         return stored;
     }
     // The hash scaled to [0, size_) by a multiply, not a mask: any table size will do.
-    std::size_t home(std::uint64_t address) const
+    std::size_t home(Key key) const
     {
         __extension__ using Wide = unsigned __int128; // GCC and Clang on 64-bit targets
-        const Wide hash = address * 0x9E3779B97F4A7C15ull;
+        const Wide hash = std::uint64_t { key } * 0x9E3779B97F4A7C15ull;
         return static_cast<std::size_t>((hash * size_) >> 64);
     }
     std::size_t next(std::size_t at) const { return at + 1 == size_ ? 0 : at + 1; }
     std::size_t size_;
     std::size_t wordCount_;
     std::unique_ptr<std::uint64_t[], Free> words_;
+};
+
+// Whole addresses: the general path's.
+class AddressIndex : public KeyIndex<std::uint64_t> {
+public:
+    using KeyIndex::KeyIndex;
+    // All of `addresses`, object i at addresses[i]; throws when two are the same.
+    explicit AddressIndex(const std::vector<std::uint64_t>& addresses)
+        : KeyIndex(addresses.size())
+    {
+        for (std::size_t i = 0; i < addresses.size(); ++i)
+            if (!insert(addresses[i], static_cast<ObjectId>(i)))
+                throwSharedAddress();
+    }
+};
+
+// Address codes: the fast path's, for references by address.
+class CodeIndex : public KeyIndex<std::uint32_t> {
+public:
+    using KeyIndex::KeyIndex;
 };
 
 HeapGraphBuilder::HeapGraphBuilder() = default;
@@ -170,7 +184,7 @@ ObjectId HeapGraphBuilder::addObject(std::uint64_t address, std::uint32_t type, 
         throw std::length_error("too many objects in one heap snapshot");
     auto id = static_cast<ObjectId>(graph_.address.size());
     if (fast_ && id > 0) // the previous object's references are complete
-        graph_.edgeBegin.push_back(edgeIndexOf(fastByAddress_ ? fastAddressCount() : graph_.edgeTarget.size()));
+        graph_.edgeBegin.push_back(edgeIndexOf(fastByAddress_ ? fastCodes_.size() : graph_.edgeTarget.size()));
     graph_.address.push_back(address);
     graph_.type.push_back(type);
     graph_.size.push_back(size);
@@ -186,11 +200,11 @@ void HeapGraphBuilder::indexAddressesAsAdded(std::size_t expected)
 {
     if (liveIndex_ || !graph_.address.empty())
         return;
-    liveIndex_ = std::make_unique<AddressIndex>(std::min(expected, kMostObjectsReserved));
+    liveIndex_ = std::make_unique<CodeIndex>(std::min(expected, kMostObjectsReserved));
     // What the stream will fill, faulted in ahead of it on a thread of its own: the index first
     // (written anywhere), then the arrays reserve() sized, at the pace they fill.
     if (fast_ && !fastById_)
-        fastAddress_.reserve(2 * edgeHint_);
+        fastCodes_.reserve(edgeHint_);
     // At the lowest priority: the agent's walk and this receiver come first (util/prefault.h).
     startPrefaulter(liveIndex_->words(), util::Prefaulter::Priority::Background);
 }
@@ -217,7 +231,7 @@ void HeapGraphBuilder::startPrefaulter(std::span<std::uint64_t> index, util::Pre
     reserved(graph_.label);
     reserved(graph_.edgeBegin);
     reserved(graph_.edgeLabel);
-    reserved(fastAddress_);
+    reserved(fastCodes_);
     reserved(graph_.edgeTarget);
     prefaulter_->start(priority);
 }
@@ -232,16 +246,24 @@ void HeapGraphBuilder::indexUpTo(std::size_t objects)
     while (indexed_ < objects) {
         const std::size_t end = std::min(objects, indexed_ + kIndexBatch);
         if (end > liveIndex_->capacity()) { // more objects than expected: twice the room
-            auto bigger = std::make_unique<AddressIndex>(std::max(2 * liveIndex_->capacity(), end));
+            auto bigger = std::make_unique<CodeIndex>(std::max(2 * liveIndex_->capacity(), end));
             liveIndex_.reset(); // before the new one is written: one table's memory at a time, nearly
             for (std::size_t i = 0; i < indexed_; ++i)
-                bigger->insert(graph_.address[i], static_cast<ObjectId>(i));
+                bigger->insert(codes_.code(graph_.address[i]), static_cast<ObjectId>(i));
             liveIndex_ = std::move(bigger);
         }
-        for (std::size_t i = indexed_; i < end; ++i)
-            liveIndex_->prefetch(graph_.address[i]);
-        for (; indexed_ < end; ++indexed_)
-            if (!liveIndex_->insert(graph_.address[indexed_], static_cast<ObjectId>(indexed_)))
+        std::uint32_t batch[kIndexBatch];
+        for (std::size_t i = indexed_; i < end; ++i) {
+            const std::uint32_t code = codes_.code(graph_.address[i]);
+            if (code == AddressCodes::kNoCode) { // the general path indexes whole addresses
+                leaveFastPath();
+                return;
+            }
+            batch[i - indexed_] = code;
+            liveIndex_->prefetch(code);
+        }
+        for (std::size_t k = 0; indexed_ < end; ++indexed_, ++k)
+            if (!liveIndex_->insert(batch[k], static_cast<ObjectId>(indexed_)))
                 sharedAddressSeen_ = true;
     }
 }
@@ -263,13 +285,15 @@ void HeapGraphBuilder::addEdge(ObjectId from, ObjectId to, std::uint32_t label)
 void HeapGraphBuilder::addEdgeToAddress(ObjectId from, std::uint64_t toAddress, std::uint32_t label)
 {
     if (fast_ && !fastById_ && from + std::size_t { 1 } == graph_.address.size()) {
-        if (!fastByAddress_)
-            fastAddress_.reserve(2 * edgeHint_);
-        fastByAddress_ = true;
-        fastAddress_.push_back(static_cast<ObjectId>(toAddress));
-        fastAddress_.push_back(static_cast<ObjectId>(toAddress >> 32));
-        graph_.edgeLabel.push_back(label);
-        return;
+        const std::uint32_t code = codes_.code(toAddress);
+        if (code != AddressCodes::kNoCode) {
+            if (!fastByAddress_)
+                fastCodes_.reserve(edgeHint_);
+            fastByAddress_ = true;
+            fastCodes_.push_back(code);
+            graph_.edgeLabel.push_back(label);
+            return;
+        }
     }
     leaveFastPath();
     edges_.push_back({ from, toAddress, label, false, true });
@@ -294,8 +318,8 @@ void HeapGraphBuilder::leaveFastPath()
     for (std::size_t i = 0; i < graph_.edgeBegin.size() && count > 0; ++i) {
         const std::uint64_t end = i + 1 < graph_.edgeBegin.size() ? graph_.edgeBegin[i + 1] : count;
         for (std::uint64_t e = graph_.edgeBegin[i]; e < end; ++e)
-            edges_.push_back({ i, fastByAddress_ ? fastAddressAt(e) : graph_.edgeTarget[e], graph_.edgeLabel[e], false,
-                fastByAddress_ });
+            edges_.push_back({ i, fastByAddress_ ? codes_.address(fastCodes_[e]) : graph_.edgeTarget[e],
+                graph_.edgeLabel[e], false, fastByAddress_ });
     }
     anyAddressEdge_ = anyAddressEdge_ || fastByAddress_;
     prefaulter_.reset();
@@ -304,7 +328,7 @@ void HeapGraphBuilder::leaveFastPath()
     graph_.edgeBegin.push_back(0);
     util::release(graph_.edgeTarget);
     util::release(graph_.edgeLabel);
-    util::release(fastAddress_);
+    util::release(fastCodes_);
 }
 
 void HeapGraphBuilder::reserve(std::size_t objects, std::size_t edges)
@@ -359,15 +383,15 @@ void HeapGraphBuilder::sortByAddress(std::span<std::uint64_t> scratch)
 
 // Fast path, references by address: each becomes an ObjectId, or is dropped (counted) when the
 // snapshot holds no object there; edgeBegin closes up over the dropped ones. The ids are written
-// over the addresses, in graph_.edgeTarget (which took fastAddress_'s memory): the k-th id kept
-// goes to word k, and reference e's address, still to be read, is at words 2e and 2e + 1 >= k.
+// over the address codes, in graph_.edgeTarget (which took fastCodes_'s memory): the k-th id kept
+// goes to word k, and reference e's code, still to be read, is at word e >= k.
 // Tells `ready` as objects get their final references: object i's are final once edgeBegin[i + 1]
 // is rewritten.
-void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObjects* ready)
+void HeapGraphBuilder::resolveFastAddresses(const CodeIndex& index, ReadyObjects* ready)
 {
     const auto n = graph_.address.size();
     auto& words = graph_.edgeTarget;
-    const std::uint64_t count = words.size() / 2;
+    const std::uint64_t count = words.size();
     constexpr std::uint64_t kAhead = 16;
     constexpr std::size_t kPublishEvery = std::size_t { 1 } << 15;
     std::uint64_t kept = 0;
@@ -378,8 +402,8 @@ void HeapGraphBuilder::resolveFastAddresses(const AddressIndex& index, ReadyObje
             ready->publish(i);
         for (std::uint64_t e = begin; e < end; ++e) {
             if (e + kAhead < count)
-                index.prefetch(addressIn(words, e + kAhead));
-            const ObjectId to = index.find(addressIn(words, e));
+                index.prefetch(words[e + kAhead]);
+            const ObjectId to = index.find(words[e]);
             if (to == kNoObject) {
                 ++unresolvedEdges_;
                 continue;
@@ -449,8 +473,23 @@ HeapGraph HeapGraphBuilder::buildOrThrow(const Alongside& alongside)
     for (std::size_t i = 0; i < n; ++i)
         if (graph_.type[i] >= graph_.typeNames.size() || graph_.label[i] >= graph_.strings.size())
             throw std::out_of_range("a heap snapshot object names a type or label that was never interned");
-    if (fast_ && fastByAddress_)
-        return buildFromAddresses(alongside);
+    if (fast_ && fastByAddress_) {
+        // Every object by its address code, indexed as the objects came or now. One without a code
+        // sends every reference to the general path, which keeps whole addresses.
+        std::unique_ptr<CodeIndex> index;
+        if (liveIndex_) {
+            indexUpTo(n);
+            index = std::move(liveIndex_);
+        } else {
+            index = indexCodes();
+        }
+        if (fast_ && index) {
+            if (sharedAddressSeen_)
+                throwSharedAddress();
+            return buildFromAddresses(std::move(index), alongside);
+        }
+        leaveFastPath();
+    }
     liveIndex_.reset(); // references by id, or none: nothing to look up
     if (fast_)
         finishFastPath();
@@ -472,27 +511,19 @@ HeapGraph HeapGraphBuilder::buildOrThrow(const Alongside& alongside)
 // A snapshot stream: references by address. Resolving them is most of the work, and whatever runs
 // alongside (storing the snapshot) follows it object by object; byAddress is sorted after, while
 // that is still catching up. Without anything alongside, the sort runs beside the resolving.
-HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
+HeapGraph HeapGraphBuilder::buildFromAddresses(std::unique_ptr<CodeIndex> index, const Alongside& alongside)
 {
     const auto n = graph_.address.size();
     if (n > 0)
-        graph_.edgeBegin.push_back(edgeIndexOf(fastAddressCount()));
+        graph_.edgeBegin.push_back(edgeIndexOf(fastCodes_.size()));
     unresolvedEdges_ = 0;
-    graph_.edgeTarget.swap(fastAddress_); // resolved in place: see resolveFastAddresses
-    util::release(fastAddress_);
+    graph_.edgeTarget.swap(fastCodes_); // resolved in place: see resolveFastAddresses
+    util::release(fastCodes_);
     {
-        // Finds two objects at one address before anything runs alongside.
-        std::optional<AddressIndex> index;
-        if (liveIndex_) {
-            indexUpTo(n);
-            if (sharedAddressSeen_)
-                throwSharedAddress();
-            index.emplace(std::move(*liveIndex_));
-            liveIndex_.reset();
-        } else {
-            index.emplace(graph_.address);
-        }
-        applyRefcountAdditions([&index](std::uint64_t address) { return index->find(address); });
+        applyRefcountAdditions([&](std::uint64_t address) {
+            const std::uint32_t code = codes_.find(address);
+            return code == AddressCodes::kNoCode ? kNoObject : index->find(code);
+        });
         util::markPhase("address index built");
 
         ReadyObjects ready;
@@ -520,8 +551,13 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
         try {
             resolveFastAddresses(*index, alongside ? &ready : nullptr);
             util::markPhase("references resolved");
-            if (addressOrder_ && (alongside || n < kWorthAThread))
-                sortByAddress(index->words()); // the table's memory, faulted in already: the sort's keys
+            if (addressOrder_ && (alongside || n < kWorthAThread)) {
+                // The table's memory, faulted in already, takes the sort's keys when it has room for
+                // them (16 bytes an object; the table has about 12).
+                if (index->words().size() < 2 * n)
+                    index.reset();
+                sortByAddress(index ? index->words() : std::span<std::uint64_t> {});
+            }
             index.reset();
             if (addressOrder_)
                 util::markPhase("sorted by address");
@@ -536,11 +572,23 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(const Alongside& alongside)
             if (failed)
                 std::rethrow_exception(failed);
     }
-    // The addresses' second halves, and the room dropped references leave, go back to the system
-    // without a copy.
+    // The room dropped references leave goes back to the system without a copy.
     util::releaseUnused(graph_.edgeTarget);
     util::releaseUnused(graph_.edgeLabel);
     return takeGraph();
+}
+
+std::unique_ptr<CodeIndex> HeapGraphBuilder::indexCodes()
+{
+    auto index = std::make_unique<CodeIndex>(graph_.address.size());
+    for (std::size_t i = 0; i < graph_.address.size(); ++i) {
+        const std::uint32_t code = codes_.code(graph_.address[i]);
+        if (code == AddressCodes::kNoCode)
+            return nullptr;
+        if (!index->insert(code, static_cast<ObjectId>(i)))
+            throwSharedAddress();
+    }
+    return index;
 }
 
 // The general path: edges in any order, by id or by address.
@@ -631,7 +679,8 @@ HeapGraph HeapGraphBuilder::takeGraph()
     anyAddressEdge_ = false;
     fast_ = true;
     fastById_ = fastByAddress_ = false;
-    util::release(fastAddress_);
+    util::release(fastCodes_);
+    codes_ = AddressCodes {};
     prefaulter_.reset();
     liveIndex_.reset();
     indexed_ = 0;

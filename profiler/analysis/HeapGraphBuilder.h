@@ -9,6 +9,7 @@
 // order moves what it has to the general path.
 #pragma once
 
+#include "analysis/AddressCodes.h"
 #include "analysis/HeapGraph.h"
 #include "util/prefault.h"
 
@@ -41,7 +42,7 @@ struct ObjectInfo {
 inline constexpr std::size_t kMostObjectsReserved = std::size_t { 1 } << 25;
 
 class HeapGraphBuilder;
-class AddressIndex; // HeapGraphBuilder.cpp
+class CodeIndex; // HeapGraphBuilder.cpp
 
 // How far build(alongside) has got, for the code that runs alongside it: the objects whose
 // references are final, and whether the whole graph is.
@@ -153,33 +154,29 @@ private:
     void leaveFastPath();
     void finishFastPath();
     HeapGraph buildOrThrow(const Alongside& alongside);
-    HeapGraph buildFromAddresses(const Alongside& alongside);
+    HeapGraph buildFromAddresses(std::unique_ptr<CodeIndex> index, const Alongside& alongside);
     void buildGeneral();
     // `scratch`, when it holds at least 2 * objectCount() words, is the sort's to use.
     void sortByAddress(std::span<std::uint64_t> scratch = {});
     void indexUpTo(std::size_t objects);
-    void resolveFastAddresses(const AddressIndex& index, ReadyObjects* ready);
+    void resolveFastAddresses(const CodeIndex& index, ReadyObjects* ready);
+    // Every object by its address code, or nothing when one has no code. Throws when two share one.
+    std::unique_ptr<CodeIndex> indexCodes();
     HeapGraph takeGraph();
 
     HeapGraph graph_;
-    // The fast path: edges of object i are graph_.edgeTarget (by id) or fastAddress_ (by address)
+    // The fast path: edges of object i are graph_.edgeTarget (by id) or fastCodes_ (by address)
     // [graph_.edgeBegin[i], graph_.edgeBegin[i + 1]); edgeBegin gets an entry per object added.
     bool fast_ = true;
     bool fastById_ = false;
     bool fastByAddress_ = false;
-    // Each address in two 32-bit words (low first), in the element type of graph_.edgeTarget: the
-    // resolved ids are written over the addresses in place and the vector becomes edgeTarget, so
-    // that resolving needs no fresh memory (4 bytes a reference: 244 MB at 61M references).
-    std::vector<ObjectId> fastAddress_;
-    std::uint64_t fastAddressCount() const { return fastAddress_.size() / 2; }
-    // Reference e's address in such words.
-    static std::uint64_t addressIn(const std::vector<ObjectId>& words, std::uint64_t e)
-    {
-        std::uint64_t a;
-        std::memcpy(&a, words.data() + 2 * e, sizeof a);
-        return a;
-    }
-    std::uint64_t fastAddressAt(std::uint64_t e) const { return addressIn(fastAddress_, e); }
+    // Each reference's address as its code (AddressCodes.h), in the element type of
+    // graph_.edgeTarget: the resolved ids are written over the codes in place and the vector becomes
+    // edgeTarget, so that resolving needs no fresh memory (4 bytes a reference: 244 MB at 61M
+    // references, where whole addresses took twice that). An address without a code moves the
+    // references to the general path.
+    std::vector<ObjectId> fastCodes_;
+    AddressCodes codes_;
     std::size_t edgeHint_ = 0; // reserve()'s edge count
     std::vector<PendingEdge> edges_;
     bool anyAddressEdge_ = false;
@@ -190,7 +187,7 @@ private:
     // indexAddressesAsAdded: objects [0, indexed_) are in liveIndex_, kIndexBatch at a time (see
     // indexUpTo): at most that many behind the newest.
     static constexpr std::size_t kIndexBatch = 32;
-    std::unique_ptr<AddressIndex> liveIndex_;
+    std::unique_ptr<CodeIndex> liveIndex_;
     std::size_t indexed_ = 0;
     bool sharedAddressSeen_ = false; // thrown by build(), as without the live index
     bool addressOrder_ = true; // see omitAddressOrder

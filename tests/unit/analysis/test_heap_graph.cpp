@@ -699,6 +699,45 @@ TEST(HeapGraphBuilder, GivenAddressesIndexedAsObjectsArrive_WhenBuilt_ThenTheGra
     }
 }
 
+// An object or a reference at an address that has no code (analysis/AddressCodes.h: not 8-byte
+// aligned, or at or above 2^48) sends the stream's references to the general path, wherever in the
+// stream it comes, with the addresses indexed as they arrive or not: the graph is the same.
+TEST(HeapGraphBuilder, GivenAStreamWithAnAddressThatHasNoCode_WhenBuilt_ThenTheGraphIsTheOneTheGeneralPathBuilds)
+{
+    for (const bool objectWithout : { true, false }) {
+        for (const std::size_t at : { std::size_t { 5 }, std::size_t { 50000 }, std::size_t { 99990 } }) {
+            auto heap = randomHeap(100000, 29);
+            if (objectWithout) { // one object moves past 2^48, and every reference to it with it
+                const std::uint64_t from = heap[at].address, to = (std::uint64_t { 1 } << 48) + 16 * at;
+                for (auto& o : heap)
+                    for (auto& ref : o.refs)
+                        if (ref.first == from)
+                            ref.first = to;
+                heap[at].address = to;
+                heap[at / 2].refs.push_back({ to, 0 });
+            } else { // one reference to an unaligned address, another past 2^48: neither holds an object
+                heap[at].refs.push_back({ heap[at].address + 4, 0 });
+                heap[at].refs.push_back({ std::uint64_t { 1 } << 50, 0 });
+            }
+            std::uint64_t generalUnresolved = 0;
+            const auto expected = buildByTheGeneralPath(heap, generalUnresolved);
+            for (const bool indexed : { false, true }) {
+                SCOPED_TRACE(testing::Message() << (objectWithout ? "an object" : "references") << " at " << at
+                                                << (indexed ? ", indexed as they arrive" : ""));
+                HeapGraphBuilder b;
+                if (indexed)
+                    b.indexAddressesAsAdded(heap.size());
+                feedByAddress(b, heap);
+                const auto g = b.build();
+                EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
+                expectSameGraph(g, expected);
+                if (objectWithout)
+                    EXPECT_EQ(g.find(heap[at].address), at);
+            }
+        }
+    }
+}
+
 // A snapshot only stored needs no address order: told so, the builder leaves byAddress() to its
 // first caller but builds the same graph otherwise, alongside or not; two objects at one address
 // are still refused; the next build sorts again.
