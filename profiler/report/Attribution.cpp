@@ -103,9 +103,14 @@ EarlierSizes::EarlierSizes(const HeapGraph& earlier)
     std::vector<char> collection(typeNames_.size());
     for (std::size_t t = 0; t < typeNames_.size(); ++t)
         collection[t] = isCollectionTypeName(typeNames_[t]);
-    for (ObjectId o : earlier.byAddress())
-        if (collection[earlier.type[o]])
-            entries_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
+    for (ObjectId o : earlier.byAddress()) {
+        if (!collection[earlier.type[o]])
+            continue;
+        if (snapshot::IdentityKey::fits(earlier.address[o], earlier.type[o]))
+            entries_.push_back({ snapshot::IdentityKey::of(earlier.address[o], earlier.type[o]), earlier.size[o] });
+        else
+            wide_.push_back({ earlier.address[o], earlier.size[o], earlier.type[o] });
+    }
 }
 
 EarlierSizes::EarlierSizes(std::vector<std::string> typeNames, std::vector<snapshot::ObjectSize> collections)
@@ -119,10 +124,14 @@ std::int64_t EarlierSizes::growth(const HeapGraph& now, ObjectId id) const
     const auto size = static_cast<std::int64_t>(now.size[id]);
     const auto address = now.address[id];
     const auto it = std::lower_bound(entries_.begin(), entries_.end(), address,
-        [](const snapshot::ObjectSize& e, std::uint64_t a) { return e.address < a; });
-    if (it == entries_.end() || it->address != address || typeNames_[it->type] != now.typeName(id))
-        return size;
-    return size - static_cast<std::int64_t>(it->size);
+        [](const snapshot::ObjectSize& e, std::uint64_t a) { return e.address() < a; });
+    if (it != entries_.end() && it->address() == address)
+        return typeNames_[it->type()] == now.typeName(id) ? size - static_cast<std::int64_t>(it->size) : size;
+    const auto w = std::lower_bound(
+        wide_.begin(), wide_.end(), address, [](const Wide& e, std::uint64_t a) { return e.address < a; });
+    if (w != wide_.end() && w->address == address && typeNames_[w->type] == now.typeName(id))
+        return size - static_cast<std::int64_t>(w->size);
+    return size;
 }
 
 std::vector<ObjectId> spreadSample(std::span<const ObjectId> ids, std::size_t count)

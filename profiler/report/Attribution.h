@@ -48,8 +48,14 @@ public:
     std::int64_t growth(const analysis::HeapGraph& now, analysis::ObjectId id) const;
 
 private:
+    struct Wide { // a collection whose address or type does not pack (snapshot::IdentityKey)
+        std::uint64_t address;
+        std::uint64_t size;
+        std::uint32_t type;
+    };
     std::vector<std::string> typeNames_; // the earlier snapshot's
     std::vector<snapshot::ObjectSize> entries_; // its collections, by address
+    std::vector<Wide> wide_; // the others, by address
 };
 
 struct OwnerQuery {

@@ -429,22 +429,27 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
         if (snapshots[i].garbageRule == kGarbageRule)
             if (const auto text = storage::readKeptGarbage(db, snapshots[i].id, kGarbageRule))
                 kept = decodeGarbage(*text);
-        if (!last && kept && (!seriesFromSnapshots || reader.snapshotTypeTotals(snapshots[i].id))) {
+        const bool withoutGraph = !last && kept && (!seriesFromSnapshots || reader.snapshotTypeTotals(snapshots[i].id));
+        std::optional<snapshot::StoredObjects> objects;
+        if (withoutGraph && (evidenceSnapshots.count(i) || i == 0))
+            objects = i == 0 ? snapshot::loadObjects(db, snapshots[i].id, isCollectionTypeName)
+                             : snapshot::loadObjects(db, snapshots[i].id);
+        // Objects whose addresses do not pack (snapshot::IdentityKey) are read with the graph, below.
+        if (withoutGraph && (!objects || objects->packed)) {
             if (seriesFromSnapshots)
                 addSnapshotPoint(series, snapshots[i].takenNs, snapshot::loadCensus(db, snapshots[i].id));
             if (garbageSnapshots.count(i))
                 garbage.add(*kept, snapshots[i].takenNs);
-            if (evidenceSnapshots.count(i) || i == 0) {
-                auto objects = i == 0 ? snapshot::loadObjects(db, snapshots[i].id, isCollectionTypeName)
-                                      : snapshot::loadObjects(db, snapshots[i].id);
+            if (objects) {
                 if (i == 0)
-                    earlier = std::make_unique<EarlierSizes>(objects.typeNames, std::move(objects.sizes));
+                    earlier = std::make_unique<EarlierSizes>(objects->typeNames, std::move(objects->sizes));
                 if (evidenceSnapshots.count(i))
-                    history.addEarlier(std::move(objects.objects), objects.typeNames, snapshots[i].takenNs);
+                    history.addEarlier(std::move(objects->objects), objects->typeNames, snapshots[i].takenNs);
             }
             snapshotTotals.push_back({ snapshots[i].takenNs, kept->bytes, kept->untrackedBytes });
             continue;
         }
+        objects.reset();
         std::shared_ptr<const analysis::HeapGraph> shared; // an earlier snapshot the caller shares
         if (!last && options.loadedSnapshot)
             shared = options.loadedSnapshot(snapshots[i].id);

@@ -2,6 +2,7 @@
 
 #include "report/Attribution.h"
 #include "report/Format.h"
+#include "util/release.h"
 
 #include <algorithm>
 #include <fmt/core.h>
@@ -29,24 +30,26 @@ std::uint32_t degreeOf(const HeapGraph& graph, ObjectId o)
 }
 } // namespace
 
-template <class Degree>
-void SnapshotHistory::addCopy(const std::vector<std::string>& typeNames, std::span<const ObjectId> byAddress,
-    std::span<const std::uint64_t> address, std::span<const std::uint32_t> type, Degree degree, std::int64_t takenNs)
-{
-    const std::vector<std::uint32_t> ids = typeIdsOf(typeNames);
-    Snapshot s;
-    s.takenNs = takenNs;
-    s.entries.reserve(byAddress.size());
-    for (ObjectId o : byAddress)
-        s.entries.push_back({ address[o], ids[type[o]], degree(o) });
-    earlier_.push_back(std::move(s));
-}
-
 void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
 {
-    addCopy(
-        graph.typeNames, graph.byAddress(), graph.address, graph.type,
-        [&graph](ObjectId o) { return degreeOf(graph, o); }, takenNs);
+    Snapshot s;
+    s.takenNs = takenNs;
+    s.typeIds = typeIdsOf(graph.typeNames);
+    const auto& byAddress = graph.byAddress();
+    bool packs = graph.typeNames.size() <= (std::size_t { 1 } << snapshot::IdentityKey::kTypeBits);
+    for (std::size_t k = 0; k < byAddress.size() && packs; ++k)
+        packs = snapshot::IdentityKey::fits(graph.address[byAddress[k]], 0);
+    if (packs) {
+        s.packed.reserve(byAddress.size());
+        for (ObjectId o : byAddress)
+            s.packed.push_back({ snapshot::IdentityKey::of(graph.address[o], graph.type[o]), degreeOf(graph, o) });
+    } else {
+        s.wide.reserve(byAddress.size());
+        for (ObjectId o : byAddress)
+            s.wide.push_back({ graph.address[o], s.typeIds[graph.type[o]], degreeOf(graph, o) });
+        util::release(s.typeIds);
+    }
+    earlier_.push_back(std::move(s));
 }
 
 void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::int64_t takenNs)
@@ -61,21 +64,23 @@ void SnapshotHistory::addEarlier(std::shared_ptr<const HeapGraph> graph, std::in
 void SnapshotHistory::addEarlier(
     std::vector<snapshot::ObjectIdentity> objects, const std::vector<std::string>& typeNames, std::int64_t takenNs)
 {
-    const std::vector<std::uint32_t> ids = typeIdsOf(typeNames);
-    for (auto& o : objects)
-        o.type = ids[o.type];
     Snapshot s;
     s.takenNs = takenNs;
-    s.entries = std::move(objects);
+    s.typeIds = typeIdsOf(typeNames);
+    s.packed = std::move(objects);
     earlier_.push_back(std::move(s));
 }
 
 SnapshotHistory::Entry SnapshotHistory::Snapshot::at(std::size_t k) const
 {
-    if (!graph)
-        return entries[k];
-    const ObjectId o = graph->byAddress()[k];
-    return { graph->address[o], typeIds[graph->type[o]], degreeOf(*graph, o) };
+    if (graph) {
+        const ObjectId o = graph->byAddress()[k];
+        return { graph->address[o], typeIds[graph->type[o]], degreeOf(*graph, o) };
+    }
+    if (packed.empty())
+        return wide[k];
+    const snapshot::ObjectIdentity& e = packed[k];
+    return { e.address(), typeIds[e.type()], e.references };
 }
 
 std::optional<SnapshotHistory::Entry> SnapshotHistory::find(

@@ -56,8 +56,9 @@ struct EvidenceCriteria {
 };
 
 // The earlier snapshots of a session, each reduced to what identity needs: address, type and the
-// number of references an object holds. About 16 bytes per object, or nothing for a graph the
-// caller shares (it is read in place).
+// number of references an object holds. 12 bytes per object (snapshot::ObjectIdentity; 16 for a
+// snapshot whose addresses do not fit it), or nothing for a graph the caller shares (it is read in
+// place).
 class SnapshotHistory {
 public:
     // In time order, all before the last snapshot. A copy of what identity needs.
@@ -73,7 +74,11 @@ public:
     std::size_t earlierCount() const { return earlier_.size(); }
 
     // type: the id in this history's own type table.
-    using Entry = snapshot::ObjectIdentity;
+    struct Entry {
+        std::uint64_t address;
+        std::uint32_t type;
+        std::uint32_t references;
+    };
     // The object of this type (by name id) at this address in earlier snapshot i, or nothing.
     std::optional<Entry> find(std::size_t i, std::uint64_t address, std::uint32_t type) const;
     // The same, for a caller asking in ascending address order: `cursor` (0 at first, then kept
@@ -88,25 +93,29 @@ public:
     std::vector<std::uint8_t> births(const analysis::HeapGraph& last) const;
 
 private:
+    // One of three forms, by address: objects packed with their own type indices, a shared graph,
+    // or (a graph copied whose addresses do not pack) whole entries in this history's type ids.
     struct Snapshot {
         std::int64_t takenNs = 0;
-        std::vector<Entry> entries; // by address; empty when `graph` is shared
+        std::vector<snapshot::ObjectIdentity> packed;
         std::shared_ptr<const analysis::HeapGraph> graph; // read in place, by its byAddress()
-        std::vector<std::uint32_t> typeIds; // the shared graph's type indices in this history's ids
+        std::vector<Entry> wide;
+        std::vector<std::uint32_t> typeIds; // packed's or the graph's type indices in this history's ids
 
-        std::size_t size() const { return graph ? graph->byAddress().size() : entries.size(); }
+        std::size_t size() const
+        {
+            return graph ? graph->byAddress().size() : packed.empty() ? wide.size() : packed.size();
+        }
         std::uint64_t addressAt(std::size_t k) const
         {
-            return graph ? graph->address[graph->byAddress()[k]] : entries[k].address;
+            return graph         ? graph->address[graph->byAddress()[k]]
+                : packed.empty() ? wide[k].address
+                                 : packed[k].address();
         }
         Entry at(std::size_t k) const;
     };
     std::vector<std::uint32_t> typeIdsOf(const std::vector<std::string>& typeNames);
-    // A copy of what identity needs, in the order `byAddress` gives, from either form of a snapshot.
-    template <class Degree>
-    void addCopy(const std::vector<std::string>& typeNames, std::span<const analysis::ObjectId> byAddress,
-        std::span<const std::uint64_t> address, std::span<const std::uint32_t> type, Degree degree,
-        std::int64_t takenNs);
+
     std::unordered_map<std::string, std::uint32_t> typeIds_;
     std::vector<Snapshot> earlier_;
 };

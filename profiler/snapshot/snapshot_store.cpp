@@ -5,6 +5,7 @@
 #include "analysis/RadixSort.h"
 #include "report/CyclicGarbage.h"
 #include "util/phase_trace.h"
+#include "util/release.h"
 
 #include <gcscope/storage/Database.h>
 #include <gcscope/storage/Reader.h>
@@ -153,28 +154,39 @@ StoredObjects loadObjects(const storage::Database& db, std::int64_t snapshotId,
     }
     std::vector<char> keepSize; // by type index
     storage::TypeIds typeOf;
-    reader.forEachSnapshotRecord(snapshotId, [&](const storage::StoredRecord& o) {
-        const std::uint32_t type = typeOf.of(o.type, [&](std::uint32_t stringId) {
-            out.typeNames.push_back(reader.snapshotString(snapshotId, stringId));
-            keepSize.push_back(keepSizeOf && keepSizeOf(out.typeNames.back()));
-            return static_cast<std::uint32_t>(out.typeNames.size() - 1);
+    struct DoesNotFit { };
+    try {
+        reader.forEachSnapshotRecord(snapshotId, [&](const storage::StoredRecord& o) {
+            const std::uint32_t type = typeOf.of(o.type, [&](std::uint32_t stringId) {
+                out.typeNames.push_back(reader.snapshotString(snapshotId, stringId));
+                keepSize.push_back(keepSizeOf && keepSizeOf(out.typeNames.back()));
+                return static_cast<std::uint32_t>(out.typeNames.size() - 1);
+            });
+            if (!IdentityKey::fits(o.address, type))
+                throw DoesNotFit {};
+            const std::uint64_t key = IdentityKey::of(o.address, type);
+            out.objects.push_back({ key, o.references });
+            if (keepSize[type])
+                out.sizes.push_back({ key, o.size });
         });
-        out.objects.push_back({ o.address, type, o.references });
-        if (keepSize[type])
-            out.sizes.push_back({ o.address, o.size, type });
-    });
+    } catch (const DoesNotFit&) {
+        util::release(out.objects);
+        util::release(out.sizes);
+        out.packed = false;
+        return out;
+    }
     util::markPhase("snapshot objects read");
-    const auto address = [](const auto& o) { return o.address; };
-    analysis::sortInPlaceByKey(std::span(out.objects), address);
+    const auto key = [](const auto& o) { return o.key; };
+    analysis::sortInPlaceByKey(std::span(out.objects), key);
     try {
         for (std::size_t k = 1; k < out.objects.size(); ++k)
-            if (out.objects[k].address == out.objects[k - 1].address)
+            if (out.objects[k].address() == out.objects[k - 1].address())
                 analysis::throwSharedAddress();
     } catch (const std::invalid_argument& e) {
         throw std::runtime_error(
             db.path() + ": corrupt (snapshot " + std::to_string(snapshotId) + ": " + e.what() + ")");
     }
-    analysis::sortInPlaceByKey(std::span(out.sizes), address);
+    analysis::sortInPlaceByKey(std::span(out.sizes), key);
     util::markPhase("snapshot objects sorted");
     return out;
 }

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include <unistd.h>
+
 namespace gcscope::util {
 
 bool phasesTraced()
@@ -17,6 +19,22 @@ bool phasesTraced()
     return traced;
 }
 
+namespace {
+// The process's resident memory in MiB (/proc/self/statm), or -1: what fresh memory a phase took is
+// what dominates its time on a VM whose host backs pages lazily.
+long residentMiB()
+{
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    long size = 0, resident = -1;
+    if (std::fscanf(f, "%ld %ld", &size, &resident) != 2)
+        resident = -1;
+    std::fclose(f);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+} // namespace
+
 void markPhase(std::string_view name)
 {
     if (!phasesTraced())
@@ -27,8 +45,8 @@ void markPhase(std::string_view name)
     const std::int64_t now = monotonicNs();
     if (first == 0)
         first = last = now;
-    std::fprintf(stderr, "gcscope phase: %.*s at %.3f s (+%.3f s)\n", static_cast<int>(name.size()), name.data(),
-        static_cast<double>(now - first) / 1e9, static_cast<double>(now - last) / 1e9);
+    std::fprintf(stderr, "gcscope phase: %.*s at %.3f s (+%.3f s), %ld MiB resident\n", static_cast<int>(name.size()),
+        name.data(), static_cast<double>(now - first) / 1e9, static_cast<double>(now - last) / 1e9, residentMiB());
     last = now;
 }
 

@@ -834,17 +834,17 @@ TEST(ReportFiles, GivenAStoredSnapshot_WhenItsObjectsAreReadWithoutAGraph_ThenTh
     std::size_t k = 0, sized = 0;
     for (const analysis::ObjectId o : graph.byAddress()) {
         const auto& object = read.objects[k++];
-        ASSERT_EQ(object.address, graph.address[o]) << "in address order, as the graph's";
-        ASSERT_LT(object.type, read.typeNames.size());
-        EXPECT_EQ(read.typeNames[object.type], graph.typeName(o));
+        ASSERT_EQ(object.address(), graph.address[o]) << "in address order, as the graph's";
+        ASSERT_LT(object.type(), read.typeNames.size());
+        EXPECT_EQ(read.typeNames[object.type()], graph.typeName(o));
         EXPECT_EQ(object.references, graph.edgeBegin[o + 1] - graph.edgeBegin[o]);
         if (!collection(graph.typeName(o)))
             continue;
         ASSERT_LT(sized, read.sizes.size());
         const auto& size = read.sizes[sized++];
-        EXPECT_EQ(size.address, graph.address[o]);
+        EXPECT_EQ(size.address(), graph.address[o]);
         EXPECT_EQ(size.size, graph.size[o]);
-        EXPECT_EQ(read.typeNames[size.type], graph.typeName(o));
+        EXPECT_EQ(read.typeNames[size.type()], graph.typeName(o));
     }
     EXPECT_EQ(sized, read.sizes.size()) << "the sizes of the types asked for, and only those";
     EXPECT_EQ(sized, 2u * kObjects / 5);

@@ -3,6 +3,7 @@
 // and whole reports from files holding snapshots only.
 #include "HeapSketch.h"
 
+#include "report/Attribution.h"
 #include "report/HeapContext.h"
 #include "report/MemoryGrowth.h"
 #include "report/ReportText.h"
@@ -313,6 +314,46 @@ TEST(SnapshotEvidence, GivenTheEarlierGraphsSharedWhenComparedThenEveryLookupAnd
     EXPECT_EQ(suspects[0].snapshotEvidence->ownerReferences, (std::vector<std::uint64_t> { 300, 600, 900 }));
 }
 
+// Addresses that do not pack with their type in one word (snapshot::IdentityKey: at or above 2^48
+// here) are kept whole: every suspect, and every earlier collection's growth, is as with addresses
+// that pack.
+TEST(SnapshotEvidence, GivenAddressesThatDoNotPackWhenComparedThenTheSuspectsAndGrowthAreAsWithPackedOnes)
+{
+    for (const Fill& fill : { Fill(registry), Fill(fillingBoundedCache), Fill(closures) }) {
+        const Series s = seriesOf(fill, 3);
+        Series far = s;
+        for (auto& g : far.graphs)
+            for (auto& address : g.address)
+                address += std::uint64_t { 1 } << 48;
+        SnapshotHistory packed, wide;
+        for (std::size_t i = 0; i + 1 < s.graphs.size(); ++i) {
+            packed.addEarlier(s.graphs[i], s.times[i]);
+            wide.addEarlier(far.graphs[i], far.times[i]);
+        }
+        const HeapContext last(s.graphs.back()), farLast(far.graphs.back());
+        const auto fromPacked = suspectsFromSnapshots(packed, last, s.times.back());
+        const auto fromWide = suspectsFromSnapshots(wide, farLast, far.times.back());
+        ASSERT_EQ(fromPacked.size(), fromWide.size());
+        for (std::size_t k = 0; k < fromPacked.size(); ++k) {
+            EXPECT_EQ(fromPacked[k].type, fromWide[k].type);
+            EXPECT_EQ(fromPacked[k].owner, fromWide[k].owner);
+            EXPECT_EQ(fromPacked[k].countDelta, fromWide[k].countDelta);
+            EXPECT_EQ(fromPacked[k].snapshotEvidence->ownerReferences, fromWide[k].snapshotEvidence->ownerReferences);
+            EXPECT_EQ(fromPacked[k].snapshotEvidence->newPerInterval, fromWide[k].snapshotEvidence->newPerInterval);
+        }
+        const EarlierSizes packedSizes(s.graphs[0]), wideSizes(far.graphs[0]);
+        const auto& g = s.graphs.back();
+        bool grewLess = false; // some collection was there before: its growth is less than its size
+        for (analysis::ObjectId o = 0; o < g.objectCount(); ++o) {
+            const auto growth = packedSizes.growth(g, o);
+            EXPECT_EQ(growth, wideSizes.growth(far.graphs.back(), o));
+            grewLess = grewLess || growth < static_cast<std::int64_t>(g.size[o]);
+        }
+        EXPECT_TRUE(grewLess);
+    }
+    EXPECT_FALSE(suspectsOf(seriesOf(registry, 3)).empty());
+}
+
 TEST(SnapshotEvidence, GivenTwoSnapshotsWhenComparedThenTheSuspectIsNamedAsWeakerEvidence)
 {
     const auto suspects = suspectsOf(seriesOf(registry, 2));
@@ -407,8 +448,8 @@ public:
     }
     ~SnapshotFile() { std::filesystem::remove_all(dir_); }
     // A file of `count` snapshots of PID 4242 taken 4 s apart: without sessions, or each in a session
-    // of its own as `gcscope snapshot` takes them.
-    std::filesystem::path write(const Fill& fill, int count, bool sessions = false)
+    // of its own as `gcscope snapshot` takes them; every address `shift` bytes further on.
+    std::filesystem::path write(const Fill& fill, int count, bool sessions = false, std::uint64_t shift = 0)
     {
         const auto path = dir_ / ("snapshots" + std::to_string(files_++) + ".db");
         auto db = storage::Database::openForWriting(path);
@@ -430,7 +471,10 @@ public:
             meta.extraMemoryBytes = k > 0 ? 3u << 20 : 0;
             meta.pid = 4242;
             meta.pythonVersion = "3.11.2";
-            snapshot::saveSnapshot(db, heapAt(fill, k), meta);
+            auto graph = heapAt(fill, k);
+            for (auto& address : graph.address)
+                address += shift;
+            snapshot::saveSnapshot(db, graph, meta);
         }
         db.close();
         return path;
@@ -501,6 +545,41 @@ TEST(SnapshotEvidence, GivenSnapshotsTakenByGcscopeSnapshotWhenTheLastIsReported
     EXPECT_NE(headline(two).find("take 1 more snapshot (gcscope snapshot, or --snapshot-every when recording)"),
         std::string::npos)
         << headline(two);
+}
+
+// Earlier snapshots are read without their graphs (snapshot::loadObjects), packed. One whose
+// addresses do not pack is read with its graph instead: the report is the same.
+TEST(SnapshotEvidence, GivenSnapshotsWhoseAddressesDoNotPackWhenReportedThenTheLeakIsNamedAsWhenTheyDo)
+{
+    SnapshotFile files;
+    const auto nearPath = files.write(registry, 3);
+    const auto farPath = files.write(registry, 3, false, std::uint64_t { 1 } << 48);
+    {
+        auto db = storage::Database::openForReading(nearPath);
+        const auto read = snapshot::loadObjects(db, 1);
+        EXPECT_TRUE(read.packed);
+        EXPECT_FALSE(read.objects.empty());
+    }
+    {
+        auto db = storage::Database::openForReading(farPath);
+        const auto read = snapshot::loadObjects(db, 1, [](std::string_view) { return true; });
+        EXPECT_FALSE(read.packed);
+        EXPECT_TRUE(read.objects.empty());
+        EXPECT_TRUE(read.sizes.empty());
+    }
+    const auto near = reportOfFile(nearPath), far = reportOfFile(farPath);
+    ASSERT_FALSE(near.suspects.empty());
+    ASSERT_EQ(far.suspects.size(), near.suspects.size());
+    for (std::size_t k = 0; k < near.suspects.size(); ++k) {
+        EXPECT_EQ(far.suspects[k].type, near.suspects[k].type);
+        EXPECT_EQ(far.suspects[k].owner, near.suspects[k].owner);
+        EXPECT_EQ(far.suspects[k].evidence, near.suspects[k].evidence);
+        EXPECT_EQ(far.suspects[k].sizeDelta, near.suspects[k].sizeDelta);
+        ASSERT_TRUE(far.suspects[k].snapshotEvidence && near.suspects[k].snapshotEvidence);
+        EXPECT_EQ(
+            far.suspects[k].snapshotEvidence->ownerReferences, near.suspects[k].snapshotEvidence->ownerReferences);
+    }
+    EXPECT_EQ(near.suspects[0].owner, "__main__.Registry.entries (list)");
 }
 
 TEST(SnapshotEvidence, GivenSnapshotsWithoutGrowthWhenReportedThenThreeDecideAndTwoCannot)
