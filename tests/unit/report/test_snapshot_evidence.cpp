@@ -64,6 +64,21 @@ Series seriesOf(const Fill& fill, int snapshots)
     return s;
 }
 
+// The same suspects in the same order, field by field.
+void expectSameSuspects(const std::vector<Suspect>& a, const std::vector<Suspect>& b)
+{
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t k = 0; k < a.size(); ++k) {
+        EXPECT_EQ(a[k].type, b[k].type);
+        EXPECT_EQ(a[k].owner, b[k].owner);
+        EXPECT_EQ(a[k].countDelta, b[k].countDelta);
+        EXPECT_EQ(a[k].why, b[k].why);
+        ASSERT_TRUE(a[k].snapshotEvidence && b[k].snapshotEvidence);
+        EXPECT_EQ(a[k].snapshotEvidence->ownerReferences, b[k].snapshotEvidence->ownerReferences);
+        EXPECT_EQ(a[k].snapshotEvidence->newPerInterval, b[k].snapshotEvidence->newPerInterval);
+    }
+}
+
 std::vector<Suspect> suspectsOf(const Series& s)
 {
     SnapshotHistory history;
@@ -290,17 +305,8 @@ TEST(SnapshotEvidence, GivenTheEarlierGraphsSharedWhenComparedThenEveryLookupAnd
             }
         }
         HeapContext last(s.graphs.back());
-        const auto fromCopies = suspectsFromSnapshots(copied, last, s.times.back());
-        const auto fromShared = suspectsFromSnapshots(shared, last, s.times.back());
-        ASSERT_EQ(fromCopies.size(), fromShared.size());
-        for (std::size_t k = 0; k < fromCopies.size(); ++k) {
-            EXPECT_EQ(fromCopies[k].type, fromShared[k].type);
-            EXPECT_EQ(fromCopies[k].owner, fromShared[k].owner);
-            EXPECT_EQ(fromCopies[k].countDelta, fromShared[k].countDelta);
-            EXPECT_EQ(fromCopies[k].why, fromShared[k].why);
-            EXPECT_EQ(fromCopies[k].snapshotEvidence->ownerReferences, fromShared[k].snapshotEvidence->ownerReferences);
-            EXPECT_EQ(fromCopies[k].snapshotEvidence->newPerInterval, fromShared[k].snapshotEvidence->newPerInterval);
-        }
+        expectSameSuspects(
+            suspectsFromSnapshots(copied, last, s.times.back()), suspectsFromSnapshots(shared, last, s.times.back()));
     }
     EXPECT_TRUE(idsOutOfAddressOrder);
     // The registry's leak is found through the shared graphs too.
@@ -331,16 +337,8 @@ TEST(SnapshotEvidence, GivenAddressesThatDoNotPackWhenComparedThenTheSuspectsAnd
             wide.addEarlier(far.graphs[i], far.times[i]);
         }
         const HeapContext last(s.graphs.back()), farLast(far.graphs.back());
-        const auto fromPacked = suspectsFromSnapshots(packed, last, s.times.back());
-        const auto fromWide = suspectsFromSnapshots(wide, farLast, far.times.back());
-        ASSERT_EQ(fromPacked.size(), fromWide.size());
-        for (std::size_t k = 0; k < fromPacked.size(); ++k) {
-            EXPECT_EQ(fromPacked[k].type, fromWide[k].type);
-            EXPECT_EQ(fromPacked[k].owner, fromWide[k].owner);
-            EXPECT_EQ(fromPacked[k].countDelta, fromWide[k].countDelta);
-            EXPECT_EQ(fromPacked[k].snapshotEvidence->ownerReferences, fromWide[k].snapshotEvidence->ownerReferences);
-            EXPECT_EQ(fromPacked[k].snapshotEvidence->newPerInterval, fromWide[k].snapshotEvidence->newPerInterval);
-        }
+        expectSameSuspects(suspectsFromSnapshots(packed, last, s.times.back()),
+            suspectsFromSnapshots(wide, farLast, far.times.back()));
         const EarlierSizes packedSizes(s.graphs[0]), wideSizes(far.graphs[0]);
         const auto& g = s.graphs.back();
         bool grewLess = false; // some collection was there before: its growth is less than its size
