@@ -475,20 +475,15 @@ HeapGraph HeapGraphBuilder::buildOrThrow(const Alongside& alongside)
             throw std::out_of_range("a heap snapshot object names a type or label that was never interned");
     if (fast_ && fastByAddress_) {
         // Every object by its address code, indexed as the objects came or now. One without a code
-        // sends every reference to the general path, which keeps whole addresses.
-        std::unique_ptr<CodeIndex> index;
-        if (liveIndex_) {
-            indexUpTo(n);
-            index = std::move(liveIndex_);
-        } else {
-            index = indexCodes();
-        }
-        if (fast_ && index) {
+        // sends every reference to the general path (indexUpTo), which keeps whole addresses.
+        if (!liveIndex_)
+            liveIndex_ = std::make_unique<CodeIndex>(n);
+        indexUpTo(n);
+        if (fast_) {
             if (sharedAddressSeen_)
                 throwSharedAddress();
-            return buildFromAddresses(std::move(index), alongside);
+            return buildFromAddresses(std::move(liveIndex_), alongside);
         }
-        leaveFastPath();
     }
     liveIndex_.reset(); // references by id, or none: nothing to look up
     if (fast_)
@@ -576,19 +571,6 @@ HeapGraph HeapGraphBuilder::buildFromAddresses(std::unique_ptr<CodeIndex> index,
     util::releaseUnused(graph_.edgeTarget);
     util::releaseUnused(graph_.edgeLabel);
     return takeGraph();
-}
-
-std::unique_ptr<CodeIndex> HeapGraphBuilder::indexCodes()
-{
-    auto index = std::make_unique<CodeIndex>(graph_.address.size());
-    for (std::size_t i = 0; i < graph_.address.size(); ++i) {
-        const std::uint32_t code = codes_.code(graph_.address[i]);
-        if (code == AddressCodes::kNoCode)
-            return nullptr;
-        if (!index->insert(code, static_cast<ObjectId>(i)))
-            throwSharedAddress();
-    }
-    return index;
 }
 
 // The general path: edges in any order, by id or by address.

@@ -160,8 +160,6 @@ private:
     void sortByAddress(std::span<std::uint64_t> scratch = {});
     void indexUpTo(std::size_t objects);
     void resolveFastAddresses(const CodeIndex& index, ReadyObjects* ready);
-    // Every object by its address code, or nothing when one has no code. Throws when two share one.
-    std::unique_ptr<CodeIndex> indexCodes();
     HeapGraph takeGraph();
 
     HeapGraph graph_;

@@ -449,7 +449,6 @@ LeakReport buildReport(const storage::Database& db, const ReportOptions& options
             snapshotTotals.push_back({ snapshots[i].takenNs, kept->bytes, kept->untrackedBytes });
             continue;
         }
-        objects.reset();
         std::shared_ptr<const analysis::HeapGraph> shared; // an earlier snapshot the caller shares
         if (!last && options.loadedSnapshot)
             shared = options.loadedSnapshot(snapshots[i].id);

@@ -36,9 +36,9 @@ void SnapshotHistory::addEarlier(const HeapGraph& graph, std::int64_t takenNs)
     s.takenNs = takenNs;
     s.typeIds = typeIdsOf(graph.typeNames);
     const auto& byAddress = graph.byAddress();
-    bool packs = graph.typeNames.size() <= (std::size_t { 1 } << snapshot::IdentityKey::kTypeBits);
-    for (std::size_t k = 0; k < byAddress.size() && packs; ++k)
-        packs = snapshot::IdentityKey::fits(graph.address[byAddress[k]], 0);
+    const bool packs = graph.typeNames.size() <= (std::size_t { 1 } << snapshot::IdentityKey::kTypeBits)
+        && std::all_of(graph.address.begin(), graph.address.end(),
+            [](std::uint64_t address) { return snapshot::IdentityKey::fits(address, 0); });
     if (packs) {
         s.packed.reserve(byAddress.size());
         for (ObjectId o : byAddress)

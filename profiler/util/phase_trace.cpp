@@ -1,6 +1,7 @@
 #include "util/phase_trace.h"
 
 #include "util/clock.h"
+#include "util/proc_stats.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -20,18 +21,12 @@ bool phasesTraced()
 }
 
 namespace {
-// The process's resident memory in MiB (/proc/self/statm), or -1: what fresh memory a phase took is
-// what dominates its time on a VM whose host backs pages lazily.
+// The process's resident memory in MiB, or -1: what fresh memory a phase took is what dominates its
+// time on a VM whose host backs pages lazily.
 long residentMiB()
 {
-    std::FILE* f = std::fopen("/proc/self/statm", "r");
-    if (!f)
-        return -1;
-    long size = 0, resident = -1;
-    if (std::fscanf(f, "%ld %ld", &size, &resident) != 2)
-        resident = -1;
-    std::fclose(f);
-    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+    const auto stats = readProcStats(::getpid());
+    return stats ? static_cast<long>(stats->rssBytes >> 20) : -1;
 }
 } // namespace
 

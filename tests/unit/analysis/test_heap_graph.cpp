@@ -731,10 +731,38 @@ TEST(HeapGraphBuilder, GivenAStreamWithAnAddressThatHasNoCode_WhenBuilt_ThenTheG
                 const auto g = b.build();
                 EXPECT_EQ(b.unresolvedEdges(), generalUnresolved);
                 expectSameGraph(g, expected);
-                if (objectWithout)
+                if (objectWithout) {
                     EXPECT_EQ(g.find(heap[at].address), at);
+                }
             }
         }
+    }
+}
+
+// Objects without a code that no reference names still send the stream to the general path: two
+// of them are two objects (not one address twice), each is found, and a refcount correction
+// reaches it.
+TEST(HeapGraphBuilder, GivenObjectsWithoutACodeThatNothingReferences_WhenBuilt_ThenEachIsFoundAndCorrected)
+{
+    const auto heap = randomHeap(20000, 31);
+    const std::uint64_t far = std::uint64_t { 1 } << 48;
+    for (const bool indexed : { false, true }) {
+        SCOPED_TRACE(indexed ? "indexed as they arrive" : "indexed at the end");
+        HeapGraphBuilder b;
+        if (indexed)
+            b.indexAddressesAsAdded(heap.size() + 2);
+        feedByAddress(b, heap);
+        const auto type = b.internType("object");
+        const auto first = b.addObject(far + 16, type, 16, 1, Tracked);
+        const auto second = b.addObject(far + 32, type, 16, 1, Tracked);
+        b.addToRefcount(far + 16, 5);
+        const auto g = b.build();
+        ASSERT_EQ(g.objectCount(), heap.size() + 2);
+        EXPECT_EQ(g.find(far + 16), first);
+        EXPECT_EQ(g.find(far + 32), second);
+        EXPECT_EQ(g.refcount[first], 6);
+        EXPECT_TRUE(g.flags[first] & BorrowedReferences);
+        EXPECT_EQ(g.refcount[second], 1);
     }
 }
 
